@@ -1,0 +1,1 @@
+"""posture's extension of moto: what the sandbox organization needs and moto lacks."""

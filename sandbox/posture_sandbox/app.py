@@ -1,0 +1,215 @@
+"""The sandbox's WSGI app: moto's dispatcher inside posture's middleware.
+
+Every request passes here. Admin requests (`/_posture/...`) are answered from our state. AWS requests are
+identified (service, action, account, region), meet the fault rules, are answered by our extension where
+moto has a gap and by moto otherwise, and are recorded. moto runs under one lock because its backends are
+not thread-safe; injected latency is slept outside that lock so concurrent clients feel it in parallel.
+"""
+
+import json
+import os
+import threading
+import time
+import traceback
+from urllib.parse import parse_qs
+
+from moto.iam.models import get_account_id_from, iam_backends
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.organizations.models import organizations_backends
+from moto.s3.models import s3_backends
+from moto.securityhub.models import SecurityHubBackend
+from moto.sts.models import sts_backends
+
+from . import iam, moto_gaps, wire
+from .access_analyzer import AccessAnalyzer
+from .faults import Faults
+from .record import RequestRecord
+
+
+class SandboxApp:
+    """moto plus posture's extension, as one WSGI callable."""
+
+    def __init__(self):
+        self.moto_app = DomainDispatcherApplication(create_backend_app)
+        self.moto_lock = threading.RLock()
+        self.faults = Faults()
+        self.record = RequestRecord()
+        self.iam = iam.IamExtension()
+        self.access_analyzer = AccessAnalyzer()
+        self.principals: dict[str, str] = {}  # access key id -> principal ARN, for the record
+        self.iam.install()
+        moto_gaps.install()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_posture/"):
+            status, headers, body = self.admin(environ, path)
+        else:
+            request = wire.parse_request(environ)
+            if request is None:
+                status, headers, body = self.call_moto(environ)
+            else:
+                status, headers, body = self.serve_aws(request, environ)
+        start_response(status, headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+    # --- AWS requests --------------------------------------------------------------------------------
+
+    def serve_aws(self, request: wire.AwsRequest, environ):
+        with self.moto_lock:
+            account_id = get_account_id_from(request.access_key)
+            principal = self.principal_of(request.access_key, account_id)
+        target_account = assume_role_target(request)
+        latency_ms, rule = self.faults.take(request.service, request.action, target_account or account_id)
+        if latency_ms:
+            time.sleep(latency_ms / 1000)
+        if rule is not None:
+            response = self.fault_response(rule, request)
+        else:
+            try:
+                with self.moto_lock:
+                    response = self.extension_response(request, account_id) or self.call_moto(environ)
+            except Exception:  # a bug of ours or moto's must answer like AWS's 500, not kill the thread
+                traceback.print_exc()
+                response = wire.error_response(request, wire.INTERNAL_ERROR.get(request.service, "InternalFailure"),
+                                               "The sandbox failed on this request; see its server.log", 500)
+        self.record.add(
+            request.service, request.action, account_id, request.region, int(response[0].split()[0]),
+            principal, fault=rule.kind if rule else None, target_account_id=target_account,
+        )
+        return response
+
+    def principal_of(self, access_key: str, account_id: str) -> str:
+        """The ARN of who signed with `access_key`: an assumed-role session, an IAM user, or the
+        account itself (static keys moto does not know act as the default account)."""
+        known = self.principals.get(access_key)
+        if known:
+            return known
+        role = sts_backends[account_id]["aws"].get_assumed_role_from_access_key(access_key)
+        if role is not None:
+            principal = role.arn
+        else:
+            user = next((u for u in iam_backends[account_id]["aws"].users.values()
+                         if any(k.access_key_id == access_key for k in u.access_keys)), None)
+            principal = user.arn if user else f"arn:aws:iam::{account_id}:root"
+        self.principals[access_key] = principal
+        return principal
+
+    def extension_response(self, request: wire.AwsRequest, account_id: str):
+        """Our answer where moto has a gap; None to let moto answer."""
+        if request.service == "access-analyzer":
+            return self.access_analyzer.handle(request, account_id)
+        if request.service == "iam":
+            return self.iam.handle(request, account_id)
+        if moto_gaps.is_securityhub_admin_list(request):
+            return moto_gaps.list_securityhub_admin_accounts(request, account_id)
+        return None
+
+    def fault_response(self, rule, request: wire.AwsRequest):
+        if rule.kind == "deny_assume_role":
+            role = request.form().get("RoleArn", "")
+            message = (f"User: arn:aws:iam::{get_account_id_from(request.access_key)}:user/posture is not "
+                       f"authorized to perform: sts:AssumeRole on resource: {role}")
+            return wire.error_response(request, "AccessDenied", message, 403)
+        if rule.kind == "throttle":
+            code, status = wire.THROTTLING.get(request.service, wire.DEFAULT_THROTTLING)
+            return wire.error_response(request, code, "Rate exceeded", status)
+        code = wire.INTERNAL_ERROR.get(request.service, wire.DEFAULT_INTERNAL_ERROR)
+        return wire.error_response(request, code, "We encountered an internal error. Please try again.",
+                                   rule.status or 500)
+
+    def call_moto(self, environ):
+        """moto's answer, read whole inside the lock (its response body is built lazily)."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+
+        with self.moto_lock:
+            chunks = self.moto_app(environ, capture)
+            try:
+                body = b"".join(chunks)
+            finally:
+                if hasattr(chunks, "close"):
+                    chunks.close()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        return captured["status"], headers, body
+
+    # --- the admin endpoint (sandbox/README.md) ------------------------------------------------------
+
+    def admin(self, environ, path: str):
+        method = environ.get("REQUEST_METHOD", "GET")
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        try:
+            spec = json.loads(wire.read_body(environ) or b"{}")
+            with self.moto_lock:
+                result = self.admin_action(method, path, query, spec)
+        except (ValueError, KeyError, TypeError) as err:
+            return admin_json({"error": str(err)}, 400)
+        if result is None:
+            return admin_json({"error": f"no admin route {method} {path}"}, 404)
+        return admin_json(result)
+
+    def admin_action(self, method: str, path: str, query: dict, spec):
+        route = (method, path.rstrip("/"))
+        if route == ("GET", "/_posture/health"):
+            return {"ok": True, "pid": os.getpid()}
+        if route == ("POST", "/_posture/reset"):
+            self.reset()
+            return {"ok": True}
+        if route == ("GET", "/_posture/root"):
+            return self.iam.set_root({"account_id": query.get("account_id")})
+        if route == ("POST", "/_posture/root"):
+            return self.iam.set_root(spec)
+        if route == ("POST", "/_posture/iam/access-key"):
+            return iam.backdate_access_key(spec)
+        if route == ("POST", "/_posture/iam/credential-report"):
+            self.iam.max_age_seconds = int(spec["max_age_seconds"])
+            return {"max_age_seconds": self.iam.max_age_seconds}
+        if route == ("GET", "/_posture/faults"):
+            return {"faults": self.faults.describe()}
+        if route == ("POST", "/_posture/faults"):
+            return {"id": self.faults.add(spec).id}
+        if route == ("DELETE", "/_posture/faults"):
+            self.faults.clear()
+            return {"ok": True}
+        if route == ("GET", "/_posture/requests"):
+            unknown = set(query) - {"service", "action", "account_id", "principal"}
+            if unknown:
+                raise ValueError(f"unknown filter(s) {sorted(unknown)}")
+            return {"requests": self.record.query(query)}
+        if route == ("DELETE", "/_posture/requests"):
+            self.record.clear()
+            return {"ok": True}
+        return None
+
+    def reset(self) -> None:
+        """Everything back to an empty sandbox: moto's state and ours."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
+        # Kept outside moto's backends, so its reset leaves them behind.
+        organizations_backends.master_accounts.clear()
+        s3_backends.bucket_accounts.clear()
+        SecurityHubBackend._org_configs.clear()
+        self.faults.clear()
+        self.record.clear()
+        self.iam.reset()
+        self.access_analyzer.reset()
+        self.principals.clear()
+
+
+def assume_role_target(request: wire.AwsRequest) -> str | None:
+    """The account whose role an `sts:AssumeRole` request asks for."""
+    if request.service != "sts" or request.action != "AssumeRole":
+        return None
+    parts = request.form().get("RoleArn", "").split(":")
+    return parts[4] if len(parts) > 4 else None
+
+
+def admin_json(payload: dict, status: int = 200):
+    return wire.status_line(status), [("Content-Type", "application/json")], json.dumps(payload).encode()
+
+
+def build_app() -> SandboxApp:
+    return SandboxApp()

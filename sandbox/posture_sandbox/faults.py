@@ -1,0 +1,98 @@
+"""Fault injection: rules set through the admin endpoint, off until a test or benchmark adds one.
+
+A rule matches requests by service, action and account (absent = any) and affects at most `count` of
+them (absent = all). Kinds: `deny_assume_role`, `throttle`, `error`, `latency` (sandbox/README.md).
+"""
+
+import threading
+from dataclasses import asdict, dataclass
+
+KINDS = ("deny_assume_role", "throttle", "error", "latency")
+
+
+@dataclass
+class FaultRule:
+    """One fault rule, as the admin endpoint shows it."""
+
+    id: int
+    kind: str
+    service: str | None = None
+    action: str | None = None
+    account_id: str | None = None
+    count: int | None = None
+    ms: int | None = None
+    status: int | None = None
+    applied: int = 0
+
+    def matches(self, service: str, action: str, account_id: str) -> bool:
+        return (
+            (self.service is None or self.service == service)
+            and (self.action is None or self.action == action)
+            and (self.account_id is None or self.account_id == account_id)
+            and (self.count is None or self.applied < self.count)
+        )
+
+
+class Faults:
+    """The rules in force. Thread-safe: requests consult it concurrently."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+        self._next_id = 1
+
+    def add(self, spec: dict) -> FaultRule:
+        """Validates and adds a rule; raises ValueError naming the bad field."""
+        unknown = set(spec) - {"kind", "service", "action", "account_id", "count", "ms", "status"}
+        if unknown:
+            raise ValueError(f"unknown field(s) {sorted(unknown)}")
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {list(KINDS)}, not {kind!r}")
+        if kind == "deny_assume_role":
+            spec = {**spec, "service": "sts", "action": "AssumeRole"}
+            if not spec.get("account_id"):
+                raise ValueError("deny_assume_role needs account_id")
+        if kind == "latency" and not isinstance(spec.get("ms"), int):
+            raise ValueError("latency needs ms (an integer)")
+        count = spec.get("count")
+        if count is not None and (not isinstance(count, int) or count < 1):
+            raise ValueError("count must be a positive integer")
+        with self._lock:
+            rule = FaultRule(id=self._next_id, **spec)
+            if kind == "error" and rule.status is None:
+                rule.status = 500
+            self._next_id += 1
+            self._rules.append(rule)
+            return rule
+
+    def take(self, service: str, action: str, account_id: str) -> tuple[int, FaultRule | None]:
+        """For one request: the latency to add (ms) and the failing rule that applies, if any.
+
+        Every matching latency rule adds its delay; the first matching failing rule answers the
+        request. Each applied rule uses up one of its count.
+        """
+        latency = 0
+        failure = None
+        with self._lock:
+            for rule in self._rules:
+                if not rule.matches(service, action, account_id):
+                    continue
+                if rule.kind == "latency":
+                    latency += rule.ms or 0
+                    rule.applied += 1
+                elif failure is None:
+                    failure = rule
+                    rule.applied += 1
+        return latency, failure
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def describe(self) -> list[dict]:
+        with self._lock:
+            return [
+                {**asdict(r), "remaining": None if r.count is None else r.count - r.applied}
+                for r in self._rules
+            ]

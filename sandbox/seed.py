@@ -1,0 +1,1011 @@
+"""The seeder of the sandbox organization: builds it through the real AWS APIs and describes it.
+
+    python sandbox/seed.py seed --endpoint URL [--members N] --out PATH
+    python sandbox/seed.py change --endpoint URL --description PATH
+
+`seed` resets the sandbox, seeds moto's random generator, builds the organization of `build_plan`
+through the AWS APIs, one request after the other, and writes the description of what it built. Every id
+(organization, OUs, accounts, access keys, findings) is the same on every run with the same `--members`:
+two descriptions differ only in `seeded_at` (and `endpoint`). `change` applies the before/after change
+step (`CHANGE`) to a seeded sandbox and rewrites the description. Run it with the sandbox venv's python
+(stdlib + boto3 only).
+
+Everything is done the way an operator would do it in AWS: Organizations calls from the management
+account (static credentials = moto's default account 123456789012), everything inside a member account
+with the credentials of `sts:AssumeRole` into its `OrganizationAccountAccessRole`. Only what no AWS API can
+express goes through the sandbox's admin endpoint: the root user's state (`/_posture/root`) and backdated
+access keys (`/_posture/iam/access-key`).
+
+The description (JSON, `"format": 1`) states what is true in the sandbox, so that tests and demos can
+compare what posture reports with it:
+
+    {
+      "format": 1,
+      "changed": false,                      # true once `change` has been applied
+      "endpoint": "http://127.0.0.1:PORT",
+      "seeded_at": "<RFC 3339>",
+      "members": 8,                          # member accounts (the management account not counted)
+      "regions": ["us-east-1", "eu-west-1"],
+      "organization": {"id", "arn", "management_account_id", "root_id", "feature_set"},
+      "trusted_access": ["cloudtrail.amazonaws.com", ...],   # EnableAWSServiceAccess, as Organizations lists it
+      "organizational_units": [{"id", "name", "path": "/Workloads/Prod", "parent_id"}],
+      "accounts": [{                         # the management account first, then the members in plan order
+        "id", "name", "email",               # as Organizations reports them (the management account
+                                             # keeps moto's "master": no API renames an account)
+        "ou_path": "/Security",              # "/" = directly under the root (the management account)
+        "status": "ACTIVE" | "SUSPENDED",
+        "kind": "management" | "audit" | "log-archive" | "workload" | "sandbox",
+        "root": {"password": bool, "mfa": bool, "access_keys": 0..2, "signing_certificates": 0..2},
+        "iam_users": [{"name", "arn", "console_password": bool, "mfa": bool,
+                       "access_keys": [{"id", "status": "Active" | "Inactive",
+                                        "used": bool,           # a call was signed with it
+                                        "backdated": null | {"create_date": RFC 3339 | null,
+                                                             "last_used": RFC 3339 | null}}]}],
+        "trails": [{"name", "arn", "home_region", "multi_region", "logging", "organization",
+                    "log_file_validation", "s3_bucket",   # the organization trail: management account only
+                    "management_events": "all" | "read-only" | "excludes-kms"}],
+        "access_analyzers": [{"name", "arn", "type": "ACCOUNT" | "ORGANIZATION", "region"}],
+        "security_hub_regions": ["us-east-1", ...],          # EnableSecurityHub done there
+        "guardduty_detector_regions": ["us-east-1", ...]     # an enabled GuardDuty detector there
+      }],
+      "delegated_administrators": [{"service_principal", "account_id",
+                                    "via": "organizations" | "securityhub" | "guardduty",
+                                    "region": null | "us-east-1"}],   # null = Organizations (global)
+      "external_access": [{                  # every finding of the analyzers above, read back; includes
+                                             # the archived ones for OrganizationAccountAccessRole
+        "analyzer_arn", "finding_id",
+        "account_id",                        # the resource's owner
+        "region",                            # the analyzer's region
+        "resource", "resource_type", "public": bool,
+        "expected_status": "ACTIVE" | "ARCHIVED" | "RESOLVED"}],
+      "change": {                            # the change step, described before it is applied
+        "resolved": [{"check": "root-mfa", "account_id"},
+                     {"check": "external-access-findings", "account_id", "resource"}],
+        "regressed": [{"check": "iam-user-access-keys", "account_id", "resource": "<user arn>"}]}
+    }
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+FORMAT = 1
+MANAGEMENT_ACCOUNT_ID = "123456789012"  # moto's default account: any unknown static key acts in it
+STATIC_CREDENTIALS = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+HOME_REGION = "us-east-1"
+EU_REGION = "eu-west-1"
+REGIONS = (HOME_REGION, EU_REGION)
+MEMBER_ROLE = "OrganizationAccountAccessRole"
+RANDOM_SEED = 42
+EMAIL_DOMAIN = "acme.example"
+MIN_MEMBERS = 8
+MAX_MEMBERS = 1000  # generated names have three digits
+
+# OUs in creation order: a parent comes before its children.
+OU_PATHS = ("/Security", "/Workloads", "/Workloads/Prod", "/Workloads/NonProd", "/Sandbox")
+
+TRUSTED_ACCESS = (
+    "cloudtrail.amazonaws.com",
+    "securityhub.amazonaws.com",
+    "guardduty.amazonaws.com",
+    "access-analyzer.amazonaws.com",
+    "config.amazonaws.com",
+    "config-multiaccountsetup.amazonaws.com",
+    # "iam.amazonaws.com" (centralized root access) would belong here, but moto 5.2.5 rejects it.
+)
+
+S3_BUCKET = "AWS::S3::Bucket"
+IAM_ROLE = "AWS::IAM::Role"
+
+# The event selectors a trail gets, by style: (PutEventSelectors arguments, what they log of the
+# management events). "default" puts none: CloudTrail then logs all management events (moto's
+# GetEventSelectors answers an empty list for such a trail, AWS the default selector).
+EVENT_SELECTORS = {
+    "default": ({}, "all"),
+    "management-only": (
+        {"AdvancedEventSelectors": [{
+            "Name": "Management events selector",
+            "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}],
+        }]},
+        "all",
+    ),
+    "read-only": (
+        {"EventSelectors": [{"ReadWriteType": "ReadOnly", "IncludeManagementEvents": True}]},
+        "read-only",
+    ),
+    # A common cost saving: KMS events are noisy. The trail then no longer logs *all* management events.
+    "excludes-kms": (
+        {"AdvancedEventSelectors": [{
+            "Name": "Management events without KMS",
+            "FieldSelectors": [
+                {"Field": "eventCategory", "Equals": ["Management"]},
+                {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]},
+            ],
+        }]},
+        "excludes-kms",
+    ),
+}
+
+
+class SeedError(Exception):
+    """A failure the operator can act on; main() prints it as one line."""
+
+
+# --- the plan: what the organization should look like, as data -------------------------------------
+
+@dataclass(frozen=True)
+class RootPlan:
+    password: bool
+    mfa: bool
+    access_keys: int = 0
+    signing_certificates: int = 0
+
+
+PASSWORD_AND_MFA = RootPlan(password=True, mfa=True)
+PASSWORD_ONLY = RootPlan(password=True, mfa=False)
+NO_ROOT_CREDENTIALS = RootPlan(password=False, mfa=False)  # centralized root access
+
+
+@dataclass(frozen=True)
+class LastUse:
+    """A backdated last use of an access key."""
+
+    date: str
+    service: str
+    region: str = HOME_REGION
+
+
+@dataclass(frozen=True)
+class AccessKeyPlan:
+    active: bool
+    used: bool = False  # sign one real call with the key, so that IAM records its last use
+    created_at: str | None = None  # backdated CreateDate; None keeps the server's clock
+    last_use: LastUse | None = None  # backdated last use (after the real one)
+
+
+@dataclass(frozen=True)
+class UserPlan:
+    name: str
+    console_password: bool = False
+    mfa: bool = False  # a virtual MFA device
+    keys: tuple[AccessKeyPlan, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrailPlan:
+    name: str
+    multi_region: bool
+    logging: bool  # False: started, then stopped (a trail someone turned off)
+    selectors: str = "default"  # a key of EVENT_SELECTORS
+    organization: bool = False
+    log_file_validation: bool = False
+
+
+@dataclass(frozen=True)
+class AnalyzerPlan:
+    name: str
+    type: str  # ACCOUNT | ORGANIZATION
+    region: str
+
+
+@dataclass(frozen=True)
+class ExternalAccessPlan:
+    """A resource that grants access outside the zone of trust, and the status its finding on the
+    organization's analyzer ends in: ACTIVE (left alone), ARCHIVED (archived by the audit account),
+    RESOLVED (recorded ACTIVE by one analysis, then the bucket policy is deleted)."""
+
+    resource_type: str  # S3_BUCKET | IAM_ROLE
+    name: str
+    principal_account: str | None  # None = public (Principal "*")
+    finding_status: str
+    region: str = HOME_REGION  # of a bucket; roles are global
+
+
+@dataclass(frozen=True)
+class AccountPlan:
+    name: str
+    ou_path: str
+    kind: str
+    root: RootPlan
+    users: tuple[UserPlan, ...] = ()
+    trails: tuple[TrailPlan, ...] = ()
+    analyzers: tuple[AnalyzerPlan, ...] = ()
+    external_access: tuple[ExternalAccessPlan, ...] = ()
+    security_hub_regions: tuple[str, ...] = ()
+    guardduty_regions: tuple[str, ...] = ()
+    closed: bool = False  # CloseAccount once seeded: SUSPENDED, but its resources stay
+
+    @property
+    def email(self) -> str:
+        return f"aws+{self.name}@{EMAIL_DOMAIN}"
+
+
+@dataclass(frozen=True)
+class DelegatedAdminPlan:
+    service_principal: str
+    account_name: str
+    via: str  # organizations | securityhub | guardduty
+
+
+@dataclass(frozen=True)
+class OrganizationPlan:
+    management: AccountPlan
+    members: tuple[AccountPlan, ...]
+    delegated_admins: tuple[DelegatedAdminPlan, ...]
+
+    @property
+    def accounts(self) -> tuple[AccountPlan, ...]:
+        return (self.management, *self.members)
+
+
+# Plan names. The management account keeps the name moto gives it ("master", email master@example.com):
+# no API renames an account, and the description says what Organizations reports.
+MANAGEMENT = "acme-management"
+AUDIT = "acme-audit"
+WEB_PROD = "acme-web-prod"
+PAYMENTS_STAGING = "acme-payments-staging"
+WEB_PROD_PUBLIC_BUCKET = "acme-web-prod-public-assets"
+
+
+@dataclass(frozen=True)
+class ChangePlan:
+    """The change step: two failing things fixed, one new failure. Nothing else is touched."""
+
+    root_mfa_account: str
+    bucket_account: str
+    bucket: str
+    new_user_account: str
+    new_user: UserPlan
+
+
+CHANGE = ChangePlan(
+    root_mfa_account=WEB_PROD,
+    bucket_account=WEB_PROD,
+    bucket=WEB_PROD_PUBLIC_BUCKET,
+    new_user_account=PAYMENTS_STAGING,
+    new_user=UserPlan("hotfix-deployer", keys=(AccessKeyPlan(active=True),)),
+)
+
+
+def base_members() -> tuple[AccountPlan, ...]:
+    """The eight fixed members: a realistic landing zone with a realistic mix of good and bad settings."""
+    return (
+        AccountPlan(
+            AUDIT, "/Security", "audit", NO_ROOT_CREDENTIALS,
+            trails=(TrailPlan("audit-trail", True, True, selectors="read-only"),),
+            analyzers=(AnalyzerPlan("acme-org-analyzer", "ORGANIZATION", HOME_REGION),),
+            security_hub_regions=REGIONS, guardduty_regions=REGIONS,
+        ),
+        AccountPlan(
+            "acme-log-archive", "/Security", "log-archive", NO_ROOT_CREDENTIALS,
+            trails=(TrailPlan("log-archive-trail", True, True, log_file_validation=True),),
+        ),
+        AccountPlan(
+            "acme-payments-prod", "/Workloads/Prod", "workload", PASSWORD_AND_MFA,
+            users=(UserPlan("payments-app", keys=(AccessKeyPlan(
+                active=True, used=True, created_at="2025-03-01T09:14:00Z",
+                last_use=LastUse("2026-11-20T17:42:00Z", "s3")),)),),
+            trails=(TrailPlan("prod-trail", True, True, log_file_validation=True),),
+            analyzers=(AnalyzerPlan("payments-eu-analyzer", "ACCOUNT", EU_REGION),),
+            external_access=(ExternalAccessPlan(IAM_ROLE, "vendor-audit-access", "999988887777", "ACTIVE"),),
+            security_hub_regions=(HOME_REGION,), guardduty_regions=(HOME_REGION,),
+        ),
+        AccountPlan(
+            WEB_PROD, "/Workloads/Prod", "workload", PASSWORD_ONLY,
+            trails=(TrailPlan("web-prod-trail", True, True, selectors="management-only",
+                              log_file_validation=True),),
+            analyzers=(AnalyzerPlan("web-prod-analyzer", "ACCOUNT", HOME_REGION),),
+            external_access=(ExternalAccessPlan(S3_BUCKET, WEB_PROD_PUBLIC_BUCKET, None, "ACTIVE"),),
+        ),
+        AccountPlan(
+            PAYMENTS_STAGING, "/Workloads/NonProd", "workload", PASSWORD_AND_MFA,
+            users=(UserPlan("staging-deployer", keys=(AccessKeyPlan(active=False),)),),
+            trails=(TrailPlan("staging-trail", False, True),),
+            external_access=(ExternalAccessPlan(S3_BUCKET, "acme-staging-temp-share", None, "RESOLVED"),),
+        ),
+        AccountPlan(
+            "acme-data-dev", "/Workloads/NonProd", "workload", RootPlan(True, False, access_keys=1),
+            users=(UserPlan("etl-runner", keys=(AccessKeyPlan(active=True),)),
+                   UserPlan("analyst-jane", console_password=True)),
+            trails=(TrailPlan("dev-trail", True, False),),
+            external_access=(ExternalAccessPlan(S3_BUCKET, "acme-data-dev-partner-share", "444455556666",
+                                                "ARCHIVED"),),
+        ),
+        AccountPlan(
+            "acme-sandbox-research", "/Sandbox", "sandbox", PASSWORD_ONLY,
+            users=(UserPlan("researcher", keys=(
+                AccessKeyPlan(active=True, used=True, last_use=LastUse("2026-08-01T10:05:00Z", "sagemaker")),
+                AccessKeyPlan(active=False))),),
+        ),
+        # Seeded like a forgotten account (a used key, root without MFA, no trail), then closed: a
+        # scanner must skip it because Organizations says SUSPENDED, although its role still answers.
+        AccountPlan(
+            "acme-legacy-reporting", "/Sandbox", "sandbox", PASSWORD_ONLY,
+            users=(UserPlan("report-exporter", keys=(AccessKeyPlan(active=True, used=True),)),),
+            closed=True,
+        ),
+    )
+
+
+def generated_member(n: int) -> AccountPlan:
+    """Member 8+n (n = 1, 2, ...): odd n in Prod, even n in NonProd; settings cycle with n so that every
+    large organization has the same proportions of good and bad."""
+    stage = "prod" if n % 2 else "nonprod"
+    prefix = f"svc-{n:03d}"
+    trails = {
+        0: (TrailPlan(f"{prefix}-trail", True, True),),
+        1: (TrailPlan(f"{prefix}-trail", False, True),),
+        2: (TrailPlan(f"{prefix}-trail", True, False),),
+        3: (),
+    }[n % 4]
+    users = {
+        0: (),
+        1: (UserPlan(f"{prefix}-ci", keys=(AccessKeyPlan(active=True, used=True),)),),
+        2: (UserPlan(f"{prefix}-deployer", keys=(AccessKeyPlan(active=False),)),),
+    }[n % 3]
+    root = {0: NO_ROOT_CREDENTIALS, 1: PASSWORD_AND_MFA, 2: PASSWORD_ONLY}[n % 3]
+    ou = "/Workloads/Prod" if stage == "prod" else "/Workloads/NonProd"
+    return AccountPlan(f"acme-{prefix}-{stage}", ou, "workload", root, users=users, trails=trails)
+
+
+def build_plan(members: int) -> OrganizationPlan:
+    management = AccountPlan(
+        MANAGEMENT, "/", "management", PASSWORD_AND_MFA,
+        users=(UserPlan("breakglass-admin", console_password=True, mfa=True),
+               UserPlan("legacy-billing-export", keys=(AccessKeyPlan(active=True, used=True),))),
+        trails=(TrailPlan("acme-org-trail", True, True, selectors="excludes-kms", organization=True,
+                          log_file_validation=True),),
+        security_hub_regions=(HOME_REGION,), guardduty_regions=(HOME_REGION,),
+    )
+    generated = tuple(generated_member(n) for n in range(1, members - len(base_members()) + 1))
+    return OrganizationPlan(
+        management=management,
+        members=base_members() + generated,
+        delegated_admins=(
+            DelegatedAdminPlan("securityhub.amazonaws.com", AUDIT, "securityhub"),
+            # The deliberate bad one: the management account administers GuardDuty itself.
+            DelegatedAdminPlan("guardduty.amazonaws.com", MANAGEMENT, "guardduty"),
+            DelegatedAdminPlan("access-analyzer.amazonaws.com", AUDIT, "organizations"),
+            DelegatedAdminPlan("config-multiaccountsetup.amazonaws.com", AUDIT, "organizations"),
+        ),
+    )
+
+
+# --- talking to the sandbox ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+
+class Sandbox:
+    """One sandbox endpoint: AWS clients for it and its admin endpoint.
+
+    All clients come from one botocore session, whose loader caches the service models: creating a
+    client is then about a millisecond instead of tens (measured: IAM 49 ms for the first, 3 ms after)."""
+
+    def __init__(self, endpoint: str):
+        self.endpoint = endpoint.rstrip("/")
+        self._session = botocore.session.get_session()
+        self._config = Config(retries={"mode": "standard", "max_attempts": 10}, connect_timeout=5,
+                              read_timeout=60)
+        self.management = Credentials(*STATIC_CREDENTIALS)
+
+    def client(self, service: str, credentials: Credentials, region: str = HOME_REGION):
+        return self._session.create_client(
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint,
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            aws_session_token=credentials.session_token,
+            config=self._config,
+        )
+
+    def check_health(self) -> None:
+        """Fails at once if nothing answers: the AWS clients would retry for half a minute first."""
+        self.call("GET", "/_posture/health")
+
+    def post(self, path: str, body: dict | None = None) -> dict:
+        return self.call("POST", path, body)
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        """Calls the admin endpoint (or moto's /moto-api/); answers the JSON reply ({} if none)."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.endpoint + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode(errors="replace").strip()
+            try:
+                detail = json.loads(detail).get("error", detail)
+            except (ValueError, AttributeError):
+                pass
+            raise SeedError(f"{method} {path} answered HTTP {err.code}: {detail or err.reason}") from err
+        except (urllib.error.URLError, OSError) as err:
+            reason = getattr(err, "reason", err)
+            raise SeedError(f"the sandbox at {self.endpoint} is not answering ({reason})") from err
+        if not payload.strip():
+            return {}
+        try:
+            return json.loads(payload)
+        except ValueError as err:
+            raise SeedError(f"{method} {path} answered something that is not JSON: {payload[:80]!r}") from err
+
+    def assume_member_role(self, sts, account_id: str) -> Credentials:
+        """Credentials in a member account, as an operator gets them: AssumeRole from the management
+        account into the role Organizations created with the account."""
+        answer = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ROLE}",
+                                 RoleSessionName="posture-seed")["Credentials"]
+        return Credentials(answer["AccessKeyId"], answer["SecretAccessKey"], answer["SessionToken"])
+
+    def credentials_for(self, sts, account_id: str) -> Credentials:
+        if account_id == MANAGEMENT_ACCOUNT_ID:
+            return self.management
+        return self.assume_member_role(sts, account_id)
+
+    def set_root(self, account_id: str, root: RootPlan) -> dict:
+        """Sets the root user's state; answers it as the sandbox now holds it."""
+        state = self.post("/_posture/root", {
+            "account_id": account_id, "password": root.password, "mfa": root.mfa,
+            "access_keys": root.access_keys, "signing_certificates": root.signing_certificates})
+        return {name: state.get(name) for name in ("password", "mfa", "access_keys", "signing_certificates")}
+
+
+class AccountClients:
+    """The clients of one account, created on first use (one account needs only a few of them)."""
+
+    def __init__(self, sandbox: Sandbox, credentials: Credentials):
+        self._sandbox = sandbox
+        self.credentials = credentials
+        self._clients: dict[tuple[str, str], object] = {}
+
+    def __call__(self, service: str, region: str = HOME_REGION):
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self._sandbox.client(service, self.credentials, region)
+        return self._clients[key]
+
+
+# --- building the organization (sequential: ids come out in the same order every run) --------------
+
+@dataclass
+class Organization:
+    """The organization as built: ids from the answers of the Organizations API."""
+
+    description: dict
+    root_id: str
+    ous: list[dict]
+    account_ids: dict[str, str]  # plan name -> id
+
+
+def build_organization(sandbox: Sandbox, plan: OrganizationPlan) -> Organization:
+    orgs = sandbox.client("organizations", sandbox.management)
+    description = orgs.create_organization(FeatureSet="ALL")["Organization"]
+    root_id = orgs.list_roots()["Roots"][0]["Id"]
+
+    ou_ids = {"/": root_id}
+    ous = []
+    for path in OU_PATHS:
+        parent_path, name = path.rsplit("/", 1)
+        parent_id = ou_ids[parent_path or "/"]
+        ou = orgs.create_organizational_unit(ParentId=parent_id, Name=name)["OrganizationalUnit"]
+        ou_ids[path] = ou["Id"]
+        ous.append({"id": ou["Id"], "name": name, "path": path, "parent_id": parent_id})
+
+    account_ids = {MANAGEMENT: description["MasterAccountId"]}
+    for member in plan.members:
+        status = orgs.create_account(AccountName=member.name, Email=member.email)["CreateAccountStatus"]
+        if status["State"] != "SUCCEEDED":
+            # AWS creates accounts asynchronously; moto at once. Anything else is a sandbox we don't know.
+            raise SeedError(f"CreateAccount {member.name} answered {status['State']}, expected SUCCEEDED")
+        account_ids[member.name] = status["AccountId"]
+        orgs.move_account(AccountId=status["AccountId"], SourceParentId=root_id,
+                          DestinationParentId=ou_ids[member.ou_path])
+
+    for principal in TRUSTED_ACCESS:
+        orgs.enable_aws_service_access(ServicePrincipal=principal)
+    for admin in plan.delegated_admins:
+        if admin.via == "organizations":
+            orgs.register_delegated_administrator(AccountId=account_ids[admin.account_name],
+                                                  ServicePrincipal=admin.service_principal)
+    return Organization(description, root_id, ous, account_ids)
+
+
+# --- seeding one account ---------------------------------------------------------------------------
+
+@dataclass
+class AccountOutcome:
+    account_id: str
+    credentials: Credentials
+    root: dict
+    iam_users: list[dict]
+    trails: list[dict]
+    access_analyzers: list[dict] = field(default_factory=list)
+
+
+def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_id: str) -> AccountOutcome:
+    """Everything inside one account: root user, IAM users, trails, resources that grant external
+    access, Security Hub and GuardDuty. Access analyzers come later, once every resource exists."""
+    clients = AccountClients(sandbox, sandbox.credentials_for(sts, account_id))
+    root = sandbox.set_root(account_id, plan.root)
+    users = [create_user(sandbox, clients, account_id, user) for user in plan.users]
+    trails = [create_trail(clients, account_id, trail) for trail in plan.trails]
+    for resource in plan.external_access:
+        create_external_access(clients, resource)
+    for region in plan.security_hub_regions:
+        clients("securityhub", region).enable_security_hub(EnableDefaultStandards=False)
+    for region in plan.guardduty_regions:
+        clients("guardduty", region).create_detector(Enable=True)
+    return AccountOutcome(account_id, clients.credentials, root, users, trails)
+
+
+def create_user(sandbox: Sandbox, clients: AccountClients, account_id: str, user: UserPlan) -> dict:
+    iam = clients("iam")
+    arn = iam.create_user(UserName=user.name)["User"]["Arn"]
+    if user.console_password:
+        iam.create_login_profile(UserName=user.name, Password=f"Acme!{user.name}#2026",
+                                 PasswordResetRequired=False)
+    if user.mfa:
+        serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=user.name)["VirtualMFADevice"]["SerialNumber"]
+        iam.enable_mfa_device(UserName=user.name, SerialNumber=serial,
+                              AuthenticationCode1="123456", AuthenticationCode2="654321")
+    keys = [create_access_key(sandbox, iam, account_id, user.name, key) for key in user.keys]
+    return {"name": user.name, "arn": arn, "console_password": user.console_password, "mfa": user.mfa,
+            "access_keys": keys}
+
+
+def create_access_key(sandbox: Sandbox, iam, account_id: str, user_name: str, key: AccessKeyPlan) -> dict:
+    created = iam.create_access_key(UserName=user_name)["AccessKey"]
+    key_id = created["AccessKeyId"]
+    if key.used:
+        # A real signed call, so that IAM itself records AccessKeyLastUsed (moto does for any call).
+        sandbox.client("sts", Credentials(key_id, created["SecretAccessKey"])).get_caller_identity()
+    if not key.active:
+        iam.update_access_key(UserName=user_name, AccessKeyId=key_id, Status="Inactive")
+    backdated = None
+    if key.created_at or key.last_use:
+        body = {"account_id": account_id, "access_key_id": key_id}
+        if key.created_at:
+            body["create_date"] = key.created_at
+        if key.last_use:
+            body["last_used"] = {"date": key.last_use.date, "service": key.last_use.service,
+                                 "region": key.last_use.region}
+        sandbox.post("/_posture/iam/access-key", body)
+        backdated = {"create_date": key.created_at, "last_used": key.last_use.date if key.last_use else None}
+    return {"id": key_id, "status": "Active" if key.active else "Inactive", "used": key.used,
+            "backdated": backdated}
+
+
+def trail_bucket(trail: TrailPlan, account_id: str) -> str:
+    """The organization trail's bucket lives in the management account: moto requires a trail's bucket
+    in the caller's own account (AWS would usually put it in log-archive)."""
+    if trail.organization:
+        return f"acme-org-cloudtrail-logs-{account_id}"
+    return f"acme-cloudtrail-{account_id}"
+
+
+def create_trail(clients: AccountClients, account_id: str, trail: TrailPlan) -> dict:
+    bucket = trail_bucket(trail, account_id)
+    create_bucket(clients, bucket, HOME_REGION)
+    cloudtrail = clients("cloudtrail", HOME_REGION)
+    arn = cloudtrail.create_trail(
+        Name=trail.name, S3BucketName=bucket, IsMultiRegionTrail=trail.multi_region,
+        EnableLogFileValidation=trail.log_file_validation, IsOrganizationTrail=trail.organization,
+    )["TrailARN"]
+    selectors, management_events = EVENT_SELECTORS[trail.selectors]
+    if selectors:
+        cloudtrail.put_event_selectors(TrailName=trail.name, **selectors)
+    cloudtrail.start_logging(Name=trail.name)
+    if not trail.logging:
+        cloudtrail.stop_logging(Name=trail.name)
+    return {"name": trail.name, "arn": arn, "home_region": HOME_REGION, "multi_region": trail.multi_region,
+            "logging": trail.logging, "organization": trail.organization,
+            "log_file_validation": trail.log_file_validation, "s3_bucket": bucket,
+            "management_events": management_events}
+
+
+def create_bucket(clients: AccountClients, name: str, region: str) -> None:
+    arguments = {"Bucket": name}
+    if region != HOME_REGION:
+        arguments["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    clients("s3", region).create_bucket(**arguments)
+
+
+def resource_arn(resource: ExternalAccessPlan, account_id: str) -> str:
+    if resource.resource_type == S3_BUCKET:
+        return f"arn:aws:s3:::{resource.name}"
+    return f"arn:aws:iam::{account_id}:role/{resource.name}"
+
+
+def create_external_access(clients: AccountClients, resource: ExternalAccessPlan) -> None:
+    """The real resource whose policy grants the access; the sandbox's Access Analyzer finds it."""
+    if resource.resource_type == S3_BUCKET:
+        create_bucket(clients, resource.name, resource.region)
+        principal = "*" if resource.principal_account is None else {
+            "AWS": f"arn:aws:iam::{resource.principal_account}:root"}
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "PublicRead" if resource.principal_account is None else "PartnerRead",
+            "Effect": "Allow", "Principal": principal, "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{resource.name}/*"}]}
+        clients("s3", resource.region).put_bucket_policy(Bucket=resource.name, Policy=json.dumps(policy))
+    else:
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{resource.principal_account}:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "acme-vendor-audit-7f3c"}}}]}
+        clients("iam").create_role(RoleName=resource.name, AssumeRolePolicyDocument=json.dumps(trust),
+                                   Description="Read-only audit access for the external auditor")
+
+
+def seed_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> dict[str, AccountOutcome]:
+    """Seeds every account, one after the other, on purpose. moto draws every id it makes (access keys,
+    session credentials, even each response's request id) from the one generator `seed` seeds, so only a
+    fixed order of requests makes the same ids on every run; and moto serves one request at a time, so
+    8 threads gained little (measured with 200 members: 9.0-9.4 s in sequence, 7.4-9.6 s with threads)."""
+    sts = sandbox.client("sts", sandbox.management)
+    outcomes = {}
+    for account in plan.accounts:
+        try:
+            outcomes[account.name] = seed_account(sandbox, sts, account, org.account_ids[account.name])
+        except (ClientError, BotoCoreError, SeedError) as err:
+            raise SeedError(f"seeding {account.name}: {describe_error(err)}") from err
+    return outcomes
+
+
+# --- organization-wide steps after the accounts ----------------------------------------------------
+
+def designate_service_administrators(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> None:
+    """Security Hub and GuardDuty designate their administrators through their own APIs (moto's
+    Organizations rejects securityhub.amazonaws.com; GuardDuty accepts the management account)."""
+    for admin in plan.delegated_admins:
+        account_id = org.account_ids[admin.account_name]
+        if admin.via == "securityhub":
+            sandbox.client("securityhub", sandbox.management).enable_organization_admin_account(
+                AdminAccountId=account_id)
+        elif admin.via == "guardduty":
+            sandbox.client("guardduty", sandbox.management).enable_organization_admin_account(
+                AdminAccountId=account_id)
+
+
+def create_analyzers(sandbox: Sandbox, plan: OrganizationPlan, outcomes: dict[str, AccountOutcome]) -> None:
+    for account in plan.accounts:
+        outcome = outcomes[account.name]
+        for analyzer in account.analyzers:
+            client = sandbox.client("accessanalyzer", outcome.credentials, analyzer.region)
+            arn = client.create_analyzer(analyzerName=analyzer.name, type=analyzer.type)["arn"]
+            outcome.access_analyzers.append(
+                {"name": analyzer.name, "arn": arn, "type": analyzer.type, "region": analyzer.region})
+
+
+def organization_analyzer(plan: OrganizationPlan, outcomes: dict[str, AccountOutcome]) -> tuple[str, dict]:
+    """(owner account name, analyzer) of the organization's analyzer."""
+    for account in plan.accounts:
+        for analyzer in outcomes[account.name].access_analyzers:
+            if analyzer["type"] == "ORGANIZATION":
+                return account.name, analyzer
+    raise SeedError("the plan has no ORGANIZATION analyzer")
+
+
+def list_findings(client, analyzer_arn: str) -> list[dict]:
+    """All findings of one analyzer; each call makes the sandbox's Access Analyzer analyze afresh."""
+    findings = []
+    for page in client.get_paginator("list_findings").paginate(analyzerArn=analyzer_arn):
+        findings.extend(page["findings"])
+    return findings
+
+
+def archive_member_role_findings(sandbox: Sandbox, plan: OrganizationPlan,
+                                 outcomes: dict[str, AccountOutcome]) -> None:
+    """An ACCOUNT analyzer in a member account reports the member's OrganizationAccountAccessRole, which
+    trusts the management account, outside its zone of trust. That access is by design, and teams archive
+    it (in AWS with an archive rule); so does the seeder, so that the planned findings are the ones that
+    stay ACTIVE."""
+    for account in plan.members:
+        outcome = outcomes[account.name]
+        role_arn = f"arn:aws:iam::{outcome.account_id}:role/{MEMBER_ROLE}"
+        for analyzer in outcome.access_analyzers:
+            if analyzer["type"] != "ACCOUNT":
+                continue
+            client = sandbox.client("accessanalyzer", outcome.credentials, analyzer["region"])
+            ids = [finding["id"] for finding in list_findings(client, analyzer["arn"])
+                   if finding["resource"] == role_arn and finding["status"] == "ACTIVE"]
+            if ids:
+                client.update_findings(analyzerArn=analyzer["arn"], ids=ids, status="ARCHIVED")
+
+
+def settle_external_access(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
+                           outcomes: dict[str, AccountOutcome]) -> None:
+    """Takes each planned finding of the organization's analyzer to its planned status: a first analysis
+    records every finding ACTIVE; then ARCHIVED ones are archived by the audit account and RESOLVED
+    ones lose their bucket policy (the next analysis resolves them)."""
+    archive_member_role_findings(sandbox, plan, outcomes)
+    owner, analyzer = organization_analyzer(plan, outcomes)
+    client = sandbox.client("accessanalyzer", outcomes[owner].credentials, analyzer["region"])
+    by_resource = {finding["resource"]: finding for finding in list_findings(client, analyzer["arn"])}
+    for account in plan.accounts:
+        account_id = org.account_ids[account.name]
+        for resource in account.external_access:
+            arn = resource_arn(resource, account_id)
+            finding = by_resource.get(arn)
+            if finding is None or finding["status"] != "ACTIVE":
+                raise SeedError(f"the organization's analyzer has no ACTIVE finding for {arn} "
+                                f"(got {finding and finding['status']})")
+            if resource.finding_status == "ARCHIVED":
+                client.update_findings(analyzerArn=analyzer["arn"], ids=[finding["id"]], status="ARCHIVED")
+            elif resource.finding_status == "RESOLVED":
+                sandbox.client("s3", outcomes[account.name].credentials, resource.region).delete_bucket_policy(
+                    Bucket=resource.name)
+
+
+def read_external_access(sandbox: Sandbox, analyzers: list[tuple[Credentials, dict]]) -> list[dict]:
+    """Every finding of the given analyzers, as the description lists them."""
+    entries = []
+    for credentials, analyzer in analyzers:
+        client = sandbox.client("accessanalyzer", credentials, analyzer["region"])
+        for finding in list_findings(client, analyzer["arn"]):
+            entries.append({
+                "analyzer_arn": analyzer["arn"], "finding_id": finding["id"],
+                "account_id": finding["resourceOwnerAccount"], "region": analyzer["region"],
+                "resource": finding["resource"], "resource_type": finding["resourceType"],
+                "public": bool(finding.get("isPublic")), "expected_status": finding["status"]})
+    entries.sort(key=lambda entry: (entry["account_id"], entry["resource"], entry["analyzer_arn"]))
+    return entries
+
+
+def check_external_access(plan: OrganizationPlan, org: Organization, org_analyzer_arn: str,
+                          entries: list[dict]) -> None:
+    """Fails unless the organization's analyzer reports every planned finding in its planned status."""
+    status = {entry["resource"]: entry["expected_status"] for entry in entries
+              if entry["analyzer_arn"] == org_analyzer_arn}
+    for account in plan.accounts:
+        for resource in account.external_access:
+            arn = resource_arn(resource, org.account_ids[account.name])
+            if status.get(arn) != resource.finding_status:
+                raise SeedError(f"the organization's analyzer reports {arn} as {status.get(arn)}, "
+                                f"expected {resource.finding_status}")
+
+
+def close_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> None:
+    orgs = sandbox.client("organizations", sandbox.management)
+    for account in plan.members:
+        if account.closed:
+            orgs.close_account(AccountId=org.account_ids[account.name])
+
+
+# --- the description -------------------------------------------------------------------------------
+
+def list_organization_accounts(sandbox: Sandbox) -> dict[str, dict]:
+    orgs = sandbox.client("organizations", sandbox.management)
+    accounts = {}
+    for page in orgs.get_paginator("list_accounts").paginate():
+        for account in page["Accounts"]:
+            accounts[account["Id"]] = account
+    return accounts
+
+
+def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
+             outcomes: dict[str, AccountOutcome], external_access: list[dict]) -> dict:
+    """The description, from the answers of the APIs while seeding and what Organizations reads back."""
+    listed = list_organization_accounts(sandbox)
+    orgs = sandbox.client("organizations", sandbox.management)
+    trusted = [entry["ServicePrincipal"] for entry in
+               orgs.list_aws_service_access_for_organization()["EnabledServicePrincipals"]]
+    accounts = []
+    for account in plan.accounts:
+        outcome = outcomes[account.name]
+        found = listed.get(outcome.account_id)
+        if found is None:
+            raise SeedError(f"ListAccounts does not list {account.name} ({outcome.account_id})")
+        accounts.append({
+            "id": outcome.account_id, "name": found["Name"], "email": found["Email"],
+            "ou_path": account.ou_path, "status": found["Status"], "kind": account.kind,
+            "root": outcome.root, "iam_users": outcome.iam_users, "trails": outcome.trails,
+            "access_analyzers": outcome.access_analyzers,
+            "security_hub_regions": list(account.security_hub_regions),
+            "guardduty_detector_regions": list(account.guardduty_regions),
+        })
+    organization = org.description
+    return {
+        "format": FORMAT,
+        "changed": False,
+        "endpoint": sandbox.endpoint,
+        "seeded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "members": len(plan.members),
+        "regions": list(REGIONS),
+        "organization": {"id": organization["Id"], "arn": organization["Arn"],
+                         "management_account_id": organization["MasterAccountId"],
+                         "root_id": org.root_id, "feature_set": organization["FeatureSet"]},
+        "trusted_access": trusted,
+        "organizational_units": org.ous,
+        "accounts": accounts,
+        "delegated_administrators": [
+            {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],
+             "via": admin.via, "region": None if admin.via == "organizations" else HOME_REGION}
+            for admin in plan.delegated_admins],
+        "external_access": external_access,
+        "change": describe_change(org.account_ids),
+    }
+
+
+def describe_change(account_ids: dict[str, str]) -> dict:
+    return {
+        "resolved": [
+            {"check": "root-mfa", "account_id": account_ids[CHANGE.root_mfa_account]},
+            {"check": "external-access-findings", "account_id": account_ids[CHANGE.bucket_account],
+             "resource": f"arn:aws:s3:::{CHANGE.bucket}"},
+        ],
+        "regressed": [
+            {"check": "iam-user-access-keys", "account_id": account_ids[CHANGE.new_user_account],
+             "resource": f"arn:aws:iam::{account_ids[CHANGE.new_user_account]}:user/{CHANGE.new_user.name}"},
+        ],
+    }
+
+
+def write_description(path: str, description: dict) -> None:
+    """Atomically (temporary file + rename): a reader never sees half a description."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    with open(tmp, "w") as f:
+        json.dump(description, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+# --- the commands ----------------------------------------------------------------------------------
+
+def seed(endpoint: str, members: int, out: str) -> str:
+    """Builds the organization; answers the one-paragraph summary."""
+    started = time.monotonic()
+    plan = build_plan(members)
+    sandbox = Sandbox(endpoint)
+    sandbox.post("/_posture/reset")
+    sandbox.post(f"/moto-api/seed?a={RANDOM_SEED}")
+    org = build_organization(sandbox, plan)
+    outcomes = seed_accounts(sandbox, plan, org)
+    designate_service_administrators(sandbox, plan, org)
+    create_analyzers(sandbox, plan, outcomes)
+    settle_external_access(sandbox, plan, org, outcomes)
+    close_accounts(sandbox, plan, org)
+    _, org_analyzer = organization_analyzer(plan, outcomes)
+    analyzers = [(outcome.credentials, analyzer) for outcome in outcomes.values()
+                 for analyzer in outcome.access_analyzers]
+    external_access = read_external_access(sandbox, analyzers)
+    check_external_access(plan, org, org_analyzer["arn"], external_access)
+    description = describe(sandbox, plan, org, outcomes, external_access)
+    write_description(out, description)
+    suspended = sum(account["status"] == "SUSPENDED" for account in description["accounts"])
+    return (f"seeded organization {description['organization']['id']} at {sandbox.endpoint}: "
+            f"{len(description['accounts'])} accounts (1 management, {members} members, {suspended} suspended), "
+            f"{len(org.ous)} OUs, {len(analyzers)} access analyzers, {len(external_access)} external-access "
+            f"findings in {time.monotonic() - started:.1f} s\ndescription: {out}")
+
+
+def account_by_name(description: dict, name: str) -> dict:
+    for account in description["accounts"]:
+        if account["name"] == name:
+            return account
+    raise SeedError(f"the description has no account {name}")
+
+
+def change(endpoint: str, description_path: str) -> str:
+    """Applies CHANGE once to the sandbox the description describes; answers the summary."""
+    started = time.monotonic()
+    try:
+        with open(description_path) as f:
+            description = json.load(f)
+    except (OSError, ValueError) as err:
+        raise SeedError(f"cannot read the description {description_path}: {err}") from err
+    if not (isinstance(description, dict) and description.get("format") == FORMAT
+            and {"changed", "organization", "accounts", "external_access"} <= description.keys()):
+        raise SeedError(f"{description_path} is not a format-{FORMAT} description")
+    if description["changed"]:
+        raise SeedError(f"the change step was already applied to this sandbox ({description_path})")
+
+    sandbox = Sandbox(endpoint)
+    sandbox.check_health()
+    orgs = sandbox.client("organizations", sandbox.management)
+    try:
+        organization_id = orgs.describe_organization()["Organization"]["Id"]
+    except ClientError as err:
+        raise SeedError(f"the sandbox at {sandbox.endpoint} has no organization ({describe_error(err)})") from err
+    if organization_id != description["organization"]["id"]:
+        raise SeedError(f"the sandbox holds organization {organization_id}, the description "
+                        f"{description['organization']['id']}")
+
+    sts = sandbox.client("sts", sandbox.management)
+    root_account = account_by_name(description, CHANGE.root_mfa_account)
+    root_account["root"] = sandbox.set_root(root_account["id"], RootPlan(**{**root_account["root"], "mfa": True}))
+
+    bucket_account = account_by_name(description, CHANGE.bucket_account)
+    AccountClients(sandbox, sandbox.credentials_for(sts, bucket_account["id"]))("s3").delete_bucket_policy(
+        Bucket=CHANGE.bucket)
+
+    user_account = account_by_name(description, CHANGE.new_user_account)
+    user_clients = AccountClients(sandbox, sandbox.credentials_for(sts, user_account["id"]))
+    user_account["iam_users"].append(create_user(sandbox, user_clients, user_account["id"], CHANGE.new_user))
+
+    analyzers = [(sandbox.credentials_for(sts, account["id"]), analyzer)
+                 for account in description["accounts"] for analyzer in account["access_analyzers"]]
+    description["external_access"] = read_external_access(sandbox, analyzers)
+    bucket_arn = f"arn:aws:s3:::{CHANGE.bucket}"
+    unresolved = [entry for entry in description["external_access"]
+                  if entry["resource"] == bucket_arn and entry["expected_status"] != "RESOLVED"]
+    if unresolved:
+        raise SeedError(f"{bucket_arn} lost its bucket policy but its finding is still "
+                        f"{unresolved[0]['expected_status']} on {unresolved[0]['analyzer_arn']}")
+    description["changed"] = True
+    write_description(description_path, description)
+    return (f"changed organization {organization_id}: root MFA on in {CHANGE.root_mfa_account}, "
+            f"public policy of {CHANGE.bucket} deleted, IAM user {CHANGE.new_user.name} with an active key in "
+            f"{CHANGE.new_user_account}, in {time.monotonic() - started:.1f} s\ndescription: {description_path}")
+
+
+def describe_error(err: BaseException) -> str:
+    if isinstance(err, ClientError):
+        error = err.response.get("Error", {})
+        return f"{err.operation_name}: {error.get('Code')}: {error.get('Message')}"
+    return str(err) or type(err).__name__
+
+
+def member_count(value: str) -> int:
+    count = int(value)
+    if not MIN_MEMBERS <= count <= MAX_MEMBERS:
+        raise argparse.ArgumentTypeError(f"must be between {MIN_MEMBERS} and {MAX_MEMBERS}")
+    return count
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """Reports a bad command line like every other error: one line on stderr, exit code 1."""
+
+    def error(self, message: str):
+        raise SeedError(message)
+
+
+def main() -> int:
+    parser = ArgumentParser(prog="seed.py", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    seed_parser = commands.add_parser("seed", help="reset the sandbox and build the organization")
+    seed_parser.add_argument("--endpoint", required=True, help="the sandbox, e.g. http://127.0.0.1:PORT")
+    seed_parser.add_argument("--members", type=member_count, default=MIN_MEMBERS,
+                             help=f"member accounts, {MIN_MEMBERS}..{MAX_MEMBERS} (default {MIN_MEMBERS})")
+    seed_parser.add_argument("--out", required=True, help="where to write the description (JSON)")
+    change_parser = commands.add_parser("change", help="apply the change step to a seeded sandbox")
+    change_parser.add_argument("--endpoint", required=True, help="the sandbox, e.g. http://127.0.0.1:PORT")
+    change_parser.add_argument("--description", required=True, help="the description written by seed")
+    try:
+        args = parser.parse_args()
+    except SeedError as err:
+        print(f"seed.py: error: {err}", file=sys.stderr)
+        return 1
+    try:
+        if args.command == "seed":
+            print(seed(args.endpoint, args.members, args.out))
+        else:
+            print(change(args.endpoint, args.description))
+    except SeedError as err:
+        print(f"seed.py {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except (ClientError, BotoCoreError) as err:
+        print(f"seed.py {args.command}: error: {describe_error(err)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
