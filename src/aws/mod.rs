@@ -1,0 +1,335 @@
+//! The one place that makes AWS clients (vector's `src/aws/`): the base `SdkConfig` built once
+//! at start, one assumed-role config per member account, and service clients built from either.
+//!
+//! Retries with backoff and per-call timeouts are set here, never at call sites. Clients are made
+//! by [`ClientFactory`] and passed down as arguments; nothing here is global, and nothing here
+//! makes a call on its own except the credential lookups the SDK does lazily.
+
+pub mod error;
+
+use std::time::Duration;
+
+use aws_config::default_provider::region::DefaultRegionChain;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+
+/// The Region used when neither the auditor nor the environment names one. Organizations, IAM
+/// and STS are reachable from it in the `aws` partition.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The SDK's defaults (retries, timeouts, endpoint rules) as of this behavior version. Pinned, so
+/// that an SDK upgrade never changes them silently: the SDK deprecates a version when a newer one
+/// comes out, and the warning is the prompt to review and move.
+fn behavior_version() -> BehaviorVersion {
+    BehaviorVersion::v2026_01_12()
+}
+
+/// The retries every client gets unless the target overrides them: adaptive (client-side rate
+/// limiting once throttled), 8 attempts in all, backoff from 200 ms up to 20 s with jitter.
+pub fn default_retry_config() -> RetryConfig {
+    RetryConfig::adaptive()
+        .with_max_attempts(8)
+        .with_initial_backoff(Duration::from_millis(200))
+        .with_max_backoff(Duration::from_secs(20))
+}
+
+/// The timeouts every client gets unless the target overrides them: connect 5 s, read 30 s, one
+/// attempt 30 s, a whole operation with its retries 120 s.
+pub fn default_timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .read_timeout(Duration::from_secs(30))
+        .operation_attempt_timeout(Duration::from_secs(30))
+        .operation_timeout(Duration::from_secs(120))
+        .build()
+}
+
+/// Which AWS to talk to, and how: the auditor's profile, Region and endpoint, plus retry and
+/// timeout settings. Turned into clients by [`ClientFactory::load`].
+#[derive(Debug, Clone)]
+pub struct AwsTarget {
+    profile: Option<String>,
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    credentials: Option<Credentials>,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+}
+
+impl AwsTarget {
+    /// A target resolved the SDK's usual way (environment, shared config files, SSO, instance
+    /// metadata), with the given profile, Region and endpoint taking precedence when set.
+    pub fn new(
+        profile: Option<String>,
+        region: Option<String>,
+        endpoint_url: Option<String>,
+    ) -> Self {
+        Self {
+            profile,
+            region,
+            endpoint_url,
+            credentials: None,
+            retry: default_retry_config(),
+            timeouts: default_timeout_config(),
+        }
+    }
+
+    /// The local sandbox organization at `endpoint`: static dummy credentials (moto accepts any
+    /// and acts as the management account, 123456789012), Region us-east-1, every service at the
+    /// endpoint.
+    pub fn sandbox(endpoint: impl Into<String>) -> Self {
+        Self {
+            profile: None,
+            region: Some(DEFAULT_REGION.to_owned()),
+            endpoint_url: Some(endpoint.into()),
+            credentials: Some(Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "posture-sandbox",
+            )),
+            retry: default_retry_config(),
+            timeouts: default_timeout_config(),
+        }
+    }
+
+    /// Replaces the retry settings (tests want short backoffs).
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Replaces the timeout settings.
+    pub fn with_timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+}
+
+/// Makes every AWS client posture uses, from one base config loaded at start.
+#[derive(Debug, Clone)]
+pub struct ClientFactory {
+    base: SdkConfig,
+    /// Set again on every service client, because a service-specific `AWS_ENDPOINT_URL_<SERVICE>`
+    /// in the environment or profile would otherwise beat the loader's endpoint for that service
+    /// (aws-config `lib.rs`, service `config.rs` `From<&SdkConfig>`), and a sandbox run must
+    /// never reach real AWS.
+    endpoint_url: Option<String>,
+}
+
+impl ClientFactory {
+    /// Loads the base config for `target`. Credentials are not resolved yet: the first call
+    /// does that, and fails there if there are none.
+    pub async fn load(target: AwsTarget) -> Self {
+        let mut default_region = DefaultRegionChain::builder();
+        let mut loader = aws_config::defaults(behavior_version())
+            .retry_config(target.retry)
+            .timeout_config(target.timeouts);
+        if let Some(profile) = &target.profile {
+            loader = loader.profile_name(profile);
+            default_region = default_region.profile_name(profile);
+        }
+        // Setting the Region provider replaces the loader's own default chain, so rebuild that
+        // chain (with the profile) and fall back to us-east-1 after it.
+        let region = RegionProviderChain::first_try(target.region.map(Region::new))
+            .or_else(default_region.build())
+            .or_else(Region::from_static(DEFAULT_REGION));
+        loader = loader.region(region);
+        if let Some(url) = &target.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(credentials) = target.credentials {
+            loader = loader.credentials_provider(credentials);
+        }
+        Self {
+            base: loader.load().await,
+            endpoint_url: target.endpoint_url,
+        }
+    }
+
+    /// The factory for the local sandbox organization at `endpoint` (see [`AwsTarget::sandbox`]).
+    pub async fn for_sandbox(endpoint: impl Into<String>) -> Self {
+        Self::load(AwsTarget::sandbox(endpoint)).await
+    }
+
+    /// The base config: the auditor's own credentials, in the management or audit account.
+    pub fn base(&self) -> &SdkConfig {
+        &self.base
+    }
+
+    /// The base config's Region (always set: it falls back to [`DEFAULT_REGION`]).
+    pub fn region(&self) -> Region {
+        self.base
+            .region()
+            .cloned()
+            .unwrap_or_else(|| Region::from_static(DEFAULT_REGION))
+    }
+
+    /// The config for one member account: the base config whose credentials come from assuming
+    /// `arn:aws:iam::<account_id>:role/<role_name>` with the base credentials.
+    ///
+    /// Build it once per account and make every client of that account from it: the provider
+    /// itself does not cache, but the config's lazy identity cache does, so the role is assumed
+    /// on first use and its credentials are reused by every client and refreshed shortly before
+    /// they expire. A role that cannot be assumed fails the first call made with it, not this.
+    pub async fn member_config(
+        &self,
+        account_id: &str,
+        role_name: &str,
+        external_id: Option<&str>,
+        session_name: &str,
+    ) -> SdkConfig {
+        // The `aws` partition only, for now; GovCloud and China need the partition of the
+        // caller's ARN.
+        let role_arn = format!("arn:aws:iam::{account_id}:role/{role_name}");
+        let mut provider = AssumeRoleProvider::builder(role_arn)
+            .configure(&self.base)
+            .session_name(session_name);
+        if let Some(external_id) = external_id {
+            provider = provider.external_id(external_id);
+        }
+        let provider = provider.build().await;
+        self.base
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build()
+    }
+
+    /// An STS client for `config` (the base config or a member account's).
+    pub fn sts(&self, config: &SdkConfig) -> aws_sdk_sts::Client {
+        let mut builder = aws_sdk_sts::config::Builder::from(config);
+        if let Some(url) = &self.endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_sts::Client::from_conf(builder.build())
+    }
+
+    /// An Organizations client for `config`.
+    pub fn organizations(&self, config: &SdkConfig) -> aws_sdk_organizations::Client {
+        let mut builder = aws_sdk_organizations::config::Builder::from(config);
+        if let Some(url) = &self.endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_organizations::Client::from_conf(builder.build())
+    }
+
+    /// An IAM client for `config`.
+    pub fn iam(&self, config: &SdkConfig) -> aws_sdk_iam::Client {
+        let mut builder = aws_sdk_iam::config::Builder::from(config);
+        if let Some(url) = &self.endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_iam::Client::from_conf(builder.build())
+    }
+
+    /// An IAM Access Analyzer client for `config` in `region`.
+    pub fn access_analyzer(
+        &self,
+        config: &SdkConfig,
+        region: &Region,
+    ) -> aws_sdk_accessanalyzer::Client {
+        let mut builder =
+            aws_sdk_accessanalyzer::config::Builder::from(config).region(region.clone());
+        if let Some(url) = &self.endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_accessanalyzer::Client::from_conf(builder.build())
+    }
+
+    /// A Security Hub client for `config` in `region`.
+    pub fn securityhub(&self, config: &SdkConfig, region: &Region) -> aws_sdk_securityhub::Client {
+        let mut builder = aws_sdk_securityhub::config::Builder::from(config).region(region.clone());
+        if let Some(url) = &self.endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_securityhub::Client::from_conf(builder.build())
+    }
+
+    /// A CloudTrail client for `config` in `region`.
+    pub fn cloudtrail(&self, config: &SdkConfig, region: &Region) -> aws_sdk_cloudtrail::Client {
+        let mut builder = aws_sdk_cloudtrail::config::Builder::from(config).region(region.clone());
+        if let Some(url) = &self.endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_cloudtrail::Client::from_conf(builder.build())
+    }
+}
+
+/// The longest role session name STS accepts.
+const MAX_SESSION_NAME: usize = 64;
+
+/// The role session name for this operator: `posture-<user>` from `$USER` (or `$LOGNAME`), so
+/// that CloudTrail in every member account shows who ran the scan.
+pub fn session_name() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok();
+    session_name_for(user.as_deref())
+}
+
+/// `posture-<user>`, with every character STS does not allow in a session name (`[\w+=,.@-]`)
+/// replaced by `-`, cut to 64 characters; plain `posture` without a user.
+fn session_name_for(user: Option<&str>) -> String {
+    let mut name = String::from("posture");
+    if let Some(user) = user.filter(|u| !u.is_empty()) {
+        name.push('-');
+        name.extend(user.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        }));
+    }
+    // Every character is ASCII now, so cutting by bytes cuts by characters.
+    name.truncate(MAX_SESSION_NAME);
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_name_keeps_allowed_characters() {
+        assert_eq!(
+            session_name_for(Some("jane.doe+audit=1,x@corp_Y-2")),
+            "posture-jane.doe+audit=1,x@corp_Y-2"
+        );
+    }
+
+    #[test]
+    fn session_name_replaces_disallowed_characters() {
+        assert_eq!(
+            session_name_for(Some("CORP\\jane doe")),
+            "posture-CORP-jane-doe"
+        );
+        assert_eq!(session_name_for(Some("jösé")), "posture-j-s-");
+    }
+
+    #[test]
+    fn session_name_without_user_is_plain() {
+        assert_eq!(session_name_for(None), "posture");
+        assert_eq!(session_name_for(Some("")), "posture");
+    }
+
+    #[test]
+    fn session_name_is_cut_to_sts_limit() {
+        let name = session_name_for(Some(&"a".repeat(100)));
+        assert_eq!(name.len(), 64);
+        assert!(name.starts_with("posture-aaa"));
+    }
+
+    #[tokio::test]
+    async fn sandbox_target_sets_region_and_endpoint() {
+        let factory = ClientFactory::for_sandbox("http://127.0.0.1:1").await;
+        assert_eq!(factory.region().as_ref(), "us-east-1");
+        assert_eq!(factory.base().endpoint_url(), Some("http://127.0.0.1:1"));
+    }
+}

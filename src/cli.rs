@@ -1,0 +1,127 @@
+//! The command line as typed: clap derive structs and nothing else ("low args", like zola's
+//! `src/cli.rs`). Parsing only; what a command does lives in `commands.rs`, and validation that
+//! needs more than one flag, a file or the environment will live in `config.rs`.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Audits an AWS Organization: discovers every member account, collects the facts its checks
+/// need, evaluates checks mapped to NIST CSF 2.0, and keeps the result as snapshots.
+///
+/// Exit status: 0 when it succeeded, 2 when posture itself failed.
+/// Set `POSTURE_LOG` (e.g. `debug`, or `posture=debug,aws_smithy_runtime=debug`) to see more on
+/// stderr.
+#[derive(Debug, Parser)]
+#[command(name = "posture", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the local sandbox organization that the demo and the integration tests use.
+    ///
+    /// The sandbox is moto's server with posture's extension (`sandbox/server.py`) on 127.0.0.1,
+    /// in a Python virtual environment in `sandbox/.venv` that is created on first use from the
+    /// hash-locked `sandbox/requirements.txt` (Python 3 is required). Its state (state file with
+    /// endpoint and PID, server log, the seeded organization's description) lives in
+    /// `sandbox/.state/`. `POSTURE_SANDBOX_DIR` points posture at another `sandbox/` directory.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Starts the sandbox (or reuses the running one) and seeds it with the demo organization.
+    ///
+    /// Prints the endpoint, how many accounts and OUs the organization has, where its description
+    /// is, and how to stop the sandbox, which keeps running afterwards.
+    Demo(DemoArgs),
+}
+
+/// `posture sandbox …`: the life cycle of the local sandbox organization.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Starts the sandbox server in the background and waits until it answers.
+    ///
+    /// Creates the virtual environment first if needed (a minute or two the first time). If a
+    /// sandbox is already running, says so and leaves it running. The server runs in its own
+    /// process group, so Ctrl-C here does not stop it; `posture sandbox stop` does.
+    Start(StartArgs),
+    /// Stops the running sandbox and removes its state file.
+    ///
+    /// Sends SIGTERM, and SIGKILL if the server is still there after 10 s.
+    Stop,
+    /// Shows the sandbox's endpoint and PID, and whether it answers.
+    Status,
+    /// Seeds the running sandbox with the demo organization.
+    ///
+    /// Runs `sandbox/seed.py seed`, which builds management, audit and log-archive accounts plus
+    /// workload member accounts in OUs, with a mix of good and bad settings, through the real AWS
+    /// APIs, and writes the organization's description to `sandbox/.state/organization.json`.
+    Seed(SeedArgs),
+    /// Applies the demo's change step to the seeded sandbox organization.
+    ///
+    /// Runs `sandbox/seed.py change` with the description that `posture sandbox seed` wrote:
+    /// some settings get fixed, some get broken, as in a change window.
+    Change,
+}
+
+/// Options of `posture sandbox start`.
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// Port on 127.0.0.1 to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+}
+
+/// Options of `posture sandbox seed`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// How many member accounts the seeder creates, 8 to 1000 (`sandbox/seed.py --members`).
+    #[arg(long, default_value_t = 8, value_parser = members_range())]
+    pub members: u32,
+}
+
+/// The bounds `sandbox/seed.py` accepts for `--members`, checked here too so that a typo fails
+/// before the sandbox is started.
+fn members_range() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(8..=1000)
+}
+
+/// Options of `posture demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Port on 127.0.0.1 for the sandbox if it has to be started; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// How many member accounts the seeder creates, 8 to 1000 (`sandbox/seed.py --members`).
+    #[arg(long, default_value_t = 8, value_parser = members_range())]
+    pub members: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn seed_defaults_to_eight_members() {
+        let cli = Cli::try_parse_from(["posture", "sandbox", "seed"]).unwrap();
+        match cli.command {
+            Command::Sandbox(SandboxCommand::Seed(args)) => assert_eq!(args.members, 8),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rejects_members_the_seeder_does_not_accept() {
+        for members in ["0", "7", "1001"] {
+            let args = ["posture", "sandbox", "seed", "--members", members];
+            assert!(Cli::try_parse_from(args).is_err(), "accepted {members}");
+        }
+    }
+}

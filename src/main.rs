@@ -1,0 +1,68 @@
+//! The `posture` binary: parses the command line, sets up logging on stderr, calls
+//! [`posture::run`], and turns its result into the exit status. The one exit point (ripgrep's
+//! `main.rs`): 0 when it succeeded, 2 when posture failed (1 will mean "the answer is bad", e.g. a
+//! regression found by `diff`).
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use posture::cli::Cli;
+
+/// The environment variable holding the log filter (`tracing_subscriber` directives).
+const LOG_ENV: &str = "POSTURE_LOG";
+/// Our progress at info; the SDK and HTTP stack only when something is wrong.
+const DEFAULT_LOG_FILTER: &str = "warn,posture=info";
+
+const EXIT_FAILURE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // `--help` and `--version` land here too, on stdout with status 0; usage errors go to
+            // stderr with status 2.
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(EXIT_FAILURE));
+        }
+    };
+    if let Err(err) = init_tracing() {
+        posture::output::report_error(&err);
+        return ExitCode::from(EXIT_FAILURE);
+    }
+    match posture::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // `posture … | head`: the reader left, which is not a failure of ours.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            posture::output::report_error(&err);
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Logs go to stderr, filtered by `POSTURE_LOG`, in colour only when stderr is a terminal.
+fn init_tracing() -> anyhow::Result<()> {
+    let filter = match std::env::var(LOG_ENV) {
+        Ok(directives) => EnvFilter::try_new(&directives).map_err(|err| {
+            anyhow::anyhow!("{LOG_ENV}={directives:?} is not a valid filter: {err}")
+        })?,
+        Err(_) => EnvFilter::new(DEFAULT_LOG_FILTER),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .init();
+    Ok(())
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

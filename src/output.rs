@@ -1,0 +1,141 @@
+//! Everything posture shows the user: results on stdout, and the one final error line on stderr.
+//!
+//! The only module that writes to stdout (`println!` and friends are disallowed elsewhere by
+//! `clippy.toml`, after cargo-deny), so that results stay machine-readable and progress and logs
+//! (tracing, on stderr) never mix into them. It formats typed values it is given; it decides
+//! nothing. Writes return `io::Result` so a closed pipe (`posture … | head`) ends the command
+//! quietly instead of panicking.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
+
+/// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`.
+pub fn report_error(err: &anyhow::Error) {
+    // Nothing sensible is left to do if stderr is gone.
+    let _ = writeln!(io::stderr().lock(), "posture: {err:#}");
+}
+
+/// `sandbox start` (and the first lines of `demo`): where the sandbox is and how to stop it.
+pub(crate) fn sandbox_running(sandbox: &Sandbox, running: &RunningSandbox) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match running.ready_after {
+        Some(took) => writeln!(
+            out,
+            "started the sandbox at {} (pid {}), ready in {}",
+            running.endpoint,
+            running.pid,
+            seconds(took)
+        )?,
+        None => writeln!(
+            out,
+            "the sandbox is already running at {} (pid {}); reusing it",
+            running.endpoint, running.pid
+        )?,
+    }
+    writeln!(out, "  state file: {}", running.state_file.display())?;
+    writeln!(out, "  log:        {}", sandbox.log_file().display())?;
+    writeln!(out, "  stop it with `posture sandbox stop`")
+}
+
+/// `sandbox status`.
+pub(crate) fn sandbox_status(sandbox: &Sandbox, status: &SandboxStatus) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match status {
+        SandboxStatus::NotRunning => writeln!(
+            out,
+            "no sandbox is running (no {}); start one with `posture sandbox start`",
+            sandbox.state_file().display()
+        ),
+        SandboxStatus::Running(running) => {
+            writeln!(out, "endpoint:   {}", running.endpoint)?;
+            writeln!(out, "pid:        {}", running.pid)?;
+            writeln!(out, "answering:  yes")?;
+            writeln!(out, "state file: {}", running.state_file.display())
+        }
+        SandboxStatus::NotAnswering {
+            endpoint,
+            pid,
+            process_alive,
+            state_file,
+        } => {
+            writeln!(out, "endpoint:   {endpoint}")?;
+            let alive = if *process_alive {
+                "running"
+            } else {
+                "not running"
+            };
+            writeln!(out, "pid:        {pid} ({alive})")?;
+            writeln!(out, "answering:  no")?;
+            writeln!(out, "state file: {}", state_file.display())?;
+            writeln!(
+                out,
+                "`posture sandbox stop` cleans up, `posture sandbox start` starts a new one; its log is {}",
+                sandbox.log_file().display()
+            )
+        }
+    }
+}
+
+/// `sandbox stop`.
+pub(crate) fn sandbox_stopped(outcome: &StopOutcome) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match outcome {
+        StopOutcome::NotRunning => writeln!(out, "no sandbox was running"),
+        StopOutcome::Stopped { pid, killed: false } => {
+            writeln!(out, "stopped the sandbox (pid {pid})")
+        }
+        StopOutcome::Stopped { pid, killed: true } => writeln!(
+            out,
+            "killed the sandbox (pid {pid}); it did not stop within 10 s of SIGTERM"
+        ),
+        StopOutcome::StaleStateRemoved { pid } => writeln!(
+            out,
+            "no sandbox was running (pid {pid} of the state file is gone); removed the stale state file"
+        ),
+    }
+}
+
+/// `sandbox seed`.
+pub(crate) fn seeded(description: &Path) -> io::Result<()> {
+    writeln!(
+        io::stdout().lock(),
+        "seeded the sandbox organization; its description is {}",
+        description.display()
+    )
+}
+
+/// `sandbox change`.
+pub(crate) fn changed(description: &Path) -> io::Result<()> {
+    writeln!(
+        io::stdout().lock(),
+        "applied the change step to the sandbox organization described in {}",
+        description.display()
+    )
+}
+
+/// The end of `demo`: what is there and how to go on.
+pub(crate) fn demo_summary(
+    running: &RunningSandbox,
+    accounts: usize,
+    organizational_units: usize,
+    description: &Path,
+) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out)?;
+    writeln!(out, "the demo organization is ready")?;
+    writeln!(out, "  endpoint:     {}", running.endpoint)?;
+    writeln!(
+        out,
+        "  organization: {accounts} accounts in {organizational_units} OUs"
+    )?;
+    writeln!(out, "  description:  {}", description.display())?;
+    writeln!(out, "  stop it with `posture sandbox stop`")
+}
+
+/// `1.23 s`.
+fn seconds(duration: Duration) -> String {
+    format!("{:.2} s", duration.as_secs_f64())
+}
