@@ -1,0 +1,258 @@
+//! The sandbox's fault injection and request record, seen through posture's own clients: what the
+//! scan's error handling and the benchmarks' call counts will stand on.
+//!
+//! Fault rules apply to every client of the shared sandbox, so each test here holds
+//! [`exclusive`](crate::support::exclusive) and targets an account and action of its own.
+
+use std::time::{Duration, Instant};
+
+use aws_config::retry::RetryConfig;
+use posture::aws::error::AwsErrorInfo;
+use posture::aws::{AwsTarget, ClientFactory};
+use posture::sandbox::{FaultKind, FaultRule};
+
+use crate::support::{ROLE, exclusive, fast_retry, seeded};
+
+fn rule(kind: FaultKind, service: &str, action: &str, account_id: &str) -> FaultRule {
+    FaultRule {
+        kind,
+        service: Some(service.into()),
+        action: Some(action.into()),
+        account_id: Some(account_id.into()),
+        ..FaultRule::default()
+    }
+}
+
+#[tokio::test]
+async fn assume_role_is_denied_into_the_accounts_fault_injection_names() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let denied = seeded.account_id("acme-sandbox-research");
+    let allowed = seeded.account_id("acme-payments-staging");
+    let before = admin
+        .requests()
+        .expect("record")
+        .last()
+        .map_or(0, |r| r.seq);
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::DenyAssumeRole,
+            account_id: Some(denied.clone()),
+            ..FaultRule::default()
+        })
+        .expect("add fault");
+
+    let factory = seeded.factory().await;
+    let sts = factory.sts(&seeded.member(&factory, &denied).await);
+    let err = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .expect_err("the role must not be assumable");
+    // The provider's error reaches the call as a credentials failure that quotes STS's answer.
+    let info = AwsErrorInfo::from_sdk_error(&err);
+    assert!(info.detail.contains("AccessDenied"), "{}", info.detail);
+    assert!(info.detail.contains(&denied), "{}", info.detail);
+
+    let sts = factory.sts(&seeded.member(&factory, &allowed).await);
+    let identity = sts.get_caller_identity().send().await.expect("allowed");
+    assert_eq!(identity.account(), Some(allowed.as_str()));
+
+    let denials: Vec<_> = admin
+        .requests()
+        .expect("record")
+        .into_iter()
+        .filter(|r| r.seq > before && r.target_account_id.as_deref() == Some(denied.as_str()))
+        .collect();
+    assert!(!denials.is_empty());
+    assert!(
+        denials
+            .iter()
+            .all(|r| r.status == 403 && r.fault.as_deref() == Some("deny_assume_role"))
+    );
+    admin.clear_faults().expect("clear faults");
+}
+
+#[tokio::test]
+async fn throttling_is_answered_n_times_then_the_call_succeeds() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let account = seeded.account_id("acme-log-archive");
+    let factory = seeded.factory().await;
+    let session = "posture-it-throttle";
+    let member = factory.member_config(&account, ROLE, None, session).await;
+    let principal = format!("arn:aws:sts::{account}:assumed-role/{ROLE}/{session}");
+
+    // Without retries, the first answer is IAM's real throttling error.
+    admin
+        .add_fault(&FaultRule {
+            count: Some(1),
+            ..rule(FaultKind::Throttle, "iam", "ListUsers", &account)
+        })
+        .expect("add fault");
+    let no_retry = ClientFactory::load(
+        AwsTarget::sandbox(seeded.endpoint()).with_retry(RetryConfig::disabled()),
+    )
+    .await;
+    let once = no_retry.member_config(&account, ROLE, None, session).await;
+    let err = no_retry
+        .iam(&once)
+        .list_users()
+        .send()
+        .await
+        .expect_err("throttled");
+    let info = AwsErrorInfo::from_sdk_error(&err);
+    assert_eq!(info.code.as_deref(), Some("Throttling"));
+    assert_eq!(info.http_status, Some(400));
+    assert!(info.request_id.is_some());
+
+    // With the SDK's retries, three throttles are absorbed and the fourth attempt succeeds.
+    admin
+        .add_fault(&FaultRule {
+            count: Some(3),
+            ..rule(FaultKind::Throttle, "iam", "ListUsers", &account)
+        })
+        .expect("add fault");
+    factory
+        .iam(&member)
+        .list_users()
+        .send()
+        .await
+        .expect("succeeds after retries");
+    let statuses: Vec<(u16, Option<String>)> = admin
+        .requests_by(&principal)
+        .expect("record")
+        .into_iter()
+        .filter(|r| r.action == "ListUsers")
+        .map(|r| (r.status, r.fault))
+        .collect();
+    let throttled = (400, Some("throttle".to_owned()));
+    assert_eq!(
+        statuses,
+        vec![
+            throttled.clone(),
+            throttled.clone(),
+            throttled.clone(),
+            throttled,
+            (200, None)
+        ]
+    );
+    admin.clear_faults().expect("clear faults");
+}
+
+#[tokio::test]
+async fn an_error_fault_answers_500_for_the_chosen_account_only() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let account = seeded.account_id("acme-log-archive");
+    admin
+        .add_fault(&FaultRule {
+            status: Some(500),
+            ..rule(FaultKind::Error, "iam", "ListRoles", &account)
+        })
+        .expect("add fault");
+    let factory =
+        ClientFactory::load(AwsTarget::sandbox(seeded.endpoint()).with_retry(fast_retry(2))).await;
+    let err = factory
+        .iam(&seeded.member(&factory, &account).await)
+        .list_roles()
+        .send()
+        .await
+        .expect_err("500 on every attempt");
+    let info = AwsErrorInfo::from_sdk_error(&err);
+    assert_eq!(info.http_status, Some(500));
+    assert_eq!(info.code.as_deref(), Some("ServiceFailure"));
+
+    let other = seeded.account_id("acme-payments-staging");
+    factory
+        .iam(&seeded.member(&factory, &other).await)
+        .list_roles()
+        .send()
+        .await
+        .expect("another account is not affected");
+    admin.clear_faults().expect("clear faults");
+}
+
+#[tokio::test]
+async fn a_latency_fault_delays_each_matching_call() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let factory = seeded.factory().await;
+    let sts = factory.sts(factory.base());
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::Latency,
+            service: Some("sts".into()),
+            action: Some("GetCallerIdentity".into()),
+            account_id: Some(seeded.management_account_id()),
+            count: Some(2),
+            ms: Some(300),
+            ..FaultRule::default()
+        })
+        .expect("add fault");
+    let started = Instant::now();
+    sts.get_caller_identity().send().await.expect("first");
+    sts.get_caller_identity().send().await.expect("second");
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "two delayed calls took only {:?}",
+        started.elapsed()
+    );
+    admin.clear_faults().expect("clear faults");
+}
+
+#[tokio::test]
+async fn the_request_record_counts_every_call_by_service_action_account_and_region() {
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let account = seeded.account_id("acme-payments-staging");
+    let factory = seeded.factory().await;
+    let session = "posture-it-record";
+    let member = factory.member_config(&account, ROLE, None, session).await;
+    let principal = format!("arn:aws:sts::{account}:assumed-role/{ROLE}/{session}");
+    let iam = factory.iam(&member);
+    for _ in 0..3 {
+        iam.list_users().send().await.expect("users");
+    }
+    let eu = aws_config::Region::new("eu-west-1");
+    factory
+        .cloudtrail(&member, &eu)
+        .describe_trails()
+        .send()
+        .await
+        .expect("trails");
+
+    let record = admin.requests_by(&principal).expect("record");
+    let calls: Vec<(&str, &str, &str, &str, u16)> = record
+        .iter()
+        .map(|r| {
+            (
+                r.service.as_str(),
+                r.action.as_str(),
+                r.account_id.as_str(),
+                r.region.as_str(),
+                r.status,
+            )
+        })
+        .collect();
+    let list_users = ("iam", "ListUsers", account.as_str(), "us-east-1", 200);
+    assert_eq!(
+        calls,
+        vec![
+            list_users,
+            list_users,
+            list_users,
+            (
+                "cloudtrail",
+                "DescribeTrails",
+                account.as_str(),
+                "eu-west-1",
+                200
+            )
+        ]
+    );
+}

@@ -1,0 +1,110 @@
+//! What the integration tests share: one seeded sandbox for the whole test binary, the clients
+//! posture itself would build for it, and a lock for tests that change the sandbox's global state.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_config::retry::RetryConfig;
+use posture::aws::{AwsTarget, ClientFactory};
+use posture::sandbox::{Sandbox, SandboxAdmin, SandboxGuard};
+use serde_json::Value;
+use tokio::sync::{Mutex, MutexGuard};
+
+/// Member accounts in the test organization: more than one `ListAccounts` page (20 on AWS).
+pub(crate) const MEMBERS: u32 = 24;
+
+/// The role the seeder's organization has in every member account.
+pub(crate) const ROLE: &str = "OrganizationAccountAccessRole";
+
+/// The seeded sandbox every test of this binary uses, and what the seeder says it built.
+pub(crate) struct Seeded {
+    guard: SandboxGuard,
+    /// The seeder's description of the organization (`sandbox/seed.py`).
+    pub(crate) description: Value,
+}
+
+impl Seeded {
+    /// The sandbox's endpoint.
+    pub(crate) fn endpoint(&self) -> &str {
+        self.guard.endpoint()
+    }
+
+    /// The admin endpoint of the sandbox (faults, request record, root users).
+    pub(crate) fn admin(&self) -> SandboxAdmin {
+        SandboxAdmin::new(self.endpoint())
+    }
+
+    /// The description's entry for the account named `name`.
+    pub(crate) fn account(&self, name: &str) -> &Value {
+        self.accounts()
+            .iter()
+            .find(|a| a["name"] == name)
+            .unwrap_or_else(|| panic!("no account named {name} in the description"))
+    }
+
+    /// Every account of the description, the management account first.
+    pub(crate) fn accounts(&self) -> &Vec<Value> {
+        self.description["accounts"].as_array().expect("accounts")
+    }
+
+    /// The id of the account named `name`.
+    pub(crate) fn account_id(&self, name: &str) -> String {
+        self.account(name)["id"].as_str().expect("id").to_owned()
+    }
+
+    /// The management account's id.
+    pub(crate) fn management_account_id(&self) -> String {
+        self.description["organization"]["management_account_id"]
+            .as_str()
+            .expect("management_account_id")
+            .to_owned()
+    }
+
+    /// The client factory posture would build for this sandbox, with retries fast enough for tests.
+    pub(crate) async fn factory(&self) -> ClientFactory {
+        ClientFactory::load(AwsTarget::sandbox(self.endpoint()).with_retry(fast_retry(4))).await
+    }
+
+    /// The config of the member account `account_id`, reached by assuming the seeded role.
+    pub(crate) async fn member(&self, factory: &ClientFactory, account_id: &str) -> SdkConfig {
+        factory
+            .member_config(account_id, ROLE, None, "posture-it")
+            .await
+    }
+}
+
+/// Standard retries with millisecond backoff, so a retried call does not slow the tests down.
+pub(crate) fn fast_retry(attempts: u32) -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(5))
+        .with_max_backoff(Duration::from_millis(50))
+}
+
+/// A state directory of this test run's own under cargo's target directory.
+pub(crate) fn state_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// The seeded sandbox: started and seeded by the first test that asks, then shared. It runs with
+/// `--exit-with-parent`, so it stops when this test binary ends, however it ends.
+pub(crate) fn seeded() -> &'static Seeded {
+    static SEEDED: OnceLock<Seeded> = OnceLock::new();
+    SEEDED.get_or_init(|| {
+        let sandbox = Sandbox::locate().with_state_dir(state_dir("it-sandbox"));
+        let guard = SandboxGuard::start(sandbox).expect("start the sandbox");
+        let path = guard.sandbox().seed(MEMBERS).expect("seed the sandbox");
+        let description = serde_json::from_slice(&std::fs::read(&path).expect("read description"))
+            .expect("parse description");
+        Seeded { guard, description }
+    })
+}
+
+/// Held by tests that inject faults, and by tests that reach every account (which those faults
+/// would disturb). An async lock: each test has its own runtime, and holds it across awaits.
+pub(crate) async fn exclusive() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::const_new(());
+    LOCK.lock().await
+}
