@@ -30,8 +30,7 @@ compare what posture reports with it:
       "trusted_access": ["cloudtrail.amazonaws.com", ...],   # EnableAWSServiceAccess, as Organizations lists it
       "organizational_units": [{"id", "name", "path": "/Workloads/Prod", "parent_id"}],
       "accounts": [{                         # the management account first, then the members in plan order
-        "id", "name", "email",               # as Organizations reports them (the management account
-                                             # keeps moto's "master": no API renames an account)
+        "id", "name", "email",               # as Organizations reports them
         "ou_path": "/Security",              # "/" = directly under the root (the management account)
         "status": "ACTIVE" | "SUSPENDED",
         "kind": "management" | "audit" | "log-archive" | "workload" | "sandbox",
@@ -248,8 +247,7 @@ class OrganizationPlan:
         return (self.management, *self.members)
 
 
-# Plan names. The management account keeps the name moto gives it ("master", email master@example.com):
-# no API renames an account, and the description says what Organizations reports.
+# Plan names.
 MANAGEMENT = "acme-management"
 AUDIT = "acme-audit"
 WEB_PROD = "acme-web-prod"
@@ -496,6 +494,9 @@ class Organization:
 def build_organization(sandbox: Sandbox, plan: OrganizationPlan) -> Organization:
     orgs = sandbox.client("organizations", sandbox.management)
     description = orgs.create_organization(FeatureSet="ALL")["Organization"]
+    # The management account's name is the one its owner chose at sign-up; the Account Management
+    # API renames it (moto names it "master"; the sandbox extension implements PutAccountName).
+    sandbox.client("account", sandbox.management).put_account_name(AccountName=MANAGEMENT)
     root_id = orgs.list_roots()["Roots"][0]["Id"]
 
     ou_ids = {"/": root_id}

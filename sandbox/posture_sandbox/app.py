@@ -103,6 +103,8 @@ class SandboxApp:
             return self.iam.handle(request, account_id)
         if moto_gaps.is_securityhub_admin_list(request):
             return moto_gaps.list_securityhub_admin_accounts(request, account_id)
+        if moto_gaps.is_put_account_name(request):
+            return moto_gaps.put_account_name(request, account_id)
         return None
 
     def fault_response(self, rule, request: wire.AwsRequest):

@@ -51,3 +51,34 @@ def list_securityhub_admin_accounts(request: wire.AwsRequest, account_id: str):
     admin = config.get("admin_account_id")
     accounts = [{"AccountId": admin, "Status": "ENABLED"}] if admin else []
     return wire.json_response({"AdminAccounts": accounts, "Feature": request.query.get("Feature", "SecurityHub")})
+
+
+def is_put_account_name(request: wire.AwsRequest) -> bool:
+    return request.service == "account" and request.action == "PutAccountName"
+
+
+def put_account_name(request: wire.AwsRequest, account_id: str):
+    """Account Management `PutAccountName` (moto lacks it): renames an account as Organizations
+    lists it. Without `AccountId` it renames the caller's account; with one, only the management
+    account may call it, for a member (AWS refuses the management account's own id)."""
+    body = request.json_body()
+    name = body.get("AccountName")
+    if not isinstance(name, str) or not 1 <= len(name) <= 50:
+        return wire.error_response(request, "ValidationException", "AccountName must be 1 to 50 characters", 400)
+    try:
+        organization = org_models.organizations_backends[account_id]["aws"].describe_organization()["Organization"]
+    except Exception:  # AWSOrganizationsNotInUseException: a standalone account has no name to show here
+        return wire.json_response({})
+    management = organization["MasterAccountId"]
+    target = body.get("AccountId")
+    if target is not None and (account_id != management or target == management):
+        return wire.error_response(
+            request, "AccessDeniedException",
+            "Only the management account may name a member account, and it names itself without AccountId", 403)
+    target = target or account_id
+    backend = org_models.organizations_backends[management]["aws"]
+    account = next((a for a in backend.accounts if a.id == target), None)
+    if account is None:
+        return wire.error_response(request, "ResourceNotFoundException", f"Account {target} not found", 404)
+    account.name = name
+    return wire.json_response({})

@@ -112,6 +112,35 @@ impl AwsTarget {
     }
 }
 
+/// Client constructors for services used in the config's own Region (global services), each
+/// with the endpoint override re-applied (see [`ClientFactory`]'s `endpoint_url`).
+macro_rules! global_clients {
+    ($($(#[$doc:meta])* $name:ident => $krate:ident,)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, config: &SdkConfig) -> $krate::Client {
+            let mut builder = $krate::config::Builder::from(config);
+            if let Some(url) = &self.endpoint_url {
+                builder = builder.endpoint_url(url);
+            }
+            $krate::Client::from_conf(builder.build())
+        }
+    )*};
+}
+
+/// Client constructors for regional services: the same, in the given Region.
+macro_rules! regional_clients {
+    ($($(#[$doc:meta])* $name:ident => $krate:ident,)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, config: &SdkConfig, region: &Region) -> $krate::Client {
+            let mut builder = $krate::config::Builder::from(config).region(region.clone());
+            if let Some(url) = &self.endpoint_url {
+                builder = builder.endpoint_url(url);
+            }
+            $krate::Client::from_conf(builder.build())
+        }
+    )*};
+}
+
 /// Makes every AWS client posture uses, from one base config loaded at start.
 #[derive(Debug, Clone)]
 pub struct ClientFactory {
@@ -201,63 +230,22 @@ impl ClientFactory {
             .build()
     }
 
-    /// An STS client for `config` (the base config or a member account's).
-    pub fn sts(&self, config: &SdkConfig) -> aws_sdk_sts::Client {
-        let mut builder = aws_sdk_sts::config::Builder::from(config);
-        if let Some(url) = &self.endpoint_url {
-            builder = builder.endpoint_url(url);
-        }
-        aws_sdk_sts::Client::from_conf(builder.build())
+    global_clients! {
+        /// An STS client for `config` (the base config or a member account's).
+        sts => aws_sdk_sts,
+        /// An Organizations client for `config`.
+        organizations => aws_sdk_organizations,
+        /// An IAM client for `config`.
+        iam => aws_sdk_iam,
     }
 
-    /// An Organizations client for `config`.
-    pub fn organizations(&self, config: &SdkConfig) -> aws_sdk_organizations::Client {
-        let mut builder = aws_sdk_organizations::config::Builder::from(config);
-        if let Some(url) = &self.endpoint_url {
-            builder = builder.endpoint_url(url);
-        }
-        aws_sdk_organizations::Client::from_conf(builder.build())
-    }
-
-    /// An IAM client for `config`.
-    pub fn iam(&self, config: &SdkConfig) -> aws_sdk_iam::Client {
-        let mut builder = aws_sdk_iam::config::Builder::from(config);
-        if let Some(url) = &self.endpoint_url {
-            builder = builder.endpoint_url(url);
-        }
-        aws_sdk_iam::Client::from_conf(builder.build())
-    }
-
-    /// An IAM Access Analyzer client for `config` in `region`.
-    pub fn access_analyzer(
-        &self,
-        config: &SdkConfig,
-        region: &Region,
-    ) -> aws_sdk_accessanalyzer::Client {
-        let mut builder =
-            aws_sdk_accessanalyzer::config::Builder::from(config).region(region.clone());
-        if let Some(url) = &self.endpoint_url {
-            builder = builder.endpoint_url(url);
-        }
-        aws_sdk_accessanalyzer::Client::from_conf(builder.build())
-    }
-
-    /// A Security Hub client for `config` in `region`.
-    pub fn securityhub(&self, config: &SdkConfig, region: &Region) -> aws_sdk_securityhub::Client {
-        let mut builder = aws_sdk_securityhub::config::Builder::from(config).region(region.clone());
-        if let Some(url) = &self.endpoint_url {
-            builder = builder.endpoint_url(url);
-        }
-        aws_sdk_securityhub::Client::from_conf(builder.build())
-    }
-
-    /// A CloudTrail client for `config` in `region`.
-    pub fn cloudtrail(&self, config: &SdkConfig, region: &Region) -> aws_sdk_cloudtrail::Client {
-        let mut builder = aws_sdk_cloudtrail::config::Builder::from(config).region(region.clone());
-        if let Some(url) = &self.endpoint_url {
-            builder = builder.endpoint_url(url);
-        }
-        aws_sdk_cloudtrail::Client::from_conf(builder.build())
+    regional_clients! {
+        /// An IAM Access Analyzer client for `config` in `region`.
+        access_analyzer => aws_sdk_accessanalyzer,
+        /// A Security Hub client for `config` in `region`.
+        securityhub => aws_sdk_securityhub,
+        /// A CloudTrail client for `config` in `region`.
+        cloudtrail => aws_sdk_cloudtrail,
     }
 }
 

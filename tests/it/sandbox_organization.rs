@@ -98,6 +98,11 @@ async fn organization_accounts_ous_and_statuses_match_the_description() {
         .collect();
     assert_eq!(accounts, expected_accounts);
     assert_eq!(accounts.len(), 1 + crate::support::MEMBERS as usize);
+    // Named through the Account Management API (PutAccountName, which the sandbox adds to moto).
+    assert_eq!(
+        accounts[&seeded.management_account_id()].0,
+        "acme-management"
+    );
     assert_eq!(
         accounts.values().filter(|a| a.2 == "SUSPENDED").count(),
         1,
