@@ -374,6 +374,7 @@ def build_plan(members: int) -> OrganizationPlan:
             # The deliberate bad one: the management account administers GuardDuty itself.
             DelegatedAdminPlan("guardduty.amazonaws.com", MANAGEMENT, "guardduty"),
             DelegatedAdminPlan("access-analyzer.amazonaws.com", AUDIT, "organizations"),
+            DelegatedAdminPlan("config.amazonaws.com", AUDIT, "organizations"),
             DelegatedAdminPlan("config-multiaccountsetup.amazonaws.com", AUDIT, "organizations"),
         ),
     )
@@ -671,8 +672,9 @@ def seed_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -
 # --- organization-wide steps after the accounts ----------------------------------------------------
 
 def designate_service_administrators(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> None:
-    """Security Hub and GuardDuty designate their administrators through their own APIs (moto's
-    Organizations rejects securityhub.amazonaws.com; GuardDuty accepts the management account)."""
+    """Security Hub and GuardDuty designate their administrators through their own APIs, in the home
+    Region, as on AWS (Security Hub's also registers the account with Organizations; GuardDuty's
+    accepts the management account, which Organizations never would)."""
     for admin in plan.delegated_admins:
         account_id = org.account_ids[admin.account_name]
         if admin.via == "securityhub":
@@ -814,7 +816,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
             raise SeedError(f"ListAccounts does not list {account.name} ({outcome.account_id})")
         accounts.append({
             "id": outcome.account_id, "name": found["Name"], "email": found["Email"],
-            "ou_path": account.ou_path, "status": found["Status"], "kind": account.kind,
+            "ou_path": account.ou_path, "status": found["State"], "kind": account.kind,
             "root": outcome.root, "iam_users": outcome.iam_users, "trails": outcome.trails,
             "access_analyzers": outcome.access_analyzers,
             "security_hub_regions": list(account.security_hub_regions),

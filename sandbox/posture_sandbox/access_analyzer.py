@@ -80,7 +80,7 @@ class AccessAnalyzer:
                 return wire.json_response(handler(request, account_id, request.region))
         except Problem as problem:
             return wire.error_response(request, problem.code, problem.message, problem.status)
-        except (ValueError, KeyError, TypeError) as err:
+        except ValueError as err:  # malformed JSON or numbers in the request; bugs of ours go to the 500 path
             return wire.error_response(request, "ValidationException", f"Invalid request: {err}", 400)
 
     # --- analyzers -----------------------------------------------------------------------------------

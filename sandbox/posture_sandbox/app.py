@@ -26,6 +26,10 @@ from .faults import Faults
 from .record import RequestRecord
 
 
+# Bounds the access-key cache; each assumed role adds a key, and the sandbox is long-lived.
+MAX_CACHED_CALLERS = 100_000
+
+
 class SandboxApp:
     """moto plus posture's extension, as one WSGI callable."""
 
@@ -36,7 +40,7 @@ class SandboxApp:
         self.record = RequestRecord()
         self.iam = iam.IamExtension()
         self.access_analyzer = AccessAnalyzer()
-        self.principals: dict[str, str] = {}  # access key id -> principal ARN, for the record
+        self.callers: dict[str, tuple[str, str]] = {}  # access key id -> (account, principal ARN)
         self.iam.install()
         moto_gaps.install()
 
@@ -56,44 +60,65 @@ class SandboxApp:
     # --- AWS requests --------------------------------------------------------------------------------
 
     def serve_aws(self, request: wire.AwsRequest, environ):
-        with self.moto_lock:
-            account_id = get_account_id_from(request.access_key)
-            principal = self.principal_of(request.access_key, account_id)
+        account_id, principal = self.caller_of(request.access_key)
         target_account = assume_role_target(request)
         latency_ms, rule = self.faults.take(request.service, request.action, target_account or account_id)
-        if latency_ms:
-            time.sleep(latency_ms / 1000)
-        if rule is not None:
-            response = self.fault_response(rule, request)
-        else:
-            try:
+        try:
+            if latency_ms:
+                time.sleep(latency_ms / 1000)
+            if rule is not None:
+                response = self.fault_response(rule, request, principal)
+            else:
                 with self.moto_lock:
-                    response = self.extension_response(request, account_id) or self.call_moto(environ)
-            except Exception:  # a bug of ours or moto's must answer like AWS's 500, not kill the thread
-                traceback.print_exc()
-                response = wire.error_response(request, wire.INTERNAL_ERROR.get(request.service, "InternalFailure"),
-                                               "The sandbox failed on this request; see its server.log", 500)
+                    response = (self.refuse_closed_account(request, target_account, principal)
+                                or self.extension_response(request, account_id)
+                                or self.call_moto(environ))
+        except NotImplementedError:
+            # moto lacks the operation: answer as AWS does for an operation it does not know, not
+            # with a 500 that clients would retry for a minute.
+            code = "InvalidAction" if request.protocol in ("query", "ec2") else "UnknownOperationException"
+            response = wire.error_response(request, code, f"{request.action} is not supported by the sandbox", 400)
+        except Exception:  # a bug of ours or moto's must answer like AWS's 500, not kill the thread
+            traceback.print_exc()
+            response = wire.error_response(request, wire.INTERNAL_ERROR.get(request.service, "InternalFailure"),
+                                           "The sandbox failed on this request; see its server.log", 500)
         self.record.add(
             request.service, request.action, account_id, request.region, int(response[0].split()[0]),
             principal, fault=rule.kind if rule else None, target_account_id=target_account,
         )
         return response
 
+    def caller_of(self, access_key: str) -> tuple[str, str]:
+        """The account a request acts in and the ARN of who signed it, cached per access key (moto
+        looks the key up across every account on each request)."""
+        known = self.callers.get(access_key)
+        if known:
+            return known
+        with self.moto_lock:
+            account_id = get_account_id_from(access_key)
+            caller = (account_id, self.principal_of(access_key, account_id))
+        if len(self.callers) < MAX_CACHED_CALLERS:
+            self.callers[access_key] = caller
+        return caller
+
+    def refuse_closed_account(self, request: wire.AwsRequest, target_account: str | None, principal: str):
+        """AWS refuses `AssumeRole` into a suspended or closed account; moto lets it through."""
+        if target_account is None:
+            return None
+        status = account_status(target_account)
+        if status in ("SUSPENDED", "PENDING_CLOSURE", "CLOSED"):
+            return self.deny_assume_role(request, principal)
+        return None
+
     def principal_of(self, access_key: str, account_id: str) -> str:
         """The ARN of who signed with `access_key`: an assumed-role session, an IAM user, or the
         account itself (static keys moto does not know act as the default account)."""
-        known = self.principals.get(access_key)
-        if known:
-            return known
         role = sts_backends[account_id]["aws"].get_assumed_role_from_access_key(access_key)
         if role is not None:
-            principal = role.arn
-        else:
-            user = next((u for u in iam_backends[account_id]["aws"].users.values()
-                         if any(k.access_key_id == access_key for k in u.access_keys)), None)
-            principal = user.arn if user else f"arn:aws:iam::{account_id}:root"
-        self.principals[access_key] = principal
-        return principal
+            return role.arn
+        user = next((u for u in iam_backends[account_id]["aws"].users.values()
+                     if any(k.access_key_id == access_key for k in u.access_keys)), None)
+        return user.arn if user else f"arn:aws:iam::{account_id}:root"
 
     def extension_response(self, request: wire.AwsRequest, account_id: str):
         """Our answer where moto has a gap; None to let moto answer."""
@@ -101,24 +126,26 @@ class SandboxApp:
             return self.access_analyzer.handle(request, account_id)
         if request.service == "iam":
             return self.iam.handle(request, account_id)
-        if moto_gaps.is_securityhub_admin_list(request):
-            return moto_gaps.list_securityhub_admin_accounts(request, account_id)
-        if moto_gaps.is_put_account_name(request):
-            return moto_gaps.put_account_name(request, account_id)
+        handler = moto_gaps.HANDLERS.get((request.service, request.action))
+        if handler is not None:
+            return handler(request, account_id)
         return None
 
-    def fault_response(self, rule, request: wire.AwsRequest):
+    def fault_response(self, rule, request: wire.AwsRequest, principal: str):
         if rule.kind == "deny_assume_role":
-            role = request.form().get("RoleArn", "")
-            message = (f"User: arn:aws:iam::{get_account_id_from(request.access_key)}:user/posture is not "
-                       f"authorized to perform: sts:AssumeRole on resource: {role}")
-            return wire.error_response(request, "AccessDenied", message, 403)
+            return self.deny_assume_role(request, principal)
         if rule.kind == "throttle":
             code, status = wire.THROTTLING.get(request.service, wire.DEFAULT_THROTTLING)
             return wire.error_response(request, code, "Rate exceeded", status)
         code = wire.INTERNAL_ERROR.get(request.service, wire.DEFAULT_INTERNAL_ERROR)
         return wire.error_response(request, code, "We encountered an internal error. Please try again.",
                                    rule.status or 500)
+
+    @staticmethod
+    def deny_assume_role(request: wire.AwsRequest, principal: str):
+        role = request.form().get("RoleArn", "")
+        message = f"User: {principal} is not authorized to perform: sts:AssumeRole on resource: {role}"
+        return wire.error_response(request, "AccessDenied", message, 403)
 
     def call_moto(self, environ):
         """moto's answer, read whole inside the lock (its response body is built lazily)."""
@@ -144,8 +171,9 @@ class SandboxApp:
         query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         try:
             spec = json.loads(wire.read_body(environ) or b"{}")
-            with self.moto_lock:
-                result = self.admin_action(method, path, query, spec)
+            if not isinstance(spec, dict):
+                raise ValueError("the body must be a JSON object")
+            result = self.admin_action(method, path, query, spec)
         except (ValueError, KeyError, TypeError) as err:
             return admin_json({"error": str(err)}, 400)
         if result is None:
@@ -157,14 +185,16 @@ class SandboxApp:
         if route == ("GET", "/_posture/health"):
             return {"ok": True, "pid": os.getpid()}
         if route == ("POST", "/_posture/reset"):
-            self.reset()
+            with self.moto_lock:
+                self.reset()
             return {"ok": True}
         if route == ("GET", "/_posture/root"):
-            return self.iam.set_root({"account_id": query.get("account_id")})
+            return self.iam.root_state(query.get("account_id", ""))
         if route == ("POST", "/_posture/root"):
             return self.iam.set_root(spec)
         if route == ("POST", "/_posture/iam/access-key"):
-            return iam.backdate_access_key(spec)
+            with self.moto_lock:
+                return iam.backdate_access_key(spec)
         if route == ("POST", "/_posture/iam/credential-report"):
             self.iam.max_age_seconds = int(spec["max_age_seconds"])
             return {"max_age_seconds": self.iam.max_age_seconds}
@@ -176,10 +206,12 @@ class SandboxApp:
             self.faults.clear()
             return {"ok": True}
         if route == ("GET", "/_posture/requests"):
-            unknown = set(query) - {"service", "action", "account_id", "principal"}
+            unknown = set(query) - {"service", "action", "account_id", "principal", "since"}
             if unknown:
                 raise ValueError(f"unknown filter(s) {sorted(unknown)}")
-            return {"requests": self.record.query(query)}
+            since = int(query.pop("since", 0))
+            requests, dropped = self.record.query(query, since)
+            return {"requests": requests, "dropped": dropped}
         if route == ("DELETE", "/_posture/requests"):
             self.record.clear()
             return {"ok": True}
@@ -193,12 +225,23 @@ class SandboxApp:
         # Kept outside moto's backends, so its reset leaves them behind.
         organizations_backends.master_accounts.clear()
         s3_backends.bucket_accounts.clear()
-        SecurityHubBackend._org_configs.clear()
+        SecurityHubBackend._org_configs.clear()  # moto keeps it on the class
         self.faults.clear()
         self.record.clear()
         self.iam.reset()
         self.access_analyzer.reset()
-        self.principals.clear()
+        self.callers.clear()
+        moto_gaps.SECURITYHUB_ADMINS.clear()
+
+
+def account_status(account_id: str) -> str | None:
+    """The account's state in its organization, or None outside one."""
+    master = organizations_backends.master_accounts.get(account_id)
+    if master is None:
+        return None
+    backend = organizations_backends[master[0]]["aws"]
+    account = next((a for a in backend.accounts if a.id == account_id), None)
+    return getattr(account, "state", None) or getattr(account, "status", None) if account else None
 
 
 def assume_role_target(request: wire.AwsRequest) -> str | None:

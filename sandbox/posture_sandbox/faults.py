@@ -33,6 +33,11 @@ class FaultRule:
         )
 
 
+def is_int(value) -> bool:
+    """An integer, and not a bool (which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class Faults:
     """The rules in force. Thread-safe: requests consult it concurrently."""
 
@@ -53,10 +58,13 @@ class Faults:
             spec = {**spec, "service": "sts", "action": "AssumeRole"}
             if not spec.get("account_id"):
                 raise ValueError("deny_assume_role needs account_id")
-        if kind == "latency" and not isinstance(spec.get("ms"), int):
-            raise ValueError("latency needs ms (an integer)")
+        if kind == "latency" and not (is_int(spec.get("ms")) and spec["ms"] >= 0):
+            raise ValueError("latency needs ms, an integer >= 0")
+        status = spec.get("status")
+        if status is not None and not (is_int(status) and 400 <= status <= 599):
+            raise ValueError("status must be an HTTP error status, 400 to 599")
         count = spec.get("count")
-        if count is not None and (not isinstance(count, int) or count < 1):
+        if count is not None and not (is_int(count) and count >= 1):
             raise ValueError("count must be a positive integer")
         with self._lock:
             rule = FaultRule(id=self._next_id, **spec)

@@ -6,8 +6,9 @@ the root keys to 0 and omits `AccountPasswordPresent`, and its report rows diffe
 account (set by the seeder through the admin endpoint), the summary is patched to agree with it, and the
 credential report is built the way IAM builds it (../shared/reference/aws-api-facts.md (a)-(c)).
 
-The report is a snapshot taken when generation completes, like AWS's. AWS regenerates at most every four
-hours; here `max_age_seconds` (default 0: every generation is fresh) can be raised to reproduce that.
+The report is a snapshot taken when generation completes, like AWS's, which takes GENERATION_SECONDS.
+AWS regenerates at most every four hours; here `max_age_seconds` (default 0, so that a scan after a
+change window sees the change) can be raised to 14400 through the admin endpoint to reproduce that.
 """
 
 import base64
@@ -20,6 +21,8 @@ from moto.iam import models as iam_models
 from . import wire
 
 DATE = "%Y-%m-%dT%H:%M:%S+00:00"
+# How long generating a report takes here (AWS: seconds); long enough that a client must poll.
+GENERATION_SECONDS = 0.05
 HEADER = (
     "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
     "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
@@ -73,7 +76,7 @@ class IamExtension:
         self._lock = threading.RLock()
         self.roots: dict[str, RootState] = {}
         self.reports: dict[str, Report] = {}
-        self.pending: set[str] = set()
+        self.pending: dict[str, datetime] = {}  # account -> when its report generation started
         self.max_age_seconds = 0
 
     def reset(self) -> None:
@@ -86,6 +89,12 @@ class IamExtension:
     def root(self, account_id: str) -> RootState:
         with self._lock:
             return self.roots.setdefault(account_id, RootState())
+
+    def root_state(self, account_id: str) -> dict:
+        """The root user's state of an account (the default until set)."""
+        with self._lock:
+            state = self.roots.get(account_id) or RootState()
+        return {"account_id": account_id, **asdict(state)}
 
     def set_root(self, spec: dict) -> dict:
         account_id = spec.get("account_id")
@@ -141,27 +150,38 @@ class IamExtension:
         return None
 
     def _generate(self, account_id: str):
-        # AWS answers STARTED when it begins, then COMPLETE once a report no older than four hours
-        # exists; clients poll Generate until COMPLETE. The first call starts, the next completes.
+        # AWS answers STARTED when it begins, INPROGRESS while it runs, then COMPLETE once a report
+        # no older than `max_age_seconds` exists; clients poll Generate (or Get) until it is there.
         with self._lock:
+            finished_now = self._complete_if_due(account_id)
             report = self.reports.get(account_id)
-            fresh = report and (utcnow() - report.generated_at).total_seconds() < self.max_age_seconds
-            if fresh:
+            if finished_now or (report and (utcnow() - report.generated_at).total_seconds() <= self.max_age_seconds):
                 state, description = "COMPLETE", None
             elif account_id in self.pending:
-                self.pending.discard(account_id)
-                self.reports[account_id] = Report(self._build(account_id), utcnow())
-                state, description = "COMPLETE", None
+                state, description = "INPROGRESS", None
             else:
-                self.pending.add(account_id)
-                state, description = "STARTED", "No report exists. Starting a new report generation task"
+                self.pending[account_id] = utcnow()
+                state = "STARTED"
+                description = ("No report exists. Starting a new report generation task" if report is None
+                               else "Report is older than allowed. Starting a new report generation task")
         body = f"<State>{state}</State>"
         if description:
             body += f"<Description>{description}</Description>"
         return query_response("GenerateCredentialReport", body)
 
+    def _complete_if_due(self, account_id: str) -> bool:
+        """Finishes a started report once its generation time has passed (a snapshot of now);
+        True if it did."""
+        started = self.pending.get(account_id)
+        if started is None or (utcnow() - started).total_seconds() < GENERATION_SECONDS:
+            return False
+        del self.pending[account_id]
+        self.reports[account_id] = Report(self._build(account_id), utcnow())
+        return True
+
     def _get(self, request: wire.AwsRequest, account_id: str):
         with self._lock:
+            self._complete_if_due(account_id)
             report = self.reports.get(account_id)
             pending = account_id in self.pending
         if report is None and pending:

@@ -1,8 +1,10 @@
 """Smaller gaps between moto and AWS that change what a scanner sees or how many calls it makes."""
 
+from moto.cloudtrail import models as cloudtrail_models
+from moto.organizations import exceptions as org_exceptions
 from moto.organizations import models as org_models
 from moto.organizations import utils as org_utils
-from moto.securityhub.models import SecurityHubBackend
+from moto.securityhub import models as securityhub_models
 
 from . import wire
 
@@ -12,7 +14,15 @@ ORGANIZATIONS_PAGE_LIMIT = 20
 
 
 def install() -> None:
-    """Patches moto's Organizations paging to AWS's page size."""
+    """Patches moto where it answers unlike AWS in ways a scanner sees."""
+    install_organizations()
+    install_cloudtrail()
+    install_securityhub()
+
+
+def install_organizations() -> None:
+    """Organizations as AWS answers it: pages of at most 20 accounts (moto: 100, and it accepts any
+    MaxResults), no retired `Status` field, and the delegated-administrator principals AWS accepts."""
     for method in ("list_accounts", "list_accounts_for_parent"):
         config = org_utils.PAGINATION_MODEL[method]
         config["limit_default"] = ORGANIZATIONS_PAGE_LIMIT
@@ -21,22 +31,128 @@ def install() -> None:
         config["unique_attribute"] = "Id" if method == "list_accounts" else "id"
         original = getattr(org_models.OrganizationsBackend, method)
 
-        def clamped(backend, *args, _original=original, **kwargs):
+        def validated(backend, *args, _original=original, **kwargs):
             limit = kwargs.get("max_results")
-            if limit is None or limit > ORGANIZATIONS_PAGE_LIMIT:
-                kwargs["max_results"] = ORGANIZATIONS_PAGE_LIMIT
+            if limit is not None and not 1 <= limit <= ORGANIZATIONS_PAGE_LIMIT:
+                raise org_exceptions.InvalidInputException(
+                    "You provided a value that does not match the required pattern. (MaxResults must be "
+                    f"between 1 and {ORGANIZATIONS_PAGE_LIMIT})"
+                )
             return _original(backend, *args, **kwargs)
 
-        setattr(org_models.OrganizationsBackend, method, clamped)
+        setattr(org_models.OrganizationsBackend, method, validated)
+
+    # `Status` was retired on 2026-09-09 (aws-api-facts (e)); AWS sends `State` only.
+    original_describe = org_models.FakeAccount.describe
+
+    def describe(account):
+        answer = original_describe(account)
+        answer.pop("Status", None)
+        return answer
+
+    org_models.FakeAccount.describe = describe
+    # moto refuses these two principals for RegisterDelegatedAdministrator; AWS accepts them.
+    for principal in ("securityhub.amazonaws.com", "config.amazonaws.com"):
+        if principal not in org_models.FakeDelegatedAdministrator.SUPPORTED_SERVICES:
+            org_models.FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(principal)
 
 
-def is_securityhub_admin_list(request: wire.AwsRequest) -> bool:
-    return request.service == "securityhub" and request.action == "ListOrganizationAdminAccounts"
+# What GetEventSelectors answers for a trail that never had selectors put: all management events.
+DEFAULT_EVENT_SELECTORS = [
+    {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [],
+     "ExcludeManagementEventSources": []}
+]
+
+
+def install_cloudtrail() -> None:
+    """CloudTrail as AWS answers it: the default selector for a trail without custom selectors,
+    `HasCustomEventSelectors` telling the truth, and the organization trail visible in every member
+    account (with its status and selectors readable there by ARN)."""
+    Trail = cloudtrail_models.Trail
+    Backend = cloudtrail_models.CloudTrailBackend
+
+    def get_event_selectors(trail):
+        if not trail.event_selectors and not trail.advanced_event_selectors:
+            return [dict(s) for s in DEFAULT_EVENT_SELECTORS], []
+        return trail.event_selectors, trail.advanced_event_selectors
+
+    Trail.get_event_selectors = get_event_selectors
+
+    original_description = Trail.description
+
+    def description(trail, include_region: bool = False):
+        answer = original_description(trail, include_region)
+        answer["HasCustomEventSelectors"] = bool(trail.event_selectors or trail.advanced_event_selectors)
+        return answer
+
+    Trail.description = description
+
+    original_describe_trails = Backend.describe_trails
+
+    def describe_trails(backend, include_shadow_trails: bool):
+        trails = list(original_describe_trails(backend, include_shadow_trails))
+        if include_shadow_trails:
+            trails += [t for t in organization_trails_seen_by(backend.account_id)
+                       if t.is_multi_region or t.region_name == backend.region_name]
+        return trails
+
+    Backend.describe_trails = describe_trails
+
+    original_get_trail = Backend.get_trail
+
+    def get_trail(backend, name_or_arn: str):
+        try:
+            return original_get_trail(backend, name_or_arn)
+        except cloudtrail_models.TrailNotFoundException:
+            for trail in organization_trails_seen_by(backend.account_id):
+                if trail.arn == name_or_arn:
+                    return trail
+            raise
+
+    Backend.get_trail = get_trail
+
+
+def organization_trails_seen_by(account_id: str) -> list:
+    """The organization trails of the management account of `account_id`'s organization, when
+    `account_id` is a member of one (the management account sees them as its own trails)."""
+    master = org_models.organizations_backends.master_accounts.get(account_id)
+    if master is None or master[0] == account_id:
+        return []
+    management = master[0]
+    return [
+        trail
+        for backend in cloudtrail_models.cloudtrail_backends[management].values()
+        for trail in backend.trails.values()
+        if trail.is_org_trail
+    ]
+
+
+def install_securityhub() -> None:
+    """Security Hub's administrator is designated per Region, and AWS registers it with Organizations
+    as the delegated administrator of `securityhub.amazonaws.com` (moto does neither)."""
+    original = securityhub_models.SecurityHubBackend.enable_organization_admin_account
+
+    def enable_organization_admin_account(backend, admin_account_id: str) -> None:
+        original(backend, admin_account_id)
+        SECURITYHUB_ADMINS[(backend.account_id, backend.region_name)] = admin_account_id
+        organizations = org_models.organizations_backends[backend.account_id]["aws"]
+        try:
+            organizations.register_delegated_administrator(
+                AccountId=admin_account_id, ServicePrincipal="securityhub.amazonaws.com")
+        except org_exceptions.AccountAlreadyRegisteredException:
+            pass
+
+    securityhub_models.SecurityHubBackend.enable_organization_admin_account = enable_organization_admin_account
+
+
+# (management account, Region) -> the Security Hub administrator designated there.
+SECURITYHUB_ADMINS: dict[tuple[str, str], str] = {}
 
 
 def list_securityhub_admin_accounts(request: wire.AwsRequest, account_id: str):
     """Security Hub `ListOrganizationAdminAccounts` (moto lacks it), from moto's own record of
-    `EnableOrganizationAdminAccount`. Only the management account may call it, as on AWS."""
+    `EnableOrganizationAdminAccount` in this Region. Only the management account may call it, as on
+    AWS; the error a member gets is our guess (u): the model lists no AccessDenied for it."""
     try:
         organization = org_models.organizations_backends[account_id]["aws"].describe_organization()["Organization"]
     except Exception:  # AWSOrganizationsNotInUseException
@@ -47,14 +163,10 @@ def list_securityhub_admin_accounts(request: wire.AwsRequest, account_id: str):
             request, "AccessDeniedException",
             "You don't have permission to perform this action. Only the organization management account can "
             "list the Security Hub administrator accounts.", 403)
-    config = SecurityHubBackend._org_configs.get(organization["Id"], {})
-    admin = config.get("admin_account_id")
+    admin = SECURITYHUB_ADMINS.get((account_id, request.region))
     accounts = [{"AccountId": admin, "Status": "ENABLED"}] if admin else []
     return wire.json_response({"AdminAccounts": accounts, "Feature": request.query.get("Feature", "SecurityHub")})
 
-
-def is_put_account_name(request: wire.AwsRequest) -> bool:
-    return request.service == "account" and request.action == "PutAccountName"
 
 
 def put_account_name(request: wire.AwsRequest, account_id: str):
@@ -82,3 +194,42 @@ def put_account_name(request: wire.AwsRequest, account_id: str):
         return wire.error_response(request, "ResourceNotFoundException", f"Account {target} not found", 404)
     account.name = name
     return wire.json_response({})
+
+
+# The Regions every AWS account has without opting in; the others are opt-in (DISABLED until enabled).
+DEFAULT_REGIONS = (
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+    "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+)
+
+
+
+def list_regions(request: wire.AwsRequest, account_id: str):
+    """Account Management `ListRegions` (moto lacks it): the partition's Regions with their opt-in
+    status, filtered by `RegionOptStatusContains`, in pages of `MaxResults` (1-50, default 20)."""
+    import botocore.session
+
+    body = request.json_body()
+    wanted = set(body.get("RegionOptStatusContains") or [])
+    limit = int(body.get("MaxResults") or 20)
+    if not 1 <= limit <= 50:
+        return wire.error_response(request, "ValidationException", "MaxResults must be between 1 and 50", 400)
+    regions = [
+        {"RegionName": name, "RegionOptStatus": "ENABLED_BY_DEFAULT" if name in DEFAULT_REGIONS else "DISABLED"}
+        for name in sorted(botocore.session.get_session().get_available_regions("ec2"))
+    ]
+    regions = [r for r in regions if not wanted or r["RegionOptStatus"] in wanted]
+    start = int(body.get("NextToken") or 0)
+    page = {"Regions": regions[start:start + limit]}
+    if start + limit < len(regions):
+        page["NextToken"] = str(start + limit)
+    return wire.json_response(page)
+
+
+# The operations moto lacks that the extension answers here, by (signing name, operation).
+HANDLERS = {
+    ("securityhub", "ListOrganizationAdminAccounts"): list_securityhub_admin_accounts,
+    ("account", "PutAccountName"): put_account_name,
+    ("account", "ListRegions"): list_regions,
+}

@@ -7,6 +7,7 @@ against each operation's `requestUri` instead of keeping a hand-written route ta
 """
 
 import io
+from http import HTTPStatus
 import json
 import re
 import threading
@@ -33,7 +34,7 @@ THROTTLING = {
     "cloudtrail": ("ThrottlingException", 400),
     "config": ("ThrottlingException", 400),
     "access-analyzer": ("ThrottlingException", 429),
-    "securityhub": ("TooManyRequestsException", 429),
+    "securityhub": ("ThrottlingException", 429),
     "guardduty": ("TooManyRequestsException", 429),
     "account": ("TooManyRequestsException", 429),
     "s3": ("SlowDown", 503),
@@ -252,12 +253,11 @@ def json_response(payload: dict, status: int = 200):
     )
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
-            409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
-
-
 def status_line(status: int) -> str:
-    return f"{status} {_REASONS.get(status, 'Status')}"
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Error"
 
 
 def _xml(text: str) -> str:

@@ -39,8 +39,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(30);
 const STOP_GRACE: Duration = Duration::from_secs(10);
 /// How long to wait for the process to disappear after SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(5);
-/// How many lines of `server.log` an error quotes.
-const LOG_TAIL_LINES: usize = 20;
+/// How many lines of `server.log` an error quotes: one, so the error stays one line.
+const LOG_TAIL_LINES: usize = 1;
 
 /// The environment variable that points posture at another `sandbox/` directory.
 pub const SANDBOX_DIR_ENV: &str = "POSTURE_SANDBOX_DIR";
@@ -53,6 +53,17 @@ pub enum SandboxError {
     PythonMissing {
         /// The interpreter that was looked for.
         python: OsString,
+    },
+    /// The Python found is older than the lock supports.
+    #[error(
+        "the sandbox needs Python 3.11 or newer (its pinned packages do), but `{}` is {version}: install a newer Python 3",
+        python.to_string_lossy()
+    )]
+    PythonTooOld {
+        /// The interpreter found.
+        python: OsString,
+        /// Its version.
+        version: String,
     },
     /// A command could not be started at all.
     #[error("could not run `{command}`")]
@@ -134,23 +145,23 @@ pub enum SandboxError {
         path: PathBuf,
     },
     /// The server exited before it answered.
-    #[error("the sandbox server exited ({status}) before it answered; the end of {}:\n{tail}", log.display())]
+    #[error("the sandbox server exited ({status}) before it answered; its log {} ends: {tail}", log.display())]
     ServerExited {
         /// How it ended.
         status: ExitStatus,
         /// Its log.
         log: PathBuf,
-        /// The last lines it logged.
+        /// The last line it logged (usually the exception).
         tail: String,
     },
     /// The server did not answer in time, and was killed.
-    #[error("the sandbox server did not answer within {} s and was stopped; the end of {}:\n{tail}", after.as_secs(), log.display())]
+    #[error("the sandbox server did not answer within {} s and was stopped; its log {} ends: {tail}", after.as_secs(), log.display())]
     StartTimeout {
         /// How long it was given.
         after: Duration,
         /// Its log.
         log: PathBuf,
-        /// The last lines it logged.
+        /// The last line it logged (usually the exception).
         tail: String,
     },
     /// A signal could not be sent.
@@ -370,6 +381,7 @@ impl Sandbox {
             venv = %self.venv_dir().display(),
             "creating the sandbox's Python environment (a minute or two the first time)"
         );
+        self.check_python_version()?;
         let log_path = self.venv_log_file();
         let log = File::create(&log_path).map_err(io_error("create", &log_path))?;
 
@@ -643,6 +655,36 @@ impl Sandbox {
             .arg(&description);
         run_streamed(&mut command)?;
         Ok(description)
+    }
+
+    /// Refuses a Python older than 3.11 (the oldest the lock's packages install on) before pip
+    /// fails deep inside the install.
+    fn check_python_version(&self) -> Result<(), SandboxError> {
+        let output = Command::new(&self.python)
+            .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+            .output();
+        let output = match output {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return Err(SandboxError::PythonMissing {
+                    python: self.python.clone(),
+                });
+            }
+            other => other.map_err(|source| SandboxError::Spawn {
+                command: format!("{} -c …", self.python.to_string_lossy()),
+                source,
+            })?,
+        };
+        let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        let parsed: Option<(u32, u32)> = version
+            .split_once('.')
+            .and_then(|(major, minor)| Some((major.parse().ok()?, minor.parse().ok()?)));
+        match parsed {
+            Some(v) if v >= (3, 11) => Ok(()),
+            _ => Err(SandboxError::PythonTooOld {
+                python: self.python.clone(),
+                version,
+            }),
+        }
     }
 
     fn require_running(&self) -> Result<RunningSandbox, SandboxError> {

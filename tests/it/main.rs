@@ -1,6 +1,7 @@
 //! Integration tests: one binary (ripgrep's `tests/tests.rs`), one module per subject. Where a new
 //! test goes: tests/README.md.
 
+mod sandbox_change;
 mod sandbox_extension;
 mod sandbox_lifecycle;
 mod sandbox_organization;

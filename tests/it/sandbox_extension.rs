@@ -13,6 +13,15 @@ use posture::sandbox::{FaultKind, FaultRule};
 
 use crate::support::{ROLE, exclusive, fast_retry, seeded};
 
+/// Removes every fault rule when dropped, so a failing test does not leave rules for the next.
+struct ClearFaults<'a>(&'a posture::sandbox::SandboxAdmin);
+
+impl Drop for ClearFaults<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.clear_faults();
+    }
+}
+
 fn rule(kind: FaultKind, service: &str, action: &str, account_id: &str) -> FaultRule {
     FaultRule {
         kind,
@@ -28,6 +37,7 @@ async fn assume_role_is_denied_into_the_accounts_fault_injection_names() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
     let admin = seeded.admin();
+    let _clear = ClearFaults(&admin);
     let denied = seeded.account_id("acme-sandbox-research");
     let allowed = seeded.account_id("acme-payments-staging");
     let before = admin
@@ -71,7 +81,6 @@ async fn assume_role_is_denied_into_the_accounts_fault_injection_names() {
             .iter()
             .all(|r| r.status == 403 && r.fault.as_deref() == Some("deny_assume_role"))
     );
-    admin.clear_faults().expect("clear faults");
 }
 
 #[tokio::test]
@@ -79,6 +88,7 @@ async fn throttling_is_answered_n_times_then_the_call_succeeds() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
     let admin = seeded.admin();
+    let _clear = ClearFaults(&admin);
     let account = seeded.account_id("acme-log-archive");
     let factory = seeded.factory().await;
     let session = "posture-it-throttle";
@@ -139,7 +149,6 @@ async fn throttling_is_answered_n_times_then_the_call_succeeds() {
             (200, None)
         ]
     );
-    admin.clear_faults().expect("clear faults");
 }
 
 #[tokio::test]
@@ -147,6 +156,7 @@ async fn an_error_fault_answers_500_for_the_chosen_account_only() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
     let admin = seeded.admin();
+    let _clear = ClearFaults(&admin);
     let account = seeded.account_id("acme-log-archive");
     admin
         .add_fault(&FaultRule {
@@ -173,7 +183,6 @@ async fn an_error_fault_answers_500_for_the_chosen_account_only() {
         .send()
         .await
         .expect("another account is not affected");
-    admin.clear_faults().expect("clear faults");
 }
 
 #[tokio::test]
@@ -181,6 +190,7 @@ async fn a_latency_fault_delays_each_matching_call() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
     let admin = seeded.admin();
+    let _clear = ClearFaults(&admin);
     let factory = seeded.factory().await;
     let sts = factory.sts(factory.base());
     admin
@@ -202,7 +212,6 @@ async fn a_latency_fault_delays_each_matching_call() {
         "two delayed calls took only {:?}",
         started.elapsed()
     );
-    admin.clear_faults().expect("clear faults");
 }
 
 #[tokio::test]
@@ -254,5 +263,63 @@ async fn the_request_record_counts_every_call_by_service_action_account_and_regi
                 200
             )
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_restjson_service_is_throttled_with_its_own_error_code_and_status() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let _clear = ClearFaults(&admin);
+    admin
+        .add_fault(&FaultRule {
+            count: Some(1),
+            ..rule(
+                FaultKind::Throttle,
+                "securityhub",
+                "ListOrganizationAdminAccounts",
+                &seeded.management_account_id(),
+            )
+        })
+        .expect("add fault");
+    let factory = ClientFactory::load(
+        AwsTarget::sandbox(seeded.endpoint()).with_retry(RetryConfig::disabled()),
+    )
+    .await;
+    let err = factory
+        .securityhub(factory.base(), &aws_config::Region::new("us-east-1"))
+        .list_organization_admin_accounts()
+        .send()
+        .await
+        .expect_err("throttled");
+    let info = AwsErrorInfo::from_sdk_error(&err);
+    assert_eq!(info.code.as_deref(), Some("ThrottlingException"));
+    assert_eq!(info.http_status, Some(429));
+}
+
+#[tokio::test]
+async fn assume_role_into_a_suspended_account_is_denied_as_on_aws() {
+    let seeded = seeded();
+    let suspended = seeded
+        .accounts()
+        .iter()
+        .find(|a| a["status"] == "SUSPENDED")
+        .expect("a suspended account")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let factory = seeded.factory().await;
+    let err = factory
+        .sts(&seeded.member(&factory, &suspended).await)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect_err("AWS refuses to assume a role in a suspended account");
+    assert!(
+        AwsErrorInfo::from_sdk_error(&err)
+            .detail
+            .contains("AccessDenied"),
+        "{err:?}"
     );
 }

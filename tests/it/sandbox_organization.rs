@@ -65,11 +65,9 @@ async fn organization_accounts_ous_and_statuses_match_the_description() {
                 } else {
                     path.trim_end_matches('/').to_owned()
                 };
-                let status = account
-                    .state()
-                    .map(|s| s.as_str().to_owned())
-                    .or_else(|| account.status().map(|s| s.as_str().to_owned()))
-                    .expect("state or status");
+                // `Status` is retired (2026-09-09); the sandbox, like AWS, sends `State` only.
+                assert!(account.status().is_none());
+                let status = account.state().expect("state").as_str().to_owned();
                 accounts.insert(
                     account.id().expect("id").to_owned(),
                     (account.name().expect("name").to_owned(), ou_path, status),
@@ -122,15 +120,15 @@ async fn list_accounts_pages_hold_at_most_twenty_accounts_as_on_aws() {
     }
     assert_eq!(sizes, vec![20, crate::support::MEMBERS as usize + 1 - 20]);
 
-    // Asking for more than AWS allows still gets at most 20.
-    let page = org
+    // Asking for more than AWS allows is refused, as AWS refuses it.
+    let err = org
         .list_accounts()
         .max_results(100)
         .send()
         .await
-        .expect("page");
-    assert_eq!(page.accounts().len(), 20);
-    assert!(page.next_token().is_some());
+        .expect_err("MaxResults above 20");
+    let info = posture::aws::error::AwsErrorInfo::from_sdk_error(&err);
+    assert_eq!(info.code.as_deref(), Some("InvalidInputException"));
 }
 
 #[tokio::test]
@@ -163,9 +161,13 @@ async fn assuming_the_role_lands_in_each_active_member() {
     }
 }
 
-/// Generates the credential report the way a scan must (Generate until COMPLETE), then reads it.
+/// Generates the credential report the way a scan must (Generate until COMPLETE, pausing between
+/// polls), then reads it.
 async fn credential_report(iam: &aws_sdk_iam::Client) -> String {
-    for _ in 0..10 {
+    for attempt in 0..20 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+        }
         let state = iam
             .generate_credential_report()
             .send()
@@ -217,6 +219,9 @@ async fn credential_report_root_row_and_account_summary_agree_with_the_seeded_ro
         assert_eq!(root["arn"], format!("arn:aws:iam::{id}:root"));
         assert_eq!(root["password_enabled"], "not_supported");
         assert_eq!(root["password_last_changed"], "not_supported");
+        if account["root"]["password"] == false {
+            assert_eq!(root["password_last_used"], "N/A");
+        }
 
         let expected = &account["root"];
         let mfa = expected["mfa"].as_bool().expect("mfa");
@@ -242,7 +247,7 @@ async fn credential_report_root_row_and_account_summary_agree_with_the_seeded_ro
             Some(&i32::from(password))
         );
 
-        // Every seeded IAM user has its row, with its keys' states.
+        // Every seeded IAM user has its row, with its keys' states, use and dates.
         for user in account["iam_users"].as_array().expect("iam_users") {
             let name = text(&user["name"]);
             let row = rows
@@ -251,13 +256,46 @@ async fn credential_report_root_row_and_account_summary_agree_with_the_seeded_ro
                 .unwrap_or_else(|| panic!("no row for {name} in {id}"));
             let keys = user["access_keys"].as_array().expect("keys");
             for (n, key) in keys.iter().enumerate() {
+                let slot = |field: &str| row[format!("access_key_{}_{field}", n + 1).as_str()];
                 let active = key["status"] == "Active";
+                assert_eq!(slot("active"), active.to_string(), "{name} key {}", n + 1);
+                // IAM writes N/A for the rotation date of a key that is not active.
                 assert_eq!(
-                    row[format!("access_key_{}_active", n + 1).as_str()],
-                    active.to_string(),
+                    slot("last_rotated") == "N/A",
+                    !active,
                     "{name} key {}",
                     n + 1
                 );
+                let used = key["used"].as_bool().expect("used");
+                assert_eq!(
+                    slot("last_used_date") != "N/A",
+                    used,
+                    "{name} key {}",
+                    n + 1
+                );
+                assert_eq!(
+                    slot("last_used_service") != "N/A",
+                    used,
+                    "{name} key {}",
+                    n + 1
+                );
+                let backdated = &key["backdated"];
+                if let Some(date) = backdated["create_date"].as_str().filter(|_| active) {
+                    assert_eq!(
+                        &slot("last_rotated")[..10],
+                        &date[..10],
+                        "{name} key {}",
+                        n + 1
+                    );
+                }
+                if let Some(date) = backdated["last_used"].as_str() {
+                    assert_eq!(
+                        &slot("last_used_date")[..10],
+                        &date[..10],
+                        "{name} key {}",
+                        n + 1
+                    );
+                }
             }
             assert_eq!(
                 row["password_enabled"],
@@ -430,6 +468,30 @@ async fn security_hub_lists_its_delegated_administrator_to_the_management_accoun
         .collect();
     assert_eq!(admins, vec![seeded.account_id("acme-audit")]);
 
+    // Designated in us-east-1 only: another Region has no administrator.
+    let elsewhere = factory
+        .securityhub(factory.base(), &Region::new("eu-west-1"))
+        .list_organization_admin_accounts()
+        .send()
+        .await
+        .expect("admin accounts in eu-west-1");
+    assert!(elsewhere.admin_accounts().is_empty());
+
+    // As on AWS, the designation registers the account with Organizations too.
+    let delegated = factory
+        .organizations(factory.base())
+        .list_delegated_administrators()
+        .service_principal("securityhub.amazonaws.com")
+        .send()
+        .await
+        .expect("delegated administrators");
+    let ids: Vec<&str> = delegated
+        .delegated_administrators()
+        .iter()
+        .filter_map(|a| a.id())
+        .collect();
+    assert_eq!(ids, vec![seeded.account_id("acme-audit")]);
+
     let member = seeded
         .member(&factory, &seeded.account_id("acme-audit"))
         .await;
@@ -446,6 +508,8 @@ async fn security_hub_lists_its_delegated_administrator_to_the_management_accoun
 
 #[tokio::test]
 async fn a_read_only_pass_over_a_member_records_only_read_actions() {
+    // The credential-report test generates reports in the same account.
+    let _exclusive = exclusive().await;
     let seeded = seeded();
     let admin = seeded.admin();
     let factory = seeded.factory().await;
