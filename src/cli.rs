@@ -21,6 +21,15 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Scans the organization: discovers every account, assumes the auditor role in each one
+    /// concurrently, collects the facts the checks need, evaluates them, and writes a snapshot.
+    ///
+    /// Credentials come from the standard AWS chain (environment, profile, SSO, instance role);
+    /// run it as the management account or a delegated administrator. Accounts that are not ACTIVE
+    /// are SKIPPED. Exit status: 0 when the scan finished and everything could be read, 3 when it
+    /// finished but some accounts, Regions or services could not be read (they are ERROR in the
+    /// snapshot), 2 when it could not run.
+    Scan(Box<ScanArgs>),
     /// Runs the local sandbox organization that the demo and the integration tests use.
     ///
     /// The sandbox is moto's server with posture's extension (`sandbox/server.py`) on 127.0.0.1,
@@ -63,6 +72,53 @@ pub enum SandboxCommand {
     /// Runs `sandbox/seed.py change` with the description that `posture sandbox seed` wrote:
     /// some settings get fixed, some get broken, as in a change window.
     Change,
+}
+
+/// Options of `posture scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The AWS profile to use (default: `AWS_PROFILE`, then the standard credential chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The Region for global calls (default: the profile's, else us-east-1).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Sends every AWS call to this endpoint instead of AWS (the sandbox: `posture sandbox
+    /// status` shows its endpoint). `AWS_ENDPOINT_URL` in the environment does the same.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Scans the running sandbox organization (its endpoint and dummy credentials).
+    #[arg(long, conflicts_with_all = ["profile", "endpoint_url"])]
+    pub sandbox: bool,
+    /// Only these accounts (comma-separated 12-digit ids).
+    #[arg(long, value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Not these accounts.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_accounts: Vec<String>,
+    /// Only accounts in these OUs, nested OUs included (ids `ou-…` or paths `/Workloads/Prod`).
+    #[arg(long, value_delimiter = ',')]
+    pub ous: Vec<String>,
+    /// Regions to scan: a comma-separated list, or `all` (default: the Regions enabled for the
+    /// caller's account).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Option<Vec<String>>,
+    /// The role assumed in each member account; a dedicated read-only auditor role is
+    /// recommended (see the README for its policy).
+    #[arg(long, default_value = crate::config::DEFAULT_ROLE_NAME)]
+    pub role_name: String,
+    /// The external id the role's trust policy requires, if any.
+    #[arg(long)]
+    pub external_id: Option<String>,
+    /// How many AWS calls to keep in flight.
+    #[arg(long, default_value_t = crate::config::DEFAULT_CONCURRENCY)]
+    pub concurrency: usize,
+    /// The snapshot store.
+    #[arg(long, default_value = "snapshots")]
+    pub snapshots_dir: std::path::PathBuf,
+    /// No progress and no summary; only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `posture sandbox start`.

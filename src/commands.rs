@@ -4,17 +4,257 @@
 
 use anyhow::Context;
 
-use crate::aws::ClientFactory;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tracing::info;
+
+use crate::Completion;
 use crate::aws::error::AwsErrorInfo;
+use crate::aws::{AwsTarget, ClientFactory, session_name};
+use crate::cli::ScanArgs;
 use crate::cli::{Command, DemoArgs, SandboxCommand};
+use crate::collect::{CollectPlan, Progress, collect};
+use crate::config::{RegionChoice, ScanConfig, Selection};
+use crate::discover::{Inventory, discover};
+use crate::evaluate::{catalog, evaluate};
+use crate::facts::{Collected, ScanFacts, SkippedAccount};
+use crate::finding::Status;
 use crate::output;
-use crate::sandbox::Sandbox;
+use crate::sandbox::{Sandbox, SandboxStatus};
+use crate::snapshot::{
+    self, AccountOutcome, AccountRecord, ScanMetadata, ScopeRecord, Snapshot, write_snapshot,
+};
 
 /// Runs one command to completion.
-pub(crate) fn run(command: Command) -> anyhow::Result<()> {
+pub(crate) fn run(command: Command) -> anyhow::Result<Completion> {
     match command {
-        Command::Sandbox(command) => sandbox(command),
-        Command::Demo(args) => demo(args),
+        Command::Scan(args) => scan(&args),
+        Command::Sandbox(command) => sandbox(command).map(|()| Completion::Done),
+        Command::Demo(args) => demo(args).map(|()| Completion::Done),
+    }
+}
+
+/// `posture scan`: validate, discover, collect, evaluate, write the snapshot, summarize.
+fn scan(args: &ScanArgs) -> anyhow::Result<Completion> {
+    let config = ScanConfig::from_args(args)?;
+    let target = if args.sandbox {
+        let running = match Sandbox::locate().status()? {
+            SandboxStatus::Running(running) => running,
+            _ => anyhow::bail!(
+                "--sandbox: no sandbox is running; start one with `posture sandbox start`"
+            ),
+        };
+        AwsTarget::sandbox(running.endpoint)
+    } else {
+        AwsTarget::new(
+            args.profile.clone(),
+            args.region.clone(),
+            args.endpoint_url.clone(),
+        )
+    };
+    let runtime = runtime()?;
+    let scan = runtime.block_on(run_scan(target, &config, args.quiet))?;
+    let path = write_snapshot(&config.snapshots_dir, &scan.snapshot).with_context(|| {
+        format!(
+            "could not write the snapshot to {}",
+            config.snapshots_dir.display()
+        )
+    })?;
+    if !args.quiet {
+        output::scan_summary(&scan.snapshot, &path)?;
+    }
+    Ok(
+        if scan.snapshot.accounts.iter().any(|a| !a.errors.is_empty())
+            || scan
+                .snapshot
+                .findings
+                .iter()
+                .any(|f| f.status == Status::Error)
+        {
+            Completion::DoneWithErrors
+        } else {
+            Completion::Done
+        },
+    )
+}
+
+/// A finished scan, before it is stored.
+struct ScanRun {
+    snapshot: Snapshot,
+}
+
+async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow::Result<ScanRun> {
+    let started_at = jiff::Timestamp::now();
+    let factory = ClientFactory::load(target).await;
+    let inventory = discover(&factory).await?;
+    let enabled = match (&config.scope.regions, &inventory.enabled_regions) {
+        (RegionChoice::Enabled, Collected::Error(err)) => anyhow::bail!(
+            "could not list the Regions enabled for account {} ({}: {}): name them with --regions",
+            inventory.caller.account_id,
+            err.action,
+            err.message
+        ),
+        (_, Collected::Ok(regions)) => regions.clone(),
+        (_, Collected::Error(_)) => Vec::new(),
+    };
+    let selection = config.scope.select(&inventory, &enabled)?;
+    let management = inventory.organization.management_account_id.clone();
+    let access_analyzer_admin = match &inventory.delegated_admins {
+        Collected::Ok(admins) => admins
+            .iter()
+            .find(|a| a.service_principal == "access-analyzer.amazonaws.com")
+            .map(|a| a.account_id.clone()),
+        Collected::Error(_) => None,
+    }
+    .or_else(|| Some(management.clone()));
+    let plan = CollectPlan {
+        management_account_id: management.clone(),
+        caller_account_id: inventory.caller.account_id.clone(),
+        accounts: selection.scan.clone(),
+        regions: selection.regions.clone(),
+        role_name: config.role_name.clone(),
+        external_id: config.external_id.clone(),
+        session_name: session_name(),
+        concurrency: config.concurrency,
+        organizations_admins: inventory.delegated_admins.clone(),
+        access_analyzer_admin,
+    };
+    let progress = ScanProgress::new(selection.scan.len(), quiet);
+    let (organization, accounts) = collect(&factory, &plan, &|event| progress.record(&event)).await;
+    progress.finish();
+    let facts = ScanFacts {
+        organization,
+        accounts,
+        skipped_accounts: selection
+            .skip
+            .iter()
+            .map(|(account_id, reason)| SkippedAccount {
+                account_id: account_id.clone(),
+                reason: reason.clone(),
+            })
+            .collect(),
+        regions: selection.regions.clone(),
+    };
+    // The snapshot keeps the instant the findings were evaluated at (key ages count to it), so a
+    // re-evaluation of the same facts gives the same findings.
+    let finished_at = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)?
+        .to_string();
+    let findings = evaluate(&facts, &finished_at);
+    let snapshot = Snapshot {
+        format: snapshot::FORMAT.to_owned(),
+        scan: ScanMetadata {
+            posture_version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at: started_at.round(jiff::Unit::Second)?.to_string(),
+            finished_at,
+            caller_arn: inventory.caller.arn.clone(),
+            caller_account_id: inventory.caller.account_id.clone(),
+            organization_id: inventory.organization.id.clone(),
+            management_account_id: management,
+            scope: ScopeRecord {
+                accounts: config.scope.accounts.iter().cloned().collect(),
+                exclude_accounts: config.scope.exclude_accounts.iter().cloned().collect(),
+                ous: config.scope.ous.clone(),
+                regions: selection.regions.clone(),
+                checks: catalog().iter().map(|c| c.id.clone()).collect(),
+                role_name: config.role_name.clone(),
+            },
+        },
+        accounts: account_records(&inventory, &selection, &facts),
+        findings,
+        facts,
+    };
+    Ok(ScanRun { snapshot })
+}
+
+/// Every account in scope with what the scan did there and the errors it met.
+fn account_records(
+    inventory: &Inventory,
+    selection: &Selection,
+    facts: &ScanFacts,
+) -> Vec<AccountRecord> {
+    let mut records = Vec::new();
+    for account in &inventory.accounts {
+        let outcome = if selection.skip.iter().any(|(id, _)| id == &account.id) {
+            (AccountOutcome::Skipped, Vec::new())
+        } else if let Some(scanned) = facts.accounts.iter().find(|f| f.account_id == account.id) {
+            let errors = scanned.errors();
+            if matches!(scanned.access, Collected::Error(_)) {
+                (AccountOutcome::Unreachable, errors)
+            } else if errors.is_empty() {
+                (AccountOutcome::Scanned, errors)
+            } else {
+                (AccountOutcome::ScannedWithErrors, errors)
+            }
+        } else {
+            continue;
+        };
+        records.push(AccountRecord {
+            id: account.id.clone(),
+            name: account.name.clone(),
+            ou_path: account.ou_path.clone(),
+            status: account.status.clone(),
+            outcome: outcome.0,
+            errors: outcome.1,
+        });
+    }
+    records
+}
+
+/// The progress of the collection: a bar on a terminal, log lines otherwise, nothing with --quiet.
+struct ScanProgress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    done: AtomicUsize,
+    errors: AtomicUsize,
+    quiet: bool,
+}
+
+impl ScanProgress {
+    fn new(total: usize, quiet: bool) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:40}] {pos}/{len} accounts, {msg}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_message("0 errors");
+            bar
+        });
+        Self {
+            bar,
+            total,
+            done: AtomicUsize::new(0),
+            errors: AtomicUsize::new(0),
+            quiet,
+        }
+    }
+
+    fn record(&self, event: &Progress) {
+        let Progress::AccountDone { account_id, errors } = event;
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let all_errors = self.errors.fetch_add(*errors, Ordering::Relaxed) + errors;
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.set_message(format!("{all_errors} errors"));
+            }
+            None if !self.quiet => {
+                info!(account = %account_id, errors, "account {done}/{} done", self.total);
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
     }
 }
 

@@ -9,12 +9,29 @@
 
 pub mod aws;
 pub mod cli;
+pub mod collect;
 mod commands;
+pub mod config;
+pub mod discover;
+pub mod evaluate;
+pub mod facts;
+pub mod finding;
 pub mod output;
 pub mod sandbox;
+pub mod snapshot;
+
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// It did everything it was asked (exit status 0).
+    Done,
+    /// It finished, but some of what it had to read could not be read (exit status 3): a scan
+    /// whose snapshot holds ERROR verdicts.
+    DoneWithErrors,
+}
 
 /// Runs the command the user asked for. An error is the whole failure, to be reported once by
 /// the caller ([`output::report_error`]) with exit status 2.
-pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
+pub fn run(cli: cli::Cli) -> anyhow::Result<Completion> {
     commands::run(cli.command)
 }

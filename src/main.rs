@@ -1,7 +1,7 @@
 //! The `posture` binary: parses the command line, sets up logging on stderr, calls
 //! [`posture::run`], and turns its result into the exit status. The one exit point (ripgrep's
-//! `main.rs`): 0 when it succeeded, 2 when posture failed (1 will mean "the answer is bad", e.g. a
-//! regression found by `diff`).
+//! `main.rs`): 0 when it succeeded, 2 when posture failed, 3 when a scan finished but could not
+//! read everything (1 will mean "the answer is bad", e.g. a regression found by `diff`).
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+use posture::Completion;
 use posture::cli::Cli;
 
 /// The environment variable holding the log filter (`tracing_subscriber` directives).
@@ -17,6 +18,8 @@ const LOG_ENV: &str = "POSTURE_LOG";
 const DEFAULT_LOG_FILTER: &str = "warn,posture=info";
 
 const EXIT_FAILURE: u8 = 2;
+/// A scan that finished but could not read everything (its snapshot has ERROR verdicts).
+const EXIT_DONE_WITH_ERRORS: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -33,7 +36,8 @@ fn main() -> ExitCode {
         return ExitCode::from(EXIT_FAILURE);
     }
     match posture::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Completion::Done) => ExitCode::SUCCESS,
+        Ok(Completion::DoneWithErrors) => ExitCode::from(EXIT_DONE_WITH_ERRORS),
         // `posture … | head`: the reader left, which is not a failure of ours.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {

@@ -10,7 +10,9 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use crate::finding::Status;
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
+use crate::snapshot::{AccountOutcome, Snapshot};
 
 /// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`.
 pub fn report_error(err: &anyhow::Error) {
@@ -138,4 +140,70 @@ pub(crate) fn demo_summary(
 /// `1.23 s`.
 fn seconds(duration: Duration) -> String {
     format!("{:.2} s", duration.as_secs_f64())
+}
+
+/// The end of `posture scan`: accounts by outcome, verdicts per check, where the snapshot is.
+pub(crate) fn scan_summary(snapshot: &Snapshot, path: &Path) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    let count = |outcome: AccountOutcome| {
+        snapshot
+            .accounts
+            .iter()
+            .filter(|a| a.outcome == outcome)
+            .count()
+    };
+    writeln!(
+        out,
+        "scanned {} accounts in {} Regions: {} complete, {} with errors, {} unreachable, {} skipped",
+        snapshot.accounts.len() - count(AccountOutcome::Skipped),
+        snapshot.scan.scope.regions.len(),
+        count(AccountOutcome::Scanned),
+        count(AccountOutcome::ScannedWithErrors),
+        count(AccountOutcome::Unreachable),
+        count(AccountOutcome::Skipped),
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<34} {:>6} {:>6} {:>6} {:>8}",
+        "check", "PASS", "FAIL", "ERROR", "SKIPPED"
+    )?;
+    for check in &snapshot.scan.scope.checks {
+        let tally = |status: Status| {
+            snapshot
+                .findings
+                .iter()
+                .filter(|f| &f.check == check && f.status == status)
+                .count()
+        };
+        writeln!(
+            out,
+            "{:<34} {:>6} {:>6} {:>6} {:>8}",
+            check,
+            tally(Status::Pass),
+            tally(Status::Fail),
+            tally(Status::Error),
+            tally(Status::Skipped)
+        )?;
+    }
+    for account in snapshot.accounts.iter().filter(|a| !a.errors.is_empty()) {
+        for err in &account.errors {
+            writeln!(
+                out,
+                "error: {} ({}): {}:{}{} {}: {}",
+                account.id,
+                account.name,
+                err.service,
+                err.action,
+                err.region
+                    .as_deref()
+                    .map(|r| format!(" in {r}"))
+                    .unwrap_or_default(),
+                err.code.as_deref().unwrap_or("no code"),
+                err.message
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "snapshot: {}", path.display())
 }

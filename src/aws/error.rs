@@ -1,17 +1,23 @@
 //! What an AWS error says, taken apart once for every service: the error code, message, request id
 //! and HTTP status of any `SdkError`, plus its whole cause chain as text.
 //!
-//! This module only reads errors; it does not decide what they mean. The classification that
-//! decides retry versus record-as-ERROR (vector's `classify_error`: code, then HTTP status, then
-//! the `SdkError` variant) will grow here with the scan.
+//! It also turns a failed call into the [`CollectError`] a fact keeps ([`collect_error`]), the one
+//! place that does so; that includes recognising a member account whose role could not be
+//! assumed, which the SDK reports as a failure of whatever call needed the credentials. Retries are
+//! the SDK's business (its classifiers run before an error reaches here): what arrives here is
+//! final and is recorded as it is.
 
 use std::error::Error;
 use std::fmt;
 
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
+
+use crate::facts::CollectError;
 
 /// The parts of a failed AWS call that a finding's evidence and a log line need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +52,76 @@ impl AwsErrorInfo {
             request_id: request_id.map(str::to_owned),
             http_status: err.raw_response().map(|r| r.status().as_u16()),
             detail: cause_chain(err),
+        }
+    }
+}
+
+/// The error a fact keeps for a call of `service` (SigV4 signing name) `action` in `region`
+/// (`None` for global services) that failed with `err`.
+///
+/// When the call failed because the account's role could not be assumed, the error is that of
+/// `sts:AssumeRole` (service `sts`, action `AssumeRole`, STS's code, message and request id), not
+/// of the call that happened to need the credentials first: the SDK reports it as a dispatch
+/// failure of that call, with no code of its own and STS's answer deep in its source chain
+/// (aws-config `sts/assume_role.rs` wraps it in `CredentialsError::provider_error`).
+pub fn collect_error<E>(
+    err: &SdkError<E, HttpResponse>,
+    service: &str,
+    action: &str,
+    region: Option<&str>,
+) -> CollectError
+where
+    E: ProvideErrorMetadata + Error + 'static,
+{
+    if let Some(denied) = assume_role_failure(err) {
+        return denied.into_collect_error("sts", "AssumeRole", None);
+    }
+    AwsErrorInfo::from_sdk_error(err).into_collect_error(service, action, region)
+}
+
+/// The `sts:AssumeRole` failure in `err`'s source chain, if a role could not be assumed.
+fn assume_role_failure(err: &(dyn Error + 'static)) -> Option<AwsErrorInfo> {
+    let mut credentials_failed = false;
+    let mut next = err.source();
+    while let Some(cause) = next {
+        if let Some(sts) = cause.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>() {
+            return Some(AwsErrorInfo::from_sdk_error(sts));
+        }
+        credentials_failed |= cause.is::<CredentialsError>();
+        next = cause.source();
+    }
+    // Should aws-config ever wrap STS's error in a type of its own, the text still says what
+    // happened: keep the account's failure an AssumeRole failure, with the code when it shows.
+    let detail = cause_chain(err);
+    (credentials_failed && detail.contains("AssumeRole")).then(|| AwsErrorInfo {
+        code: detail
+            .contains("AccessDenied")
+            .then(|| String::from("AccessDenied")),
+        message: None,
+        request_id: None,
+        http_status: None,
+        detail,
+    })
+}
+
+impl AwsErrorInfo {
+    /// The [`CollectError`] of a call of `service` `action` in `region` that failed with this.
+    pub fn into_collect_error(
+        self,
+        service: &str,
+        action: &str,
+        region: Option<&str>,
+    ) -> CollectError {
+        CollectError {
+            service: service.to_owned(),
+            action: action.to_owned(),
+            region: region.map(str::to_owned),
+            code: self.code,
+            // AWS's own message when it sent one (the code is kept beside it); otherwise the
+            // cause chain, which says what happened on the way (timeout, connection refused).
+            message: self.message.unwrap_or(self.detail),
+            request_id: self.request_id,
+            http_status: self.http_status,
         }
     }
 }
@@ -87,3 +163,114 @@ impl fmt::Display for AwsErrorInfo {
 }
 
 impl Error for AwsErrorInfo {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn response(status: u16) -> HttpResponse {
+        HttpResponse::new(
+            StatusCode::try_from(status).expect("status"),
+            SdkBody::empty(),
+        )
+    }
+
+    fn meta(code: &str, message: &str) -> ErrorMetadata {
+        ErrorMetadata::builder()
+            .code(code)
+            .message(message)
+            .custom("aws_request_id", "req-1")
+            .build()
+    }
+
+    /// How the SDK reports a call whose credentials came from a role STS would not let assume:
+    /// a dispatch failure of that call, STS's answer inside the credentials error.
+    fn denied_assume_role() -> SdkError<GetCallerIdentityError, HttpResponse> {
+        let sts: SdkError<AssumeRoleError, HttpResponse> = SdkError::service_error(
+            AssumeRoleError::generic(meta(
+                "AccessDenied",
+                "User: arn:aws:iam::123456789012:root is not authorized to perform: sts:AssumeRole",
+            )),
+            response(403),
+        );
+        SdkError::dispatch_failure(ConnectorError::other(
+            Box::new(CredentialsError::provider_error(sts)),
+            None,
+        ))
+    }
+
+    #[test]
+    fn a_denied_assume_role_is_recorded_as_the_assume_role_failure() {
+        let err = collect_error(&denied_assume_role(), "iam", "GetAccountSummary", None);
+        assert_eq!(
+            (
+                err.service.as_str(),
+                err.action.as_str(),
+                err.region.as_deref()
+            ),
+            ("sts", "AssumeRole", None)
+        );
+        assert_eq!(err.code.as_deref(), Some("AccessDenied"));
+        assert_eq!(err.http_status, Some(403));
+        assert_eq!(err.request_id.as_deref(), Some("req-1"));
+        assert!(err.message.contains("sts:AssumeRole"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_service_error_keeps_its_code_message_request_id_and_status() {
+        let failed: SdkError<GetCallerIdentityError, HttpResponse> = SdkError::service_error(
+            GetCallerIdentityError::generic(meta("Throttling", "Rate exceeded")),
+            response(400),
+        );
+        let err = collect_error(&failed, "sts", "GetCallerIdentity", Some("eu-west-1"));
+        assert_eq!(
+            (
+                err.service.as_str(),
+                err.action.as_str(),
+                err.region.as_deref()
+            ),
+            ("sts", "GetCallerIdentity", Some("eu-west-1"))
+        );
+        assert_eq!(err.code.as_deref(), Some("Throttling"));
+        assert_eq!(err.message, "Rate exceeded");
+        assert_eq!(err.request_id.as_deref(), Some("req-1"));
+        assert_eq!(err.http_status, Some(400));
+    }
+
+    #[test]
+    fn a_failure_without_a_response_says_what_happened() {
+        let failed: SdkError<GetCallerIdentityError, HttpResponse> =
+            SdkError::timeout_error("operation timed out after 120 s");
+        let err = collect_error(&failed, "iam", "GetAccountSummary", None);
+        assert_eq!(err.action, "GetAccountSummary");
+        assert_eq!(
+            (err.code, err.http_status, err.request_id),
+            (None, None, None)
+        );
+        assert!(
+            err.message.contains("timed out after 120 s"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_credentials_failure_that_is_no_assume_role_keeps_the_call() {
+        let failed: SdkError<GetCallerIdentityError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(
+                Box::new(CredentialsError::not_loaded(
+                    "no credentials in the environment",
+                )),
+                None,
+            ));
+        let err = collect_error(&failed, "sts", "GetCallerIdentity", Some("us-east-1"));
+        assert_eq!(err.action, "GetCallerIdentity");
+        assert_eq!(err.code, None);
+    }
+}

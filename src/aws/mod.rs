@@ -10,6 +10,7 @@ pub mod error;
 use std::time::Duration;
 
 use aws_config::default_provider::region::DefaultRegionChain;
+use aws_config::identity::IdentityCache;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
@@ -17,6 +18,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_runtime::client::retries::RetryPartition;
 
 /// The Region used when neither the auditor nor the environment names one. Organizations, IAM
 /// and STS are reachable from it in the `aws` partition.
@@ -112,31 +114,82 @@ impl AwsTarget {
     }
 }
 
-/// Client constructors for services used in the config's own Region (global services), each
-/// with the endpoint override re-applied (see [`ClientFactory`]'s `endpoint_url`).
+/// Builds one client of `$krate` from `$config`: the one place every client is made. The Region
+/// and retry partition are set when given; the factory's endpoint override is set again (see
+/// [`ClientFactory`]'s `endpoint_url`).
+macro_rules! build_client {
+    ($krate:ident, $config:expr, $endpoint:expr, $region:expr, $partition:expr) => {{
+        let mut builder = $krate::config::Builder::from($config);
+        if let Some(region) = $region {
+            builder = builder.region(region);
+        }
+        if let Some(url) = $endpoint {
+            builder = builder.endpoint_url(url);
+        }
+        if let Some(partition) = $partition {
+            builder = builder.retry_partition(partition);
+        }
+        $krate::Client::from_conf(builder.build())
+    }};
+}
+
+/// Client constructors for services used in the config's own Region (global services).
+///
+/// The `per_account` arm makes the same constructors for [`AccountClients`], each in the
+/// account's own retry partition for that service.
 macro_rules! global_clients {
+    (per_account: $($(#[$doc:meta])* $name:ident => $krate:ident as $service:literal,)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self) -> $krate::Client {
+            let partition = self.retry_partition($service, &self.global_region());
+            build_client!(
+                $krate,
+                &self.config,
+                self.endpoint_url.as_deref(),
+                None::<Region>,
+                Some(partition)
+            )
+        }
+    )*};
     ($($(#[$doc:meta])* $name:ident => $krate:ident,)*) => {$(
         $(#[$doc])*
         pub fn $name(&self, config: &SdkConfig) -> $krate::Client {
-            let mut builder = $krate::config::Builder::from(config);
-            if let Some(url) = &self.endpoint_url {
-                builder = builder.endpoint_url(url);
-            }
-            $krate::Client::from_conf(builder.build())
+            build_client!(
+                $krate,
+                config,
+                self.endpoint_url.as_deref(),
+                None::<Region>,
+                None::<RetryPartition>
+            )
         }
     )*};
 }
 
 /// Client constructors for regional services: the same, in the given Region.
 macro_rules! regional_clients {
+    (per_account: $($(#[$doc:meta])* $name:ident => $krate:ident as $service:literal,)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, region: &Region) -> $krate::Client {
+            let partition = self.retry_partition($service, region);
+            build_client!(
+                $krate,
+                &self.config,
+                self.endpoint_url.as_deref(),
+                Some(region.clone()),
+                Some(partition)
+            )
+        }
+    )*};
     ($($(#[$doc:meta])* $name:ident => $krate:ident,)*) => {$(
         $(#[$doc])*
         pub fn $name(&self, config: &SdkConfig, region: &Region) -> $krate::Client {
-            let mut builder = $krate::config::Builder::from(config).region(region.clone());
-            if let Some(url) = &self.endpoint_url {
-                builder = builder.endpoint_url(url);
-            }
-            $krate::Client::from_conf(builder.build())
+            build_client!(
+                $krate,
+                config,
+                self.endpoint_url.as_deref(),
+                Some(region.clone()),
+                None::<RetryPartition>
+            )
         }
     )*};
 }
@@ -227,6 +280,11 @@ impl ClientFactory {
         self.base
             .to_builder()
             .credentials_provider(SharedCredentialsProvider::new(provider))
+            // A cache of the account's own. The base config's lazy cache would be shared by every
+            // member config made from it, and it keeps 64 credential sets at most, evicting an
+            // arbitrary one beyond (aws-smithy-runtime `identity/cache/lazy.rs`,
+            // `DEFAULT_MAX_PARTITIONS`): a scan of more accounts would assume roles again.
+            .identity_cache(IdentityCache::lazy().build())
             .build()
     }
 
@@ -237,6 +295,8 @@ impl ClientFactory {
         organizations => aws_sdk_organizations,
         /// An IAM client for `config`.
         iam => aws_sdk_iam,
+        /// An Account Management client for `config` (the account's Regions).
+        account => aws_sdk_account,
     }
 
     regional_clients! {
@@ -246,6 +306,83 @@ impl ClientFactory {
         securityhub => aws_sdk_securityhub,
         /// A CloudTrail client for `config` in `region`.
         cloudtrail => aws_sdk_cloudtrail,
+        /// A GuardDuty client for `config` in `region`.
+        guardduty => aws_sdk_guardduty,
+    }
+
+    /// The clients of one account, made from `config` (the account's config from
+    /// [`Self::member_config`], or the base config for the caller's own account).
+    ///
+    /// Each of its clients has a retry partition of the account's own, per service and Region.
+    /// The SDK's retry token bucket and adaptive rate limiter are shared by every client in the
+    /// same partition, and the default partition is per service and Region only (`iam-us-east-1`,
+    /// generated `config.rs` of each service crate): one throttled account would drain the
+    /// retry budget, and slow the rate, of every other account's calls to that service. AWS
+    /// throttles per account (and service, and Region), so that is how posture partitions.
+    /// Partitions made with `RetryPartition::new` share their bucket and limiter by name
+    /// (aws-smithy-runtime `client/retries.rs`), so clients made at different times for the same
+    /// account and service share them too.
+    pub fn account_clients(&self, account_id: &str, config: SdkConfig) -> AccountClients {
+        AccountClients {
+            account_id: account_id.to_owned(),
+            config,
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
+}
+
+/// The clients of one account, all from one config (so the role is assumed once and its
+/// credentials shared), each in the account's own retry partition. Made by
+/// [`ClientFactory::account_clients`].
+#[derive(Debug, Clone)]
+pub struct AccountClients {
+    account_id: String,
+    config: SdkConfig,
+    endpoint_url: Option<String>,
+}
+
+impl AccountClients {
+    /// The account these clients read.
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// The account's config.
+    pub fn config(&self) -> &SdkConfig {
+        &self.config
+    }
+
+    /// The Region of global calls (IAM, STS): the config's own.
+    pub fn global_region(&self) -> Region {
+        self.config
+            .region()
+            .cloned()
+            .unwrap_or_else(|| Region::from_static(DEFAULT_REGION))
+    }
+
+    /// The retry partition of this account's calls to `service` in `region`.
+    fn retry_partition(&self, service: &str, region: &Region) -> RetryPartition {
+        RetryPartition::new(format!("posture-{}-{service}-{region}", self.account_id))
+    }
+
+    global_clients! {
+        per_account:
+        /// An STS client in the account.
+        sts => aws_sdk_sts as "sts",
+        /// An IAM client in the account.
+        iam => aws_sdk_iam as "iam",
+    }
+
+    regional_clients! {
+        per_account:
+        /// An IAM Access Analyzer client in the account, in `region`.
+        access_analyzer => aws_sdk_accessanalyzer as "access-analyzer",
+        /// A Security Hub client in the account, in `region`.
+        securityhub => aws_sdk_securityhub as "securityhub",
+        /// A CloudTrail client in the account, in `region`.
+        cloudtrail => aws_sdk_cloudtrail as "cloudtrail",
+        /// A GuardDuty client in the account, in `region`.
+        guardduty => aws_sdk_guardduty as "guardduty",
     }
 }
 

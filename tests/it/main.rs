@@ -1,8 +1,10 @@
 //! Integration tests: one binary (ripgrep's `tests/tests.rs`), one module per subject. Where a new
 //! test goes: tests/README.md.
 
+mod collect;
 mod sandbox_change;
 mod sandbox_extension;
 mod sandbox_lifecycle;
 mod sandbox_organization;
+mod scan;
 mod support;

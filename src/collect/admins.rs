@@ -1,0 +1,174 @@
+//! Who administers each security service for the organization: Organizations' own list of
+//! delegated administrators (read by discover), and the admin APIs of the services that keep one
+//! of their own (Security Hub and GuardDuty, per Region, answerable by the management account
+//! only). Each source is kept apart with its own result, so that one source failing leaves the
+//! others readable.
+
+use super::{DelegatedAdmin, Limiter};
+use crate::aws::error::collect_error;
+use crate::facts::{AdminSource, Collected};
+
+/// The services posture checks, in the order their facts are kept, with the Organizations
+/// service principals that designate their administrator. AWS Config has two: aggregators
+/// (`config`) and organization rules and conformance packs (`config-multiaccountsetup`).
+pub(crate) const SERVICES: [(&str, &[&str]); 4] = [
+    ("securityhub.amazonaws.com", &["securityhub.amazonaws.com"]),
+    ("guardduty.amazonaws.com", &["guardduty.amazonaws.com"]),
+    (
+        "access-analyzer.amazonaws.com",
+        &["access-analyzer.amazonaws.com"],
+    ),
+    (
+        "config.amazonaws.com",
+        &[
+            "config.amazonaws.com",
+            "config-multiaccountsetup.amazonaws.com",
+        ],
+    ),
+];
+
+/// What Organizations' `ListDelegatedAdministrators` says about the service whose principals are
+/// `principals`.
+pub(crate) fn organizations_source(
+    admins: &Collected<Vec<DelegatedAdmin>>,
+    principals: &[&str],
+) -> AdminSource {
+    let admin_account_ids = match admins {
+        Collected::Ok(admins) => {
+            let mut ids: Vec<String> = Vec::new();
+            for admin in admins {
+                if principals.contains(&admin.service_principal.as_str())
+                    && !ids.contains(&admin.account_id)
+                {
+                    ids.push(admin.account_id.clone());
+                }
+            }
+            Collected::Ok(ids)
+        }
+        Collected::Error(err) => Collected::Error(err.clone()),
+    };
+    AdminSource {
+        api: "organizations:ListDelegatedAdministrators".into(),
+        region: None,
+        admin_account_ids,
+    }
+}
+
+/// Security Hub's `ListOrganizationAdminAccounts` in `region`, all pages.
+pub(crate) async fn securityhub_source(
+    client: &aws_sdk_securityhub::Client,
+    region: &str,
+    limiter: &Limiter,
+) -> AdminSource {
+    let mut ids = Vec::new();
+    let mut pages = client
+        .list_organization_admin_accounts()
+        .into_paginator()
+        .send();
+    let admin_account_ids = loop {
+        match limiter.call(pages.next()).await {
+            None => break Collected::Ok(ids),
+            Some(Ok(page)) => ids.extend(
+                page.admin_accounts()
+                    .iter()
+                    .filter_map(|a| a.account_id().map(str::to_owned)),
+            ),
+            Some(Err(err)) => {
+                break Collected::Error(collect_error(
+                    &err,
+                    "securityhub",
+                    "ListOrganizationAdminAccounts",
+                    Some(region),
+                ));
+            }
+        }
+    };
+    AdminSource {
+        api: "securityhub:ListOrganizationAdminAccounts".into(),
+        region: Some(region.to_owned()),
+        admin_account_ids,
+    }
+}
+
+/// GuardDuty's `ListOrganizationAdminAccounts` in `region`, all pages.
+pub(crate) async fn guardduty_source(
+    client: &aws_sdk_guardduty::Client,
+    region: &str,
+    limiter: &Limiter,
+) -> AdminSource {
+    let mut ids = Vec::new();
+    let mut pages = client
+        .list_organization_admin_accounts()
+        .into_paginator()
+        .send();
+    let admin_account_ids = loop {
+        match limiter.call(pages.next()).await {
+            None => break Collected::Ok(ids),
+            Some(Ok(page)) => ids.extend(
+                page.admin_accounts()
+                    .iter()
+                    .filter_map(|a| a.admin_account_id().map(str::to_owned)),
+            ),
+            Some(Err(err)) => {
+                break Collected::Error(collect_error(
+                    &err,
+                    "guardduty",
+                    "ListOrganizationAdminAccounts",
+                    Some(region),
+                ));
+            }
+        }
+    };
+    AdminSource {
+        api: "guardduty:ListOrganizationAdminAccounts".into(),
+        region: Some(region.to_owned()),
+        admin_account_ids,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::CollectError;
+
+    fn admin(account_id: &str, service_principal: &str) -> DelegatedAdmin {
+        DelegatedAdmin {
+            account_id: account_id.into(),
+            service_principal: service_principal.into(),
+        }
+    }
+
+    #[test]
+    fn organizations_source_keeps_the_services_principals_once_each() {
+        let admins = Collected::Ok(vec![
+            admin("111", "config-multiaccountsetup.amazonaws.com"),
+            admin("222", "guardduty.amazonaws.com"),
+            admin("111", "config.amazonaws.com"),
+            admin("333", "config.amazonaws.com"),
+        ]);
+        let config = organizations_source(&admins, SERVICES[3].1);
+        assert_eq!(config.api, "organizations:ListDelegatedAdministrators");
+        assert_eq!(config.region, None);
+        assert_eq!(
+            config.admin_account_ids,
+            Collected::Ok(vec!["111".to_owned(), "333".to_owned()])
+        );
+        let securityhub = organizations_source(&admins, SERVICES[0].1);
+        assert_eq!(securityhub.admin_account_ids, Collected::Ok(Vec::new()));
+    }
+
+    #[test]
+    fn organizations_source_keeps_the_error_of_the_list() {
+        let err = CollectError {
+            service: "organizations".into(),
+            action: "ListDelegatedAdministrators".into(),
+            region: None,
+            code: Some("AccessDeniedException".into()),
+            message: "denied".into(),
+            request_id: None,
+            http_status: Some(400),
+        };
+        let source = organizations_source(&Collected::Error(err.clone()), SERVICES[1].1);
+        assert_eq!(source.admin_account_ids, Collected::Error(err));
+    }
+}

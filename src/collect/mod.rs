@@ -1,0 +1,624 @@
+//! The collect stage: reads, from every account in scope, the facts the checks need, and the
+//! organization-wide facts once, in the accounts that own them.
+//!
+//! One unit of work per account (at most `concurrency` accounts at a time), fanning out inside
+//! to (account, Region) calls; every AWS call waits for one of `concurrency` permits, so no more
+//! than that are in flight whatever the fan-out. A slow or failing account holds one slot and
+//! the permits of its own calls only, never the others'. Each account's clients share one
+//! config (the role is assumed once, its credentials cached and refreshed by the SDK) and
+//! have a retry partition of their own ([`ClientFactory::account_clients`]).
+//!
+//! Collecting never fails as a whole: every failure is kept as a [`Collected::Error`] on the fact
+//! it stopped. An account whose role cannot be assumed (or whose `GetCallerIdentity` fails) has
+//! that error on every fact, and no other call is made in it. This stage reads only; it does not
+//! judge (that is `evaluate`), and it makes one state change, the one IAM requires to read
+//! the credential report: `GenerateCredentialReport`.
+
+mod access_analyzer;
+mod admins;
+mod cloudtrail;
+mod iam;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use aws_config::{Region, SdkConfig};
+use futures::StreamExt;
+use futures::future::join_all;
+use tokio::sync::{OnceCell, Semaphore};
+use tracing::Instrument;
+
+use crate::aws::error::collect_error;
+use crate::aws::{AccountClients, ClientFactory};
+use crate::facts::{
+    AccountAccess, AccountFacts, CollectError, Collected, OrganizationFacts, RegionalAnalyzers,
+    ServiceAdministration, Trail,
+};
+
+use self::iam::ReportPolling;
+
+/// What to collect, and how: decided by the scan command from discovery and the auditor's scope.
+#[derive(Debug, Clone)]
+pub struct CollectPlan {
+    /// The management account (organization trails and the services' own admin APIs are read
+    /// there).
+    pub management_account_id: String,
+    /// The account of the caller's credentials: it is read with them, every other account
+    /// through its role.
+    pub caller_account_id: String,
+    /// The ACTIVE accounts in scope, in the order their facts are returned (may include the
+    /// management account).
+    pub accounts: Vec<String>,
+    /// The scanned Regions, in order; global calls (IAM, STS) go to the first.
+    pub regions: Vec<String>,
+    /// The role assumed in each account (`OrganizationAccountAccessRole`, or the auditor role).
+    pub role_name: String,
+    /// The external id the role's trust policy asks for, if any.
+    pub external_id: Option<String>,
+    /// The role session name, which CloudTrail in each account records.
+    pub session_name: String,
+    /// The most AWS calls in flight at once (and the most accounts collected at once).
+    pub concurrency: usize,
+    /// Organizations' delegated administrators (discover's `ListDelegatedAdministrators`).
+    pub organizations_admins: Collected<Vec<DelegatedAdmin>>,
+    /// The account that holds the organization's external-access analyzers: the Access Analyzer
+    /// delegated administrator, else the management account; `None` when neither can be read.
+    pub access_analyzer_admin: Option<String>,
+}
+
+/// One delegated administrator as Organizations lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DelegatedAdmin {
+    /// The administrator account.
+    pub account_id: String,
+    /// The service it administers (`guardduty.amazonaws.com`).
+    pub service_principal: String,
+}
+
+/// What collection reports while it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// One account's facts are complete.
+    AccountDone {
+        /// The account.
+        account_id: String,
+        /// How many of its facts are errors.
+        errors: usize,
+    },
+}
+
+/// Collects the facts of every account of `plan` and of the organization. Never fails: what
+/// could not be read is kept as its error. Accounts come back in `plan.accounts` order;
+/// `progress` hears of each as it completes.
+pub async fn collect(
+    factory: &ClientFactory,
+    plan: &CollectPlan,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> (OrganizationFacts, Vec<AccountFacts>) {
+    let scan = Arc::new(Scan::new(
+        factory.clone(),
+        plan.clone(),
+        ReportPolling::default(),
+    ));
+
+    let organization = {
+        let task = tokio::spawn({
+            let scan = Arc::clone(&scan);
+            async move { scan.organization().await }.instrument(tracing::info_span!("organization"))
+        });
+        async {
+            task.await.unwrap_or_else(|err| {
+                let failure = internal_error(&err);
+                OrganizationFacts {
+                    management_account_id: plan.management_account_id.clone(),
+                    // Every service still has its entry, so none can read as "no administrator".
+                    delegated_admins: admins::SERVICES
+                        .iter()
+                        .map(|(service_principal, _)| ServiceAdministration {
+                            service_principal: (*service_principal).to_owned(),
+                            sources: vec![crate::facts::AdminSource {
+                                api: "organizations:ListDelegatedAdministrators".into(),
+                                region: None,
+                                admin_account_ids: Collected::Error(failure.clone()),
+                            }],
+                        })
+                        .collect(),
+                    organization_analyzers: unreachable_analyzers(
+                        plan.access_analyzer_admin
+                            .as_deref()
+                            .unwrap_or(&plan.management_account_id),
+                        &scan.regions,
+                        &failure,
+                    ),
+                    organization_trails: Collected::Error(failure),
+                }
+            })
+        }
+    };
+
+    let accounts = async {
+        let mut facts: Vec<Option<AccountFacts>> = vec![None; plan.accounts.len()];
+        let mut done = futures::stream::iter(plan.accounts.iter().enumerate())
+            .map(|(index, account_id)| {
+                let id = account_id.clone();
+                let task = tokio::spawn({
+                    let scan = Arc::clone(&scan);
+                    async move { scan.account(&id).await }
+                        .instrument(tracing::info_span!("account", id = %account_id))
+                });
+                let scan = Arc::clone(&scan);
+                async move {
+                    let facts = task.await.unwrap_or_else(|err| {
+                        unreachable_account(account_id, &scan.regions, &internal_error(&err))
+                    });
+                    (index, facts)
+                }
+            })
+            .buffer_unordered(plan.concurrency.max(1));
+        while let Some((index, account)) = done.next().await {
+            let errors = error_count(&account);
+            tracing::debug!(account = %account.account_id, errors, "account collected");
+            progress(Progress::AccountDone {
+                account_id: account.account_id.clone(),
+                errors,
+            });
+            facts[index] = Some(account);
+        }
+        facts.into_iter().flatten().collect::<Vec<_>>()
+    };
+
+    futures::join!(organization, accounts)
+}
+
+/// At most so many AWS calls in flight: each call waits for a permit and holds it while it runs
+/// (retries and backoff included), never while its caller sleeps or waits for other calls.
+#[derive(Debug)]
+pub(crate) struct Limiter {
+    permits: Semaphore,
+}
+
+impl Limiter {
+    pub(crate) fn new(permits: usize) -> Self {
+        Self {
+            permits: Semaphore::new(permits.max(1)),
+        }
+    }
+
+    /// Runs `call` once a permit is free.
+    pub(crate) async fn call<F: Future>(&self, call: F) -> F::Output {
+        // The semaphore is never closed, so this always holds a permit.
+        let _permit = self.permits.acquire().await;
+        call.await
+    }
+}
+
+/// One collection run: the plan, the factory, the permits, and what is read once per account.
+struct Scan {
+    factory: ClientFactory,
+    plan: CollectPlan,
+    regions: Vec<Region>,
+    limiter: Limiter,
+    polling: ReportPolling,
+    accounts: HashMap<String, AccountScope>,
+}
+
+/// What is read at most once in an account, whoever asks first: its clients, its access check
+/// and, in the accounts whose facts also serve the organization (the management account, the
+/// Access Analyzer administrator), its trails and analyzers.
+struct AccountScope {
+    shared: bool,
+    clients: OnceCell<AccountClients>,
+    access: OnceCell<Collected<AccountAccess>>,
+    trails: OnceCell<Collected<Vec<Trail>>>,
+    analyzers: OnceCell<Vec<RegionalAnalyzers>>,
+}
+
+impl AccountScope {
+    fn new(shared: bool) -> Self {
+        Self {
+            shared,
+            clients: OnceCell::new(),
+            access: OnceCell::new(),
+            trails: OnceCell::new(),
+            analyzers: OnceCell::new(),
+        }
+    }
+}
+
+impl Scan {
+    fn new(factory: ClientFactory, plan: CollectPlan, polling: ReportPolling) -> Self {
+        let shared: Vec<&String> = std::iter::once(&plan.management_account_id)
+            .chain(plan.access_analyzer_admin.as_ref())
+            .collect();
+        let mut accounts = HashMap::new();
+        for id in plan.accounts.iter().chain(shared.iter().copied()) {
+            accounts.insert(id.clone(), AccountScope::new(shared.contains(&id)));
+        }
+        Self {
+            regions: plan.regions.iter().cloned().map(Region::new).collect(),
+            limiter: Limiter::new(plan.concurrency),
+            factory,
+            plan,
+            polling,
+            accounts,
+        }
+    }
+
+    fn scope(&self, account_id: &str) -> &AccountScope {
+        // Every account the scan reads was given a scope in `new`.
+        &self.accounts[account_id]
+    }
+
+    /// The Region of global calls: the first scanned one, else the base config's.
+    fn global_region(&self) -> Region {
+        self.regions
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.factory.region())
+    }
+
+    /// The account's clients: the caller's own credentials in the caller's account, the role
+    /// everywhere else; global calls in the first scanned Region.
+    async fn clients(&self, account_id: &str) -> &AccountClients {
+        self.scope(account_id)
+            .clients
+            .get_or_init(|| async {
+                let config: SdkConfig = if account_id == self.plan.caller_account_id {
+                    self.factory.base().clone()
+                } else {
+                    self.factory
+                        .member_config(
+                            account_id,
+                            &self.plan.role_name,
+                            self.plan.external_id.as_deref(),
+                            &self.plan.session_name,
+                        )
+                        .await
+                };
+                let config = config.into_builder().region(self.global_region()).build();
+                self.factory.account_clients(account_id, config)
+            })
+            .await
+    }
+
+    /// Whether the account can be read, by whom: one `GetCallerIdentity`, which also makes the
+    /// SDK assume the role (so a role that cannot be assumed fails here, and nothing else is
+    /// called in the account).
+    async fn access(&self, account_id: &str) -> &Collected<AccountAccess> {
+        self.scope(account_id)
+            .access
+            .get_or_init(|| async {
+                let clients = self.clients(account_id).await;
+                let region = clients.global_region();
+                let answer = self
+                    .limiter
+                    .call(clients.sts().get_caller_identity().send())
+                    .await;
+                match answer {
+                    Ok(identity) if identity.account() == Some(account_id) => {
+                        Collected::Ok(AccountAccess {
+                            principal_arn: identity.arn().unwrap_or_default().to_owned(),
+                        })
+                    }
+                    Ok(identity) => Collected::Error(CollectError {
+                        service: "sts".into(),
+                        action: "GetCallerIdentity".into(),
+                        region: Some(region.to_string()),
+                        code: None,
+                        message: format!(
+                            "the credentials for account {account_id} act in account {}",
+                            identity.account().unwrap_or("(none)")
+                        ),
+                        request_id: None,
+                        http_status: None,
+                    }),
+                    Err(err) => Collected::Error(collect_error(
+                        &err,
+                        "sts",
+                        "GetCallerIdentity",
+                        Some(region.as_ref()),
+                    )),
+                }
+            })
+            .await
+    }
+
+    /// The account's trails (organization trails of other accounts left out), read once.
+    async fn trails(&self, account_id: &str) -> Collected<Vec<Trail>> {
+        let read = || async {
+            let clients = self.clients(account_id).await;
+            let client_in = |region: &Region| clients.cloudtrail(region);
+            cloudtrail::trails(&client_in, account_id, &self.regions, &self.limiter).await
+        };
+        let scope = self.scope(account_id);
+        if scope.shared {
+            scope.trails.get_or_init(read).await.clone()
+        } else {
+            read().await
+        }
+    }
+
+    /// The account's external-access analyzers per scanned Region, read once.
+    async fn analyzers(&self, account_id: &str) -> Vec<RegionalAnalyzers> {
+        let read = || async {
+            let clients = self.clients(account_id).await;
+            join_all(self.regions.iter().map(|region| async move {
+                let client = clients.access_analyzer(region);
+                access_analyzer::regional_analyzers(
+                    &client,
+                    account_id,
+                    region.as_ref(),
+                    &self.limiter,
+                )
+                .await
+            }))
+            .await
+        };
+        let scope = self.scope(account_id);
+        if scope.shared {
+            scope.analyzers.get_or_init(read).await.clone()
+        } else {
+            read().await
+        }
+    }
+
+    /// The facts of one account.
+    async fn account(&self, account_id: &str) -> AccountFacts {
+        let access = self.access(account_id).await.clone();
+        if let Collected::Error(err) = &access {
+            return unreachable_account(account_id, &self.regions, err);
+        }
+        let iam = self.clients(account_id).await.iam();
+        let (credential_report, account_summary, trails, analyzers) = futures::join!(
+            iam::credential_report(&iam, &self.limiter, &self.polling),
+            iam::account_summary(&iam, &self.limiter),
+            self.trails(account_id),
+            self.analyzers(account_id),
+        );
+        AccountFacts {
+            account_id: account_id.to_owned(),
+            access,
+            credential_report,
+            account_summary,
+            trails,
+            analyzers,
+        }
+    }
+
+    /// The organization's facts, each read once in the account that owns it.
+    async fn organization(&self) -> OrganizationFacts {
+        let (organization_trails, organization_analyzers, delegated_admins) = futures::join!(
+            self.organization_trails(),
+            self.organization_analyzers(),
+            self.delegated_admins(),
+        );
+        OrganizationFacts {
+            management_account_id: self.plan.management_account_id.clone(),
+            delegated_admins,
+            organization_trails,
+            organization_analyzers,
+        }
+    }
+
+    /// The management account's organization trails.
+    async fn organization_trails(&self) -> Collected<Vec<Trail>> {
+        let management = &self.plan.management_account_id;
+        if let Collected::Error(err) = self.access(management).await {
+            return Collected::Error(err.clone());
+        }
+        match self.trails(management).await {
+            Collected::Ok(trails) => Collected::Ok(
+                trails
+                    .into_iter()
+                    .filter(|trail| trail.organization_trail)
+                    .collect(),
+            ),
+            Collected::Error(err) => Collected::Error(err),
+        }
+    }
+
+    /// The ORGANIZATION analyzers, per Region, of the Access Analyzer administrator.
+    async fn organization_analyzers(&self) -> Vec<RegionalAnalyzers> {
+        let Some(admin) = &self.plan.access_analyzer_admin else {
+            return Vec::new();
+        };
+        if let Collected::Error(err) = self.access(admin).await {
+            return unreachable_analyzers(admin, &self.regions, err);
+        }
+        self.analyzers(admin)
+            .await
+            .into_iter()
+            .map(|regional| RegionalAnalyzers {
+                analyzers: match regional.analyzers {
+                    Collected::Ok(analyzers) => Collected::Ok(
+                        analyzers
+                            .into_iter()
+                            .filter(|a| a.analyzer_type == "ORGANIZATION")
+                            .collect(),
+                    ),
+                    Collected::Error(err) => Collected::Error(err),
+                },
+                ..regional
+            })
+            .collect()
+    }
+
+    /// Per service, what Organizations and the service's own admin API (in the management
+    /// account, per Region) say about its administrator.
+    async fn delegated_admins(&self) -> Vec<ServiceAdministration> {
+        let management = &self.plan.management_account_id;
+        let access = self.access(management).await;
+        let (securityhub, guardduty) = match access {
+            Collected::Error(err) => {
+                let failed = |api: &str| {
+                    self.regions
+                        .iter()
+                        .map(|region| crate::facts::AdminSource {
+                            api: api.to_owned(),
+                            region: Some(region.to_string()),
+                            admin_account_ids: Collected::Error(err.clone()),
+                        })
+                        .collect::<Vec<_>>()
+                };
+                (
+                    failed("securityhub:ListOrganizationAdminAccounts"),
+                    failed("guardduty:ListOrganizationAdminAccounts"),
+                )
+            }
+            Collected::Ok(_) => {
+                let clients = self.clients(management).await;
+                futures::join!(
+                    join_all(self.regions.iter().map(|region| async move {
+                        let client = clients.securityhub(region);
+                        admins::securityhub_source(&client, region.as_ref(), &self.limiter).await
+                    })),
+                    join_all(self.regions.iter().map(|region| async move {
+                        let client = clients.guardduty(region);
+                        admins::guardduty_source(&client, region.as_ref(), &self.limiter).await
+                    })),
+                )
+            }
+        };
+        let mut own_sources = [securityhub, guardduty, Vec::new(), Vec::new()].into_iter();
+        admins::SERVICES
+            .iter()
+            .map(|(service_principal, principals)| {
+                let mut sources = vec![admins::organizations_source(
+                    &self.plan.organizations_admins,
+                    principals,
+                )];
+                sources.extend(own_sources.next().unwrap_or_default());
+                ServiceAdministration {
+                    service_principal: (*service_principal).to_owned(),
+                    sources,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The facts of an account that could not be read at all: `err` on every fact.
+fn unreachable_account(account_id: &str, regions: &[Region], err: &CollectError) -> AccountFacts {
+    AccountFacts {
+        account_id: account_id.to_owned(),
+        access: Collected::Error(err.clone()),
+        credential_report: Collected::Error(err.clone()),
+        account_summary: Collected::Error(err.clone()),
+        trails: Collected::Error(err.clone()),
+        analyzers: unreachable_analyzers(account_id, regions, err),
+    }
+}
+
+fn unreachable_analyzers(
+    account_id: &str,
+    regions: &[Region],
+    err: &CollectError,
+) -> Vec<RegionalAnalyzers> {
+    regions
+        .iter()
+        .map(|region| RegionalAnalyzers {
+            region: region.to_string(),
+            account_id: account_id.to_owned(),
+            analyzers: Collected::Error(err.clone()),
+        })
+        .collect()
+}
+
+/// A unit of work that panicked or was cancelled: a bug in posture, kept like any other failure
+/// so that the rest of the scan stands.
+fn internal_error(err: &tokio::task::JoinError) -> CollectError {
+    CollectError {
+        service: "posture".into(),
+        action: "Collect".into(),
+        region: None,
+        code: None,
+        message: format!("collecting failed inside posture: {err}"),
+        request_id: None,
+        http_status: None,
+    }
+}
+
+/// How many of an account's facts are errors (each trail's and analyzer's own included).
+fn error_count(facts: &AccountFacts) -> usize {
+    fn is_error<T>(fact: &Collected<T>) -> usize {
+        usize::from(matches!(fact, Collected::Error(_)))
+    }
+    let trails = match &facts.trails {
+        Collected::Ok(trails) => trails
+            .iter()
+            .map(|t| is_error(&t.status) + is_error(&t.selectors))
+            .sum(),
+        Collected::Error(_) => 1,
+    };
+    let analyzers: usize = facts
+        .analyzers
+        .iter()
+        .map(|regional| match &regional.analyzers {
+            Collected::Ok(analyzers) => {
+                analyzers.iter().map(|a| is_error(&a.active_findings)).sum()
+            }
+            Collected::Error(_) => 1,
+        })
+        .sum();
+    is_error(&facts.access)
+        + is_error(&facts.credential_report)
+        + is_error(&facts.account_summary)
+        + trails
+        + analyzers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn denied() -> CollectError {
+        CollectError {
+            service: "sts".into(),
+            action: "AssumeRole".into(),
+            region: None,
+            code: Some("AccessDenied".into()),
+            message: "not authorized to perform: sts:AssumeRole".into(),
+            request_id: Some("req".into()),
+            http_status: Some(403),
+        }
+    }
+
+    #[test]
+    fn an_unreachable_account_has_the_error_on_every_fact_and_region() {
+        let regions = [Region::new("us-east-1"), Region::new("eu-west-1")];
+        let facts = unreachable_account("111122223333", &regions, &denied());
+        assert_eq!(facts.access, Collected::Error(denied()));
+        assert_eq!(facts.credential_report, Collected::Error(denied()));
+        assert_eq!(facts.account_summary, Collected::Error(denied()));
+        assert_eq!(facts.trails, Collected::Error(denied()));
+        let regions: Vec<&str> = facts.analyzers.iter().map(|r| r.region.as_str()).collect();
+        assert_eq!(regions, ["us-east-1", "eu-west-1"]);
+        assert!(
+            facts
+                .analyzers
+                .iter()
+                .all(|r| r.analyzers == Collected::Error(denied()))
+        );
+        assert_eq!(error_count(&facts), 6);
+    }
+
+    #[tokio::test]
+    async fn the_limiter_never_runs_more_calls_than_its_permits() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let limiter = Limiter::new(2);
+        let running = AtomicUsize::new(0);
+        let peak = AtomicUsize::new(0);
+        join_all((0..8).map(|_| {
+            limiter.call(async {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+            })
+        }))
+        .await;
+        assert_eq!(peak.load(Ordering::SeqCst), 2);
+    }
+}

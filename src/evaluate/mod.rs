@@ -1,0 +1,386 @@
+//! Evaluate: pure functions from the collected facts to findings. Each check's metadata is data
+//! (`checks/<id>.toml`, see [`catalog`]); its logic is one module here (`root_mfa.rs`, ...), wired
+//! up in `registry.rs`.
+//!
+//! This module runs the checks: every account-scope check on every scanned account (or one ERROR
+//! per check when the account's role could not be assumed), a SKIPPED finding per check for every
+//! account that was not scanned, and organization-scope checks once. Nothing here does I/O, reads
+//! the clock or logs: the time of the evaluation is an argument, so an old snapshot's facts can be
+//! re-evaluated and give the same findings. A fact that could not be collected gives ERROR with
+//! the reason, never a default that would read as PASS or FAIL.
+
+pub mod catalog;
+mod registry;
+
+mod cloudtrail_multi_region;
+mod delegated_admin_not_management;
+mod external_access_findings;
+mod iam_user_access_keys;
+mod root_mfa;
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+pub use catalog::{CatalogError, CheckMeta, CsfSubcategory, Mappings, Scope, Severity};
+
+use crate::facts::{CollectError, Collected, ScanFacts};
+use crate::finding::{Finding, Outcome, Status};
+use registry::{AccountContext, CHECKS, CheckLogic};
+
+static NIST_CSF_2: LazyLock<Vec<CsfSubcategory>> = LazyLock::new(|| {
+    // The CSV is embedded and a unit test parses it, so this cannot fail in a tested build.
+    catalog::parse_nist_csf_2().unwrap_or_else(|err| panic!("{err}"))
+});
+
+static CATALOG: LazyLock<Vec<CheckMeta>> = LazyLock::new(|| {
+    // Every check file is embedded and a unit test validates them all, so this cannot fail in a
+    // tested build; the message names the file and field if someone skips the tests.
+    load_catalog().unwrap_or_else(|err| panic!("{err}"))
+});
+
+/// The NIST CSF 2.0 Core (106 subcategories) that check mappings are validated against.
+pub fn nist_csf_2() -> &'static [CsfSubcategory] {
+    &NIST_CSF_2
+}
+
+/// Every check's metadata, in registry order.
+pub fn catalog() -> &'static [CheckMeta] {
+    &CATALOG
+}
+
+/// Parses and validates every registered check's metadata.
+///
+/// # Errors
+/// The first file that does not parse or validate, named with its field.
+pub fn load_catalog() -> Result<Vec<CheckMeta>, CatalogError> {
+    let csf_ids: BTreeSet<&str> = nist_csf_2().iter().map(|s| s.id.as_str()).collect();
+    CHECKS
+        .iter()
+        .map(|check| catalog::parse_check(check.id, check.toml, &csf_ids))
+        .collect()
+}
+
+/// Evaluates every check on the scan's facts. `evaluated_at` is the time of the evaluation
+/// (RFC 3339, e.g. the scan's time): ages in the evidence are measured against it, never against
+/// the clock.
+///
+/// Every expected cell gets exactly one finding: account-scope checks one per scanned account
+/// (region-scope ones one per scanned Region) or more when they judge several resources; an
+/// account whose role could not be assumed gets ERROR in each cell, quoting the error; a skipped
+/// account gets SKIPPED in each cell. Organization-scope findings belong to the management
+/// account. The result is sorted by (check, account, region, resource).
+pub fn evaluate(facts: &ScanFacts, evaluated_at: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for check in CHECKS {
+        match check.logic {
+            CheckLogic::Organization(judge) => {
+                let account = &facts.organization.management_account_id;
+                findings.extend(
+                    judge(&facts.organization, &facts.regions)
+                        .into_iter()
+                        .map(|outcome| Finding::from_outcome(check.id, account, outcome)),
+                );
+            }
+            CheckLogic::Account {
+                evaluate: judge,
+                account_resource,
+            } => {
+                let scope = scope_of(check.id);
+                for account in &facts.accounts {
+                    let outcomes = match &account.access {
+                        Collected::Ok(_) => judge(&AccountContext {
+                            account,
+                            organization: &facts.organization,
+                            regions: &facts.regions,
+                            evaluated_at,
+                        }),
+                        Collected::Error(err) => cells(scope, &facts.regions)
+                            .into_iter()
+                            .map(|region| {
+                                Outcome::new(
+                                    region,
+                                    account_resource(&account.account_id),
+                                    Status::Error,
+                                    format!(
+                                        "the account could not be read: {}",
+                                        describe_error(err)
+                                    ),
+                                )
+                                .with("account access", error_evidence(err))
+                            })
+                            .collect(),
+                    };
+                    findings.extend(
+                        outcomes
+                            .into_iter()
+                            .map(|o| Finding::from_outcome(check.id, &account.account_id, o)),
+                    );
+                }
+                for skipped in &facts.skipped_accounts {
+                    findings.extend(cells(scope, &facts.regions).into_iter().map(|region| {
+                        let outcome = Outcome::new(
+                            region,
+                            account_resource(&skipped.account_id),
+                            Status::Skipped,
+                            skipped.reason.clone(),
+                        );
+                        Finding::from_outcome(check.id, &skipped.account_id, outcome)
+                    }));
+                }
+            }
+        }
+    }
+    // A stable sort: a check's own order among findings of equal identity (there should be
+    // none) is kept.
+    findings.sort_by(|a, b| {
+        (&a.check, &a.account, &a.region, &a.resource).cmp(&(
+            &b.check,
+            &b.account,
+            &b.region,
+            &b.resource,
+        ))
+    });
+    findings
+}
+
+/// The scope the check's metadata declares. The registry test guarantees every registered id
+/// has metadata; `Account` is the safe fallback (one cell per account).
+fn scope_of(id: &str) -> Scope {
+    catalog()
+        .iter()
+        .find(|meta| meta.id == id)
+        .map_or(Scope::Account, |meta| meta.scope)
+}
+
+/// The Regions of a check's cells for one account: every scanned Region for a region-scope check,
+/// else the single global cell.
+fn cells(scope: Scope, regions: &[String]) -> Vec<Option<&str>> {
+    match scope {
+        Scope::Region => regions.iter().map(|r| Some(r.as_str())).collect(),
+        Scope::Account | Scope::Organization => vec![None],
+    }
+}
+
+/// One line for a reason: which call failed where, and AWS's code and message
+/// (`sts:AssumeRole failed: AccessDenied: User ... is not authorized ...`).
+pub(crate) fn describe_error(err: &CollectError) -> String {
+    let place = err
+        .region
+        .as_deref()
+        .map(|r| format!(" in {r}"))
+        .unwrap_or_default();
+    let code = err
+        .code
+        .as_deref()
+        .map(|c| format!("{c}: "))
+        .unwrap_or_default();
+    format!(
+        "{}:{}{place} failed: {code}{}",
+        err.service, err.action, err.message
+    )
+}
+
+/// The same for the evidence, with AWS's request id (for AWS support) when there is one.
+pub(crate) fn error_evidence(err: &CollectError) -> String {
+    match &err.request_id {
+        Some(id) => format!("not read: {} (request id {id})", describe_error(err)),
+        None => format!("not read: {}", describe_error(err)),
+    }
+}
+
+/// Hand-built facts for the checks' unit tests: a readable account with nothing in it, which
+/// each test then changes.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::facts::{
+        AccountAccess, AccountFacts, AccountSummary, CollectError, Collected, CredentialReport,
+        CredentialReportRow, OrganizationFacts, ReportAccessKey, ReportValue,
+    };
+
+    pub(crate) const MGMT: &str = "111111111111";
+    pub(crate) const ACCT: &str = "222222222222";
+    pub(crate) const NOW: &str = "2025-06-01T00:00:00Z";
+
+    pub(crate) fn error(service: &str, action: &str, code: &str) -> CollectError {
+        CollectError {
+            service: service.to_owned(),
+            action: action.to_owned(),
+            region: None,
+            code: Some(code.to_owned()),
+            message: format!("{action} went wrong"),
+            request_id: Some("req-1".to_owned()),
+            http_status: Some(403),
+        }
+    }
+
+    pub(crate) fn organization() -> OrganizationFacts {
+        OrganizationFacts {
+            management_account_id: MGMT.to_owned(),
+            delegated_admins: Vec::new(),
+            organization_trails: Collected::Ok(Vec::new()),
+            organization_analyzers: Vec::new(),
+        }
+    }
+
+    pub(crate) fn value(v: &str) -> ReportValue {
+        ReportValue::Value(v.to_owned())
+    }
+
+    pub(crate) fn key(slot: u8, active: bool) -> ReportAccessKey {
+        ReportAccessKey {
+            slot,
+            active: value(if active { "true" } else { "false" }),
+            last_rotated: if active {
+                value("2024-01-01T00:00:00+00:00")
+            } else {
+                ReportValue::NotApplicable
+            },
+            last_used_date: ReportValue::NotApplicable,
+            last_used_region: ReportValue::NotApplicable,
+            last_used_service: ReportValue::NotApplicable,
+        }
+    }
+
+    /// A credential-report row with no credential at all.
+    pub(crate) fn row(user: &str, arn: &str) -> CredentialReportRow {
+        CredentialReportRow {
+            user: user.to_owned(),
+            arn: arn.to_owned(),
+            user_creation_time: Some("2020-01-01T00:00:00+00:00".to_owned()),
+            password_enabled: value("false"),
+            password_last_used: ReportValue::NotApplicable,
+            mfa_active: value("false"),
+            access_keys: vec![key(1, false), key(2, false)],
+            certificates_active: vec![value("false"), value("false")],
+        }
+    }
+
+    pub(crate) fn root_row(account: &str) -> CredentialReportRow {
+        CredentialReportRow {
+            password_enabled: ReportValue::NotSupported,
+            ..row("<root_account>", &format!("arn:aws:iam::{account}:root"))
+        }
+    }
+
+    /// A readable account: no root credentials, no users, no trails, no analyzers.
+    pub(crate) fn account(id: &str) -> AccountFacts {
+        AccountFacts {
+            account_id: id.to_owned(),
+            access: Collected::Ok(AccountAccess {
+                principal_arn: format!("arn:aws:sts::{id}:assumed-role/Auditor/posture"),
+            }),
+            credential_report: Collected::Ok(CredentialReport {
+                generated_time: Some("2025-05-31T22:00:00+00:00".to_owned()),
+                root: Some(root_row(id)),
+                users: Vec::new(),
+            }),
+            account_summary: Collected::Ok(AccountSummary {
+                mfa_enabled: Some(false),
+                access_keys_present: Some(false),
+                password_present: Some(false),
+                signing_certificates_present: Some(false),
+            }),
+            trails: Collected::Ok(Vec::new()),
+            analyzers: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{ACCT, MGMT, NOW, account, error, organization};
+    use super::*;
+    use crate::facts::SkippedAccount;
+
+    fn scan(accounts: Vec<crate::facts::AccountFacts>) -> ScanFacts {
+        ScanFacts {
+            organization: organization(),
+            accounts,
+            skipped_accounts: Vec::new(),
+            regions: vec!["us-east-1".to_owned(), "eu-west-1".to_owned()],
+        }
+    }
+
+    #[test]
+    fn the_catalog_loads() {
+        assert_eq!(catalog().len(), CHECKS.len());
+        assert_eq!(nist_csf_2().len(), 106);
+    }
+
+    #[test]
+    fn an_unreachable_account_is_error_in_every_cell_of_every_account_check() {
+        let mut denied = account(ACCT);
+        let err = error("sts", "AssumeRole", "AccessDenied");
+        denied.access = Collected::Error(err.clone());
+        // What collect does: every fact holds the AssumeRole error.
+        denied.credential_report = Collected::Error(err.clone());
+        denied.account_summary = Collected::Error(err.clone());
+        denied.trails = Collected::Error(err);
+        let findings: Vec<Finding> = evaluate(&scan(vec![denied]), NOW)
+            .into_iter()
+            .filter(|f| f.account == ACCT)
+            .collect();
+        let cells: Vec<(&str, Option<&str>, &str)> = findings
+            .iter()
+            .map(|f| (f.check.as_str(), f.region.as_deref(), f.resource.as_str()))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                ("cloudtrail-multi-region", None, ACCT),
+                ("external-access-findings", Some("eu-west-1"), ACCT),
+                ("external-access-findings", Some("us-east-1"), ACCT),
+                ("iam-user-access-keys", None, ACCT),
+                ("root-mfa", None, "arn:aws:iam::222222222222:root"),
+            ]
+        );
+        for finding in &findings {
+            assert_eq!(finding.status, Status::Error);
+            assert_eq!(
+                finding.reason,
+                "the account could not be read: sts:AssumeRole failed: AccessDenied: AssumeRole went wrong"
+            );
+        }
+    }
+
+    #[test]
+    fn a_skipped_account_is_skipped_in_every_cell_with_its_reason() {
+        let mut facts = scan(Vec::new());
+        facts.skipped_accounts.push(SkippedAccount {
+            account_id: ACCT.to_owned(),
+            reason: "account is SUSPENDED".to_owned(),
+        });
+        let findings = evaluate(&facts, NOW);
+        let skipped: Vec<&Finding> = findings.iter().filter(|f| f.account == ACCT).collect();
+        assert_eq!(skipped.len(), 5);
+        assert!(
+            skipped
+                .iter()
+                .all(|f| f.status == Status::Skipped && f.reason == "account is SUSPENDED")
+        );
+    }
+
+    #[test]
+    fn organization_findings_belong_to_the_management_account_and_all_are_sorted() {
+        let findings = evaluate(&scan(vec![account(ACCT), account(MGMT)]), NOW);
+        let org: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.check == "delegated-admin-not-management")
+            .collect();
+        assert_eq!(org.len(), 4, "one per expected security service");
+        assert!(org.iter().all(|f| f.account == MGMT && f.region.is_none()));
+        let keys: Vec<_> = findings
+            .iter()
+            .map(|f| (&f.check, &f.account, &f.region, &f.resource))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+    }
+
+    #[test]
+    fn evaluating_twice_gives_the_same_findings() {
+        let facts = scan(vec![account(ACCT)]);
+        assert_eq!(evaluate(&facts, NOW), evaluate(&facts, NOW));
+    }
+}

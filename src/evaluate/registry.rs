@@ -1,0 +1,166 @@
+//! The registry: the explicit list of checks, each with its metadata file and the function that
+//! judges it (ripgrep's static flag list, not a walk over modules). Adding a check means adding
+//! its TOML in `checks/`, its module in `src/evaluate/`, and one line here; a unit test keeps the
+//! three in step.
+//!
+//! It only wires things together: no logic, no parsing (that is [`super::catalog`]).
+
+use crate::facts::{AccountFacts, OrganizationFacts};
+use crate::finding::Outcome;
+
+use super::{
+    cloudtrail_multi_region, delegated_admin_not_management, external_access_findings,
+    iam_user_access_keys, root_mfa,
+};
+
+/// What an account-scope check sees: one scanned account, the organization-wide facts that apply
+/// to it, the Regions of the scan, and the time of the evaluation (for ages; checks never read
+/// the clock).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AccountContext<'a> {
+    /// The account judged; its role was assumed (the runner handles accounts it could not reach).
+    pub(crate) account: &'a AccountFacts,
+    /// Facts read once for the whole organization (organization trails and analyzers).
+    pub(crate) organization: &'a OrganizationFacts,
+    /// The Regions scanned, in order.
+    pub(crate) regions: &'a [String],
+    /// When the evaluation happens, RFC 3339 (as given to [`super::evaluate`]).
+    pub(crate) evaluated_at: &'a str,
+}
+
+/// How a check is run.
+#[derive(Clone, Copy)]
+pub(crate) enum CheckLogic {
+    /// Once per scanned account whose role could be assumed.
+    Account {
+        /// The check.
+        evaluate: fn(&AccountContext<'_>) -> Vec<Outcome>,
+        /// The resource of the finding the runner gives an account the check cannot judge at
+        /// all (role not assumable, account skipped): the one the check's own verdicts use for
+        /// the account as a whole, so the finding keeps its identity once the account is
+        /// readable again.
+        account_resource: fn(&str) -> String,
+    },
+    /// Once per scan, over the organization's facts and the scanned Regions.
+    Organization(fn(&OrganizationFacts, &[String]) -> Vec<Outcome>),
+}
+
+/// One registered check.
+#[derive(Clone, Copy)]
+pub(crate) struct RegisteredCheck {
+    /// The check id; its metadata file is `checks/<id>.toml`.
+    pub(crate) id: &'static str,
+    /// That file's text, embedded.
+    pub(crate) toml: &'static str,
+    /// The function that judges it.
+    pub(crate) logic: CheckLogic,
+}
+
+/// Embeds `checks/<id>.toml`.
+macro_rules! check_toml {
+    ($id:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/checks/",
+            $id,
+            ".toml"
+        ))
+    };
+}
+
+/// Every check, in the order the catalogue lists them (the mission's order).
+pub(crate) static CHECKS: &[RegisteredCheck] = &[
+    RegisteredCheck {
+        id: "root-mfa",
+        toml: check_toml!("root-mfa"),
+        logic: CheckLogic::Account {
+            evaluate: root_mfa::evaluate,
+            account_resource: root_mfa::root_arn,
+        },
+    },
+    RegisteredCheck {
+        id: "cloudtrail-multi-region",
+        toml: check_toml!("cloudtrail-multi-region"),
+        logic: CheckLogic::Account {
+            evaluate: cloudtrail_multi_region::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "delegated-admin-not-management",
+        toml: check_toml!("delegated-admin-not-management"),
+        logic: CheckLogic::Organization(delegated_admin_not_management::evaluate),
+    },
+    RegisteredCheck {
+        id: "iam-user-access-keys",
+        toml: check_toml!("iam-user-access-keys"),
+        logic: CheckLogic::Account {
+            evaluate: iam_user_access_keys::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "external-access-findings",
+        toml: check_toml!("external-access-findings"),
+        logic: CheckLogic::Account {
+            evaluate: external_access_findings::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::super::catalog::{Scope, parse_check, parse_nist_csf_2};
+    use super::*;
+
+    #[test]
+    fn registered_ids_are_the_toml_files_in_checks() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/checks");
+        let on_disk: BTreeSet<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+            .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        let registered: BTreeSet<String> = CHECKS.iter().map(|c| c.id.to_owned()).collect();
+        assert_eq!(on_disk, registered);
+        assert_eq!(registered.len(), CHECKS.len(), "an id is registered twice");
+    }
+
+    #[test]
+    fn every_registered_check_parses_validates_and_matches_its_logic() {
+        let core = parse_nist_csf_2().unwrap();
+        let csf_ids: BTreeSet<&str> = core.iter().map(|s| s.id.as_str()).collect();
+        for check in CHECKS {
+            let meta =
+                parse_check(check.id, check.toml, &csf_ids).unwrap_or_else(|err| panic!("{err}"));
+            let fits = match check.logic {
+                CheckLogic::Account { .. } => matches!(meta.scope, Scope::Account | Scope::Region),
+                CheckLogic::Organization(_) => meta.scope == Scope::Organization,
+            };
+            assert!(
+                fits,
+                "{}: scope {:?} does not fit its logic",
+                check.id, meta.scope
+            );
+        }
+    }
+
+    #[test]
+    fn the_mission_ids_are_registered() {
+        let ids: Vec<&str> = CHECKS.iter().map(|c| c.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "root-mfa",
+                "cloudtrail-multi-region",
+                "delegated-admin-not-management",
+                "iam-user-access-keys",
+                "external-access-findings",
+            ]
+        );
+    }
+}

@@ -1,0 +1,425 @@
+//! The facts a scan collects: the contract between `collect` (which fills them from AWS) and
+//! `evaluate` (which judges them). Typed, serializable (they are the evidence a snapshot keeps, so
+//! old snapshots can be re-evaluated), and honest about gaps: every fact that needed an AWS call is a
+//! [`Collected`], so a call that failed is kept as its error and can never read as "nothing there".
+//!
+//! Nothing here calls AWS or knows a check; values are AWS's, lightly parsed (booleans, dates).
+
+use serde::{Deserialize, Serialize};
+
+/// A fact that was read, or the error that stopped reading it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Collected<T> {
+    /// Read.
+    Ok(T),
+    /// Not read, and why.
+    Error(CollectError),
+}
+
+impl<T> Collected<T> {
+    /// The value, or the error as a `Result`.
+    pub fn as_result(&self) -> Result<&T, &CollectError> {
+        match self {
+            Collected::Ok(value) => Ok(value),
+            Collected::Error(err) => Err(err),
+        }
+    }
+}
+
+/// Why a fact could not be read: which call failed, where, and what AWS said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectError {
+    /// The service (SigV4 signing name, e.g. `iam`, `sts`, `access-analyzer`).
+    pub service: String,
+    /// The operation that failed (`GetCredentialReport`), or `AssumeRole` when the account's role
+    /// could not be assumed.
+    pub action: String,
+    /// The Region of the call; `None` for global services.
+    pub region: Option<String>,
+    /// AWS's error code (`AccessDenied`, `ThrottlingException`), when it sent one.
+    pub code: Option<String>,
+    /// What went wrong, in one line.
+    pub message: String,
+    /// AWS's request id, for the evidence and for AWS support.
+    pub request_id: Option<String>,
+    /// The HTTP status, when there was a response.
+    pub http_status: Option<u16>,
+}
+
+/// Everything one scan collected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanFacts {
+    /// Facts about the organization as a whole, read once in the account that owns them.
+    pub organization: OrganizationFacts,
+    /// Facts per scanned account (ACTIVE accounts in scope only).
+    pub accounts: Vec<AccountFacts>,
+    /// Accounts in scope that were not scanned, and why (not ACTIVE).
+    pub skipped_accounts: Vec<SkippedAccount>,
+    /// The Regions scanned, in order.
+    pub regions: Vec<String>,
+}
+
+/// An account in scope that was not scanned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedAccount {
+    /// The account.
+    pub account_id: String,
+    /// Why, e.g. "account is SUSPENDED".
+    pub reason: String,
+}
+
+/// Organization-wide facts, applied to every member rather than read again per member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationFacts {
+    /// The management account.
+    pub management_account_id: String,
+    /// Per security service, who administers it (one entry per service posture checks).
+    pub delegated_admins: Vec<ServiceAdministration>,
+    /// The organization trails, read in the management account (where they live).
+    pub organization_trails: Collected<Vec<Trail>>,
+    /// Per scanned Region, the organization's external-access analyzers and their active
+    /// findings, read in the account that owns them (the Access Analyzer delegated administrator,
+    /// or the management account). Empty when the organization has no such account to read.
+    pub organization_analyzers: Vec<RegionalAnalyzers>,
+}
+
+/// Who administers one security service for the organization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceAdministration {
+    /// The service principal the check's finding is about (`guardduty.amazonaws.com`).
+    pub service_principal: String,
+    /// Each source consulted: Organizations' `ListDelegatedAdministrators`, and the service's own
+    /// admin API where it has one (per Region for regional ones).
+    pub sources: Vec<AdminSource>,
+}
+
+/// What one source says about a service's administrator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminSource {
+    /// Where it was read: `organizations:ListDelegatedAdministrators`,
+    /// `securityhub:ListOrganizationAdminAccounts`, ….
+    pub api: String,
+    /// The Region of a regional source; `None` for Organizations.
+    pub region: Option<String>,
+    /// The administrator account ids it names (empty = none designated).
+    pub admin_account_ids: Collected<Vec<String>>,
+}
+
+/// A CloudTrail trail with its status and event selectors, each read in the trail's home Region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trail {
+    /// The trail ARN (its account is the account that owns it).
+    pub arn: String,
+    /// The trail name.
+    pub name: String,
+    /// The Region it was created in; status and selectors are read there.
+    pub home_region: String,
+    /// Whether it logs every Region.
+    pub multi_region: bool,
+    /// Whether it is an organization trail.
+    pub organization_trail: bool,
+    /// Whether log file validation is on.
+    pub log_file_validation: bool,
+    /// The KMS key that encrypts its logs, if any.
+    pub kms_key_id: Option<String>,
+    /// The bucket its logs go to.
+    pub s3_bucket: Option<String>,
+    /// `GetTrailStatus`.
+    pub status: Collected<TrailStatus>,
+    /// `GetEventSelectors`.
+    pub selectors: Collected<EventSelectors>,
+}
+
+/// A trail's `GetTrailStatus`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrailStatus {
+    /// Whether the trail is logging.
+    pub is_logging: bool,
+}
+
+/// A trail's event selectors: basic or advanced, never both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "selectors")]
+pub enum EventSelectors {
+    /// No selectors set: CloudTrail logs all management events, read and write.
+    Default,
+    /// Basic event selectors.
+    Basic(Vec<BasicSelector>),
+    /// Advanced event selectors.
+    Advanced(Vec<AdvancedSelector>),
+}
+
+/// A basic event selector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasicSelector {
+    /// `ReadOnly`, `WriteOnly` or `All` (the default).
+    pub read_write_type: String,
+    /// Whether management events are included (default true).
+    pub include_management_events: bool,
+    /// Event sources excluded from management events (`kms.amazonaws.com`, …).
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+/// An advanced event selector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvancedSelector {
+    /// Its name (free text; never relied on).
+    pub name: Option<String>,
+    /// Its field selectors.
+    pub field_selectors: Vec<FieldSelector>,
+}
+
+/// One field selector of an advanced event selector.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FieldSelector {
+    /// The field (`eventCategory`, `readOnly`, `eventSource`, …).
+    pub field: String,
+    /// `Equals` values.
+    pub equals: Vec<String>,
+    /// `NotEquals` values.
+    pub not_equals: Vec<String>,
+    /// `StartsWith` values.
+    pub starts_with: Vec<String>,
+    /// `NotStartsWith` values.
+    pub not_starts_with: Vec<String>,
+    /// `EndsWith` values.
+    pub ends_with: Vec<String>,
+    /// `NotEndsWith` values.
+    pub not_ends_with: Vec<String>,
+}
+
+/// External-access analyzers of one Region and the active findings they report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionalAnalyzers {
+    /// The Region.
+    pub region: String,
+    /// The account the analyzers were listed in.
+    pub account_id: String,
+    /// `ListAnalyzers` (external-access types only: ACCOUNT and ORGANIZATION).
+    pub analyzers: Collected<Vec<Analyzer>>,
+}
+
+/// One external-access analyzer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analyzer {
+    /// Its ARN.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// `ACCOUNT` or `ORGANIZATION`.
+    pub analyzer_type: String,
+    /// `ACTIVE`, `CREATING`, `DISABLED` or `FAILED`.
+    pub status: String,
+    /// The service that manages it, if it is service-linked (not the customer's own).
+    pub managed_by: Option<String>,
+    /// Its ACTIVE findings (`ListFindings` with `status = ACTIVE`); only read for ACTIVE analyzers.
+    pub active_findings: Collected<Vec<AccessFinding>>,
+}
+
+/// An active external-access finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessFinding {
+    /// The finding id.
+    pub id: String,
+    /// The resource ARN.
+    pub resource: String,
+    /// The resource type (`AWS::S3::Bucket`).
+    pub resource_type: String,
+    /// The account that owns the resource.
+    pub resource_owner_account: String,
+    /// Who has access (`{"AWS": "arn:aws:iam::999988887777:root"}`).
+    pub principal: std::collections::BTreeMap<String, String>,
+    /// The actions granted.
+    pub actions: Vec<String>,
+    /// The conditions under which access is granted.
+    pub condition: std::collections::BTreeMap<String, String>,
+    /// Whether it is public (rather than cross-account).
+    pub is_public: bool,
+    /// When the finding was created (RFC 3339).
+    pub created_at: Option<String>,
+}
+
+/// Facts about one scanned account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountFacts {
+    /// The account.
+    pub account_id: String,
+    /// Whether the role could be assumed (the management account is read with the caller's own
+    /// credentials and is always `Ok`). When it is an error, every other fact holds it too.
+    pub access: Collected<AccountAccess>,
+    /// The IAM credential report, generated and read once.
+    pub credential_report: Collected<CredentialReport>,
+    /// IAM `GetAccountSummary`: the root user's keys.
+    pub account_summary: Collected<AccountSummary>,
+    /// The account's own trails (organization trails of the management account excluded), found
+    /// with `DescribeTrails` in every scanned Region and deduplicated by ARN.
+    pub trails: Collected<Vec<Trail>>,
+    /// Per scanned Region, the account's own external-access analyzers and their findings.
+    pub analyzers: Vec<RegionalAnalyzers>,
+}
+
+/// How the account was reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountAccess {
+    /// The principal whose credentials read the account (the assumed role's ARN, or the caller's).
+    pub principal_arn: String,
+}
+
+/// The IAM credential report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialReport {
+    /// When IAM generated it (RFC 3339); reports can be up to four hours old.
+    pub generated_time: Option<String>,
+    /// The root user's row (`<root_account>`), if the report has one.
+    pub root: Option<CredentialReportRow>,
+    /// The IAM users' rows.
+    pub users: Vec<CredentialReportRow>,
+}
+
+/// One row of the credential report, by column name. Dates are RFC 3339; `None` stands for the
+/// report's `N/A`, `no_information` and `not_supported`, which [`ReportValue`] keeps apart where
+/// the difference matters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialReportRow {
+    /// `user`.
+    pub user: String,
+    /// `arn`.
+    pub arn: String,
+    /// `user_creation_time`.
+    pub user_creation_time: Option<String>,
+    /// `password_enabled`: `not_supported` for the root user.
+    pub password_enabled: ReportValue,
+    /// `password_last_used`.
+    pub password_last_used: ReportValue,
+    /// `mfa_active`.
+    pub mfa_active: ReportValue,
+    /// `access_key_1_*` and `access_key_2_*`.
+    pub access_keys: Vec<ReportAccessKey>,
+    /// `cert_1_active`, `cert_2_active`.
+    pub certificates_active: Vec<ReportValue>,
+}
+
+/// One access-key slot of a credential report row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportAccessKey {
+    /// 1 or 2.
+    pub slot: u8,
+    /// `access_key_N_active`.
+    pub active: ReportValue,
+    /// `access_key_N_last_rotated`.
+    pub last_rotated: ReportValue,
+    /// `access_key_N_last_used_date`.
+    pub last_used_date: ReportValue,
+    /// `access_key_N_last_used_region`.
+    pub last_used_region: ReportValue,
+    /// `access_key_N_last_used_service`.
+    pub last_used_service: ReportValue,
+}
+
+/// A credential report cell: a value, or one of the report's words for "no value".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum ReportValue {
+    /// `true`/`false`, a date, a Region, a service name.
+    Value(String),
+    /// `N/A`: not applicable.
+    NotApplicable,
+    /// `no_information`.
+    NoInformation,
+    /// `not_supported` (the root user's password fields).
+    NotSupported,
+    /// The column is missing from the report (older reports lack some).
+    Missing,
+}
+
+impl ReportValue {
+    /// Parses one cell of the report.
+    pub fn parse(cell: Option<&str>) -> Self {
+        match cell {
+            None => ReportValue::Missing,
+            Some("N/A") => ReportValue::NotApplicable,
+            Some("no_information") => ReportValue::NoInformation,
+            Some("not_supported") => ReportValue::NotSupported,
+            Some(value) => ReportValue::Value(value.to_owned()),
+        }
+    }
+
+    /// `Some(true/false)` for a boolean cell, `None` for anything else.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            ReportValue::Value(v) if v.eq_ignore_ascii_case("true") => Some(true),
+            ReportValue::Value(v) if v.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The value, if there is one.
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            ReportValue::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The root-user keys of IAM `GetAccountSummary`; `None` when the key is missing from the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    /// `AccountMFAEnabled`.
+    pub mfa_enabled: Option<bool>,
+    /// `AccountAccessKeysPresent`.
+    pub access_keys_present: Option<bool>,
+    /// `AccountPasswordPresent`.
+    pub password_present: Option<bool>,
+    /// `AccountSigningCertificatesPresent`.
+    pub signing_certificates_present: Option<bool>,
+}
+
+impl AccountFacts {
+    /// Every error met while reading this account, once each: the role error alone when the
+    /// account could not be reached.
+    pub fn errors(&self) -> Vec<CollectError> {
+        if let Collected::Error(err) = &self.access {
+            return vec![err.clone()];
+        }
+        let mut errors = Vec::new();
+        let mut add = |err: &CollectError| {
+            if !errors.contains(err) {
+                errors.push(err.clone());
+            }
+        };
+        if let Collected::Error(err) = &self.credential_report {
+            add(err);
+        }
+        if let Collected::Error(err) = &self.account_summary {
+            add(err);
+        }
+        match &self.trails {
+            Collected::Error(err) => add(err),
+            Collected::Ok(trails) => {
+                for trail in trails {
+                    if let Collected::Error(err) = &trail.status {
+                        add(err);
+                    }
+                    if let Collected::Error(err) = &trail.selectors {
+                        add(err);
+                    }
+                }
+            }
+        }
+        for regional in &self.analyzers {
+            match &regional.analyzers {
+                Collected::Error(err) => add(err),
+                Collected::Ok(analyzers) => {
+                    for analyzer in analyzers {
+                        if let Collected::Error(err) = &analyzer.active_findings {
+                            add(err);
+                        }
+                    }
+                }
+            }
+        }
+        errors
+    }
+}

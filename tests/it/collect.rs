@@ -1,0 +1,490 @@
+//! The collect stage against the seeded sandbox: the facts it gathers are what the seeder built,
+//! organization-wide facts come from the accounts that own them, and each account costs the calls
+//! the checks need and no more.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use posture::collect::{CollectPlan, DelegatedAdmin, Progress, collect};
+use posture::facts::{AccountFacts, Collected, EventSelectors, OrganizationFacts, Trail};
+use posture::sandbox::{FaultKind, FaultRule};
+use serde_json::Value;
+
+use crate::support::{ROLE, Seeded, exclusive, seeded};
+
+const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
+
+fn text(value: &Value) -> &str {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
+}
+
+/// Organizations' delegated administrators, as discover reads them for the plan.
+async fn organizations_admins(
+    factory: &posture::aws::ClientFactory,
+) -> Collected<Vec<DelegatedAdmin>> {
+    let org = factory.organizations(factory.base());
+    let mut admins = Vec::new();
+    let mut pages = org.list_delegated_administrators().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for admin in page
+            .expect("delegated administrators")
+            .delegated_administrators()
+        {
+            let account_id = admin.id().expect("id").to_owned();
+            let services = org
+                .list_delegated_services_for_account()
+                .account_id(&account_id)
+                .send()
+                .await
+                .expect("delegated services");
+            for service in services.delegated_services() {
+                admins.push(DelegatedAdmin {
+                    account_id: account_id.clone(),
+                    service_principal: service.service_principal().expect("principal").to_owned(),
+                });
+            }
+        }
+    }
+    Collected::Ok(admins)
+}
+
+/// A plan for every ACTIVE account of the description, in its order.
+fn plan(
+    seeded: &Seeded,
+    session_name: &str,
+    admins: Collected<Vec<DelegatedAdmin>>,
+) -> CollectPlan {
+    let access_analyzer_admin = match &admins {
+        Collected::Ok(list) => list
+            .iter()
+            .find(|a| a.service_principal == "access-analyzer.amazonaws.com")
+            .map(|a| a.account_id.clone()),
+        Collected::Error(_) => None,
+    };
+    CollectPlan {
+        management_account_id: seeded.management_account_id(),
+        caller_account_id: seeded.management_account_id(),
+        accounts: seeded
+            .accounts()
+            .iter()
+            .filter(|a| a["status"] == "ACTIVE")
+            .map(|a| text(&a["id"]).to_owned())
+            .collect(),
+        regions: REGIONS.iter().map(|r| r.to_string()).collect(),
+        role_name: ROLE.into(),
+        external_id: None,
+        session_name: session_name.into(),
+        concurrency: 8,
+        organizations_admins: admins,
+        access_analyzer_admin,
+    }
+}
+
+fn ok<'a, T: std::fmt::Debug>(fact: &'a Collected<T>, what: &str) -> &'a T {
+    fact.as_result()
+        .unwrap_or_else(|err| panic!("{what}: {err:?}"))
+}
+
+fn trail<'a>(trails: &'a [Trail], arn: &str) -> &'a Trail {
+    trails
+        .iter()
+        .find(|t| t.arn == arn)
+        .unwrap_or_else(|| panic!("no trail {arn} in {trails:?}"))
+}
+
+/// The selectors of a trail as the seeder's `management_events` style describes them.
+fn assert_selectors(trail: &Trail, style: &str) {
+    let selectors = ok(&trail.selectors, &trail.arn);
+    match style {
+        "read-only" => match selectors {
+            EventSelectors::Basic(basic) => {
+                assert_eq!(basic.len(), 1);
+                assert_eq!(basic[0].read_write_type, "ReadOnly");
+            }
+            other => panic!("{}: {other:?}", trail.arn),
+        },
+        "excludes-kms" => match selectors {
+            EventSelectors::Advanced(advanced) => assert!(
+                advanced.iter().any(|s| s.field_selectors.iter().any(|f| {
+                    f.field == "eventSource" && f.not_equals == ["kms.amazonaws.com"]
+                })),
+                "{advanced:?}"
+            ),
+            other => panic!("{}: {other:?}", trail.arn),
+        },
+        // No selectors put (AWS, and the sandbox, answer the default basic selector; moto alone
+        // none), or the management-events-only advanced selector.
+        "all" => match selectors {
+            EventSelectors::Default => {}
+            EventSelectors::Basic(basic) => assert_eq!(
+                basic
+                    .iter()
+                    .map(|b| (
+                        b.read_write_type.as_str(),
+                        b.include_management_events,
+                        b.exclude_management_event_sources.len()
+                    ))
+                    .collect::<Vec<_>>(),
+                [("All", true, 0)]
+            ),
+            EventSelectors::Advanced(advanced) => assert!(
+                advanced
+                    .iter()
+                    .flat_map(|s| &s.field_selectors)
+                    .all(|f| f.field == "eventCategory" && f.equals == ["Management"]),
+                "{advanced:?}"
+            ),
+        },
+        other => panic!("unknown style {other}"),
+    }
+}
+
+fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
+    let described = seeded
+        .accounts()
+        .iter()
+        .find(|a| a["id"] == facts.account_id.as_str())
+        .expect("described");
+    let id = &facts.account_id;
+    ok(&facts.access, "access");
+
+    // The root user, in both sources.
+    let root = &described["root"];
+    let report = ok(&facts.credential_report, "credential report");
+    let root_row = report.root.as_ref().expect("root row");
+    assert_eq!(root_row.arn, format!("arn:aws:iam::{id}:root"));
+    assert_eq!(root_row.mfa_active.as_bool(), root["mfa"].as_bool(), "{id}");
+    let keys = root["access_keys"].as_u64().expect("keys");
+    assert_eq!(root_row.access_keys[0].active.as_bool(), Some(keys >= 1));
+    assert_eq!(root_row.access_keys[1].active.as_bool(), Some(keys >= 2));
+    let summary = ok(&facts.account_summary, "account summary");
+    assert_eq!(summary.mfa_enabled, root["mfa"].as_bool(), "{id}");
+    assert_eq!(summary.password_present, root["password"].as_bool(), "{id}");
+    assert_eq!(summary.access_keys_present, Some(keys > 0), "{id}");
+
+    // Every IAM user, with its keys' states.
+    let users: BTreeMap<&str, _> = report.users.iter().map(|u| (u.user.as_str(), u)).collect();
+    let described_users = described["iam_users"].as_array().expect("users");
+    assert_eq!(users.len(), described_users.len(), "{id}: {users:?}");
+    for user in described_users {
+        let row = users[text(&user["name"])];
+        for (slot, key) in user["access_keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(
+                row.access_keys[slot].active.as_bool(),
+                Some(key["status"] == "Active")
+            );
+        }
+    }
+
+    // The account's own trails: every one the seeder made, logging and multi-Region as made.
+    let trails = ok(&facts.trails, "trails");
+    let described_trails = described["trails"].as_array().expect("trails");
+    assert_eq!(trails.len(), described_trails.len(), "{id}: {trails:?}");
+    for expected in described_trails {
+        let found = trail(trails, text(&expected["arn"]));
+        assert_eq!(found.home_region, text(&expected["home_region"]));
+        assert_eq!(Some(found.multi_region), expected["multi_region"].as_bool());
+        assert_eq!(
+            Some(ok(&found.status, "status").is_logging),
+            expected["logging"].as_bool(),
+            "{}",
+            found.arn
+        );
+        assert_eq!(
+            Some(found.log_file_validation),
+            expected["log_file_validation"].as_bool()
+        );
+        assert_selectors(found, text(&expected["management_events"]));
+    }
+
+    // The account's own analyzers, per Region, with their ACTIVE findings.
+    let regions: Vec<&str> = facts.analyzers.iter().map(|r| r.region.as_str()).collect();
+    assert_eq!(regions, REGIONS);
+    let mut seen = BTreeSet::new();
+    for regional in &facts.analyzers {
+        assert_eq!(&regional.account_id, id);
+        for analyzer in ok(&regional.analyzers, "analyzers") {
+            seen.insert(analyzer.arn.clone());
+            assert_eq!(analyzer.status, "ACTIVE");
+            let active: BTreeSet<&str> = ok(&analyzer.active_findings, "findings")
+                .iter()
+                .map(|f| f.resource.as_str())
+                .collect();
+            assert_eq!(
+                active,
+                active_findings(seeded, &analyzer.arn),
+                "{}",
+                analyzer.arn
+            );
+        }
+    }
+    let expected: BTreeSet<String> = described["access_analyzers"]
+        .as_array()
+        .expect("analyzers")
+        .iter()
+        .map(|a| text(&a["arn"]).to_owned())
+        .collect();
+    assert_eq!(seen, expected, "{id}");
+}
+
+/// The resources of the description's ACTIVE findings of one analyzer.
+fn active_findings<'a>(seeded: &'a Seeded, analyzer_arn: &str) -> BTreeSet<&'a str> {
+    seeded.description["external_access"]
+        .as_array()
+        .expect("external_access")
+        .iter()
+        .filter(|f| f["analyzer_arn"] == analyzer_arn && f["expected_status"] == "ACTIVE")
+        .map(|f| text(&f["resource"]))
+        .collect()
+}
+
+fn assert_organization(seeded: &Seeded, organization: &OrganizationFacts) {
+    let management = seeded.management_account_id();
+    assert_eq!(organization.management_account_id, management);
+
+    // The organization trail, read once in the management account.
+    let described = seeded.account("acme-management")["trails"]
+        .as_array()
+        .expect("trails")
+        .iter()
+        .find(|t| t["organization"] == true)
+        .expect("an organization trail");
+    let trails = ok(&organization.organization_trails, "organization trails");
+    assert_eq!(trails.len(), 1, "{trails:?}");
+    let org_trail = trail(trails, text(&described["arn"]));
+    assert!(org_trail.organization_trail && org_trail.multi_region);
+    assert!(ok(&org_trail.status, "status").is_logging);
+    assert_selectors(org_trail, "excludes-kms");
+
+    // The organization's analyzer, in the audit account, with every member's ACTIVE findings.
+    let audit = seeded.account_id("acme-audit");
+    let regions: Vec<&str> = organization
+        .organization_analyzers
+        .iter()
+        .map(|r| r.region.as_str())
+        .collect();
+    assert_eq!(regions, REGIONS);
+    let mut found = Vec::new();
+    for regional in &organization.organization_analyzers {
+        assert_eq!(regional.account_id, audit);
+        for analyzer in ok(&regional.analyzers, "organization analyzers") {
+            assert_eq!(analyzer.analyzer_type, "ORGANIZATION");
+            let active: BTreeSet<&str> = ok(&analyzer.active_findings, "findings")
+                .iter()
+                .map(|f| f.resource.as_str())
+                .collect();
+            let expected = active_findings(seeded, &analyzer.arn);
+            assert!(expected.len() >= 2, "{expected:?}");
+            assert_eq!(active, expected);
+            found.push((regional.region.clone(), analyzer.name.clone()));
+        }
+    }
+    assert_eq!(
+        found,
+        [("us-east-1".to_owned(), "acme-org-analyzer".to_owned())]
+    );
+
+    // Delegated administrators, one entry per service, in order.
+    let services: Vec<&str> = organization
+        .delegated_admins
+        .iter()
+        .map(|s| s.service_principal.as_str())
+        .collect();
+    assert_eq!(
+        services,
+        [
+            "securityhub.amazonaws.com",
+            "guardduty.amazonaws.com",
+            "access-analyzer.amazonaws.com",
+            "config.amazonaws.com"
+        ]
+    );
+    let named = |service: usize, api: &str, region: Option<&str>| -> Vec<String> {
+        let source = organization.delegated_admins[service]
+            .sources
+            .iter()
+            .find(|s| s.api == api && s.region.as_deref() == region)
+            .unwrap_or_else(|| panic!("no {api} {region:?} source for service {service}"));
+        ok(&source.admin_account_ids, api).clone()
+    };
+    let organizations = "organizations:ListDelegatedAdministrators";
+    assert_eq!(
+        named(
+            0,
+            "securityhub:ListOrganizationAdminAccounts",
+            Some("us-east-1")
+        ),
+        [audit.as_str()]
+    );
+    assert_eq!(
+        named(
+            1,
+            "guardduty:ListOrganizationAdminAccounts",
+            Some("us-east-1")
+        ),
+        [management.as_str()]
+    );
+    assert_eq!(named(2, organizations, None), [audit.as_str()]);
+    assert_eq!(named(3, organizations, None), [audit.as_str()]);
+    for service in &organization.delegated_admins {
+        let sources = &service.sources;
+        assert_eq!(sources[0].api, organizations);
+        let own = match service.service_principal.as_str() {
+            "securityhub.amazonaws.com" | "guardduty.amazonaws.com" => REGIONS.len(),
+            _ => 0,
+        };
+        assert_eq!(sources.len(), 1 + own, "{sources:?}");
+        for source in sources {
+            ok(&source.admin_account_ids, &source.api);
+        }
+    }
+}
+
+#[tokio::test]
+async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
+    // It reaches every account: no fault of another test may disturb it.
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let factory = seeded.factory().await;
+    let session = "posture-it-collect";
+    let plan = plan(seeded, session, organizations_admins(&factory).await);
+
+    let done = std::sync::Mutex::new(Vec::new());
+    let (organization, accounts) = collect(&factory, &plan, &|progress| {
+        let Progress::AccountDone { account_id, errors } = progress else {
+            return;
+        };
+        done.lock().expect("lock").push((account_id, errors));
+    })
+    .await;
+
+    // Every account, in the plan's order, each reported once, none with an error.
+    let ids: Vec<&str> = accounts.iter().map(|a| a.account_id.as_str()).collect();
+    assert_eq!(ids, plan.accounts);
+    let mut done = done.into_inner().expect("lock");
+    done.sort();
+    let mut expected: Vec<(String, usize)> = plan.accounts.iter().map(|a| (a.clone(), 0)).collect();
+    expected.sort();
+    assert_eq!(done, expected);
+
+    for facts in &accounts {
+        assert_account(seeded, facts);
+    }
+    assert_organization(seeded, &organization);
+
+    // The management account is read with the caller's own credentials.
+    let management = &accounts[0];
+    assert_eq!(management.account_id, seeded.management_account_id());
+    assert!(
+        !ok(&management.access, "access")
+            .principal_arn
+            .contains("assumed-role")
+    );
+
+    // The calls made in one member (one trail, one analyzer in us-east-1), by its role session.
+    let web_prod = seeded.account_id("acme-web-prod");
+    let principal = format!("arn:aws:sts::{web_prod}:assumed-role/{ROLE}/{session}");
+    let member = accounts
+        .iter()
+        .find(|a| a.account_id == web_prod)
+        .expect("web-prod");
+    assert_eq!(ok(&member.access, "access").principal_arn, principal);
+    let mut calls: Vec<(String, String)> = seeded
+        .admin()
+        .requests_by(&principal)
+        .expect("record")
+        .into_iter()
+        .inspect(|r| assert_eq!((r.account_id.as_str(), r.status), (web_prod.as_str(), 200)))
+        .map(|r| (r.action, r.region))
+        .collect();
+    calls.sort();
+    let expected: Vec<(&str, &str)> = vec![
+        ("DescribeTrails", "eu-west-1"),
+        ("DescribeTrails", "us-east-1"),
+        ("GenerateCredentialReport", "us-east-1"),
+        ("GenerateCredentialReport", "us-east-1"),
+        ("GetAccountSummary", "us-east-1"),
+        ("GetCallerIdentity", "us-east-1"),
+        ("GetCredentialReport", "us-east-1"),
+        ("GetEventSelectors", "us-east-1"),
+        ("GetTrailStatus", "us-east-1"),
+        ("ListAnalyzers", "eu-west-1"),
+        ("ListAnalyzers", "us-east-1"),
+        ("ListFindings", "us-east-1"),
+    ];
+    let calls: Vec<(&str, &str)> = calls
+        .iter()
+        .map(|(a, r)| (a.as_str(), r.as_str()))
+        .collect();
+    assert_eq!(calls, expected);
+
+    // The audit account's analyzers serve its own facts and the organization's: read once.
+    let audit = seeded.account_id("acme-audit");
+    let principal = format!("arn:aws:sts::{audit}:assumed-role/{ROLE}/{session}");
+    let mut counts = BTreeMap::new();
+    for request in seeded.admin().requests_by(&principal).expect("record") {
+        *counts.entry(request.action).or_insert(0) += 1;
+    }
+    assert_eq!(counts["GetCallerIdentity"], 1, "{counts:?}");
+    assert_eq!(counts["ListAnalyzers"], REGIONS.len(), "{counts:?}");
+    assert_eq!(counts["ListFindings"], 1, "{counts:?}");
+}
+
+#[tokio::test]
+async fn an_account_whose_role_is_denied_has_the_assume_role_error_on_every_fact() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let denied = seeded.account_id("acme-sandbox-research");
+    let allowed = seeded.account_id("acme-log-archive");
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::DenyAssumeRole,
+            account_id: Some(denied.clone()),
+            ..FaultRule::default()
+        })
+        .expect("add fault");
+
+    let factory = seeded.factory().await;
+    let session = "posture-it-collect-denied";
+    let mut plan = plan(seeded, session, Collected::Ok(Vec::new()));
+    plan.accounts = vec![denied.clone(), allowed.clone()];
+    plan.access_analyzer_admin = None;
+    let (_, accounts) = collect(&factory, &plan, &|_| {}).await;
+    admin.clear_faults().expect("clear faults");
+
+    let facts = &accounts[0];
+    let err = facts.access.as_result().expect_err("denied");
+    assert_eq!(
+        (
+            err.service.as_str(),
+            err.action.as_str(),
+            err.code.as_deref()
+        ),
+        ("sts", "AssumeRole", Some("AccessDenied"))
+    );
+    assert_eq!(err.http_status, Some(403));
+    assert!(err.request_id.is_some(), "{err:?}");
+    assert_eq!(facts.credential_report.as_result(), Err(err));
+    assert_eq!(facts.account_summary.as_result(), Err(err));
+    assert_eq!(facts.trails.as_result(), Err(err));
+    assert_eq!(facts.analyzers.len(), REGIONS.len());
+    assert!(
+        facts
+            .analyzers
+            .iter()
+            .all(|r| r.analyzers.as_result() == Err(err))
+    );
+    // Nothing else was called in it.
+    let principal = format!("arn:aws:sts::{denied}:assumed-role/{ROLE}/{session}");
+    assert_eq!(admin.requests_by(&principal).expect("record"), []);
+
+    // The other account is not affected.
+    assert_account(seeded, &accounts[1]);
+}

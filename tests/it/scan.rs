@@ -1,0 +1,452 @@
+//! `posture scan` end to end: the binary, with the standard credential chain and an endpoint
+//! override, against the seeded sandbox; verdicts compared with what the seeder says it built.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+use posture::sandbox::{FaultKind, FaultRule};
+use serde_json::Value;
+
+use crate::support::{Seeded, exclusive, seeded, state_dir};
+
+const REGIONS: &str = "us-east-1,eu-west-1";
+
+/// The verdicts of one scan: (check, account, region, resource) → status.
+type Verdicts = BTreeMap<(String, String, Option<String>, String), String>;
+
+/// Runs `posture scan` against the sandbox with `args`; returns the exit code and the snapshot.
+fn scan(seeded: &Seeded, name: &str, args: &[&str]) -> (i32, Value) {
+    let dir: PathBuf = state_dir(&format!("scan-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args([
+            "scan",
+            "--quiet",
+            "--endpoint-url",
+            seeded.endpoint(),
+            "--regions",
+            REGIONS,
+        ])
+        .arg("--snapshots-dir")
+        .arg(&dir)
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("run posture");
+    let code = output.status.code().expect("exit code");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        code == 0 || code == 3,
+        "posture scan exited {code}: {stderr}"
+    );
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("snapshot dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(files.len(), 1, "one snapshot per scan: {files:?}");
+    let snapshot = serde_json::from_slice(&std::fs::read(&files[0]).expect("read")).expect("json");
+    (code, snapshot)
+}
+
+fn verdicts(snapshot: &Value) -> Verdicts {
+    snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                (
+                    f["check"].as_str().expect("check").to_owned(),
+                    f["account"].as_str().expect("account").to_owned(),
+                    f["region"].as_str().map(str::to_owned),
+                    f["resource"].as_str().expect("resource").to_owned(),
+                ),
+                f["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The status of every finding of `check` in `account`.
+fn statuses(verdicts: &Verdicts, check: &str, account: &str) -> Vec<String> {
+    verdicts
+        .iter()
+        .filter(|((c, a, _, _), _)| c == check && a == account)
+        .map(|(_, status)| status.clone())
+        .collect()
+}
+
+/// What the seeder's description says each account-scope check must answer.
+fn expected(seeded: &Seeded) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut expected = BTreeMap::new();
+    let management = seeded.management_account_id();
+    let org_analyzer_regions: BTreeSet<String> = seeded
+        .accounts()
+        .iter()
+        .flat_map(|a| {
+            a["access_analyzers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|a| a["type"] == "ORGANIZATION")
+        .map(|a| a["region"].as_str().expect("region").to_owned())
+        .collect();
+    for account in seeded.accounts() {
+        let id = account["id"].as_str().expect("id").to_owned();
+        let mut put = |check: &str, statuses: &[&str]| {
+            expected.insert(
+                (check.to_owned(), id.clone()),
+                statuses
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect::<BTreeSet<_>>(),
+            );
+        };
+        if account["status"] != "ACTIVE" {
+            for check in [
+                "root-mfa",
+                "cloudtrail-multi-region",
+                "iam-user-access-keys",
+                "external-access-findings",
+            ] {
+                put(check, &["SKIPPED"]);
+            }
+            continue;
+        }
+        let root = &account["root"];
+        let no_credentials = root["password"] == false
+            && root["access_keys"] == 0
+            && root["signing_certificates"] == 0;
+        put(
+            "root-mfa",
+            &[if root["mfa"] == true || no_credentials {
+                "PASS"
+            } else {
+                "FAIL"
+            }],
+        );
+        let trail_ok = account["trails"]
+            .as_array()
+            .expect("trails")
+            .iter()
+            .any(|t| {
+                t["multi_region"] == true
+                    && t["logging"] == true
+                    && t["management_events"] == "all"
+                    && !(t["organization"] == true && id != management)
+            });
+        put(
+            "cloudtrail-multi-region",
+            &[if trail_ok { "PASS" } else { "FAIL" }],
+        );
+        let active_keys = account["iam_users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .flat_map(|u| u["access_keys"].as_array().cloned().unwrap_or_default())
+            .filter(|k| k["status"] == "Active")
+            .count();
+        put(
+            "iam-user-access-keys",
+            &[if active_keys > 0 { "FAIL" } else { "PASS" }],
+        );
+        // Covered in a Region by the organization's analyzer or the account's own; FAIL for every
+        // active finding on its resources, and for every Region nothing covers.
+        let own_regions: BTreeSet<String> = account["access_analyzers"]
+            .as_array()
+            .expect("analyzers")
+            .iter()
+            .filter(|a| a["type"] == "ACCOUNT")
+            .map(|a| a["region"].as_str().expect("region").to_owned())
+            .collect();
+        let uncovered = REGIONS
+            .split(',')
+            .any(|r| !org_analyzer_regions.contains(r) && !own_regions.contains(r));
+        let active_findings = seeded.description["external_access"]
+            .as_array()
+            .expect("external_access")
+            .iter()
+            .any(|f| f["account_id"] == id.as_str() && f["expected_status"] == "ACTIVE");
+        let mut external = Vec::new();
+        if uncovered || active_findings {
+            external.push("FAIL");
+        }
+        if REGIONS
+            .split(',')
+            .any(|r| org_analyzer_regions.contains(r) || own_regions.contains(r))
+            && !active_findings
+        {
+            external.push("PASS");
+        }
+        put("external-access-findings", &external);
+    }
+    expected
+}
+
+#[tokio::test]
+async fn every_accounts_verdicts_match_what_the_seeder_built() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (code, snapshot) = scan(seeded, "verdicts", &[]);
+    assert_eq!(code, 0, "a clean scan of the sandbox reads everything");
+    let verdicts = verdicts(&snapshot);
+    for ((check, account), want) in expected(seeded) {
+        let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
+        assert_eq!(got, want, "{check} in {account}");
+    }
+
+    // One finding per active IAM user key, none for inactive ones.
+    let data_dev = seeded.account_id("acme-data-dev");
+    let keys: Vec<_> = verdicts
+        .keys()
+        .filter(|(c, a, _, _)| c == "iam-user-access-keys" && a == &data_dev)
+        .collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].3.contains(":user/etl-runner"), "{keys:?}");
+
+    // Delegated administrators: one finding per service principal, GuardDuty's is the
+    // management account (FAIL), the others are the audit account (PASS).
+    let management = seeded.management_account_id();
+    let admins: BTreeMap<&str, &str> = verdicts
+        .iter()
+        .filter(|((c, _, _, _), _)| c == "delegated-admin-not-management")
+        .map(|((_, _, _, resource), status)| (resource.as_str(), status.as_str()))
+        .collect();
+    assert_eq!(
+        admins,
+        BTreeMap::from([
+            ("access-analyzer.amazonaws.com", "PASS"),
+            ("config.amazonaws.com", "PASS"),
+            ("guardduty.amazonaws.com", "FAIL"),
+            ("securityhub.amazonaws.com", "PASS"),
+        ])
+    );
+    assert!(
+        verdicts
+            .keys()
+            .filter(|(c, _, _, _)| c == "delegated-admin-not-management")
+            .all(|(_, a, _, _)| a == &management)
+    );
+
+    // The public bucket is a FAIL on its own resource, with its evidence.
+    let public = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["check"] == "external-access-findings"
+                && f["resource"] == "arn:aws:s3:::acme-web-prod-public-assets"
+        })
+        .expect("the public bucket's finding");
+    assert_eq!(public["status"], "FAIL");
+    assert_eq!(public["region"], "us-east-1");
+
+    // The SUSPENDED account is skipped, and its record says so.
+    let legacy = seeded.account_id("acme-legacy-reporting");
+    let record = snapshot["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["id"] == legacy.as_str())
+        .expect("the suspended account");
+    assert_eq!(record["status"], "SUSPENDED");
+    assert_eq!(record["outcome"], "skipped");
+}
+
+#[tokio::test]
+async fn an_account_whose_role_is_denied_is_error_on_every_check_while_the_others_complete() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let denied = seeded.account_id("acme-sandbox-research");
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::DenyAssumeRole,
+            account_id: Some(denied.clone()),
+            ..FaultRule::default()
+        })
+        .expect("fault");
+    let (code, snapshot) = scan(seeded, "denied", &[]);
+    admin.clear_faults().expect("clear");
+    assert_eq!(
+        code, 3,
+        "a scan with an unreachable account finishes with errors"
+    );
+    let verdicts = verdicts(&snapshot);
+    for check in [
+        "root-mfa",
+        "cloudtrail-multi-region",
+        "iam-user-access-keys",
+        "external-access-findings",
+    ] {
+        let got = statuses(&verdicts, check, &denied);
+        assert!(
+            !got.is_empty() && got.iter().all(|s| s == "ERROR"),
+            "{check}: {got:?}"
+        );
+    }
+    let record = snapshot["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["id"] == denied.as_str())
+        .expect("record");
+    assert_eq!(record["outcome"], "unreachable");
+    assert_eq!(record["errors"][0]["code"], "AccessDenied");
+    // Everyone else is judged as in a clean scan.
+    for ((check, account), want) in expected(seeded) {
+        if account != denied {
+            let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
+            assert_eq!(got, want, "{check} in {account}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_a_500_for_one_account_errors_only_what_it_feeds() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let throttled = seeded.account_id("acme-payments-prod");
+    let broken = seeded.account_id("acme-data-dev");
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::Throttle,
+            service: Some("iam".into()),
+            action: Some("GetAccountSummary".into()),
+            account_id: Some(throttled.clone()),
+            count: Some(2),
+            ..FaultRule::default()
+        })
+        .expect("fault");
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::Error,
+            service: Some("cloudtrail".into()),
+            action: Some("DescribeTrails".into()),
+            account_id: Some(broken.clone()),
+            ..FaultRule::default()
+        })
+        .expect("fault");
+    let (code, snapshot) = scan(seeded, "faults", &[]);
+    admin.clear_faults().expect("clear");
+    assert_eq!(code, 3);
+    let verdicts = verdicts(&snapshot);
+    assert_eq!(
+        statuses(&verdicts, "cloudtrail-multi-region", &broken),
+        vec!["ERROR"]
+    );
+    for ((check, account), want) in expected(seeded) {
+        if account == broken && check == "cloudtrail-multi-region" {
+            continue;
+        }
+        let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
+        assert_eq!(got, want, "{check} in {account}");
+    }
+}
+
+#[test]
+fn bad_input_gets_one_line_naming_it_before_any_aws_call() {
+    for (args, needle) in [
+        (&["--regions", "us-east-7"][..], "--regions: \"us-east-7\""),
+        (&["--accounts", "12345"][..], "--accounts: \"12345\""),
+        (
+            &["--role-name", "no spaces"][..],
+            "--role-name: \"no spaces\"",
+        ),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+            .args(["scan", "--endpoint-url", "http://127.0.0.1:9"])
+            .args(args)
+            .output()
+            .expect("run posture");
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(needle), "{stderr}");
+    }
+}
+
+/// The actions a policy file of `policies/` allows.
+fn allowed_actions(file: &str) -> BTreeSet<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("policies")
+        .join(file);
+    let policy: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("policy")).expect("json");
+    policy["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .flat_map(|statement| match &statement["Action"] {
+            Value::String(action) => vec![action.clone()],
+            Value::Array(actions) => actions
+                .iter()
+                .map(|a| a.as_str().expect("action").to_owned())
+                .collect(),
+            other => panic!("unexpected Action {other}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_call_a_scan_makes_is_a_read_allowed_by_the_shipped_policies() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let before = admin
+        .requests()
+        .expect("record")
+        .last()
+        .map_or(0, |r| r.seq);
+    scan(seeded, "least-privilege", &[]);
+    let calls: Vec<_> = admin
+        .requests()
+        .expect("record")
+        .into_iter()
+        .filter(|r| r.seq > before)
+        .collect();
+    assert!(calls.len() > 50, "the scan made {} calls", calls.len());
+
+    let org_principal = allowed_actions("posture-org-principal.json");
+    let auditor_role = allowed_actions("posture-auditor-role.json");
+    let management = seeded.management_account_id();
+    for call in &calls {
+        let action = format!("{}:{}", call.service, call.action);
+        // Needs no permission, and cannot be denied.
+        if action == "sts:GetCallerIdentity" {
+            continue;
+        }
+        let policy = if call.account_id == management && !call.principal.contains(":assumed-role/")
+        {
+            &org_principal
+        } else {
+            &auditor_role
+        };
+        assert!(
+            policy.contains(&action),
+            "{action} by {} is not in the shipped policy",
+            call.principal
+        );
+        assert!(
+            ["Describe", "Get", "List"]
+                .iter()
+                .any(|read| call.action.starts_with(read))
+                // The one write in an audited account: it creates the report the scan then reads.
+                || action == "iam:GenerateCredentialReport"
+                // Made by the scanning principal in its own account; changes nothing audited.
+                || action == "sts:AssumeRole",
+            "{action} is not a read"
+        );
+    }
+}
