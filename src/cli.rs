@@ -39,10 +39,11 @@ pub enum Command {
     /// `sandbox/.state/`. `POSTURE_SANDBOX_DIR` points posture at another `sandbox/` directory.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
-    /// Starts the sandbox (or reuses the running one) and seeds it with the demo organization.
+    /// Runs the demo on the sandbox organization: start (or reuse) the sandbox, seed it, scan,
+    /// apply the change step (two failures fixed, one new failure), scan again.
     ///
-    /// Prints the endpoint, how many accounts and OUs the organization has, where its description
-    /// is, and how to stop the sandbox, which keeps running afterwards.
+    /// Prints each scan's summary and where the snapshots are (`snapshots/`); the sandbox keeps
+    /// running afterwards (`posture sandbox stop`).
     Demo(DemoArgs),
 }
 
@@ -119,6 +120,17 @@ pub struct ScanArgs {
     /// No progress and no summary; only errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl ScanArgs {
+    /// The options of `posture scan` with these flags and every other default, as if typed.
+    pub fn from_flags(flags: &[&str]) -> Result<Self, clap::Error> {
+        let cli = Cli::try_parse_from([&["posture", "scan"], flags].concat())?;
+        match cli.command {
+            Command::Scan(args) => Ok(*args),
+            _ => unreachable!("parsed as `scan`"),
+        }
+    }
 }
 
 /// Options of `posture sandbox start`.

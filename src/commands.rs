@@ -5,13 +5,13 @@
 use anyhow::Context;
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tracing::info;
 
 use crate::Completion;
-use crate::aws::error::AwsErrorInfo;
 use crate::aws::{AwsTarget, ClientFactory, session_name};
 use crate::cli::ScanArgs;
 use crate::cli::{Command, DemoArgs, SandboxCommand};
@@ -30,14 +30,15 @@ use crate::snapshot::{
 /// Runs one command to completion.
 pub(crate) fn run(command: Command) -> anyhow::Result<Completion> {
     match command {
-        Command::Scan(args) => scan(&args),
+        Command::Scan(args) => scan(&args).map(|(completion, _)| completion),
         Command::Sandbox(command) => sandbox(command).map(|()| Completion::Done),
-        Command::Demo(args) => demo(args).map(|()| Completion::Done),
+        Command::Demo(args) => demo(args),
     }
 }
 
-/// `posture scan`: validate, discover, collect, evaluate, write the snapshot, summarize.
-fn scan(args: &ScanArgs) -> anyhow::Result<Completion> {
+/// `posture scan`: validate, discover, collect, evaluate, write the snapshot, summarize. Returns
+/// how it ended and where the snapshot is.
+fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
     let config = ScanConfig::from_args(args)?;
     let target = if args.sandbox {
         let running = match Sandbox::locate().status()? {
@@ -55,37 +56,28 @@ fn scan(args: &ScanArgs) -> anyhow::Result<Completion> {
         )
     };
     let runtime = runtime()?;
-    let scan = runtime.block_on(run_scan(target, &config, args.quiet))?;
-    let path = write_snapshot(&config.snapshots_dir, &scan.snapshot).with_context(|| {
+    let snapshot = runtime.block_on(run_scan(target, &config, args.quiet))?;
+    let path = write_snapshot(&config.snapshots_dir, &snapshot).with_context(|| {
         format!(
             "could not write the snapshot to {}",
             config.snapshots_dir.display()
         )
     })?;
     if !args.quiet {
-        output::scan_summary(&scan.snapshot, &path)?;
+        output::scan_summary(&snapshot, &path)?;
     }
-    Ok(
-        if scan.snapshot.accounts.iter().any(|a| !a.errors.is_empty())
-            || scan
-                .snapshot
-                .findings
-                .iter()
-                .any(|f| f.status == Status::Error)
-        {
-            Completion::DoneWithErrors
-        } else {
-            Completion::Done
-        },
-    )
+    let read_everything = snapshot.accounts.iter().all(|a| a.errors.is_empty())
+        && snapshot.findings.iter().all(|f| f.status != Status::Error);
+    let completion = if read_everything {
+        Completion::Done
+    } else {
+        Completion::DoneWithErrors
+    };
+    Ok((completion, path))
 }
 
-/// A finished scan, before it is stored.
-struct ScanRun {
-    snapshot: Snapshot,
-}
-
-async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow::Result<ScanRun> {
+/// Discovers, collects and evaluates: the snapshot of one scan, not yet stored.
+async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow::Result<Snapshot> {
     let started_at = jiff::Timestamp::now();
     let factory = ClientFactory::load(target).await;
     let inventory = discover(&factory).await?;
@@ -147,7 +139,9 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
         format: snapshot::FORMAT.to_owned(),
         scan: ScanMetadata {
             posture_version: env!("CARGO_PKG_VERSION").to_owned(),
-            started_at: started_at.round(jiff::Unit::Second)?.to_string(),
+            // Always three fractional digits, so that snapshot names (taken from it) sort by time
+            // even for two scans in one second.
+            started_at: started_at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
             finished_at,
             caller_arn: inventory.caller.arn.clone(),
             caller_account_id: inventory.caller.account_id.clone(),
@@ -166,7 +160,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
         findings,
         facts,
     };
-    Ok(ScanRun { snapshot })
+    Ok(snapshot)
 }
 
 /// Every account in scope with what the scan did there and the errors it met.
@@ -273,75 +267,31 @@ fn sandbox(command: SandboxCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// For now: start (or reuse) the sandbox, seed it, and say what is there. It grows into scan,
-/// change, scan again, render.
-fn demo(args: DemoArgs) -> anyhow::Result<()> {
+/// The demo on the sandbox organization: start (or reuse) the sandbox, seed it, scan, apply the
+/// change step, scan again. It grows with the product (diff, render).
+fn demo(args: DemoArgs) -> anyhow::Result<Completion> {
     let sandbox = Sandbox::locate();
     let running = sandbox.start_or_reuse(args.port)?;
     output::sandbox_running(&sandbox, &running)?;
     let description = sandbox.seed(args.members)?;
-    let (accounts, organizational_units) = runtime()?
-        .block_on(count_organization(&running.endpoint))
-        .with_context(|| {
-            format!(
-                "could not read the sandbox organization at {}",
-                running.endpoint
-            )
-        })?;
-    output::demo_summary(&running, accounts, organizational_units, &description)?;
-    Ok(())
+    // The seeded organization works in these two Regions; a real scan covers every enabled one.
+    let scan_args = ScanArgs::from_flags(&["--sandbox", "--regions", &DEMO_REGIONS.join(",")])?;
+    output::demo_step("scan before the change window")?;
+    let (first, before) = scan(&scan_args)?;
+    output::demo_step("the change window: two failures fixed, one new failure")?;
+    sandbox.change()?;
+    output::demo_step("scan after the change window")?;
+    let (second, after) = scan(&scan_args)?;
+    output::demo_summary(&running, &description, &before, &after)?;
+    Ok(if first == Completion::Done && second == Completion::Done {
+        Completion::Done
+    } else {
+        Completion::DoneWithErrors
+    })
 }
 
-/// Counts the accounts and OUs of the organization at `endpoint` through the Organizations API,
-/// as the management account. A stand-in until `discover` builds the inventory.
-async fn count_organization(endpoint: &str) -> anyhow::Result<(usize, usize)> {
-    let factory = ClientFactory::for_sandbox(endpoint).await;
-    let organizations = factory.organizations(factory.base());
-
-    let accounts: Vec<_> = organizations
-        .list_accounts()
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|err| AwsErrorInfo::from_sdk_error(&err))
-        .context("ListAccounts failed")?;
-    let accounts = accounts
-        .iter()
-        .map(|page| page.accounts().len())
-        .sum::<usize>();
-
-    let roots: Vec<_> = organizations
-        .list_roots()
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|err| AwsErrorInfo::from_sdk_error(&err))
-        .context("ListRoots failed")?;
-    let mut parents: Vec<String> = roots
-        .iter()
-        .flat_map(|page| page.roots())
-        .filter_map(|root| root.id().map(str::to_owned))
-        .collect();
-    let mut organizational_units = 0;
-    while let Some(parent) = parents.pop() {
-        let pages: Vec<_> = organizations
-            .list_organizational_units_for_parent()
-            .parent_id(&parent)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|err| AwsErrorInfo::from_sdk_error(&err))
-            .with_context(|| format!("ListOrganizationalUnitsForParent {parent} failed"))?;
-        for ou in pages.iter().flat_map(|page| page.organizational_units()) {
-            organizational_units += 1;
-            parents.extend(ou.id().map(str::to_owned));
-        }
-    }
-    Ok((accounts, organizational_units))
-}
+/// The Regions the demo organization uses.
+const DEMO_REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 
 /// The async runtime for the commands that talk to AWS; the sandbox commands need none.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

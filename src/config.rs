@@ -293,17 +293,10 @@ fn account_ids(flag: &'static str, values: &[String]) -> Result<BTreeSet<String>
 
 #[cfg(test)]
 mod tests {
-    use clap::Parser;
-
     use super::*;
-    use crate::cli::{Cli, Command};
 
     fn config(flags: &[&str]) -> Result<ScanConfig, ConfigError> {
-        let cli = Cli::try_parse_from([&["posture", "scan"], flags].concat()).expect("parses");
-        let Command::Scan(args) = cli.command else {
-            panic!("not a scan")
-        };
-        ScanConfig::from_args(&args)
+        ScanConfig::from_args(&ScanArgs::from_flags(flags).expect("parses"))
     }
 
     #[test]

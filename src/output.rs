@@ -14,10 +14,18 @@ use crate::finding::Status;
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
 use crate::snapshot::{AccountOutcome, Snapshot};
 
-/// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`.
+/// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`. Causes
+/// that span lines (the SDK lists every credential provider it tried) are folded into that line.
 pub fn report_error(err: &anyhow::Error) {
+    let text = format!("{err:#}");
+    let line = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
     // Nothing sensible is left to do if stderr is gone.
-    let _ = writeln!(io::stderr().lock(), "posture: {err:#}");
+    let _ = writeln!(io::stderr().lock(), "posture: {line}");
 }
 
 /// `sandbox start` (and the first lines of `demo`): where the sandbox is and how to stop it.
@@ -121,20 +129,23 @@ pub(crate) fn changed(description: &Path) -> io::Result<()> {
 /// The end of `demo`: what is there and how to go on.
 pub(crate) fn demo_summary(
     running: &RunningSandbox,
-    accounts: usize,
-    organizational_units: usize,
     description: &Path,
+    before: &Path,
+    after: &Path,
 ) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out)?;
-    writeln!(out, "the demo organization is ready")?;
-    writeln!(out, "  endpoint:     {}", running.endpoint)?;
-    writeln!(
-        out,
-        "  organization: {accounts} accounts in {organizational_units} OUs"
-    )?;
-    writeln!(out, "  description:  {}", description.display())?;
-    writeln!(out, "  stop it with `posture sandbox stop`")
+    writeln!(out, "the demo is done")?;
+    writeln!(out, "  sandbox:          {}", running.endpoint)?;
+    writeln!(out, "  organization:     {}", description.display())?;
+    writeln!(out, "  snapshot before:  {}", before.display())?;
+    writeln!(out, "  snapshot after:   {}", after.display())?;
+    writeln!(out, "  stop the sandbox with `posture sandbox stop`")
+}
+
+/// A heading between the demo's steps.
+pub(crate) fn demo_step(step: &str) -> io::Result<()> {
+    writeln!(io::stdout().lock(), "\n== {step}")
 }
 
 /// `1.23 s`.

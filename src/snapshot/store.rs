@@ -28,8 +28,9 @@ pub enum StoreError {
     Serialize(#[from] serde_json::Error),
 }
 
-/// Writes `snapshot` into `dir` as `<started_at>.json` (colons replaced, so the name is portable
-/// and sorts by time) and returns its path. Never overwrites: a name already taken gets a suffix.
+/// Writes `snapshot` into `dir` as `<started_at>.json` (colons replaced, so the name is portable;
+/// millisecond timestamps sort by time) and returns its path. Never overwrites: a name already
+/// taken (two scans in one millisecond) gets a suffix.
 pub fn write_snapshot(dir: &Path, snapshot: &Snapshot) -> Result<PathBuf, StoreError> {
     fs::create_dir_all(dir).map_err(io_error("create", dir))?;
     let stem = snapshot.scan.started_at.replace(':', "-");

@@ -450,3 +450,100 @@ async fn every_call_a_scan_makes_is_a_read_allowed_by_the_shipped_policies() {
         );
     }
 }
+
+/// The account ids a snapshot's `accounts` records name.
+fn account_ids(snapshot: &Value) -> BTreeSet<String> {
+    snapshot["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .map(|a| a["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_ou_scope_includes_its_nested_ous_and_nothing_else() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (_, snapshot) = scan(seeded, "ou-scope", &["--ous", "/Workloads"]);
+    let expected: BTreeSet<String> = seeded
+        .accounts()
+        .iter()
+        .filter(|a| {
+            a["ou_path"]
+                .as_str()
+                .expect("path")
+                .starts_with("/Workloads/")
+        })
+        .map(|a| a["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(expected.len() >= 4);
+    assert_eq!(account_ids(&snapshot), expected);
+    let findings_accounts: BTreeSet<String> = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] != "delegated-admin-not-management")
+        .map(|f| f["account"].as_str().expect("account").to_owned())
+        .collect();
+    assert_eq!(findings_accounts, expected);
+
+    let (_, excluded) = scan(
+        seeded,
+        "exclude",
+        &["--exclude-accounts", &seeded.account_id("acme-audit")],
+    );
+    assert!(!account_ids(&excluded).contains(&seeded.account_id("acme-audit")));
+    assert_eq!(account_ids(&excluded).len(), seeded.accounts().len() - 1);
+}
+
+/// Runs `posture scan` expecting it to refuse to run; returns its stderr.
+fn refused(args: &[&str], env: &[(&str, &str)]) -> String {
+    let home = state_dir("no-home");
+    std::fs::create_dir_all(&home).expect("home");
+    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .arg("scan")
+        .args(args)
+        .env_clear()
+        .env("HOME", &home)
+        // Never ask an instance metadata service: there is none here, and it is not ours to ask.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run posture");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    stderr
+}
+
+#[test]
+fn an_ou_that_does_not_exist_is_refused_in_one_line() {
+    let seeded = seeded();
+    let stderr = refused(
+        &["--endpoint-url", seeded.endpoint(), "--ous", "/Nowhere"],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            ),
+            ("AWS_REGION", "us-east-1"),
+        ],
+    );
+    assert!(
+        stderr.contains("--ous: the organization has no OU \"/Nowhere\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_credentials_are_refused_in_one_line_that_says_what_to_do() {
+    let seeded = seeded();
+    let stderr = refused(
+        &["--endpoint-url", seeded.endpoint()],
+        &[("AWS_REGION", "us-east-1")],
+    );
+    assert!(stderr.contains("no usable AWS credentials"), "{stderr}");
+    assert!(stderr.contains("--profile"), "{stderr}");
+}
