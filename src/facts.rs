@@ -245,8 +245,8 @@ pub struct AccessFinding {
 pub struct AccountFacts {
     /// The account.
     pub account_id: String,
-    /// Whether the role could be assumed (the management account is read with the caller's own
-    /// credentials and is always `Ok`). When it is an error, every other fact holds it too.
+    /// Whether the account could be reached: the role assumed, or, for the caller's own account,
+    /// the caller's credentials working. When it is an error, every other fact holds it too.
     pub access: Collected<AccountAccess>,
     /// The IAM credential report, generated and read once.
     pub credential_report: Collected<CredentialReport>,
@@ -255,7 +255,8 @@ pub struct AccountFacts {
     /// The account's own trails (organization trails of the management account excluded), found
     /// with `DescribeTrails` in every scanned Region and deduplicated by ARN.
     pub trails: Collected<Vec<Trail>>,
-    /// Per scanned Region, the account's own external-access analyzers and their findings.
+    /// The account's own external-access analyzers and their findings: one entry per scanned
+    /// Region, holding the error where that Region could not be read (a missing Region is a gap).
     pub analyzers: Vec<RegionalAnalyzers>,
 }
 

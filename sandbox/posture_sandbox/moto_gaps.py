@@ -66,6 +66,7 @@ DEFAULT_EVENT_SELECTORS = [
 
 def install_cloudtrail() -> None:
     """CloudTrail as AWS answers it: the default selector for a trail without custom selectors,
+    one kind of selectors per trail,
     `HasCustomEventSelectors` telling the truth, and the organization trail visible in every member
     account (with its status and selectors readable there by ARN)."""
     Trail = cloudtrail_models.Trail
@@ -77,6 +78,13 @@ def install_cloudtrail() -> None:
         return trail.event_selectors, trail.advanced_event_selectors
 
     Trail.get_event_selectors = get_event_selectors
+
+    def put_event_selectors(trail, event_selectors, advanced_event_selectors):
+        # A trail has one kind of selectors: putting either replaces both (moto keeps the other).
+        trail.event_selectors = event_selectors or []
+        trail.advanced_event_selectors = advanced_event_selectors or []
+
+    Trail.put_event_selectors = put_event_selectors
 
     original_description = Trail.description
 

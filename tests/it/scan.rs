@@ -17,17 +17,22 @@ type Verdicts = BTreeMap<(String, String, Option<String>, String), String>;
 
 /// Runs `posture scan` against the sandbox with `args`; returns the exit code and the snapshot.
 fn scan(seeded: &Seeded, name: &str, args: &[&str]) -> (i32, Value) {
+    scan_at(seeded.endpoint(), name, args)
+}
+
+/// Runs `posture scan` against the sandbox at `endpoint` (in [`REGIONS`] unless `args` name
+/// others); returns the exit code and the snapshot.
+fn scan_at(endpoint: &str, name: &str, args: &[&str]) -> (i32, Value) {
     let dir: PathBuf = state_dir(&format!("scan-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
+    let regions: &[&str] = if args.contains(&"--regions") {
+        &[]
+    } else {
+        &["--regions", REGIONS]
+    };
     let output = Command::new(env!("CARGO_BIN_EXE_posture"))
-        .args([
-            "scan",
-            "--quiet",
-            "--endpoint-url",
-            seeded.endpoint(),
-            "--regions",
-            REGIONS,
-        ])
+        .args(["scan", "--quiet", "--endpoint-url", endpoint])
+        .args(regions)
         .arg("--snapshots-dir")
         .arg(&dir)
         .args(args)
@@ -546,4 +551,75 @@ fn no_credentials_are_refused_in_one_line_that_says_what_to_do() {
     );
     assert!(stderr.contains("no usable AWS credentials"), "{stderr}");
     assert!(stderr.contains("--profile"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_trail_homed_in_an_unscanned_region_is_found_and_read_in_its_home_region() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    // Every seeded trail lives in us-east-1; scan eu-west-1 alone.
+    let (_, eu_only) = scan(seeded, "eu-only", &["--regions", "eu-west-1"]);
+    let (_, both) = scan(seeded, "both-regions", &[]);
+    let cloudtrail = |snapshot: &Value| -> BTreeMap<String, String> {
+        snapshot["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["check"] == "cloudtrail-multi-region")
+            .map(|f| {
+                (
+                    f["account"].as_str().expect("account").to_owned(),
+                    f["status"].as_str().expect("status").to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(cloudtrail(&eu_only), cloudtrail(&both));
+    assert!(cloudtrail(&eu_only).values().any(|s| s == "PASS"));
+}
+
+#[tokio::test]
+async fn a_member_covered_only_by_the_organization_trail_passes() {
+    // A sandbox of its own: this test repairs the organization trail.
+    let guard = posture::sandbox::SandboxGuard::start(
+        posture::sandbox::Sandbox::locate().with_state_dir(state_dir("it-org-trail")),
+    )
+    .expect("start");
+    let description: Value = serde_json::from_slice(
+        &std::fs::read(guard.sandbox().seed(8).expect("seed")).expect("read"),
+    )
+    .expect("json");
+    let research = description["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["name"] == "acme-sandbox-research")
+        .expect("account");
+    assert!(research["trails"].as_array().expect("trails").is_empty());
+    let research = research["id"].as_str().expect("id").to_owned();
+
+    let (_, before) = scan_at(guard.endpoint(), "org-trail-before", &[]);
+    let status = |snapshot: &Value| {
+        statuses(&verdicts(snapshot), "cloudtrail-multi-region", &research)
+    };
+    assert_eq!(status(&before), vec!["FAIL"], "the org trail excludes KMS events");
+
+    // The management account makes its organization trail record every management event.
+    let factory = posture::aws::ClientFactory::for_sandbox(guard.endpoint()).await;
+    let cloudtrail = factory.cloudtrail(factory.base(), &aws_config::Region::new("us-east-1"));
+    cloudtrail
+        .put_event_selectors()
+        .trail_name("acme-org-trail")
+        .event_selectors(
+            aws_sdk_cloudtrail::types::EventSelector::builder()
+                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
+                .include_management_events(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("put event selectors");
+
+    let (_, after) = scan_at(guard.endpoint(), "org-trail-after", &[]);
+    assert_eq!(status(&after), vec!["PASS"], "covered by the organization trail alone");
 }
