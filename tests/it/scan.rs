@@ -599,10 +599,13 @@ async fn a_member_covered_only_by_the_organization_trail_passes() {
     let research = research["id"].as_str().expect("id").to_owned();
 
     let (_, before) = scan_at(guard.endpoint(), "org-trail-before", &[]);
-    let status = |snapshot: &Value| {
-        statuses(&verdicts(snapshot), "cloudtrail-multi-region", &research)
-    };
-    assert_eq!(status(&before), vec!["FAIL"], "the org trail excludes KMS events");
+    let status =
+        |snapshot: &Value| statuses(&verdicts(snapshot), "cloudtrail-multi-region", &research);
+    assert_eq!(
+        status(&before),
+        vec!["FAIL"],
+        "the org trail excludes KMS events"
+    );
 
     // The management account makes its organization trail record every management event.
     let factory = posture::aws::ClientFactory::for_sandbox(guard.endpoint()).await;
@@ -621,5 +624,9 @@ async fn a_member_covered_only_by_the_organization_trail_passes() {
         .expect("put event selectors");
 
     let (_, after) = scan_at(guard.endpoint(), "org-trail-after", &[]);
-    assert_eq!(status(&after), vec!["PASS"], "covered by the organization trail alone");
+    assert_eq!(
+        status(&after),
+        vec!["PASS"],
+        "covered by the organization trail alone"
+    );
 }
