@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::aws::ClientFactory;
-use crate::aws::error::{AwsErrorInfo, collect_error};
+use crate::aws::calls::all_items;
+use crate::aws::error::AwsErrorInfo;
 use crate::collect::DelegatedAdmin;
 use crate::facts::Collected;
 
@@ -275,28 +276,26 @@ pub async fn discover(factory: &ClientFactory) -> Result<Inventory, DiscoverErro
 /// administrator's services.
 async fn delegated_admins(factory: &ClientFactory) -> Collected<Vec<DelegatedAdmin>> {
     let organizations = factory.organizations(factory.base());
-    let mut admins = Vec::new();
     let mut pages = organizations
         .list_delegated_administrators()
         .into_paginator()
         .send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => admins.extend(
-                page.delegated_administrators()
-                    .iter()
-                    .filter_map(|a| a.id().map(str::to_owned)),
-            ),
-            Err(err) => {
-                return Collected::Error(collect_error(
-                    &err,
-                    "organizations",
-                    "ListDelegatedAdministrators",
-                    None,
-                ));
-            }
-        }
-    }
+    let admins = all_items(
+        |cx| pages.poll_next(cx),
+        None,
+        "organizations",
+        "ListDelegatedAdministrators",
+        None,
+        |page| {
+            let admins = page.delegated_administrators.unwrap_or_default();
+            admins.into_iter().filter_map(|a| a.id)
+        },
+    )
+    .await;
+    let admins = match admins {
+        Collected::Ok(admins) => admins,
+        Collected::Error(err) => return Collected::Error(err),
+    };
     let mut delegated = Vec::new();
     for account_id in admins {
         let mut pages = organizations
@@ -304,23 +303,26 @@ async fn delegated_admins(factory: &ClientFactory) -> Collected<Vec<DelegatedAdm
             .account_id(&account_id)
             .into_paginator()
             .send();
-        while let Some(page) = pages.next().await {
-            match page {
-                Ok(page) => delegated.extend(page.delegated_services().iter().filter_map(|s| {
-                    s.service_principal().map(|principal| DelegatedAdmin {
+        let services = all_items(
+            |cx| pages.poll_next(cx),
+            None,
+            "organizations",
+            "ListDelegatedServicesForAccount",
+            None,
+            |page| {
+                let services = page.delegated_services.unwrap_or_default();
+                services.into_iter().filter_map(|s| {
+                    s.service_principal.map(|service_principal| DelegatedAdmin {
                         account_id: account_id.clone(),
-                        service_principal: principal.to_owned(),
+                        service_principal,
                     })
-                })),
-                Err(err) => {
-                    return Collected::Error(collect_error(
-                        &err,
-                        "organizations",
-                        "ListDelegatedServicesForAccount",
-                        None,
-                    ));
-                }
-            }
+                })
+            },
+        )
+        .await;
+        match services {
+            Collected::Ok(services) => delegated.extend(services),
+            Collected::Error(err) => return Collected::Error(err),
         }
     }
     Collected::Ok(delegated)
@@ -329,7 +331,6 @@ async fn delegated_admins(factory: &ClientFactory) -> Collected<Vec<DelegatedAdm
 /// The Regions enabled for the caller's account (`account:ListRegions`, ENABLED and
 /// ENABLED_BY_DEFAULT), sorted.
 async fn enabled_regions(factory: &ClientFactory) -> Collected<Vec<String>> {
-    let mut regions = Vec::new();
     let mut pages = factory
         .account(factory.base())
         .list_regions()
@@ -337,18 +338,23 @@ async fn enabled_regions(factory: &ClientFactory) -> Collected<Vec<String>> {
         .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
         .into_paginator()
         .send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => regions.extend(
-                page.regions()
-                    .iter()
-                    .filter_map(|r| r.region_name().map(str::to_owned)),
-            ),
-            Err(err) => {
-                return Collected::Error(collect_error(&err, "account", "ListRegions", None));
-            }
+    let regions = all_items(
+        |cx| pages.poll_next(cx),
+        None,
+        "account",
+        "ListRegions",
+        None,
+        |page| {
+            let regions = page.regions.unwrap_or_default();
+            regions.into_iter().filter_map(|r| r.region_name)
+        },
+    )
+    .await;
+    match regions {
+        Collected::Ok(mut regions) => {
+            regions.sort();
+            Collected::Ok(regions)
         }
+        Collected::Error(err) => Collected::Error(err),
     }
-    regions.sort();
-    Collected::Ok(regions)
 }

@@ -3,8 +3,10 @@
 //!
 //! Retries with backoff and per-call timeouts are set here, never at call sites. Clients are made
 //! by [`ClientFactory`] and passed down as arguments; nothing here is global, and nothing here
-//! makes a call on its own except the credential lookups the SDK does lazily.
+//! makes a call on its own except the credential lookups the SDK does lazily. How callers then
+//! make their calls (a bound on those in flight, every page of a list) is [`calls`]'.
 
+pub(crate) mod calls;
 pub mod error;
 
 use std::time::Duration;

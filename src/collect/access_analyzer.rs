@@ -15,7 +15,7 @@ use aws_smithy_types::date_time::Format;
 use futures::future::join_all;
 
 use super::Limiter;
-use crate::aws::error::collect_error;
+use crate::aws::calls::all_items;
 use crate::facts::{AccessFinding, Analyzer, Collected, RegionalAnalyzers};
 
 /// The analyzers of `account_id` in `region` with their active findings, read with `client` (the
@@ -26,28 +26,22 @@ pub(crate) async fn regional_analyzers(
     region: &str,
     limiter: &Limiter,
 ) -> RegionalAnalyzers {
-    let mut summaries = Vec::new();
     let mut pages = client.list_analyzers().into_paginator().send();
-    let listed = loop {
-        match limiter.call(pages.next()).await {
-            None => break Ok(()),
-            Some(Ok(page)) => summaries.extend(
-                page.analyzers
-                    .into_iter()
-                    .filter(|a| matches!(a.r#type, Type::Account | Type::Organization)),
-            ),
-            Some(Err(err)) => {
-                break Err(collect_error(
-                    &err,
-                    "access-analyzer",
-                    "ListAnalyzers",
-                    Some(region),
-                ));
-            }
-        }
-    };
-    let analyzers = match listed {
-        Ok(()) => Collected::Ok(
+    let summaries = all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "access-analyzer",
+        "ListAnalyzers",
+        Some(region),
+        |page| {
+            page.analyzers
+                .into_iter()
+                .filter(|a| matches!(a.r#type, Type::Account | Type::Organization))
+        },
+    )
+    .await;
+    let analyzers = match summaries {
+        Collected::Ok(summaries) => Collected::Ok(
             join_all(
                 summaries
                     .into_iter()
@@ -55,7 +49,7 @@ pub(crate) async fn regional_analyzers(
             )
             .await,
         ),
-        Err(err) => Collected::Error(err),
+        Collected::Error(err) => Collected::Error(err),
     };
     RegionalAnalyzers {
         region: region.to_owned(),
@@ -94,27 +88,21 @@ async fn active_findings(
     region: &str,
     limiter: &Limiter,
 ) -> Collected<Vec<AccessFinding>> {
-    let mut findings = Vec::new();
     let mut pages = client
         .list_findings()
         .analyzer_arn(arn)
         .filter("status", Criterion::builder().eq("ACTIVE").build())
         .into_paginator()
         .send();
-    loop {
-        match limiter.call(pages.next()).await {
-            None => return Collected::Ok(findings),
-            Some(Ok(page)) => findings.extend(page.findings.into_iter().map(access_finding)),
-            Some(Err(err)) => {
-                return Collected::Error(collect_error(
-                    &err,
-                    "access-analyzer",
-                    "ListFindings",
-                    Some(region),
-                ));
-            }
-        }
-    }
+    all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "access-analyzer",
+        "ListFindings",
+        Some(region),
+        |page| page.findings.into_iter().map(access_finding),
+    )
+    .await
 }
 
 fn access_finding(finding: FindingSummary) -> AccessFinding {

@@ -5,7 +5,7 @@
 //! others readable.
 
 use super::{DelegatedAdmin, Limiter};
-use crate::aws::error::collect_error;
+use crate::aws::calls::all_items;
 use crate::facts::{AdminSource, Collected};
 
 /// The services posture checks, in the order their facts are kept, with the Organizations
@@ -60,34 +60,23 @@ pub(crate) async fn securityhub_source(
     region: &str,
     limiter: &Limiter,
 ) -> AdminSource {
-    let mut ids = Vec::new();
     let mut pages = client
         .list_organization_admin_accounts()
         .into_paginator()
         .send();
-    let admin_account_ids = loop {
-        match limiter.call(pages.next()).await {
-            None => break Collected::Ok(ids),
-            Some(Ok(page)) => ids.extend(
-                page.admin_accounts()
-                    .iter()
-                    .filter_map(|a| a.account_id().map(str::to_owned)),
-            ),
-            Some(Err(err)) => {
-                break Collected::Error(collect_error(
-                    &err,
-                    "securityhub",
-                    "ListOrganizationAdminAccounts",
-                    Some(region),
-                ));
-            }
-        }
-    };
-    AdminSource {
-        api: "securityhub:ListOrganizationAdminAccounts".into(),
-        region: Some(region.to_owned()),
-        admin_account_ids,
-    }
+    let admin_account_ids = all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "securityhub",
+        "ListOrganizationAdminAccounts",
+        Some(region),
+        |page| {
+            let admins = page.admin_accounts.unwrap_or_default();
+            admins.into_iter().filter_map(|a| a.account_id)
+        },
+    )
+    .await;
+    own_source("securityhub", region, admin_account_ids)
 }
 
 /// GuardDuty's `ListOrganizationAdminAccounts` in `region`, all pages.
@@ -96,31 +85,33 @@ pub(crate) async fn guardduty_source(
     region: &str,
     limiter: &Limiter,
 ) -> AdminSource {
-    let mut ids = Vec::new();
     let mut pages = client
         .list_organization_admin_accounts()
         .into_paginator()
         .send();
-    let admin_account_ids = loop {
-        match limiter.call(pages.next()).await {
-            None => break Collected::Ok(ids),
-            Some(Ok(page)) => ids.extend(
-                page.admin_accounts()
-                    .iter()
-                    .filter_map(|a| a.admin_account_id().map(str::to_owned)),
-            ),
-            Some(Err(err)) => {
-                break Collected::Error(collect_error(
-                    &err,
-                    "guardduty",
-                    "ListOrganizationAdminAccounts",
-                    Some(region),
-                ));
-            }
-        }
-    };
+    let admin_account_ids = all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "guardduty",
+        "ListOrganizationAdminAccounts",
+        Some(region),
+        |page| {
+            let admins = page.admin_accounts.unwrap_or_default();
+            admins.into_iter().filter_map(|a| a.admin_account_id)
+        },
+    )
+    .await;
+    own_source("guardduty", region, admin_account_ids)
+}
+
+/// What `service`'s own `ListOrganizationAdminAccounts` answered in `region`.
+fn own_source(
+    service: &str,
+    region: &str,
+    admin_account_ids: Collected<Vec<String>>,
+) -> AdminSource {
     AdminSource {
-        api: "guardduty:ListOrganizationAdminAccounts".into(),
+        api: format!("{service}:ListOrganizationAdminAccounts"),
         region: Some(region.to_owned()),
         admin_account_ids,
     }

@@ -20,15 +20,15 @@ mod cloudtrail;
 mod iam;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 
 use aws_config::{Region, SdkConfig};
 use futures::StreamExt;
 use futures::future::join_all;
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 use tracing::Instrument;
 
+use crate::aws::calls::Limiter;
 use crate::aws::error::collect_error;
 use crate::aws::{AccountClients, ClientFactory};
 use crate::facts::{
@@ -170,28 +170,6 @@ pub async fn collect(
     };
 
     futures::join!(organization, accounts)
-}
-
-/// At most so many AWS calls in flight: each call waits for a permit and holds it while it runs
-/// (retries and backoff included), never while its caller sleeps or waits for other calls.
-#[derive(Debug)]
-pub(crate) struct Limiter {
-    permits: Semaphore,
-}
-
-impl Limiter {
-    pub(crate) fn new(permits: usize) -> Self {
-        Self {
-            permits: Semaphore::new(permits.max(1)),
-        }
-    }
-
-    /// Runs `call` once a permit is free.
-    pub(crate) async fn call<F: Future>(&self, call: F) -> F::Output {
-        // The semaphore is never closed, so this always holds a permit.
-        let _permit = self.permits.acquire().await;
-        call.await
-    }
 }
 
 /// One collection run: the plan, the factory, the permits, and what is read once per account.
@@ -602,23 +580,5 @@ mod tests {
                 .all(|r| r.analyzers == Collected::Error(denied()))
         );
         assert_eq!(error_count(&facts), 6);
-    }
-
-    #[tokio::test]
-    async fn the_limiter_never_runs_more_calls_than_its_permits() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let limiter = Limiter::new(2);
-        let running = AtomicUsize::new(0);
-        let peak = AtomicUsize::new(0);
-        join_all((0..8).map(|_| {
-            limiter.call(async {
-                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(now, Ordering::SeqCst);
-                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                running.fetch_sub(1, Ordering::SeqCst);
-            })
-        }))
-        .await;
-        assert_eq!(peak.load(Ordering::SeqCst), 2);
     }
 }

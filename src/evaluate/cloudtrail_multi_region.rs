@@ -321,7 +321,9 @@ fn read_and_write(read: bool, write: bool) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{ACCT, MGMT, NOW, account, error, organization};
+    use super::super::test_support::{
+        ACCT, MGMT, NOW, account, assert_verdict, error, organization,
+    };
     use super::*;
     use crate::facts::{AccountFacts, OrganizationFacts, TrailStatus};
 
@@ -640,12 +642,7 @@ mod tests {
         ];
         for (name, org, account, status, reason) in cases {
             let outcome = run(&org, &account);
-            assert_eq!(outcome.status, status, "{name}: {}", outcome.reason);
-            assert!(
-                outcome.reason.contains(reason),
-                "{name}: {:?} lacks {reason:?}",
-                outcome.reason
-            );
+            assert_verdict(name, &outcome, status, reason);
             assert_eq!(outcome.resource, ACCT, "{name}");
             assert_eq!(outcome.region, None, "{name}");
         }

@@ -147,7 +147,7 @@ fn source_label(source: &AdminSource) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{MGMT, error, organization};
+    use super::super::test_support::{MGMT, assert_verdict, error, organization};
     use super::*;
 
     const ORGS: &str = "organizations:ListDelegatedAdministrators";
@@ -247,12 +247,7 @@ mod tests {
         ];
         for (name, sources, status, reason) in cases {
             let outcome = guardduty(sources);
-            assert_eq!(outcome.status, status, "{name}: {}", outcome.reason);
-            assert!(
-                outcome.reason.contains(reason),
-                "{name}: {:?} lacks {reason:?}",
-                outcome.reason
-            );
+            assert_verdict(name, &outcome, status, reason);
             assert_eq!(outcome.region, None, "{name}");
         }
     }

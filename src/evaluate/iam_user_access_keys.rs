@@ -12,11 +12,11 @@
 
 use jiff::Timestamp;
 
-use crate::facts::{Collected, CredentialReportRow, ReportAccessKey, ReportValue};
+use crate::facts::{Collected, CredentialReportRow, ReportAccessKey};
 use crate::finding::{Outcome, Status};
 
 use super::registry::AccountContext;
-use super::{describe_error, error_evidence};
+use super::{report_cell, unread_outcome};
 
 /// CIS AWS Foundations v5.0.0 1.11: credentials unused for 45 days or more are disabled.
 const UNUSED_DAYS: i64 = 45;
@@ -29,18 +29,13 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let report = match &ctx.account.credential_report {
         Collected::Ok(report) => report,
         Collected::Error(err) => {
-            return vec![
-                Outcome::new(
-                    None,
-                    account_id.clone(),
-                    Status::Error,
-                    format!(
-                        "the credential report could not be read: {}",
-                        describe_error(err)
-                    ),
-                )
-                .with("credential report", error_evidence(err)),
-            ];
+            return vec![unread_outcome(
+                None,
+                account_id.clone(),
+                "the credential report",
+                "credential report",
+                err,
+            )];
         }
     };
     let now = ctx.evaluated_at.parse::<Timestamp>().ok();
@@ -68,7 +63,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
                             key.slot,
                             user.user,
                             key.slot,
-                            cell(&key.active)
+                            report_cell(&key.active)
                         ),
                     )
                     .with("user", &user.user)
@@ -140,7 +135,7 @@ fn active_key(
         None => unknown_age(&format!(
             "access_key_{}_last_rotated is {}",
             key.slot,
-            cell(&key.last_rotated)
+            report_cell(&key.last_rotated)
         )),
     };
     let rotation = match &age {
@@ -163,10 +158,10 @@ fn active_key(
         .with("user", &user.user)
         .with("access key slot", key.slot)
         .with("key age (days)", age_evidence)
-        .with("last rotated", cell(&key.last_rotated))
+        .with("last rotated", report_cell(&key.last_rotated))
         .with("last used", key.last_used_date.value().unwrap_or("never"))
-        .with("last used region", cell(&key.last_used_region))
-        .with("last used service", cell(&key.last_used_service))
+        .with("last used region", report_cell(&key.last_used_region))
+        .with("last used service", report_cell(&key.last_used_service))
         .with(
             &format!("not rotated for more than {ROTATION_DAYS} days (CIS v5.0.0 1.13)"),
             rotation,
@@ -192,23 +187,13 @@ fn yes_no(value: bool) -> &'static str {
     if value { "yes" } else { "no" }
 }
 
-fn cell(value: &ReportValue) -> String {
-    match value {
-        ReportValue::Value(v) => v.clone(),
-        ReportValue::NotApplicable => "N/A".to_owned(),
-        ReportValue::NoInformation => "no_information".to_owned(),
-        ReportValue::NotSupported => "not_supported".to_owned(),
-        ReportValue::Missing => "missing".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, NOW, account, error, key, organization, root_row, row, value,
+        ACCT, NOW, account, assert_verdict, error, key, organization, root_row, row, value,
     };
     use super::*;
-    use crate::facts::AccountFacts;
+    use crate::facts::{AccountFacts, ReportValue};
 
     /// Per outcome: status, resource, text the reason must contain.
     type Expected = Vec<(Status, &'static str, &'static str)>;
@@ -318,13 +303,8 @@ mod tests {
             let outcomes = run_at(&facts, NOW);
             assert_eq!(outcomes.len(), expected.len(), "{name}: {outcomes:?}");
             for (outcome, (status, resource, reason)) in outcomes.iter().zip(expected) {
-                assert_eq!(outcome.status, status, "{name}: {}", outcome.reason);
+                assert_verdict(name, outcome, status, reason);
                 assert_eq!(outcome.resource, resource, "{name}");
-                assert!(
-                    outcome.reason.contains(reason),
-                    "{name}: {:?} lacks {reason:?}",
-                    outcome.reason
-                );
                 assert_eq!(outcome.region, None, "{name}");
             }
         }

@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 
 pub use catalog::{CatalogError, CheckMeta, CsfSubcategory, Mappings, Scope, Severity};
 
-use crate::facts::{CollectError, Collected, ScanFacts};
+use crate::facts::{CollectError, Collected, ReportValue, ScanFacts};
 use crate::finding::{Finding, Outcome, Status};
 use registry::{AccountContext, CHECKS, CheckLogic};
 
@@ -97,16 +97,13 @@ pub fn evaluate(facts: &ScanFacts, evaluated_at: &str) -> Vec<Finding> {
                         Collected::Error(err) => cells(scope, &facts.regions)
                             .into_iter()
                             .map(|region| {
-                                Outcome::new(
+                                unread_outcome(
                                     region,
                                     account_resource(&account.account_id),
-                                    Status::Error,
-                                    format!(
-                                        "the account could not be read: {}",
-                                        describe_error(err)
-                                    ),
+                                    "the account",
+                                    "account access",
+                                    err,
                                 )
-                                .with("account access", error_evidence(err))
                             })
                             .collect(),
                     };
@@ -188,6 +185,36 @@ pub(crate) fn error_evidence(err: &CollectError) -> String {
     }
 }
 
+/// The ERROR outcome of a cell whose fact could not be read: the reason says `what` could not be
+/// read and why, the evidence under `label` keeps the error with its request id.
+pub(crate) fn unread_outcome(
+    region: Option<&str>,
+    resource: impl Into<String>,
+    what: &str,
+    label: &str,
+    err: &CollectError,
+) -> Outcome {
+    Outcome::new(
+        region,
+        resource,
+        Status::Error,
+        format!("{what} could not be read: {}", describe_error(err)),
+    )
+    .with(label, error_evidence(err))
+}
+
+/// A credential-report cell as the report writes it (`N/A`, `no_information`, ...), for reasons
+/// and evidence.
+pub(crate) fn report_cell(value: &ReportValue) -> String {
+    match value {
+        ReportValue::Value(v) => v.clone(),
+        ReportValue::NotApplicable => "N/A".to_owned(),
+        ReportValue::NoInformation => "no_information".to_owned(),
+        ReportValue::NotSupported => "not_supported".to_owned(),
+        ReportValue::Missing => "missing".to_owned(),
+    }
+}
+
 /// Hand-built facts for the checks' unit tests: a readable account with nothing in it, which
 /// each test then changes.
 #[cfg(test)]
@@ -196,10 +223,23 @@ pub(crate) mod test_support {
         AccountAccess, AccountFacts, AccountSummary, CollectError, Collected, CredentialReport,
         CredentialReportRow, OrganizationFacts, ReportAccessKey, ReportValue,
     };
+    use crate::finding::{Outcome, Status};
 
     pub(crate) const MGMT: &str = "111111111111";
     pub(crate) const ACCT: &str = "222222222222";
     pub(crate) const NOW: &str = "2025-06-01T00:00:00Z";
+
+    /// Asserts a table case's verdict: its status, and a reason that contains `reason`; `name`
+    /// names the case in the failure.
+    #[track_caller]
+    pub(crate) fn assert_verdict(name: &str, outcome: &Outcome, status: Status, reason: &str) {
+        assert_eq!(outcome.status, status, "{name}: {}", outcome.reason);
+        assert!(
+            outcome.reason.contains(reason),
+            "{name}: {:?} lacks {reason:?}",
+            outcome.reason
+        );
+    }
 
     pub(crate) fn error(service: &str, action: &str, code: &str) -> CollectError {
         CollectError {

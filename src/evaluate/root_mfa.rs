@@ -14,7 +14,7 @@ use crate::facts::{AccountSummary, Collected, CredentialReport, CredentialReport
 use crate::finding::{Outcome, Status};
 
 use super::registry::AccountContext;
-use super::{describe_error, error_evidence};
+use super::{describe_error, error_evidence, report_cell};
 
 /// The root user's ARN, the resource of every `root-mfa` finding.
 pub(crate) fn root_arn(account_id: &str) -> String {
@@ -205,21 +205,21 @@ fn judge(
                 None => outcome.with("credential report root row", "missing"),
                 Some(row) => {
                     let mut outcome = outcome
-                        .with("credential report mfa_active", cell(&row.mfa_active))
+                        .with("credential report mfa_active", report_cell(&row.mfa_active))
                         .with(
                             "credential report password_enabled",
-                            cell(&row.password_enabled),
+                            report_cell(&row.password_enabled),
                         );
                     for key in &row.access_keys {
                         outcome = outcome.with(
                             &format!("credential report access_key_{}_active", key.slot),
-                            cell(&key.active),
+                            report_cell(&key.active),
                         );
                     }
                     for (index, cert) in row.certificates_active.iter().enumerate() {
                         outcome = outcome.with(
                             &format!("credential report cert_{}_active", index + 1),
-                            cell(cert),
+                            report_cell(cert),
                         );
                     }
                     outcome
@@ -323,16 +323,6 @@ fn flag(value: Option<bool>) -> &'static str {
     }
 }
 
-fn cell(value: &ReportValue) -> String {
-    match value {
-        ReportValue::Value(v) => v.clone(),
-        ReportValue::NotApplicable => "N/A".to_owned(),
-        ReportValue::NoInformation => "no_information".to_owned(),
-        ReportValue::NotSupported => "not_supported".to_owned(),
-        ReportValue::Missing => "missing".to_owned(),
-    }
-}
-
 fn join_and(items: &[&str]) -> String {
     join_with(items, "and")
 }
@@ -351,7 +341,9 @@ fn join_with(items: &[&str], word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{ACCT, NOW, account, error, organization, value};
+    use super::super::test_support::{
+        ACCT, NOW, account, assert_verdict, error, organization, value,
+    };
     use super::*;
     use crate::facts::AccountFacts;
 
@@ -509,12 +501,7 @@ mod tests {
             let mut facts = account(ACCT);
             change(&mut facts);
             let outcome = run(&facts);
-            assert_eq!(outcome.status, *status, "{name}: {}", outcome.reason);
-            assert!(
-                outcome.reason.contains(reason),
-                "{name}: reason {:?} lacks {reason:?}",
-                outcome.reason
-            );
+            assert_verdict(name, &outcome, *status, reason);
             assert_eq!(outcome.resource, "arn:aws:iam::222222222222:root", "{name}");
             assert_eq!(outcome.region, None, "{name}");
         }
