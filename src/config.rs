@@ -13,8 +13,10 @@ use crate::discover::Inventory;
 
 /// The default role assumed in every member account.
 pub const DEFAULT_ROLE_NAME: &str = "OrganizationAccountAccessRole";
-/// How many units of work (AWS calls) a scan keeps in flight by default.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+/// How many AWS calls a scan keeps in flight by default. Against AWS a call takes tens of
+/// milliseconds, mostly waiting, so a scan is bound by latency unless many calls overlap; the
+/// limits that matter are per account, and the calls are spread over accounts.
+pub const DEFAULT_CONCURRENCY: usize = 64;
 
 /// Every Region of the `aws` partition posture knows, so that a typo fails before the scan starts.
 pub const KNOWN_REGIONS: &[&str] = &[

@@ -8,6 +8,7 @@
 //! with one line saying where to run it.
 
 use aws_sdk_account::types::RegionOptStatus;
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -190,78 +191,14 @@ pub async fn discover(factory: &ClientFactory) -> Result<Inventory, DiscoverErro
         );
     }
 
-    // Walk the tree: each parent's OUs, then its accounts. Parents are visited in order, so every
-    // OU's path and ancestry are known before its children are.
-    let mut accounts = Vec::new();
-    let mut organizational_units = Vec::new();
-    let mut parents: Vec<(String, String, Vec<String>)> = roots
-        .into_iter()
-        .map(|root| (root, String::new(), Vec::new()))
-        .collect();
-    let mut next = 0;
-    while next < parents.len() {
-        let (parent, path, ancestry) = parents[next].clone();
-        next += 1;
-        let mut pages = organizations
-            .list_organizational_units_for_parent()
-            .parent_id(&parent)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|err| DiscoverError::Aws {
-                action: "organizations:ListOrganizationalUnitsForParent",
-                detail: AwsErrorInfo::from_sdk_error(&err).to_string(),
-            })?;
-            for ou in page.organizational_units() {
-                let (Some(id), Some(name)) = (ou.id(), ou.name()) else {
-                    continue;
-                };
-                let ou_path = format!("{path}/{name}");
-                let mut ou_ancestry = ancestry.clone();
-                ou_ancestry.push(id.to_owned());
-                organizational_units.push(OrganizationalUnit {
-                    id: id.to_owned(),
-                    name: name.to_owned(),
-                    path: ou_path.clone(),
-                });
-                parents.push((id.to_owned(), ou_path, ou_ancestry));
-            }
-        }
-        let mut pages = organizations
-            .list_accounts_for_parent()
-            .parent_id(&parent)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|err| DiscoverError::Aws {
-                action: "organizations:ListAccountsForParent",
-                detail: AwsErrorInfo::from_sdk_error(&err).to_string(),
-            })?;
-            for account in page.accounts() {
-                let Some(id) = account.id() else { continue };
-                // `State` replaces the retired `Status`; older endpoints send only `Status`.
-                let status = account
-                    .state()
-                    .map(|s| s.as_str().to_owned())
-                    .or_else(|| account.status().map(|s| s.as_str().to_owned()))
-                    .unwrap_or_else(|| "UNKNOWN".to_owned());
-                accounts.push(Account {
-                    id: id.to_owned(),
-                    name: account.name().unwrap_or_default().to_owned(),
-                    status,
-                    ou_path: if path.is_empty() {
-                        "/".into()
-                    } else {
-                        path.clone()
-                    },
-                    ou_ids: ancestry.clone(),
-                });
-            }
-        }
-    }
-
-    let delegated_admins = delegated_admins(factory).await;
-    let enabled_regions = enabled_regions(factory).await;
+    // The tree walk, and the two lists that do not depend on it, side by side: a handful of
+    // Organizations calls in flight at most (it throttles the management account).
+    let (tree, delegated_admins, enabled_regions) = futures::join!(
+        walk_tree(&organizations, roots),
+        delegated_admins(factory),
+        enabled_regions(factory)
+    );
+    let (accounts, organizational_units) = tree?;
     Ok(Inventory {
         caller,
         organization,
@@ -270,6 +207,137 @@ pub async fn discover(factory: &ClientFactory) -> Result<Inventory, DiscoverErro
         delegated_admins,
         enabled_regions,
     })
+}
+
+/// How many parents of the OU tree are read at once (each with its two lists at once).
+const TREE_CONCURRENCY: usize = 2;
+
+/// A parent in the OU tree walk: its id, its path (`""` for the root) and the OU ids above it.
+struct Parent {
+    id: String,
+    path: String,
+    ancestry: Vec<String>,
+}
+
+/// Walks the OU tree one level at a time: each parent's OUs and accounts, a few parents at once,
+/// in order, so every OU's path and ancestry are known before its children are read and the
+/// result does not depend on timing.
+async fn walk_tree(
+    organizations: &aws_sdk_organizations::Client,
+    roots: Vec<String>,
+) -> Result<(Vec<Account>, Vec<OrganizationalUnit>), DiscoverError> {
+    let mut accounts = Vec::new();
+    let mut organizational_units = Vec::new();
+    let mut level: Vec<Parent> = roots
+        .into_iter()
+        .map(|id| Parent {
+            id,
+            path: String::new(),
+            ancestry: Vec::new(),
+        })
+        .collect();
+    while !level.is_empty() {
+        let read: Vec<_> = futures::stream::iter(level.iter().map(|parent| async move {
+            futures::try_join!(
+                child_ous(organizations, parent),
+                child_accounts(organizations, parent)
+            )
+        }))
+        .buffered(TREE_CONCURRENCY)
+        .collect()
+        .await;
+        let mut next = Vec::new();
+        for result in read {
+            let (ous, mut found) = result?;
+            accounts.append(&mut found);
+            for (ou, parent) in ous {
+                organizational_units.push(ou);
+                next.push(parent);
+            }
+        }
+        level = next;
+    }
+    Ok((accounts, organizational_units))
+}
+
+/// The OUs directly under `parent`, each with the parent entry for its own children.
+async fn child_ous(
+    organizations: &aws_sdk_organizations::Client,
+    parent: &Parent,
+) -> Result<Vec<(OrganizationalUnit, Parent)>, DiscoverError> {
+    let mut ous = Vec::new();
+    let mut pages = organizations
+        .list_organizational_units_for_parent()
+        .parent_id(&parent.id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| DiscoverError::Aws {
+            action: "organizations:ListOrganizationalUnitsForParent",
+            detail: AwsErrorInfo::from_sdk_error(&err).to_string(),
+        })?;
+        for ou in page.organizational_units() {
+            let (Some(id), Some(name)) = (ou.id(), ou.name()) else {
+                continue;
+            };
+            let path = format!("{}/{name}", parent.path);
+            let mut ancestry = parent.ancestry.clone();
+            ancestry.push(id.to_owned());
+            ous.push((
+                OrganizationalUnit {
+                    id: id.to_owned(),
+                    name: name.to_owned(),
+                    path: path.clone(),
+                },
+                Parent {
+                    id: id.to_owned(),
+                    path,
+                    ancestry,
+                },
+            ));
+        }
+    }
+    Ok(ous)
+}
+
+/// The accounts directly under `parent`.
+async fn child_accounts(
+    organizations: &aws_sdk_organizations::Client,
+    parent: &Parent,
+) -> Result<Vec<Account>, DiscoverError> {
+    let mut accounts = Vec::new();
+    let mut pages = organizations
+        .list_accounts_for_parent()
+        .parent_id(&parent.id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| DiscoverError::Aws {
+            action: "organizations:ListAccountsForParent",
+            detail: AwsErrorInfo::from_sdk_error(&err).to_string(),
+        })?;
+        for account in page.accounts() {
+            let Some(id) = account.id() else { continue };
+            // `State` replaces the retired `Status`; older endpoints send only `Status`.
+            let status = account
+                .state()
+                .map(|s| s.as_str().to_owned())
+                .or_else(|| account.status().map(|s| s.as_str().to_owned()))
+                .unwrap_or_else(|| "UNKNOWN".to_owned());
+            accounts.push(Account {
+                id: id.to_owned(),
+                name: account.name().unwrap_or_default().to_owned(),
+                status,
+                ou_path: if parent.path.is_empty() {
+                    "/".into()
+                } else {
+                    parent.path.clone()
+                },
+                ou_ids: parent.ancestry.clone(),
+            });
+        }
+    }
+    Ok(accounts)
 }
 
 /// Organizations' delegated administrators of every service: one paginated list, then each
