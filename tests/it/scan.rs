@@ -630,3 +630,12 @@ async fn a_member_covered_only_by_the_organization_trail_passes() {
         "covered by the organization trail alone"
     );
 }
+
+#[test]
+fn a_profile_that_does_not_exist_is_refused_by_name() {
+    let stderr = refused(&["--profile", "no-such-profile"], &[]);
+    assert!(
+        stderr.contains("--profile: no profile \"no-such-profile\""),
+        "{stderr}"
+    );
+}
