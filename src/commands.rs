@@ -56,12 +56,12 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
         )
     };
     let runtime = runtime()?;
-    if let Some(profile) = args.profile.as_deref().filter(|_| !args.sandbox) {
-        if !runtime.block_on(profile_exists(profile)) {
-            anyhow::bail!(
-                "--profile: no profile {profile:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
-            );
-        }
+    if let Some(profile) = args.profile.as_deref().filter(|_| !args.sandbox)
+        && !runtime.block_on(profile_exists(profile))
+    {
+        anyhow::bail!(
+            "--profile: no profile {profile:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
+        );
     }
     let snapshot = runtime.block_on(run_scan(target, &config, args.quiet))?;
     let path = write_snapshot(&config.snapshots_dir, &snapshot).with_context(|| {

@@ -419,6 +419,19 @@ fn session_name_for(user: Option<&str>) -> String {
     name
 }
 
+/// Whether the shared config and credentials files (`~/.aws/config`, `~/.aws/credentials`, or
+/// where `AWS_CONFIG_FILE`/`AWS_SHARED_CREDENTIALS_FILE` point) define the profile `name`, so that
+/// a misspelt `--profile` is refused by name before any call, instead of surfacing as "no
+/// credentials" from the SDK's chain. Files that cannot be read count as defining nothing.
+pub async fn profile_exists(name: &str) -> bool {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    match aws_config::profile::load(&Fs::real(), &Env::real(), &files, None).await {
+        Ok(profiles) => profiles.get_profile(name).is_some(),
+        Err(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,18 +471,5 @@ mod tests {
         let factory = ClientFactory::for_sandbox("http://127.0.0.1:1").await;
         assert_eq!(factory.region().as_ref(), "us-east-1");
         assert_eq!(factory.base().endpoint_url(), Some("http://127.0.0.1:1"));
-    }
-}
-
-/// Whether the shared config and credentials files (`~/.aws/config`, `~/.aws/credentials`, or
-/// where `AWS_CONFIG_FILE`/`AWS_SHARED_CREDENTIALS_FILE` point) define the profile `name`, so that
-/// a misspelt `--profile` is refused by name before any call, instead of surfacing as "no
-/// credentials" from the SDK's chain. Files that cannot be read count as defining nothing.
-pub async fn profile_exists(name: &str) -> bool {
-    use aws_types::os_shim_internal::{Env, Fs};
-    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
-    match aws_config::profile::load(&Fs::real(), &Env::real(), &files, None).await {
-        Ok(profiles) => profiles.get_profile(name).is_some(),
-        Err(_) => false,
     }
 }
