@@ -87,16 +87,16 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
 async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow::Result<Snapshot> {
     let started_at = jiff::Timestamp::now();
     let factory = ClientFactory::load(target).await;
-    let inventory = discover(&factory).await?;
-    let enabled = match (&config.scope.regions, &inventory.enabled_regions) {
-        (RegionChoice::Enabled, Collected::Error(err)) => anyhow::bail!(
+    let inventory = discover(&factory, config.scope.regions == RegionChoice::Enabled).await?;
+    let enabled = match &inventory.enabled_regions {
+        Some(Collected::Error(err)) => anyhow::bail!(
             "could not list the Regions enabled for account {} ({}: {}): name them with --regions",
             inventory.caller.account_id,
             err.action,
             err.message
         ),
-        (_, Collected::Ok(regions)) => regions.clone(),
-        (_, Collected::Error(_)) => Vec::new(),
+        Some(Collected::Ok(regions)) => regions.clone(),
+        None => Vec::new(),
     };
     let selection = config.scope.select(&inventory, &enabled)?;
     let management = inventory.organization.management_account_id.clone();

@@ -31,8 +31,9 @@ pub struct Inventory {
     pub organizational_units: Vec<OrganizationalUnit>,
     /// Organizations' delegated administrators (all services), or why they could not be read.
     pub delegated_admins: Collected<Vec<DelegatedAdmin>>,
-    /// The Regions enabled for the caller's account, or why they could not be read.
-    pub enabled_regions: Collected<Vec<String>>,
+    /// The Regions enabled for the caller's account, or why they could not be read; `None` when
+    /// they were not asked for (the auditor named the Regions).
+    pub enabled_regions: Option<Collected<Vec<String>>>,
 }
 
 /// The principal running the scan.
@@ -119,8 +120,12 @@ pub enum DiscoverError {
     },
 }
 
-/// Discovers the organization as the base config's principal sees it.
-pub async fn discover(factory: &ClientFactory) -> Result<Inventory, DiscoverError> {
+/// Discovers the organization as the base config's principal sees it, and the Regions enabled
+/// for the caller's account when `with_enabled_regions` (the default scope needs them).
+pub async fn discover(
+    factory: &ClientFactory,
+    with_enabled_regions: bool,
+) -> Result<Inventory, DiscoverError> {
     let base = factory.base();
     let identity = factory
         .sts(base)
@@ -196,7 +201,13 @@ pub async fn discover(factory: &ClientFactory) -> Result<Inventory, DiscoverErro
     let (tree, delegated_admins, enabled_regions) = futures::join!(
         walk_tree(&organizations, roots),
         delegated_admins(factory),
-        enabled_regions(factory)
+        async {
+            if with_enabled_regions {
+                Some(enabled_regions(factory).await)
+            } else {
+                None
+            }
+        }
     );
     let (accounts, organizational_units) = tree?;
     Ok(Inventory {
