@@ -42,6 +42,18 @@ const KILL_GRACE: Duration = Duration::from_secs(5);
 /// How many lines of `server.log` an error quotes: one, so the error stays one line.
 const LOG_TAIL_LINES: usize = 1;
 
+/// The environment that makes the standard AWS credential chain use dummy static credentials the
+/// sandbox accepts (they act as its management account, moto's default 123456789012), in
+/// us-east-1: how tests and benchmarks run `posture scan --endpoint-url` through the real chain.
+pub const CREDENTIALS_ENV: [(&str, &str); 3] = [
+    ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+    (
+        "AWS_SECRET_ACCESS_KEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    ),
+    ("AWS_REGION", "us-east-1"),
+];
+
 /// The environment variable that points posture at another `sandbox/` directory.
 pub const SANDBOX_DIR_ENV: &str = "POSTURE_SANDBOX_DIR";
 

@@ -8,13 +8,15 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_config::retry::RetryConfig;
 use posture::aws::{AwsTarget, ClientFactory};
 use posture::sandbox::{Sandbox, SandboxAdmin, SandboxGuard};
+
+#[path = "common.rs"]
+mod common;
+use common::{Hammered, hammer};
 
 /// Requests per (operation, concurrency) cell of the throughput table.
 const REQUESTS: usize = 1000;
@@ -142,7 +144,11 @@ async fn throughput(endpoint: &str) -> Vec<Row> {
     for concurrency in CONCURRENCY {
         let sts = factory.sts(factory.base());
         let before = last_seq(&admin);
-        let (rate, latencies, failed) = hammer(concurrency, move || {
+        let Hammered {
+            rate,
+            latencies,
+            failed,
+        } = hammer(REQUESTS, concurrency, move || {
             let sts = sts.clone();
             async move { sts.get_caller_identity().send().await.is_ok() }
         })
@@ -165,7 +171,11 @@ async fn throughput(endpoint: &str) -> Vec<Row> {
             .await
             .expect("assume the role first");
         let before = last_seq(&admin);
-        let (rate, latencies, failed) = hammer(concurrency, move || {
+        let Hammered {
+            rate,
+            latencies,
+            failed,
+        } = hammer(REQUESTS, concurrency, move || {
             let iam = iam.clone();
             async move { iam.list_users().send().await.is_ok() }
         })
@@ -181,44 +191,6 @@ async fn throughput(endpoint: &str) -> Vec<Row> {
         ));
     }
     rows
-}
-
-/// Sends `REQUESTS` requests from `concurrency` tasks; returns requests/s, latencies and failures.
-async fn hammer<F, Fut>(concurrency: usize, call: F) -> (f64, Vec<Duration>, usize)
-where
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let next = Arc::new(AtomicUsize::new(0));
-    let call = Arc::new(call);
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let next = next.clone();
-            let call = call.clone();
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut failed = 0;
-                while next.fetch_add(1, Ordering::Relaxed) < REQUESTS {
-                    let sent = Instant::now();
-                    if !call().await {
-                        failed += 1;
-                    }
-                    latencies.push(sent.elapsed());
-                }
-                (latencies, failed)
-            })
-        })
-        .collect();
-    let mut latencies = Vec::with_capacity(REQUESTS);
-    let mut failed = 0;
-    for task in tasks {
-        let (mut l, f) = task.await.expect("task");
-        latencies.append(&mut l);
-        failed += f;
-    }
-    let rate = REQUESTS as f64 / started.elapsed().as_secs_f64();
-    (rate, latencies, failed)
 }
 
 fn row(

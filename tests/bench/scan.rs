@@ -16,16 +16,18 @@ use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::retry::RetryConfig;
 use posture::aws::{AwsTarget, ClientFactory};
 use posture::sandbox::{
-    FaultKind, FaultRule, RecordedRequest, Sandbox, SandboxAdmin, SandboxGuard,
+    CREDENTIALS_ENV, FaultKind, FaultRule, RecordedRequest, Sandbox, SandboxAdmin, SandboxGuard,
 };
 use serde_json::Value;
+
+#[path = "common.rs"]
+mod common;
+use common::{Hammered, hammer};
 
 /// Member accounts of each organization scanned.
 const SIZES: [u32; 3] = [10, 50, 200];
@@ -260,7 +262,7 @@ async fn max_rate(endpoint: &str, member: &str) -> Vec<Rate> {
     let mut rates = Vec::new();
     for clients in RATE_CLIENTS {
         let sts = sts.clone();
-        let (rate, failed) = hammer(clients, move || {
+        let Hammered { rate, failed, .. } = hammer(RATE_REQUESTS, clients, move || {
             let sts = sts.clone();
             async move { sts.get_caller_identity().send().await.is_ok() }
         })
@@ -272,7 +274,7 @@ async fn max_rate(endpoint: &str, member: &str) -> Vec<Rate> {
             failed,
         });
         let iam = iam.clone();
-        let (rate, failed) = hammer(clients, move || {
+        let Hammered { rate, failed, .. } = hammer(RATE_REQUESTS, clients, move || {
             let iam = iam.clone();
             async move { iam.get_account_summary().send().await.is_ok() }
         })
@@ -285,40 +287,6 @@ async fn max_rate(endpoint: &str, member: &str) -> Vec<Rate> {
         });
     }
     rates
-}
-
-/// Sends `RATE_REQUESTS` requests from `clients` tasks; returns requests/s and failures.
-async fn hammer<F, Fut>(clients: usize, call: F) -> (f64, usize)
-where
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let next = Arc::new(AtomicUsize::new(0));
-    let call = Arc::new(call);
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            let next = next.clone();
-            let call = call.clone();
-            tokio::spawn(async move {
-                let mut failed = 0;
-                while next.fetch_add(1, Ordering::Relaxed) < RATE_REQUESTS {
-                    if !call().await {
-                        failed += 1;
-                    }
-                }
-                failed
-            })
-        })
-        .collect();
-    let mut failed = 0;
-    for task in tasks {
-        failed += task.await.expect("task");
-    }
-    (
-        RATE_REQUESTS as f64 / started.elapsed().as_secs_f64(),
-        failed,
-    )
 }
 
 /// Runs `posture scan` as the integration tests do (tests/it/scan.rs), and measures its wall time
@@ -349,12 +317,7 @@ fn scan(endpoint: &str, admin: &SandboxAdmin, name: &str, concurrency: usize) ->
         ])
         .arg("--snapshots-dir")
         .arg(&dir)
-        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        )
-        .env("AWS_REGION", "us-east-1")
+        .envs(CREDENTIALS_ENV)
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
         .stdin(Stdio::null())

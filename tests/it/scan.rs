@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 
-use posture::sandbox::{FaultKind, FaultRule};
+use posture::sandbox::{CREDENTIALS_ENV, FaultKind, FaultRule};
 use serde_json::Value;
 
 use crate::support::{Seeded, exclusive, seeded, state_dir};
@@ -36,12 +36,7 @@ fn scan_at(endpoint: &str, name: &str, args: &[&str]) -> (i32, Value) {
         .arg("--snapshots-dir")
         .arg(&dir)
         .args(args)
-        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        )
-        .env("AWS_REGION", "us-east-1")
+        .envs(CREDENTIALS_ENV)
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
         .output()
@@ -527,14 +522,7 @@ fn an_ou_that_does_not_exist_is_refused_in_one_line() {
     let seeded = seeded();
     let stderr = refused(
         &["--endpoint-url", seeded.endpoint(), "--ous", "/Nowhere"],
-        &[
-            ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
-            (
-                "AWS_SECRET_ACCESS_KEY",
-                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            ),
-            ("AWS_REGION", "us-east-1"),
-        ],
+        &CREDENTIALS_ENV,
     );
     assert!(
         stderr.contains("--ous: the organization has no OU \"/Nowhere\""),
