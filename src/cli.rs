@@ -7,7 +7,9 @@ use clap::{Args, Parser, Subcommand};
 /// Audits an AWS Organization: discovers every member account, collects the facts its checks
 /// need, evaluates checks mapped to NIST CSF 2.0, and keeps the result as snapshots.
 ///
-/// Exit status: 0 when it succeeded, 2 when posture itself failed.
+/// Exit status: 0 when it succeeded, 1 when the answer is bad (`diff` found a regression,
+/// `verify` an altered snapshot), 2 when posture itself failed, 3 when a scan could not read
+/// everything.
 /// Set `POSTURE_LOG` (e.g. `debug`, or `posture=debug,aws_smithy_runtime=debug`) to see more on
 /// stderr.
 #[derive(Debug, Parser)]
@@ -30,6 +32,24 @@ pub enum Command {
     /// finished but some accounts, Regions or services could not be read (they are ERROR in the
     /// snapshot), 2 when it could not run.
     Scan(Box<ScanArgs>),
+    /// Shows what changed between two snapshots: regressions, resolutions, findings still failing,
+    /// newly unknown and recovered, accounts that joined or left, checks added or removed, and
+    /// a change of scope; each change says why it happened.
+    ///
+    /// OLD and NEW are snapshot files, or names (or the unique start of a name) in the store;
+    /// without them, the two newest snapshots. Exit status: 0 without new failures, 1 with new
+    /// failures at or above --fail-on (FAIL now and not FAIL before), 2 when it could not compare.
+    Diff(DiffArgs),
+    /// Verifies every snapshot in the store against its content hash, and the hash chain between
+    /// them; names the first file that was altered, removed or reordered.
+    ///
+    /// Exit status: 0 when the store is intact, 1 when a file or link is not as written, 2 when
+    /// the store could not be read.
+    Verify(VerifyArgs),
+    /// Evaluates the current checks over a snapshot's stored facts, as of its scan's time, into
+    /// a new snapshot marked as a re-evaluation (`…-reevaluated.json`), so an improved check can
+    /// be applied to old evidence. The original is never changed.
+    Reevaluate(ReevaluateArgs),
     /// Runs the local sandbox organization that the demo and the integration tests use.
     ///
     /// The sandbox is moto's server with posture's extension (`sandbox/server.py`) on 127.0.0.1,
@@ -40,10 +60,11 @@ pub enum Command {
     #[command(subcommand)]
     Sandbox(SandboxCommand),
     /// Runs the demo on the sandbox organization: start (or reuse) the sandbox, seed it, scan,
-    /// apply the change step (two failures fixed, one new failure), scan again.
+    /// apply the change step (two failures fixed, one new failure), scan again, and show what
+    /// changed (`posture diff`).
     ///
-    /// Prints each scan's summary and where the snapshots are (`snapshots/`); the sandbox keeps
-    /// running afterwards (`posture sandbox stop`).
+    /// Prints each scan's summary, the diff and where the snapshots are (`snapshots/`); the
+    /// sandbox keeps running afterwards (`posture sandbox stop`).
     Demo(DemoArgs),
 }
 
@@ -104,6 +125,9 @@ pub struct ScanArgs {
     /// caller's account).
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
+    /// Only these checks (comma-separated ids; default: every check in the catalogue).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub checks: Vec<String>,
     /// The role assumed in each member account; a dedicated read-only auditor role is
     /// recommended (see the README for its policy).
     #[arg(long, default_value = crate::config::DEFAULT_ROLE_NAME)]
@@ -114,9 +138,13 @@ pub struct ScanArgs {
     /// How many AWS calls to keep in flight.
     #[arg(long, default_value_t = crate::config::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
-    /// The snapshot store.
-    #[arg(long, default_value = "snapshots")]
-    pub snapshots_dir: std::path::PathBuf,
+    /// Where the snapshot goes.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Keeps the accounts' e-mail addresses in the snapshot (left out by default: the snapshot
+    /// is shared evidence, the addresses are personal data and phishing targets).
+    #[arg(long)]
+    pub keep_emails: bool,
     /// No progress and no summary; only errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -131,6 +159,76 @@ impl ScanArgs {
             _ => unreachable!("parsed as `scan`"),
         }
     }
+}
+
+/// The snapshot store, for every command that reads or writes it.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The snapshot store: a directory of snapshot files.
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshots_dir: std::path::PathBuf,
+}
+
+/// Options of `posture diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older snapshot (default: the second newest in the store).
+    #[arg(requires = "new")]
+    pub old: Option<String>,
+    /// The newer snapshot (default: the newest).
+    pub new: Option<String>,
+    /// The snapshot store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Prints the changes as JSON.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Prints the changes as Markdown, for a change ticket.
+    #[arg(long)]
+    pub markdown: bool,
+    /// Exit status 1 only for new failures of this severity or worse; `never` always exits 0.
+    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Compares snapshots of two different organizations.
+    #[arg(long)]
+    pub force: bool,
+    /// How many findings to list per kind in the table and Markdown (0: all). JSON lists all.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Only critical.
+    Critical,
+    /// High or critical.
+    High,
+    /// Medium or worse.
+    Medium,
+    /// Any new failure.
+    Low,
+    /// Never: report only.
+    Never,
+}
+
+/// Options of `posture verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The snapshot store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Options of `posture reevaluate`.
+#[derive(Debug, Args)]
+pub struct ReevaluateArgs {
+    /// The snapshot whose facts to evaluate: a file, or a name (or the unique start of one) in
+    /// the store.
+    pub snapshot: String,
+    /// The store the new snapshot goes into.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Options of `posture sandbox start`.
@@ -164,6 +262,9 @@ pub struct DemoArgs {
     /// How many member accounts the seeder creates, 8 to 1000 (`sandbox/seed.py --members`).
     #[arg(long, default_value_t = 8, value_parser = members_range())]
     pub members: u32,
+    /// Where the demo's snapshots go.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[cfg(test)]

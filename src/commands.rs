@@ -13,24 +13,30 @@ use tracing::info;
 
 use crate::Completion;
 use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name};
-use crate::cli::ScanArgs;
-use crate::cli::{Command, DemoArgs, SandboxCommand};
+use crate::cli::{
+    Command, DemoArgs, DiffArgs, FailOn, ReevaluateArgs, SandboxCommand, ScanArgs, VerifyArgs,
+};
 use crate::collect::{CollectPlan, Progress, collect};
 use crate::config::{RegionChoice, ScanConfig, Selection};
+use crate::diff::diff as compare;
 use crate::discover::{Inventory, discover};
-use crate::evaluate::{catalog, evaluate};
+use crate::evaluate::{Severity, catalog, catalogue_version, evaluate};
 use crate::facts::{Collected, ScanFacts, SkippedAccount};
 use crate::finding::Status;
 use crate::output;
 use crate::sandbox::{Sandbox, SandboxStatus};
 use crate::snapshot::{
-    self, AccountOutcome, AccountRecord, ScanMetadata, ScopeRecord, Snapshot, write_snapshot,
+    self, AccountOutcome, AccountRecord, CheckRecord, Reevaluation, RegionsRequested, ScanMetadata,
+    ScopeRecord, Snapshot, Store, read_snapshot, verify_store,
 };
 
 /// Runs one command to completion.
 pub(crate) fn run(command: Command) -> anyhow::Result<Completion> {
     match command {
         Command::Scan(args) => scan(&args).map(|(completion, _)| completion),
+        Command::Diff(args) => diff(&args),
+        Command::Verify(args) => verify(&args),
+        Command::Reevaluate(args) => reevaluate(&args),
         Command::Sandbox(command) => sandbox(command).map(|()| Completion::Done),
         Command::Demo(args) => demo(args),
     }
@@ -63,13 +69,15 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
             "--profile: no profile {profile:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
         );
     }
-    let snapshot = runtime.block_on(run_scan(target, &config, args.quiet))?;
-    let path = write_snapshot(&config.snapshots_dir, &snapshot).with_context(|| {
-        format!(
-            "could not write the snapshot to {}",
-            config.snapshots_dir.display()
-        )
-    })?;
+    let mut snapshot = runtime.block_on(run_scan(target, &config, args.quiet))?;
+    let path = Store::new(&config.snapshots_dir)
+        .write(&mut snapshot, None)
+        .with_context(|| {
+            format!(
+                "could not write the snapshot to {}",
+                config.snapshots_dir.display()
+            )
+        })?;
     if !args.quiet {
         output::scan_summary(&snapshot, &path)?;
     }
@@ -141,11 +149,17 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
     let finished_at = jiff::Timestamp::now()
         .round(jiff::Unit::Second)?
         .to_string();
-    let findings = evaluate(&facts, &finished_at);
+    let findings = evaluate(&facts, &finished_at)
+        .into_iter()
+        .filter(|f| config.checks.contains(&f.check))
+        .collect();
     let snapshot = Snapshot {
         format: snapshot::FORMAT.to_owned(),
+        schema_version: snapshot::SCHEMA_VERSION,
+        integrity: snapshot::unsealed(),
         scan: ScanMetadata {
             posture_version: env!("CARGO_PKG_VERSION").to_owned(),
+            catalogue_version: catalogue_version().to_owned(),
             // Always three fractional digits, so that snapshot names (taken from it) sort by time
             // even for two scans in one second.
             started_at: started_at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
@@ -158,12 +172,24 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
                 accounts: config.scope.accounts.iter().cloned().collect(),
                 exclude_accounts: config.scope.exclude_accounts.iter().cloned().collect(),
                 ous: config.scope.ous.clone(),
+                regions_requested: match &config.scope.regions {
+                    RegionChoice::Enabled => RegionsRequested::Enabled,
+                    RegionChoice::All => RegionsRequested::All,
+                    RegionChoice::Listed(list) => RegionsRequested::Listed(list.clone()),
+                },
                 regions: selection.regions.clone(),
-                checks: catalog().iter().map(|c| c.id.clone()).collect(),
+                checks: config.checks.clone(),
                 role_name: config.role_name.clone(),
+                emails_kept: config.keep_emails,
             },
         },
-        accounts: account_records(&inventory, &selection, &facts),
+        reevaluation: None,
+        checks: catalog()
+            .iter()
+            .filter(|c| config.checks.contains(&c.id))
+            .map(CheckRecord::from)
+            .collect(),
+        accounts: account_records(&inventory, &selection, &facts, config.keep_emails),
         findings,
         facts,
     };
@@ -175,6 +201,7 @@ fn account_records(
     inventory: &Inventory,
     selection: &Selection,
     facts: &ScanFacts,
+    keep_emails: bool,
 ) -> Vec<AccountRecord> {
     let mut records = Vec::new();
     for account in &inventory.accounts {
@@ -190,11 +217,12 @@ fn account_records(
                 (AccountOutcome::ScannedWithErrors, errors)
             }
         } else {
-            continue;
+            (AccountOutcome::Excluded, Vec::new())
         };
         records.push(AccountRecord {
             id: account.id.clone(),
             name: account.name.clone(),
+            email: keep_emails.then(|| account.email.clone()),
             ou_path: account.ou_path.clone(),
             status: account.status.clone(),
             outcome: outcome.0,
@@ -275,20 +303,31 @@ fn sandbox(command: SandboxCommand) -> anyhow::Result<()> {
 }
 
 /// The demo on the sandbox organization: start (or reuse) the sandbox, seed it, scan, apply the
-/// change step, scan again. It grows with the product (diff, render).
+/// change step, scan again, and show the diff. It grows with the product (render).
 fn demo(args: DemoArgs) -> anyhow::Result<Completion> {
     let sandbox = Sandbox::locate();
     let running = sandbox.start_or_reuse(args.port)?;
     output::sandbox_running(&sandbox, &running)?;
     let description = sandbox.seed(args.members)?;
     // The seeded organization works in these two Regions; a real scan covers every enabled one.
-    let scan_args = ScanArgs::from_flags(&["--sandbox", "--regions", &DEMO_REGIONS.join(",")])?;
+    let store = args.store.snapshots_dir.to_string_lossy();
+    let scan_args = ScanArgs::from_flags(&[
+        "--sandbox",
+        "--regions",
+        &DEMO_REGIONS.join(","),
+        "--snapshots-dir",
+        &store,
+    ])?;
     output::demo_step("scan before the change window")?;
     let (first, before) = scan(&scan_args)?;
     output::demo_step("the change window: two failures fixed, one new failure")?;
     sandbox.change()?;
     output::demo_step("scan after the change window")?;
     let (second, after) = scan(&scan_args)?;
+    output::demo_step("what the change window changed (`posture diff`)")?;
+    let store = Store::new(&args.store.snapshots_dir);
+    let changes = compare(&store.read_summary(&before)?, &store.read_summary(&after)?);
+    output::diff_table(&changes, DEFAULT_LIST_LIMIT)?;
     output::demo_summary(&running, &description, &before, &after)?;
     Ok(if first == Completion::Done && second == Completion::Done {
         Completion::Done
@@ -296,6 +335,151 @@ fn demo(args: DemoArgs) -> anyhow::Result<Completion> {
         Completion::DoneWithErrors
     })
 }
+
+/// `posture diff`: compare two snapshots, print the changes, exit 1 on new failures.
+fn diff(args: &DiffArgs) -> anyhow::Result<Completion> {
+    let store = Store::new(&args.store.snapshots_dir);
+    let (old, new) = match (&args.old, &args.new) {
+        (Some(old), Some(new)) => (store.resolve(old)?, store.resolve(new)?),
+        _ => {
+            let newest = store.newest(2)?;
+            (newest[0].path.clone(), newest[1].path.clone())
+        }
+    };
+    // The two files are read at once: on two cores that halves the wait for large snapshots.
+    let (old_summary, new_summary) = std::thread::scope(|scope| {
+        let old_read = scope.spawn(|| store.read_summary(&old));
+        let new_summary = store.read_summary(&new);
+        let old_summary = old_read
+            .join()
+            .map_err(|_| anyhow::anyhow!("reading {} panicked", old.display()))?;
+        anyhow::Ok((old_summary?, new_summary?))
+    })?;
+    let (a, b) = (
+        &old_summary.scan.organization_id,
+        &new_summary.scan.organization_id,
+    );
+    if a != b && !args.force {
+        anyhow::bail!(
+            "{} is of organization {a}, {} of organization {b}: their findings are not comparable; pass --force to compare them anyway",
+            old.display(),
+            new.display()
+        );
+    }
+    let changes = compare(&old_summary, &new_summary);
+    if args.json {
+        output::diff_json(&changes)?;
+    } else if args.markdown {
+        output::diff_markdown(&changes, args.limit)?;
+    } else {
+        output::diff_table(&changes, args.limit)?;
+    }
+    let threshold = match args.fail_on {
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Never => None,
+    };
+    Ok(match threshold {
+        Some(severity) if changes.new_failures(severity) > 0 => Completion::Bad,
+        _ => Completion::Done,
+    })
+}
+
+/// `posture verify`: every snapshot against its hash, and the chain.
+fn verify(args: &VerifyArgs) -> anyhow::Result<Completion> {
+    let store = Store::new(&args.store.snapshots_dir);
+    let total = store.list()?.len();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} {msg}")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        bar
+    });
+    let verification = verify_store(&store, |name| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+            bar.set_message(name.to_owned());
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    output::verification(store.dir(), &verification)?;
+    Ok(if verification.intact() {
+        Completion::Done
+    } else {
+        Completion::Bad
+    })
+}
+
+/// `posture reevaluate`: the current checks over a stored snapshot's facts, into a new snapshot.
+fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
+    let store = Store::new(&args.store.snapshots_dir);
+    let path = store.resolve(&args.snapshot)?;
+    let source = read_snapshot(&path)?;
+    let source_file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Only the checks the scan ran: a check added since would find none of its facts collected.
+    let checks: Vec<CheckRecord> = catalog()
+        .iter()
+        .filter(|c| source.scan.scope.checks.contains(&c.id))
+        .map(CheckRecord::from)
+        .collect();
+    let dropped: Vec<String> = source
+        .scan
+        .scope
+        .checks
+        .iter()
+        .filter(|id| !checks.iter().any(|c| &c.id == *id))
+        .cloned()
+        .collect();
+    // As of the scan's time, not now: the facts are that old.
+    let findings = evaluate(&source.facts, &source.scan.finished_at)
+        .into_iter()
+        .filter(|f| checks.iter().any(|c| c.id == f.check))
+        .collect();
+    let mut scan = source.scan.clone();
+    scan.scope.checks = checks.iter().map(|c| c.id.clone()).collect();
+    let mut snapshot = Snapshot {
+        format: snapshot::FORMAT.to_owned(),
+        schema_version: snapshot::SCHEMA_VERSION,
+        integrity: snapshot::unsealed(),
+        scan,
+        reevaluation: Some(Reevaluation {
+            source_file,
+            source_sha256: source.integrity.content_sha256.clone(),
+            reevaluated_at: jiff::Timestamp::now()
+                .round(jiff::Unit::Millisecond)?
+                .to_string(),
+            posture_version: env!("CARGO_PKG_VERSION").to_owned(),
+            catalogue_version: catalogue_version().to_owned(),
+        }),
+        checks,
+        accounts: source.accounts,
+        findings,
+        facts: source.facts,
+    };
+    let written = store
+        .write(&mut snapshot, Some("reevaluated"))
+        .with_context(|| {
+            format!(
+                "could not write the re-evaluation to {}",
+                store.dir().display()
+            )
+        })?;
+    output::reevaluated(&path, &written, &snapshot, &dropped)?;
+    Ok(Completion::Done)
+}
+
+/// How many findings per kind the demo's diff lists (`posture diff --limit`'s default).
+const DEFAULT_LIST_LIMIT: usize = 50;
 
 /// The Regions the demo organization uses.
 const DEMO_REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];

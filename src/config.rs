@@ -92,6 +92,14 @@ pub enum ConfigError {
     /// Accounts named that the organization does not have.
     #[error("--accounts: the organization has no account {0}: check the id")]
     UnknownAccount(String),
+    /// A check id the catalogue does not have.
+    #[error("--checks: there is no check {id:?}: the checks are {known}")]
+    UnknownCheck {
+        /// The id given.
+        id: String,
+        /// The ids there are, comma-separated.
+        known: String,
+    },
     /// Scope left nothing to scan.
     #[error("the scope selects no account: check --accounts, --exclude-accounts and --ous")]
     EmptyScope,
@@ -135,6 +143,10 @@ pub struct ScanConfig {
     pub concurrency: usize,
     /// Where snapshots go.
     pub snapshots_dir: PathBuf,
+    /// Whether account e-mail addresses go into the snapshot.
+    pub keep_emails: bool,
+    /// The checks to evaluate, in catalogue order (`--checks`; all by default).
+    pub checks: Vec<String>,
 }
 
 /// The accounts a scope selects from an inventory: to scan (ACTIVE) and to skip (with why).
@@ -159,7 +171,9 @@ impl ScanConfig {
             role_name,
             external_id,
             concurrency,
-            snapshots_dir,
+            store,
+            keep_emails,
+            checks,
             ..
         } = args;
         let (regions, external_id, concurrency) =
@@ -208,6 +222,21 @@ impl ScanConfig {
         if !(1..=256).contains(&concurrency) {
             return Err(ConfigError::Concurrency(concurrency));
         }
+        let catalogue: Vec<&str> = crate::evaluate::catalog()
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        if let Some(unknown) = checks.iter().find(|id| !catalogue.contains(&id.as_str())) {
+            return Err(ConfigError::UnknownCheck {
+                id: unknown.clone(),
+                known: catalogue.join(", "),
+            });
+        }
+        let checks = catalogue
+            .iter()
+            .filter(|id| checks.is_empty() || checks.iter().any(|c| c == *id))
+            .map(|id| (*id).to_owned())
+            .collect();
         Ok(Self {
             scope: Scope {
                 accounts,
@@ -218,7 +247,9 @@ impl ScanConfig {
             role_name: role_name.to_owned(),
             external_id: external_id.map(str::to_owned),
             concurrency,
-            snapshots_dir: snapshots_dir.clone(),
+            snapshots_dir: store.snapshots_dir.clone(),
+            keep_emails: *keep_emails,
+            checks,
         })
     }
 }

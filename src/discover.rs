@@ -63,6 +63,8 @@ pub struct Account {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// Its root user's e-mail address (kept in snapshots only with `--keep-emails`).
+    pub email: String,
     /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, … (Organizations' `State`, else `Status`).
     pub status: String,
     /// Its OU path, `/Workloads/Prod`; `/` directly under the root.
@@ -338,6 +340,7 @@ async fn child_accounts(
             accounts.push(Account {
                 id: id.to_owned(),
                 name: account.name().unwrap_or_default().to_owned(),
+                email: account.email().unwrap_or_default().to_owned(),
                 status,
                 ou_path: if parent.path.is_empty() {
                     "/".into()

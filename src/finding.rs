@@ -19,6 +19,12 @@ pub enum Status {
     Skipped,
 }
 
+/// Evidence labels that say when the facts were read or judged rather than what the resource
+/// is: `diff` does not count a change in them as a change of the resource.
+pub const EVALUATED_AT: &str = "evaluated at";
+/// See [`EVALUATED_AT`].
+pub const REPORT_GENERATED: &str = "credential report generated";
+
 /// What a finding shows as proof: labelled values taken from the facts (`"user" -> "etl-runner"`,
 /// `"key age (days)" -> "412"`), in a stable order.
 pub type Evidence = BTreeMap<String, String>;
@@ -80,6 +86,20 @@ pub struct Finding {
     pub reason: String,
     /// The facts behind the verdict.
     pub evidence: Evidence,
+    /// The accepted risk that covers it, if any: the status stays what it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
+}
+
+/// An accepted risk (a waiver in `posture.toml`): it marks a finding, never changes its status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiver {
+    /// Why the risk is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub approved_by: String,
+    /// The last day it applies (`YYYY-MM-DD`).
+    pub expires: String,
 }
 
 impl Finding {
@@ -93,6 +113,7 @@ impl Finding {
             status: outcome.status,
             reason: outcome.reason,
             evidence: outcome.evidence,
+            waiver: None,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod collect;
 mod commands;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod evaluate;
 pub mod facts;
@@ -28,6 +29,9 @@ pub enum Completion {
     /// It finished, but some of what it had to read could not be read (exit status 3): a scan
     /// whose snapshot holds ERROR verdicts.
     DoneWithErrors,
+    /// It worked and the answer is bad (exit status 1): `diff` found new failures, `verify`
+    /// found a snapshot that is not as written.
+    Bad,
 }
 
 /// Runs the command the user asked for. An error is the whole failure, to be reported once by

@@ -1,7 +1,8 @@
 //! The `posture` binary: parses the command line, sets up logging on stderr, calls
 //! [`posture::run`], and turns its result into the exit status. The one exit point (ripgrep's
-//! `main.rs`): 0 when it succeeded, 2 when posture failed, 3 when a scan finished but could not
-//! read everything (1 will mean "the answer is bad", e.g. a regression found by `diff`).
+//! `main.rs`): 0 when it succeeded, 1 when the answer is bad (`diff` found a regression, `verify` a
+//! snapshot that is not as written), 2 when posture failed, 3 when a scan finished but could not
+//! read everything.
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -17,6 +18,8 @@ const LOG_ENV: &str = "POSTURE_LOG";
 /// Our progress at info; the SDK and HTTP stack only when something is wrong.
 const DEFAULT_LOG_FILTER: &str = "warn,posture=info";
 
+/// The answer is bad: a regression, a broken chain.
+const EXIT_BAD: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
 /// A scan that finished but could not read everything (its snapshot has ERROR verdicts).
 const EXIT_DONE_WITH_ERRORS: u8 = 3;
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
     match posture::run(cli) {
         Ok(Completion::Done) => ExitCode::SUCCESS,
         Ok(Completion::DoneWithErrors) => ExitCode::from(EXIT_DONE_WITH_ERRORS),
+        Ok(Completion::Bad) => ExitCode::from(EXIT_BAD),
         // `posture … | head`: the reader left, which is not a failure of ours.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {

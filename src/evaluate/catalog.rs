@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// The NIST CSF 2.0 Core as shipped: `function_id,function_name,category_id,category_name,
 /// subcategory_id,statement`, one row per subcategory (withdrawn items removed).
-const NIST_CSF_2_CSV: &str = include_str!(concat!(
+pub(crate) const NIST_CSF_2_CSV: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/checks/nist-csf-2.0.csv"
 ));

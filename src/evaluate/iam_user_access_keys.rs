@@ -13,7 +13,7 @@
 use jiff::Timestamp;
 
 use crate::facts::{Collected, CredentialReportRow, ReportAccessKey};
-use crate::finding::{Outcome, Status};
+use crate::finding::{EVALUATED_AT, Outcome, REPORT_GENERATED, Status};
 
 use super::registry::AccountContext;
 use super::{report_cell, unread_outcome};
@@ -49,8 +49,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
             match key.active.as_bool() {
                 Some(false) => {}
                 Some(true) => outcomes.push(
-                    active_key(user, key, now, ctx.evaluated_at)
-                        .with("credential report generated", generated),
+                    active_key(user, key, now, ctx.evaluated_at).with(REPORT_GENERATED, generated),
                 ),
                 None => outcomes.push(
                     Outcome::new(
@@ -67,7 +66,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
                         ),
                     )
                     .with("user", &user.user)
-                    .with("credential report generated", generated),
+                    .with(REPORT_GENERATED, generated),
                 ),
             }
         }
@@ -85,7 +84,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
                 ),
             )
             .with("IAM users", users)
-            .with("credential report generated", generated),
+            .with(REPORT_GENERATED, generated),
         );
     }
     outcomes
@@ -170,7 +169,7 @@ fn active_key(
             &format!("unused for {UNUSED_DAYS} days or more (CIS v5.0.0 1.11)"),
             unused,
         )
-        .with("evaluated at", evaluated_at)
+        .with(EVALUATED_AT, evaluated_at)
 }
 
 /// Whole days from `then` to the evaluation time (never negative: a report a little ahead of the

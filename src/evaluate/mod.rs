@@ -43,6 +43,26 @@ pub fn nist_csf_2() -> &'static [CsfSubcategory] {
     &NIST_CSF_2
 }
 
+/// The check catalogue's version: the first 12 hex digits of the SHA-256 of every check file
+/// and the framework data, so two builds with the same checks have the same version and any edit
+/// to a check shows.
+pub fn catalogue_version() -> &'static str {
+    static VERSION: LazyLock<String> = LazyLock::new(|| {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for check in CHECKS {
+            hasher.update(check.id.as_bytes());
+            hasher.update([0]);
+            hasher.update(check.toml.as_bytes());
+            hasher.update([0]);
+        }
+        hasher.update(catalog::NIST_CSF_2_CSV.as_bytes());
+        let digest = hasher.finalize();
+        digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    });
+    &VERSION
+}
+
 /// Every check's metadata, in registry order.
 pub fn catalog() -> &'static [CheckMeta] {
     &CATALOG

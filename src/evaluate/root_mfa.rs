@@ -11,7 +11,7 @@
 //! Pure: no I/O, no clock, no logging.
 
 use crate::facts::{AccountSummary, Collected, CredentialReport, CredentialReportRow, ReportValue};
-use crate::finding::{Outcome, Status};
+use crate::finding::{Outcome, REPORT_GENERATED, Status};
 
 use super::registry::AccountContext;
 use super::{describe_error, error_evidence, report_cell};
@@ -198,7 +198,7 @@ fn judge(
         Collected::Error(err) => outcome.with("credential report", error_evidence(err)),
         Collected::Ok(report) => {
             let outcome = outcome.with(
-                "credential report generated",
+                REPORT_GENERATED,
                 report.generated_time.as_deref().unwrap_or("unknown"),
             );
             match &report.root {

@@ -1,35 +1,95 @@
-//! Snapshots: one scan as one JSON file — its metadata, the accounts and how each was read, the
-//! facts (the evidence), and the findings. Written atomically (`store`), so a scan that is killed
-//! never leaves a half file, and never touches an earlier snapshot.
+//! Snapshots: one scan as one file of evidence — its metadata, the checks as they were, the
+//! accounts and how each was read, the facts, and the findings. The format is documented in
+//! `snapshots/README.md`; this module is its schema (version [`SCHEMA_VERSION`]).
 //!
-//! The format is still provisional (the snapshots issue versions it); from now on it always has a
-//! top-level `findings` array and a top-level `accounts` array.
+//! `file` writes and reads one snapshot (canonical bytes, content hash, compression), `store`
+//! keeps the snapshot store (names that sort by time, atomic writes, the hash chain) and `verify`
+//! checks a whole store. A snapshot is never rewritten: re-evaluation writes a new one.
+//!
+//! Compatibility: a later schema version adds a `v1` module holding these types as they are and
+//! converts them on read, so every snapshot ever written stays readable;
+//! `tests/fixtures/snapshots/v1/` is loaded by a test forever.
 
+mod file;
+mod redact;
 mod store;
+mod verify;
 
 use serde::{Deserialize, Serialize};
 
+use crate::evaluate::{CheckMeta, Mappings, Scope, Severity};
 use crate::facts::{CollectError, ScanFacts};
 use crate::finding::Finding;
 
-pub use self::store::{StoreError, write_snapshot};
+pub use self::file::{
+    SnapshotError, SnapshotProblem, read_snapshot, read_snapshot_bytes, read_snapshot_summary,
+};
+pub use self::redact::shorten_access_key_ids;
+pub use self::store::{Listing, Store, StoreError, StoredSnapshot};
+pub use self::verify::{ChainProblem, Verification, verify_store};
 
 /// What `format` says in every snapshot file.
 pub const FORMAT: &str = "posture-snapshot";
 
-/// One scan.
+/// The schema version this posture writes, and the newest it reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One scan, or one re-evaluation of a scan's facts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
-    /// Always [`FORMAT`].
+    /// Always [`FORMAT`]. The first field of the file, so foreign files are told apart at once.
     pub format: String,
-    /// How and when the scan ran.
+    /// The schema version the file was written in.
+    pub schema_version: u32,
+    /// The content hash and the link to the snapshot before it (tamper evidence).
+    pub integrity: Integrity,
+    /// How and when the facts were collected.
     pub scan: ScanMetadata,
+    /// Set when the findings come from a later re-evaluation of the facts, not from the scan.
+    pub reevaluation: Option<Reevaluation>,
+    /// The checks the findings were evaluated with, as they were then.
+    pub checks: Vec<CheckRecord>,
     /// Every account in scope, with its outcome.
     pub accounts: Vec<AccountRecord>,
-    /// Every verdict.
+    /// Every verdict, sorted by (check, account, region, resource).
     pub findings: Vec<Finding>,
     /// The facts the verdicts were made from.
     pub facts: ScanFacts,
+}
+
+/// A snapshot without its facts: what `diff` needs, read in a fraction of the time and memory.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SnapshotSummary {
+    /// See [`Snapshot::schema_version`].
+    pub schema_version: u32,
+    /// See [`Snapshot::integrity`].
+    pub integrity: Integrity,
+    /// See [`Snapshot::scan`].
+    pub scan: ScanMetadata,
+    /// See [`Snapshot::reevaluation`].
+    pub reevaluation: Option<Reevaluation>,
+    /// See [`Snapshot::checks`].
+    pub checks: Vec<CheckRecord>,
+    /// See [`Snapshot::accounts`].
+    pub accounts: Vec<AccountRecord>,
+    /// See [`Snapshot::findings`].
+    pub findings: Vec<Finding>,
+}
+
+/// Tamper evidence. `content_sha256` is the SHA-256 of the file's canonical content: the
+/// uncompressed bytes as written, with the 64 hex digits of `content_sha256` itself replaced by
+/// 64 `0`s. `previous_sha256` is the content hash of the snapshot written before this one into
+/// the same store, so removing, altering or reordering a file breaks the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Integrity {
+    /// 64 lowercase hex digits.
+    pub content_sha256: String,
+    /// The file name it was written under (a renamed file is caught).
+    pub file: String,
+    /// The snapshot before it in the store, by content hash; `None` for the first.
+    pub previous_sha256: Option<String>,
+    /// Its file name, to name it when it is missing.
+    pub previous_file: Option<String>,
 }
 
 /// How and when a scan ran.
@@ -37,9 +97,11 @@ pub struct Snapshot {
 pub struct ScanMetadata {
     /// The posture version that scanned.
     pub posture_version: String,
-    /// When the scan started (RFC 3339, UTC).
+    /// The check catalogue's version (a hash of `checks/`) at scan time.
+    pub catalogue_version: String,
+    /// When the scan started (RFC 3339, UTC, milliseconds).
     pub started_at: String,
-    /// When it finished.
+    /// When it finished; the findings are evaluated as of this instant (key ages count to it).
     pub finished_at: String,
     /// Who scanned (the caller's ARN).
     pub caller_arn: String,
@@ -49,7 +111,7 @@ pub struct ScanMetadata {
     pub organization_id: String,
     /// Its management account.
     pub management_account_id: String,
-    /// The scope asked for.
+    /// The scope asked for, and what it resolved to.
     pub scope: ScopeRecord,
 }
 
@@ -62,12 +124,77 @@ pub struct ScopeRecord {
     pub exclude_accounts: Vec<String>,
     /// `--ous`.
     pub ous: Vec<String>,
+    /// `--regions` as asked.
+    pub regions_requested: RegionsRequested,
     /// The Regions scanned.
     pub regions: Vec<String>,
     /// The checks evaluated.
     pub checks: Vec<String>,
     /// The role assumed in member accounts.
     pub role_name: String,
+    /// Whether account e-mail addresses were kept (`--keep-emails`).
+    pub emails_kept: bool,
+}
+
+/// What `--regions` asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionsRequested {
+    /// No `--regions`: the Regions enabled for the caller's account.
+    Enabled,
+    /// `--regions all`.
+    All,
+    /// A list.
+    Listed(Vec<String>),
+}
+
+/// Where a re-evaluated snapshot's facts come from, and what evaluated them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reevaluation {
+    /// The snapshot whose facts were re-evaluated (its file name).
+    pub source_file: String,
+    /// Its content hash.
+    pub source_sha256: String,
+    /// When it was re-evaluated.
+    pub reevaluated_at: String,
+    /// The posture version that re-evaluated.
+    pub posture_version: String,
+    /// The check catalogue version it used.
+    pub catalogue_version: String,
+}
+
+/// A check as it was when the findings were made: enough to group and explain them without the
+/// current catalogue, and for `diff` to tell a changed rule from a changed resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    /// The id.
+    pub id: String,
+    /// What passes.
+    pub title: String,
+    /// How bad a failure is.
+    pub severity: Severity,
+    /// What one verdict is about.
+    pub scope: Scope,
+    /// The AWS service read.
+    pub service: String,
+    /// Bumped when the logic changes what it decides.
+    pub logic_version: u32,
+    /// Framework ids.
+    pub mappings: Mappings,
+}
+
+impl From<&CheckMeta> for CheckRecord {
+    fn from(meta: &CheckMeta) -> Self {
+        Self {
+            id: meta.id.clone(),
+            title: meta.title.clone(),
+            severity: meta.severity,
+            scope: meta.scope,
+            service: meta.service.clone(),
+            logic_version: meta.logic_version,
+            mappings: meta.mappings.clone(),
+        }
+    }
 }
 
 /// One account in scope and how the scan went there.
@@ -77,6 +204,9 @@ pub struct AccountRecord {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// Its e-mail address, only with `--keep-emails`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Its OU path.
     pub ou_path: String,
     /// Its Organizations status (`ACTIVE`, `SUSPENDED`, …).
@@ -97,6 +227,32 @@ pub enum AccountOutcome {
     ScannedWithErrors,
     /// The role could not be assumed; every check is ERROR.
     Unreachable,
-    /// Not scanned (not ACTIVE).
+    /// Not scanned (not ACTIVE); its cells are SKIPPED.
     Skipped,
+    /// Left out by the auditor (`--accounts`, `--exclude-accounts`, `--ous`); it has no findings.
+    Excluded,
+}
+
+impl Snapshot {
+    /// The content hash of the snapshot once it is stored (empty before).
+    pub fn content_sha256(&self) -> &str {
+        &self.integrity.content_sha256
+    }
+
+    /// The check catalogue version the findings were evaluated with.
+    pub fn findings_catalogue_version(&self) -> &str {
+        self.reevaluation
+            .as_ref()
+            .map_or(&self.scan.catalogue_version, |r| &r.catalogue_version)
+    }
+}
+
+/// An unstored snapshot's integrity: filled in by [`Store::write`].
+pub fn unsealed() -> Integrity {
+    Integrity {
+        content_sha256: String::new(),
+        file: String::new(),
+        previous_sha256: None,
+        previous_file: None,
+    }
 }

@@ -1,20 +1,28 @@
-//! The snapshot store on disk: one file per scan, named so that names sort by time, written to a
-//! temporary file in the same directory, flushed to disk and renamed into place, so a reader (or a
-//! later scan) only ever sees whole files.
+//! The snapshot store: a directory with one file per snapshot, named by the instant it was stored
+//! (`2026-11-23T08-45-12.345Z.json`, `.json.gz` when compressed, `-reevaluated` before the
+//! extension for a re-evaluation), so names sort by time and by chain order.
+//!
+//! A write holds the store's lock (`.lock`) from reading the newest snapshot's hash until the new
+//! file is renamed into place: two scans finishing at once still make one chain. The content goes
+//! to a hidden temporary file that is flushed to disk and then renamed, so a reader — or a scan
+//! killed mid-write — never leaves a half file under a snapshot's name; a temporary file left by a
+//! killed writer is removed by the next write. Files are never rewritten.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
+use tracing::warn;
 
-use super::Snapshot;
+use super::file::{self, SnapshotError};
+use super::{Snapshot, SnapshotSummary};
 
-/// A snapshot could not be stored.
+/// A snapshot store could not be used.
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// A file operation failed.
-    #[error("could not {action} {path}: {source}")]
+    #[error("could not {action} {}: {source}", path.display())]
     Io {
         /// What was being done.
         action: &'static str,
@@ -23,54 +31,355 @@ pub enum StoreError {
         /// Why.
         source: io::Error,
     },
-    /// The snapshot could not be serialized.
-    #[error("could not serialize the snapshot: {0}")]
-    Serialize(#[from] serde_json::Error),
+    /// The directory does not exist.
+    #[error(
+        "no snapshot store at {}: run `posture scan` first, or point --snapshots-dir at the store",
+        dir.display()
+    )]
+    NoStore {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// The store has fewer snapshots than the command needs.
+    #[error(
+        "the snapshot store {} has {found} snapshot(s), {needed} needed: run `posture scan`, or name the files",
+        dir.display()
+    )]
+    TooFew {
+        /// The directory.
+        dir: PathBuf,
+        /// How many it has.
+        found: usize,
+        /// How many are needed.
+        needed: usize,
+    },
+    /// A snapshot named on the command line is not there.
+    #[error(
+        "no snapshot {name:?}: not a file, nor a snapshot in {} (`ls {}` lists them)",
+        dir.display(),
+        dir.display()
+    )]
+    NotFound {
+        /// What was named.
+        name: String,
+        /// The store looked in.
+        dir: PathBuf,
+    },
+    /// A snapshot file could not be read.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
 }
 
-/// Writes `snapshot` into `dir` as `<started_at>.json` (colons replaced, so the name is portable;
-/// millisecond timestamps sort by time) and returns its path. Never overwrites: a name already
-/// taken (two scans in one millisecond) gets a suffix.
-pub fn write_snapshot(dir: &Path, snapshot: &Snapshot) -> Result<PathBuf, StoreError> {
-    fs::create_dir_all(dir).map_err(io_error("create", dir))?;
-    let stem = snapshot.scan.started_at.replace(':', "-");
-    let mut path = dir.join(format!("{stem}.json"));
-    let mut n = 1;
-    while path.exists() {
-        path = dir.join(format!("{stem}-{n}.json"));
-        n += 1;
-    }
-    let tmp = dir.join(format!(".{stem}.json.tmp-{}", std::process::id()));
-    let result = write_file(&tmp, snapshot);
-    if let Err(err) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(err);
-    }
-    fs::rename(&tmp, &path).map_err(io_error("rename into", &path))?;
-    // The rename is durable once the directory entry is.
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(path)
+/// One snapshot file in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSnapshot {
+    /// Its file name.
+    pub name: String,
+    /// Its path.
+    pub path: PathBuf,
 }
 
-fn write_file(path: &Path, snapshot: &Snapshot) -> Result<(), StoreError> {
-    let file = File::create(path).map_err(io_error("create", path))?;
-    let mut writer = BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut writer, snapshot)?;
-    writer.write_all(b"\n").map_err(io_error("write", path))?;
-    let file = writer
-        .into_inner()
-        .map_err(|err| io_error("write", path)(err.into_error()))?;
-    file.sync_all().map_err(io_error("flush", path))?;
-    Ok(())
+/// What a store's directory holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// The snapshots, oldest first.
+    pub snapshots: Vec<StoredSnapshot>,
+    /// Other visible files (not snapshots; `README.md` is expected and left out).
+    pub others: Vec<String>,
+    /// Temporary files an interrupted write left behind.
+    pub temporary: Vec<String>,
 }
 
-fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreError {
-    let path = path.to_owned();
-    move |source| StoreError::Io {
-        action,
-        path,
-        source,
+/// A snapshot store (the `snapshots/` directory, or `--snapshots-dir`).
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// The timestamp format of snapshot names; fixed width, so names sort by time.
+const NAME_TIME_FORMAT: &str = "%Y-%m-%dT%H-%M-%S%.3fZ";
+const NAME_TIME_LEN: usize = "2026-11-23T08-45-12.345Z".len();
+
+impl Store {
+    /// The store in `dir` (which need not exist yet).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// Its directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every snapshot in the store, oldest first.
+    ///
+    /// # Errors
+    /// When the directory is missing or cannot be listed.
+    pub fn list(&self) -> Result<Vec<StoredSnapshot>, StoreError> {
+        Ok(self.listing()?.snapshots)
+    }
+
+    /// Everything in the store's directory, sorted out.
+    ///
+    /// # Errors
+    /// See [`Self::list`].
+    pub fn listing(&self) -> Result<Listing, StoreError> {
+        let read = match fs::read_dir(&self.dir) {
+            Ok(read) => read,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return Err(StoreError::NoStore {
+                    dir: self.dir.clone(),
+                });
+            }
+            Err(source) => {
+                return Err(StoreError::Io {
+                    action: "list",
+                    path: self.dir.clone(),
+                    source,
+                });
+            }
+        };
+        let (mut snapshots, mut others, mut temporary) = (Vec::new(), Vec::new(), Vec::new());
+        for entry in read {
+            let entry = entry.map_err(|source| StoreError::Io {
+                action: "list",
+                path: self.dir.clone(),
+                source,
+            })?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if is_snapshot_name(&name) {
+                snapshots.push(StoredSnapshot {
+                    path: entry.path(),
+                    name,
+                });
+            } else if name.starts_with('.') && name.contains(".tmp-") {
+                temporary.push(name);
+            } else if !name.starts_with('.') && name != "README.md" {
+                others.push(name);
+            }
+        }
+        snapshots.sort_by(|a, b| a.name.cmp(&b.name));
+        others.sort();
+        temporary.sort();
+        Ok(Listing {
+            snapshots,
+            others,
+            temporary,
+        })
+    }
+
+    /// The `n` newest snapshots, oldest first.
+    ///
+    /// # Errors
+    /// When the store has fewer.
+    pub fn newest(&self, n: usize) -> Result<Vec<StoredSnapshot>, StoreError> {
+        let all = self.list()?;
+        if all.len() < n {
+            return Err(StoreError::TooFew {
+                dir: self.dir.clone(),
+                found: all.len(),
+                needed: n,
+            });
+        }
+        Ok(all[all.len() - n..].to_vec())
+    }
+
+    /// A snapshot named on the command line: a path to a file, a file name in the store, or the
+    /// start of exactly one such name (`2026-11-23T08`).
+    ///
+    /// # Errors
+    /// When nothing (or more than one snapshot) matches.
+    pub fn resolve(&self, name: &str) -> Result<PathBuf, StoreError> {
+        let as_path = Path::new(name);
+        if as_path.is_file() {
+            return Ok(as_path.to_owned());
+        }
+        let not_found = || StoreError::NotFound {
+            name: name.to_owned(),
+            dir: self.dir.clone(),
+        };
+        let all = match self.list() {
+            Ok(all) => all,
+            Err(StoreError::NoStore { .. }) => return Err(not_found()),
+            Err(err) => return Err(err),
+        };
+        let matching: Vec<_> = all.iter().filter(|s| s.name.starts_with(name)).collect();
+        match matching.as_slice() {
+            [one] => Ok(one.path.clone()),
+            _ => Err(not_found()),
+        }
+    }
+
+    /// Reads a snapshot without its facts.
+    ///
+    /// # Errors
+    /// One line naming the file and what is wrong with it.
+    pub fn read_summary(&self, path: &Path) -> Result<SnapshotSummary, StoreError> {
+        Ok(file::read_snapshot_summary(path)?)
+    }
+
+    /// Stores `snapshot` as the newest in the store: links it to the snapshot before it, seals
+    /// it with its content hash, and writes it atomically. `suffix` (`reevaluated`) marks the
+    /// name. Returns its path; `snapshot.integrity` is filled in.
+    ///
+    /// # Errors
+    /// When the store cannot be written; nothing under a snapshot's name is left behind then.
+    pub fn write(
+        &self,
+        snapshot: &mut Snapshot,
+        suffix: Option<&str>,
+    ) -> Result<PathBuf, StoreError> {
+        let io_error = |action: &'static str, path: &Path| {
+            let path = path.to_owned();
+            move |source| StoreError::Io {
+                action,
+                path,
+                source,
+            }
+        };
+        fs::create_dir_all(&self.dir).map_err(io_error("create", &self.dir))?;
+        let lock_path = self.dir.join(".lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_error("open the lock", &lock_path))?;
+        lock.lock().map_err(io_error("lock", &lock_path))?;
+
+        let Listing {
+            snapshots: existing,
+            temporary,
+            ..
+        } = self.listing()?;
+        // Only a writer holding the lock makes temporary files, so these are from killed ones.
+        for name in temporary {
+            let _ = fs::remove_file(self.dir.join(name));
+        }
+        let latest = existing.last();
+        let (previous_sha256, previous_file) = match latest {
+            None => (None, None),
+            Some(latest) => match file::read_header(&latest.path) {
+                Ok(header) => (
+                    Some(header.integrity.content_sha256),
+                    Some(latest.name.clone()),
+                ),
+                Err(err) => {
+                    warn!(
+                        "the newest snapshot is unreadable, so the new one cannot record its hash: {err}"
+                    );
+                    (None, Some(latest.name.clone()))
+                }
+            },
+        };
+        let mut stamp = jiff::Timestamp::now();
+        if let Some(after) = latest.and_then(|l| name_time(&l.name)) {
+            // A clock that went back must not put the new snapshot before the chain's end.
+            let next = after + jiff::SignedDuration::from_millis(1);
+            if stamp < next {
+                stamp = next;
+            }
+        }
+        let suffix = suffix.map(|s| format!("-{s}")).unwrap_or_default();
+        let stem = format!("{}{suffix}", stamp.strftime(NAME_TIME_FORMAT));
+
+        snapshot.integrity.previous_sha256 = previous_sha256;
+        snapshot.integrity.previous_file = previous_file;
+        // The name records whether the file is compressed, which depends on the size: seal under
+        // the compressed name first; a small file is sealed again under its own (under 1 MiB).
+        snapshot.integrity.file = format!("{stem}.json.gz");
+        let size = file::seal(snapshot).map_err(io_error("serialize", &self.dir))?;
+        let name = if size >= file::COMPRESS_FROM {
+            format!("{stem}.json.gz")
+        } else {
+            snapshot.integrity.file = format!("{stem}.json");
+            file::seal(snapshot).map_err(io_error("serialize", &self.dir))?;
+            format!("{stem}.json")
+        };
+        let path = self.dir.join(&name);
+        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let written = File::create(&tmp)
+            .and_then(|file| file::write_sealed(snapshot, size, file))
+            .and_then(|()| fs::rename(&tmp, &path));
+        if let Err(err) = written {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_error("write", &path)(err));
+        }
+        // The rename is durable once the directory entry is.
+        if let Ok(dir) = File::open(&self.dir) {
+            let _ = dir.sync_all();
+        }
+        drop(lock);
+        Ok(path)
+    }
+}
+
+/// Whether `name` is a snapshot's file name.
+fn is_snapshot_name(name: &str) -> bool {
+    let Some(rest) = name
+        .strip_suffix(".json.gz")
+        .or_else(|| name.strip_suffix(".json"))
+    else {
+        return false;
+    };
+    let (Some(time), Some(suffix)) = (rest.get(..NAME_TIME_LEN), rest.get(NAME_TIME_LEN..)) else {
+        return false;
+    };
+    name_time(time).is_some()
+        && (suffix.is_empty()
+            || suffix.strip_prefix('-').is_some_and(|s| {
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            }))
+}
+
+/// The instant a snapshot's name says it was stored; `None` unless the name starts with exactly
+/// the form [`NAME_TIME_FORMAT`] writes.
+fn name_time(name: &str) -> Option<jiff::Timestamp> {
+    let time = name.get(..NAME_TIME_LEN)?;
+    let mut rfc3339 = time.as_bytes().to_vec();
+    // `2026-11-23T08-45-12.345Z` -> `2026-11-23T08:45:12.345Z`
+    for i in [13, 16] {
+        (rfc3339[i] == b'-').then_some(())?;
+        rfc3339[i] = b':';
+    }
+    let stamp: jiff::Timestamp = std::str::from_utf8(&rfc3339).ok()?.parse().ok()?;
+    (stamp.strftime(NAME_TIME_FORMAT).to_string() == time).then_some(stamp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_snapshot_names() {
+        for name in [
+            "2026-11-23T08-45-12.345Z.json",
+            "2026-11-23T08-45-12.345Z.json.gz",
+            "2026-11-23T08-45-12.345Z-reevaluated.json.gz",
+        ] {
+            assert!(is_snapshot_name(name), "{name}");
+        }
+        for name in [
+            "README.md",
+            "2026-11-23T08-45-12.345Z.txt",
+            "2026-11-23T08-45-12Z.json",
+            "2026-13-23T08-45-12.345Z.json",
+            "2026-11-23T08-45-12.345Z-.json",
+            "2026-11-23T08-45-12.345Z-Re.json",
+            ".2026-11-23T08-45-12.345Z.json.tmp-1",
+        ] {
+            assert!(!is_snapshot_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_sort_by_time() {
+        let t = |s: &str| name_time(s).unwrap();
+        assert!(t("2026-11-23T08-45-12.345Z") < t("2026-11-23T08-45-12.346Z"));
+        assert!("2026-11-23T08-45-12.345Z-reevaluated.json" < "2026-11-23T08-45-12.346Z.json");
     }
 }

@@ -6,13 +6,17 @@
 //! nothing. Writes return `io::Result` so a closed pipe (`posture … | head`) ends the command
 //! quietly instead of panicking.
 
+mod changes;
+
 use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
 use crate::finding::Status;
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
-use crate::snapshot::{AccountOutcome, Snapshot};
+use crate::snapshot::{AccountOutcome, Snapshot, Verification};
+
+pub(crate) use changes::{diff_json, diff_markdown, diff_table};
 
 /// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`. Causes
 /// that span lines (the SDK lists every credential provider it tried) are folded into that line.
@@ -165,13 +169,14 @@ pub(crate) fn scan_summary(snapshot: &Snapshot, path: &Path) -> io::Result<()> {
     };
     writeln!(
         out,
-        "scanned {} accounts in {} Regions: {} complete, {} with errors, {} unreachable, {} skipped",
-        snapshot.accounts.len() - count(AccountOutcome::Skipped),
+        "scanned {} accounts in {} Regions: {} complete, {} with errors, {} unreachable, {} skipped, {} excluded",
+        snapshot.accounts.len() - count(AccountOutcome::Skipped) - count(AccountOutcome::Excluded),
         snapshot.scan.scope.regions.len(),
         count(AccountOutcome::Scanned),
         count(AccountOutcome::ScannedWithErrors),
         count(AccountOutcome::Unreachable),
         count(AccountOutcome::Skipped),
+        count(AccountOutcome::Excluded),
     )?;
     writeln!(out)?;
     writeln!(
@@ -216,5 +221,97 @@ pub(crate) fn scan_summary(snapshot: &Snapshot, path: &Path) -> io::Result<()> {
         }
     }
     writeln!(out)?;
-    writeln!(out, "snapshot: {}", path.display())
+    writeln!(out, "snapshot: {}", path.display())?;
+    writeln!(out, "  sha256:  {}", snapshot.content_sha256())
+}
+
+/// `posture verify`: every problem, the first named first, or the chain's head.
+pub(crate) fn verification(dir: &Path, verification: &Verification) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    for name in &verification.ignored {
+        writeln!(out, "ignored: {name} (not named like a snapshot)")?;
+    }
+    for name in &verification.temporary {
+        writeln!(
+            out,
+            "ignored: {name} (left by an interrupted write; the next scan removes it)"
+        )?;
+    }
+    if let Some(first) = verification.problems.first() {
+        writeln!(
+            out,
+            "NOT INTACT: {} of {} snapshots in {} are not as written",
+            verification.problems.len(),
+            verification.files.len(),
+            dir.display()
+        )?;
+        writeln!(out, "first: {first}")?;
+        for problem in &verification.problems[1..] {
+            writeln!(out, "also:  {problem}")?;
+        }
+        return Ok(());
+    }
+    match verification.head() {
+        Some((name, hash)) => {
+            writeln!(
+                out,
+                "intact: {} snapshots in {}, each matches its content hash and follows the one before it",
+                verification.files.len(),
+                dir.display()
+            )?;
+            writeln!(out, "newest: {name}")?;
+            writeln!(out, "  sha256: {hash}")?;
+            writeln!(
+                out,
+                "  (keep this hash elsewhere: it shows later that no newer snapshot was removed)"
+            )
+        }
+        None => writeln!(out, "no snapshots in {}", dir.display()),
+    }
+}
+
+/// `posture reevaluate`: what was written, and checks that could not be applied.
+pub(crate) fn reevaluated(
+    source: &Path,
+    written: &Path,
+    snapshot: &Snapshot,
+    dropped: &[String],
+) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "re-evaluated the facts of {} (scan of {}) with check catalogue {}",
+        source.display(),
+        snapshot.scan.started_at,
+        snapshot.findings_catalogue_version()
+    )?;
+    let tally = |status: Status| {
+        snapshot
+            .findings
+            .iter()
+            .filter(|f| f.status == status)
+            .count()
+    };
+    writeln!(
+        out,
+        "  findings: {} PASS, {} FAIL, {} ERROR, {} SKIPPED",
+        tally(Status::Pass),
+        tally(Status::Fail),
+        tally(Status::Error),
+        tally(Status::Skipped)
+    )?;
+    for id in dropped {
+        writeln!(
+            out,
+            "  not evaluated: check {id} is no longer in the catalogue"
+        )?;
+    }
+    writeln!(out, "snapshot: {}", written.display())?;
+    writeln!(out, "  sha256:  {}", snapshot.content_sha256())?;
+    writeln!(
+        out,
+        "compare it with the original: posture diff {} {}",
+        source.display(),
+        written.display()
+    )
 }

@@ -1,0 +1,575 @@
+//! Diff on hand-built snapshots: every transition, its cause, the symmetry between `diff(a, b)`
+//! and `diff(b, a)`, and that a change of scope or coverage never reads as a fix.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::evaluate::Mappings;
+use crate::snapshot::{
+    AccountRecord, Integrity, RegionsRequested, ScanMetadata, ScopeRecord, SnapshotSummary,
+};
+
+const MANAGEMENT: &str = "111111111111";
+const PROD: &str = "222222222222";
+const DEV: &str = "333333333333";
+
+fn check(id: &str, severity: Severity, scope: Scope, csf: &[&str]) -> CheckRecord {
+    CheckRecord {
+        id: id.into(),
+        title: format!("{id} passes"),
+        severity,
+        scope,
+        service: "iam".into(),
+        logic_version: 1,
+        mappings: Mappings {
+            nist_csf_2: csf.iter().map(|s| (*s).to_owned()).collect(),
+            nist_csf_1_1: vec![],
+            cis_aws_v3: vec![],
+            cis_aws_v5: vec![],
+            nist_800_53_r5: vec![],
+            security_hub: vec![],
+        },
+    }
+}
+
+fn finding(
+    check: &str,
+    account: &str,
+    region: Option<&str>,
+    resource: &str,
+    status: Status,
+) -> Finding {
+    Finding {
+        check: check.into(),
+        account: account.into(),
+        region: region.map(str::to_owned),
+        resource: resource.into(),
+        status,
+        reason: format!("{status:?}"),
+        evidence: BTreeMap::from([("state".to_owned(), format!("{status:?}"))]),
+        waiver: None,
+    }
+}
+
+fn account(id: &str, status: &str, outcome: AccountOutcome) -> AccountRecord {
+    AccountRecord {
+        id: id.into(),
+        name: format!("acct-{id}"),
+        email: None,
+        ou_path: "/Workloads".into(),
+        status: status.into(),
+        outcome,
+        errors: vec![],
+    }
+}
+
+/// A snapshot of the three accounts, two Regions and three checks unless changed.
+struct Build {
+    accounts: Vec<AccountRecord>,
+    regions: Vec<&'static str>,
+    checks: Vec<CheckRecord>,
+    findings: Vec<Finding>,
+}
+
+impl Build {
+    fn new() -> Self {
+        Self {
+            accounts: vec![
+                account(MANAGEMENT, "ACTIVE", AccountOutcome::Scanned),
+                account(PROD, "ACTIVE", AccountOutcome::Scanned),
+                account(DEV, "ACTIVE", AccountOutcome::Scanned),
+            ],
+            regions: vec!["us-east-1", "eu-west-1"],
+            checks: vec![
+                check(
+                    "root-mfa",
+                    Severity::Critical,
+                    Scope::Account,
+                    &["PR.AA-03"],
+                ),
+                check(
+                    "trail",
+                    Severity::High,
+                    Scope::Region,
+                    &["DE.CM-09", "ID.AM-08"],
+                ),
+                check("keys", Severity::Medium, Scope::Account, &["PR.AA-01"]),
+            ],
+            findings: vec![],
+        }
+    }
+
+    fn with(mut self, finding: Finding) -> Self {
+        self.findings.push(finding);
+        self
+    }
+
+    fn summary(&self) -> SnapshotSummary {
+        let mut findings = self.findings.clone();
+        findings.sort_by(|a, b| {
+            (&a.check, &a.account, &a.region, &a.resource).cmp(&(
+                &b.check,
+                &b.account,
+                &b.region,
+                &b.resource,
+            ))
+        });
+        SnapshotSummary {
+            schema_version: 1,
+            integrity: Integrity {
+                content_sha256: "0".repeat(64),
+                file: "2026-11-23T08-00-00.000Z.json".into(),
+                previous_sha256: None,
+                previous_file: None,
+            },
+            scan: ScanMetadata {
+                posture_version: "0.1.0".into(),
+                catalogue_version: "abc".into(),
+                started_at: "2026-11-23T08:00:00.000Z".into(),
+                finished_at: "2026-11-23T08:01:00Z".into(),
+                caller_arn: "arn:aws:iam::111111111111:user/auditor".into(),
+                caller_account_id: MANAGEMENT.into(),
+                organization_id: "o-example".into(),
+                management_account_id: MANAGEMENT.into(),
+                scope: ScopeRecord {
+                    accounts: vec![],
+                    exclude_accounts: vec![],
+                    ous: vec![],
+                    regions_requested: RegionsRequested::Enabled,
+                    regions: self.regions.iter().map(|r| (*r).to_owned()).collect(),
+                    checks: self.checks.iter().map(|c| c.id.clone()).collect(),
+                    role_name: "PostureAuditor".into(),
+                    emails_kept: false,
+                },
+            },
+            reevaluation: None,
+            checks: self.checks.clone(),
+            accounts: self.accounts.clone(),
+            findings,
+        }
+    }
+}
+
+/// The everyday organization: root MFA, trails in both Regions, one key per account.
+fn baseline() -> Build {
+    let mut build = Build::new();
+    for account in [MANAGEMENT, PROD, DEV] {
+        build = build
+            .with(finding(
+                "root-mfa",
+                account,
+                None,
+                &format!("arn:aws:iam::{account}:root"),
+                Status::Pass,
+            ))
+            .with(finding(
+                "keys",
+                account,
+                None,
+                &format!("arn:aws:iam::{account}:user/app/access-key-1"),
+                Status::Fail,
+            ));
+        for region in ["us-east-1", "eu-west-1"] {
+            build = build.with(finding(
+                "trail",
+                account,
+                Some(region),
+                account,
+                Status::Pass,
+            ));
+        }
+    }
+    build
+}
+
+fn kinds(changes: &Changes) -> BTreeMap<(String, String, Option<String>, String), ChangeKind> {
+    changes
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                (
+                    f.check.clone(),
+                    f.account.clone(),
+                    f.region.clone(),
+                    f.resource.clone(),
+                ),
+                f.kind,
+            )
+        })
+        .collect()
+}
+
+fn kind_of_resource(changes: &Changes, resource: &str) -> Option<ChangeKind> {
+    changes
+        .findings
+        .iter()
+        .find(|f| f.resource == resource)
+        .map(|f| f.kind)
+}
+
+/// Asserts the symmetry the module promises, and returns `diff(old, new)`.
+fn symmetric_diff(old: &SnapshotSummary, new: &SnapshotSummary) -> Changes {
+    let forward = diff(old, new);
+    let backward = diff(new, old);
+    let reversed: BTreeMap<_, _> = kinds(&backward)
+        .into_iter()
+        .map(|(id, kind)| (id, kind.reversed()))
+        .collect();
+    assert_eq!(
+        kinds(&forward),
+        reversed,
+        "diff(b, a) is not diff(a, b) reversed"
+    );
+    assert_eq!(forward.accounts_joined, backward.accounts_left);
+    assert_eq!(forward.checks_added, backward.checks_removed);
+    assert_eq!(forward.scope.regions_added, backward.scope.regions_removed);
+    forward
+}
+
+#[test]
+fn identical_snapshots_diff_to_nothing() {
+    let changes = symmetric_diff(&baseline().summary(), &baseline().summary());
+    assert!(changes.is_empty(), "{changes:#?}");
+    assert_eq!(changes.new_failures(Severity::Low), 0);
+    // The keys fail in both: listed as still failing, with no cause.
+    assert_eq!(changes.count(ChangeKind::StillFailing), 3);
+    assert!(changes.findings.iter().all(|f| f.causes.is_empty()));
+}
+
+#[test]
+fn a_pass_turning_to_fail_is_a_regression_and_its_reverse_a_resolution() {
+    let mut new = baseline();
+    new.findings[0].status = Status::Fail;
+    new.findings[0]
+        .evidence
+        .insert("mfa".into(), "false".into());
+    let (old, new) = (baseline().summary(), new.summary());
+    let changes = symmetric_diff(&old, &new);
+    let regressed: Vec<_> = changes.of_kind(ChangeKind::Regressed).collect();
+    assert_eq!(regressed.len(), 1);
+    assert_eq!(regressed[0].check, "root-mfa");
+    assert_eq!(changes.new_failures(Severity::Low), 1);
+    assert_eq!(
+        changes.new_failures(Severity::Critical),
+        1,
+        "root-mfa is critical"
+    );
+    assert!(
+        matches!(&regressed[0].causes[..], [Cause::ResourceChanged { detail }] if detail.contains("mfa: (none) -> false"))
+    );
+    let back = diff(&new, &old);
+    assert_eq!(back.count(ChangeKind::Resolved), 1);
+    assert_eq!(back.count(ChangeKind::Regressed), 0);
+    assert_eq!(back.new_failures(Severity::Low), 0);
+}
+
+#[test]
+fn a_new_failing_resource_regresses_and_a_gone_one_is_resolved() {
+    let new = baseline().with(finding(
+        "keys",
+        PROD,
+        None,
+        "arn:aws:iam::222222222222:user/hotfix/access-key-1",
+        Status::Fail,
+    ));
+    let changes = symmetric_diff(&baseline().summary(), &new.summary());
+    assert_eq!(
+        kind_of_resource(
+            &changes,
+            "arn:aws:iam::222222222222:user/hotfix/access-key-1"
+        ),
+        Some(ChangeKind::Regressed)
+    );
+    assert_eq!(changes.new_failures(Severity::Medium), 1);
+    assert_eq!(changes.new_failures(Severity::High), 0, "keys is medium");
+    let back = diff(&new.summary(), &baseline().summary());
+    let resolved: Vec<_> = back.of_kind(ChangeKind::Resolved).collect();
+    assert_eq!(resolved.len(), 1);
+    assert!(
+        matches!(&resolved[0].causes[..], [Cause::ResourceChanged { detail }] if detail == "it is gone")
+    );
+}
+
+#[test]
+fn an_unreadable_account_is_newly_unknown_never_resolved() {
+    // PROD's role could not be assumed: one ERROR per check and cell, no resources.
+    let mut new = baseline();
+    new.findings.retain(|f| f.account != PROD);
+    new.accounts[1].outcome = AccountOutcome::Unreachable;
+    for check in ["root-mfa", "keys"] {
+        new = new.with(finding(check, PROD, None, PROD, Status::Error));
+    }
+    for region in ["us-east-1", "eu-west-1"] {
+        new = new.with(finding("trail", PROD, Some(region), PROD, Status::Error));
+    }
+    let changes = symmetric_diff(&baseline().summary(), &new.summary());
+    assert_eq!(changes.count(ChangeKind::Resolved), 0);
+    assert_eq!(changes.count(ChangeKind::Removed), 0);
+    // The root user, the key and two trail cells: each resource once, no extra line per marker.
+    assert_eq!(
+        changes.count(ChangeKind::NewlyUnknown),
+        4,
+        "{:#?}",
+        changes.findings
+    );
+    let key = changes
+        .findings
+        .iter()
+        .find(|f| f.check == "keys" && f.account == PROD)
+        .expect("the key");
+    assert_eq!(key.old.status, Some(Status::Fail));
+    assert_eq!(key.new.status, None);
+    assert!(matches!(&key.causes[0], Cause::CoverageChanged { detail } if detail == "Error"));
+    let back = symmetric_diff(&new.summary(), &baseline().summary());
+    assert_eq!(back.count(ChangeKind::Recovered), 4);
+    assert_eq!(
+        back.new_failures(Severity::Low),
+        1,
+        "the key recovered into FAIL"
+    );
+}
+
+#[test]
+fn a_region_out_of_scope_is_no_longer_evaluated_not_resolved() {
+    let mut old = baseline();
+    old.findings
+        .iter_mut()
+        .filter(|f| f.check == "trail" && f.region.as_deref() == Some("eu-west-1"))
+        .for_each(|f| f.status = Status::Fail);
+    let mut new = baseline();
+    new.regions = vec!["us-east-1"];
+    new.findings
+        .retain(|f| f.region.as_deref() != Some("eu-west-1"));
+    let changes = symmetric_diff(&old.summary(), &new.summary());
+    assert_eq!(changes.count(ChangeKind::Resolved), 0);
+    assert_eq!(changes.count(ChangeKind::NoLongerEvaluated), 3);
+    assert_eq!(changes.scope.regions_removed, ["eu-west-1"]);
+    let first = changes
+        .of_kind(ChangeKind::NoLongerEvaluated)
+        .next()
+        .expect("one");
+    assert!(
+        matches!(&first.causes[0], Cause::ScopeChanged { detail } if detail.contains("eu-west-1 was not scanned"))
+    );
+}
+
+#[test]
+fn accounts_that_join_leave_or_are_excluded_are_scope_changes() {
+    let mut old = baseline();
+    old.accounts
+        .push(account("444444444444", "ACTIVE", AccountOutcome::Scanned));
+    old = old.with(finding("keys", "444444444444", None, "k", Status::Fail));
+    let mut new = baseline();
+    new.accounts[2].outcome = AccountOutcome::Excluded;
+    new.findings.retain(|f| f.account != DEV);
+    new.accounts
+        .push(account("555555555555", "ACTIVE", AccountOutcome::Scanned));
+    new = new.with(finding("keys", "555555555555", None, "k2", Status::Fail));
+    let changes = symmetric_diff(&old.summary(), &new.summary());
+    assert_eq!(changes.accounts_left.len(), 1);
+    assert_eq!(changes.accounts_left[0].id, "444444444444");
+    assert_eq!(changes.accounts_joined[0].id, "555555555555");
+    assert_eq!(
+        kind_of_resource(&changes, "k"),
+        Some(ChangeKind::NoLongerEvaluated)
+    );
+    assert_eq!(
+        kind_of_resource(&changes, "k2"),
+        Some(ChangeKind::NewlyEvaluated)
+    );
+    assert_eq!(changes.count(ChangeKind::Resolved), 0);
+    // DEV was excluded: its findings are no longer evaluated, not resolved, and it did not leave.
+    assert!(changes.accounts_left.iter().all(|a| a.id != DEV));
+    let dev: Vec<_> = changes
+        .findings
+        .iter()
+        .filter(|f| f.account == DEV)
+        .collect();
+    assert_eq!(dev.len(), 4);
+    assert!(dev.iter().all(|f| f.kind == ChangeKind::NoLongerEvaluated));
+    assert!(
+        matches!(&dev[0].causes[0], Cause::ScopeChanged { detail } if detail.contains("excluded"))
+    );
+    // A joined account's FAIL is a new failure for the gate.
+    assert_eq!(changes.new_failures(Severity::Low), 1);
+}
+
+#[test]
+fn a_suspended_account_is_no_longer_evaluated() {
+    let mut new = baseline();
+    new.accounts[1].status = "SUSPENDED".into();
+    new.accounts[1].outcome = AccountOutcome::Skipped;
+    new.findings.retain(|f| f.account != PROD);
+    for check in ["root-mfa", "keys"] {
+        new = new.with(finding(check, PROD, None, PROD, Status::Skipped));
+    }
+    let changes = symmetric_diff(&baseline().summary(), &new.summary());
+    assert_eq!(changes.accounts_changed.len(), 1);
+    assert_eq!(
+        changes.accounts_changed[0].changes,
+        ["status: ACTIVE -> SUSPENDED"]
+    );
+    assert_eq!(changes.count(ChangeKind::Resolved), 0);
+    assert_eq!(changes.count(ChangeKind::NoLongerEvaluated), 4);
+}
+
+#[test]
+fn checks_added_or_removed_are_listed_and_their_findings_not_counted_as_changes_of_posture() {
+    let mut old = baseline();
+    old.checks.retain(|c| c.id != "keys");
+    old.findings.retain(|f| f.check != "keys");
+    let changes = symmetric_diff(&old.summary(), &baseline().summary());
+    assert_eq!(changes.checks_added, ["keys"]);
+    assert_eq!(changes.count(ChangeKind::NewlyEvaluated), 3);
+    assert_eq!(changes.count(ChangeKind::Regressed), 0);
+    let first = changes
+        .of_kind(ChangeKind::NewlyEvaluated)
+        .next()
+        .expect("one");
+    assert!(
+        matches!(&first.causes[0], Cause::ScopeChanged { detail } if detail.contains("check keys was not run"))
+    );
+}
+
+#[test]
+fn a_new_rule_is_blamed_on_the_check_not_the_change_window() {
+    let mut new = baseline();
+    new.checks[0].logic_version = 2;
+    new.checks[0].mappings.nist_csf_2.push("PR.AA-05".into());
+    let root = new
+        .findings
+        .iter_mut()
+        .find(|f| f.check == "root-mfa")
+        .expect("root");
+    root.status = Status::Fail;
+    root.reason = "Fail".into();
+    // The evidence is the same: only the rule changed.
+    let changes = symmetric_diff(&baseline().summary(), &new.summary());
+    let regressed: Vec<_> = changes.of_kind(ChangeKind::Regressed).collect();
+    assert_eq!(regressed.len(), 1);
+    assert!(
+        !regressed[0]
+            .causes
+            .iter()
+            .any(|c| matches!(c, Cause::ResourceChanged { .. }))
+    );
+    assert!(
+        regressed[0]
+            .causes
+            .contains(&Cause::LogicChanged { old: 1, new: 2 })
+    );
+    assert!(regressed[0].causes.contains(&Cause::MappingChanged));
+    assert_eq!(changes.checks_changed.len(), 1);
+    assert_eq!(changes.checks_changed[0].logic_version, Some((1, 2)));
+}
+
+#[test]
+fn waivers_starting_changing_and_expiring_are_causes() {
+    let waiver = |expires: &str| Waiver {
+        reason: "vendor migration".into(),
+        approved_by: "ciso@example.com".into(),
+        expires: expires.into(),
+    };
+    fn key(build: &mut Build) -> &mut Finding {
+        build
+            .findings
+            .iter_mut()
+            .find(|f| f.check == "keys")
+            .expect("a key")
+    }
+    let (mut waived, mut extended, mut expired) = (baseline(), baseline(), baseline());
+    key(&mut waived).waiver = Some(waiver("2026-12-31"));
+    key(&mut extended).waiver = Some(waiver("2027-03-31"));
+    key(&mut expired).waiver = Some(waiver("2026-01-31"));
+    let cause = |old: Build, new: Build| {
+        let changes = symmetric_diff(&old.summary(), &new.summary());
+        let still: Vec<_> = changes
+            .of_kind(ChangeKind::StillFailing)
+            .filter(|f| !f.causes.is_empty())
+            .collect();
+        assert_eq!(still.len(), 1);
+        assert!(
+            changes
+                .findings
+                .iter()
+                .any(|f| f.new.waived || f.old.waived)
+        );
+        still[0].causes.clone()
+    };
+    assert_eq!(cause(baseline(), waived), [Cause::WaiverStarted]);
+    let mut waived = baseline();
+    key(&mut waived).waiver = Some(waiver("2026-12-31"));
+    assert_eq!(cause(waived, extended), [Cause::WaiverChanged]);
+    assert_eq!(cause(expired, baseline()), [Cause::WaiverExpired]);
+    let mut waived = baseline();
+    key(&mut waived).waiver = Some(waiver("2026-12-31"));
+    assert_eq!(cause(waived, baseline()), [Cause::WaiverRemoved]);
+}
+
+#[test]
+fn changes_are_grouped_by_severity_and_csf_function() {
+    let mut new = baseline();
+    for f in new
+        .findings
+        .iter_mut()
+        .filter(|f| f.check == "trail" && f.account == PROD)
+    {
+        f.status = Status::Fail;
+    }
+    let changes = symmetric_diff(&baseline().summary(), &new.summary());
+    assert_eq!(changes.summary.total[&ChangeKind::Regressed], 2);
+    assert_eq!(
+        changes.summary.by_severity[&Severity::High][&ChangeKind::Regressed],
+        2
+    );
+    assert_eq!(changes.summary.by_function["DE"][&ChangeKind::Regressed], 2);
+    assert_eq!(changes.summary.by_function["ID"][&ChangeKind::Regressed], 2);
+    assert!(!changes.summary.by_function.contains_key("GV"));
+    // Regressions come first, then by severity.
+    assert_eq!(changes.findings[0].kind, ChangeKind::Regressed);
+}
+
+#[test]
+fn every_transition_is_symmetric_across_many_random_pairs() {
+    // A small deterministic generator: each identity gets one of the five states per side.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..200 {
+        let mut sides = [Build::new(), Build::new()];
+        for side in &mut sides {
+            for account in [MANAGEMENT, PROD, DEV] {
+                for resource in ["r1", "r2"] {
+                    let status = match next() % 5 {
+                        0 => continue,
+                        1 => Status::Pass,
+                        2 => Status::Fail,
+                        3 => Status::Error,
+                        _ => Status::Skipped,
+                    };
+                    side.findings
+                        .push(finding("keys", account, None, resource, status));
+                }
+            }
+            if next() % 4 == 0 {
+                side.regions = vec!["us-east-1"];
+            }
+        }
+        let [a, b] = sides;
+        let changes = symmetric_diff(&a.summary(), &b.summary());
+        let back = diff(&b.summary(), &a.summary());
+        assert_eq!(
+            changes.count(ChangeKind::Regressed),
+            back.count(ChangeKind::Resolved)
+        );
+        assert_eq!(
+            changes.count(ChangeKind::NewlyUnknown),
+            back.count(ChangeKind::Recovered)
+        );
+    }
+}

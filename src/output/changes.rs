@@ -1,0 +1,440 @@
+//! `posture diff` as a terminal table, as Markdown for a change ticket, and as JSON. The three
+//! show the same [`Changes`]; JSON lists everything, the other two cap each kind at `limit`.
+
+use std::io::{self, Write};
+
+use comfy_table::{LineStyle, Table, TableStyle, presets};
+
+use crate::diff::{ChangeKind, Changes, FindingChange, KindCounts};
+use crate::evaluate::Severity;
+use crate::finding::Status;
+
+const SEVERITIES: [Severity; 4] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+];
+const FUNCTIONS: [(&str, &str); 6] = [
+    ("GV", "Govern"),
+    ("ID", "Identify"),
+    ("PR", "Protect"),
+    ("DE", "Detect"),
+    ("RS", "Respond"),
+    ("RC", "Recover"),
+];
+
+/// `posture diff --json`: the whole [`Changes`].
+pub(crate) fn diff_json(changes: &Changes) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, changes)?;
+    writeln!(out)
+}
+
+/// `posture diff`: a header, counts by severity and by CSF function, then each kind's findings.
+pub(crate) fn diff_table(changes: &Changes, limit: usize) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    for line in header_lines(changes) {
+        writeln!(out, "{line}")?;
+    }
+    let kinds = shown_kinds(changes);
+    writeln!(out)?;
+    writeln!(out, "by severity")?;
+    writeln!(
+        out,
+        "{}",
+        counts_table(changes, &kinds, false, Format::Terminal)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "by NIST CSF 2.0 function")?;
+    writeln!(
+        out,
+        "{}",
+        counts_table(changes, &kinds, true, Format::Terminal)
+    )?;
+    for kind in kinds {
+        let findings: Vec<&FindingChange> = changes.of_kind(kind).collect();
+        if findings.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "{} ({})", kind.label(), findings.len())?;
+        writeln!(
+            out,
+            "{}",
+            findings_table(&findings, limit, Format::Terminal)
+        )?;
+        if limit > 0 && findings.len() > limit {
+            writeln!(
+                out,
+                "… and {} more (--limit 0 lists all, --json gives everything)",
+                findings.len() - limit
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", verdict_line(changes))
+}
+
+/// `posture diff --markdown`: the same, for a change ticket; every string is escaped so that
+/// names from AWS cannot break the table or inject markup.
+pub(crate) fn diff_markdown(changes: &Changes, limit: usize) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "## posture diff: {} → {}",
+        md(&changes.old.file),
+        md(&changes.new.file)
+    )?;
+    writeln!(out)?;
+    for line in header_lines(changes).iter().skip(1) {
+        writeln!(out, "- {}", md(line.trim()))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "**{}**", md(&verdict_line(changes)))?;
+    let kinds = shown_kinds(changes);
+    writeln!(out)?;
+    writeln!(out, "### By severity")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        counts_table(changes, &kinds, false, Format::Markdown)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "### By NIST CSF 2.0 function")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        counts_table(changes, &kinds, true, Format::Markdown)
+    )?;
+    for kind in kinds {
+        let findings: Vec<&FindingChange> = changes.of_kind(kind).collect();
+        if findings.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "### {} ({})",
+            capitalized(kind.label()),
+            findings.len()
+        )?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            findings_table(&findings, limit, Format::Markdown)
+        )?;
+        if limit > 0 && findings.len() > limit {
+            writeln!(out)?;
+            writeln!(out, "…and {} more.", findings.len() - limit)?;
+        }
+    }
+    Ok(())
+}
+
+/// Columns and a rule under the header: compact, and readable in a CI log.
+const TERMINAL_STYLE: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('-').junction('-'));
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Terminal,
+    Markdown,
+}
+
+/// Which snapshots, and what differs besides findings: scope, accounts, checks.
+fn header_lines(changes: &Changes) -> Vec<String> {
+    let mut lines = vec![format!(
+        "posture diff {} -> {}",
+        changes.old.file, changes.new.file
+    )];
+    lines.push(format!(
+        "  organization {}{}: scans started {} and {}",
+        changes.new.organization_id,
+        if changes.old.organization_id == changes.new.organization_id {
+            String::new()
+        } else {
+            format!(
+                " (old: {}, compared with --force)",
+                changes.old.organization_id
+            )
+        },
+        changes.old.started_at,
+        changes.new.started_at
+    ));
+    for (side, snapshot) in [("old", &changes.old), ("new", &changes.new)] {
+        if snapshot.reevaluated {
+            lines.push(format!(
+                "  the {side} snapshot is a re-evaluation with check catalogue {}",
+                snapshot.catalogue_version
+            ));
+        }
+    }
+    if changes.old.catalogue_version != changes.new.catalogue_version {
+        lines.push(format!(
+            "  check catalogue: {} -> {}",
+            changes.old.catalogue_version, changes.new.catalogue_version
+        ));
+    }
+    let scope = &changes.scope;
+    if scope.is_empty() {
+        lines.push("  scope: the same".into());
+    } else {
+        let mut parts = Vec::new();
+        if !scope.regions_added.is_empty() {
+            parts.push(format!("Regions added: {}", scope.regions_added.join(", ")));
+        }
+        if !scope.regions_removed.is_empty() {
+            parts.push(format!(
+                "Regions removed: {}",
+                scope.regions_removed.join(", ")
+            ));
+        }
+        parts.extend(scope.options.iter().cloned());
+        lines.push(format!("  scope changed: {}", parts.join("; ")));
+    }
+    let accounts = |list: &[crate::diff::AccountRef]| {
+        list.iter()
+            .map(|a| format!("{} {} ({})", a.id, a.name, a.ou_path))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !changes.accounts_joined.is_empty() {
+        lines.push(format!(
+            "  accounts joined: {}",
+            accounts(&changes.accounts_joined)
+        ));
+    }
+    if !changes.accounts_left.is_empty() {
+        lines.push(format!(
+            "  accounts left: {}",
+            accounts(&changes.accounts_left)
+        ));
+    }
+    for account in &changes.accounts_changed {
+        lines.push(format!(
+            "  account {} {}: {}",
+            account.id,
+            account.name,
+            account.changes.join("; ")
+        ));
+    }
+    if !changes.checks_added.is_empty() {
+        lines.push(format!(
+            "  checks added: {}",
+            changes.checks_added.join(", ")
+        ));
+    }
+    if !changes.checks_removed.is_empty() {
+        lines.push(format!(
+            "  checks removed: {}",
+            changes.checks_removed.join(", ")
+        ));
+    }
+    for check in &changes.checks_changed {
+        let mut parts = Vec::new();
+        if let Some((a, b)) = check.logic_version {
+            parts.push(format!("logic version {a} -> {b}"));
+        }
+        if let Some((a, b)) = &check.nist_csf_2 {
+            parts.push(format!("NIST CSF 2.0 {} -> {}", a.join(","), b.join(",")));
+        }
+        if let Some((a, b)) = check.severity {
+            parts.push(format!("severity {} -> {}", severity(a), severity(b)));
+        }
+        lines.push(format!(
+            "  check {} changed: {}",
+            check.id,
+            parts.join("; ")
+        ));
+    }
+    lines
+}
+
+/// The kinds worth a column: the four that matter always, the others when they occur.
+fn shown_kinds(changes: &Changes) -> Vec<ChangeKind> {
+    ChangeKind::ALL
+        .into_iter()
+        .filter(|kind| {
+            matches!(
+                kind,
+                ChangeKind::Regressed
+                    | ChangeKind::Resolved
+                    | ChangeKind::StillFailing
+                    | ChangeKind::NewlyUnknown
+            ) || changes.count(*kind) > 0
+        })
+        .collect()
+}
+
+fn counts_table(
+    changes: &Changes,
+    kinds: &[ChangeKind],
+    by_function: bool,
+    format: Format,
+) -> String {
+    let mut table = new_table(format);
+    let mut header = vec![if by_function { "function" } else { "severity" }.to_owned()];
+    header.extend(kinds.iter().map(|k| k.label().to_owned()));
+    table.set_header(header);
+    let row = |name: String, counts: Option<&KindCounts>| {
+        let mut cells = vec![name];
+        cells.extend(kinds.iter().map(|k| {
+            counts
+                .and_then(|c| c.get(k))
+                .copied()
+                .unwrap_or(0)
+                .to_string()
+        }));
+        cells
+    };
+    if by_function {
+        for (id, name) in FUNCTIONS {
+            table.add_row(row(
+                format!("{name} ({id})"),
+                changes.summary.by_function.get(id),
+            ));
+        }
+    } else {
+        for s in SEVERITIES {
+            table.add_row(row(
+                severity(s).to_owned(),
+                changes.summary.by_severity.get(&s),
+            ));
+        }
+        table.add_row(row("total".into(), Some(&changes.summary.total)));
+    }
+    table.to_string()
+}
+
+fn findings_table(findings: &[&FindingChange], limit: usize, format: Format) -> String {
+    let mut table = new_table(format);
+    table.set_header([
+        "severity",
+        "check",
+        "account",
+        "region",
+        "resource",
+        "was -> now",
+        "why",
+    ]);
+    let shown = if limit == 0 { findings.len() } else { limit };
+    for finding in findings.iter().take(shown) {
+        let cell = |text: &str| match format {
+            Format::Terminal => text.to_owned(),
+            Format::Markdown => md(text),
+        };
+        let why: Vec<String> = finding.causes.iter().map(|c| c.describe()).collect();
+        let why = if why.is_empty() {
+            "nothing changed".to_owned()
+        } else {
+            why.join("; ")
+        };
+        table.add_row([
+            severity(finding.severity).to_owned(),
+            cell(&finding.check),
+            cell(&format!("{} {}", finding.account, finding.account_name)),
+            cell(finding.region.as_deref().unwrap_or("global")),
+            cell(&finding.resource),
+            format!(
+                "{} -> {}",
+                status(finding.old.status, finding.old.waived),
+                status(finding.new.status, finding.new.waived)
+            ),
+            cell(&why),
+        ]);
+    }
+    table.to_string()
+}
+
+fn new_table(format: Format) -> Table {
+    let mut table = Table::new();
+    table.load_style(match format {
+        Format::Terminal => TERMINAL_STYLE,
+        Format::Markdown => presets::ASCII_MARKDOWN,
+    });
+    table
+}
+
+/// The line that explains the exit status.
+fn verdict_line(changes: &Changes) -> String {
+    let count = |kind| changes.count(kind);
+    let new_failures = changes.new_failures(Severity::Low);
+    format!(
+        "{} regressed, {} resolved, {} still failing, {} newly unknown, {} recovered; {} new failure(s)",
+        count(ChangeKind::Regressed),
+        count(ChangeKind::Resolved),
+        count(ChangeKind::StillFailing),
+        count(ChangeKind::NewlyUnknown),
+        count(ChangeKind::Recovered),
+        new_failures
+    )
+}
+
+fn status(status: Option<Status>, waived: bool) -> String {
+    let text = match status {
+        Some(Status::Pass) => "PASS",
+        Some(Status::Fail) => "FAIL",
+        Some(Status::Error) => "ERROR",
+        Some(Status::Skipped) => "SKIPPED",
+        None => "none",
+    };
+    if waived {
+        format!("{text} (waived)")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "critical",
+        Severity::High => "high",
+        Severity::Medium => "medium",
+        Severity::Low => "low",
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Text for a Markdown table cell: HTML and Markdown metacharacters escaped, one line.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_cannot_inject_markup() {
+        assert_eq!(
+            md("<script>a|b</script> & `x` *y*\nz"),
+            "&lt;script&gt;a\\|b&lt;/script&gt; &amp; \\`x\\` \\*y\\* z"
+        );
+    }
+}
