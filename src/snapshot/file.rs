@@ -27,6 +27,9 @@ use super::{FORMAT, Integrity, SCHEMA_VERSION, Snapshot, SnapshotSummary};
 /// Canonical content from this size on is stored gzip-compressed.
 pub(crate) const COMPRESS_FROM: u64 = 1024 * 1024;
 
+/// The gzip header of every compressed snapshot (flate2 at level 6: no name, no time, OS unknown).
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+
 /// What every snapshot starts with, up to the schema version's digits.
 const PREFIX: &[u8] = b"{\"format\":\"posture-snapshot\",\"schema_version\":";
 /// What follows the version, up to the content hash's digits.
@@ -227,7 +230,14 @@ fn open(path: &Path) -> Result<(Header, HashingReader<impl Read>), SnapshotProbl
     let mut file = BufReader::with_capacity(256 * 1024, file);
     let gzip = {
         let start = io::BufRead::fill_buf(&mut file).map_err(SnapshotProblem::Io)?;
-        start.starts_with(&[0x1f, 0x8b])
+        if start.starts_with(&GZIP_HEADER[..2]) && !start.starts_with(&GZIP_HEADER) {
+            // The content hash does not cover the gzip header's time and flags; requiring the
+            // exact header posture writes makes a change there show too.
+            return Err(SnapshotProblem::Corrupted(
+                "its gzip header is not the one posture writes".into(),
+            ));
+        }
+        start.starts_with(&GZIP_HEADER[..2])
     };
     let mut content: Box<dyn Read> = if gzip {
         Box::new(MultiGzDecoder::new(file))

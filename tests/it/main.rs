@@ -2,9 +2,13 @@
 //! test goes: tests/README.md.
 
 mod collect;
+mod diff;
 mod sandbox_change;
 mod sandbox_extension;
 mod sandbox_lifecycle;
 mod sandbox_organization;
 mod scan;
+mod snapshots;
 mod support;
+#[path = "../synthetic/mod.rs"]
+mod synthetic;

@@ -1,0 +1,450 @@
+//! The snapshot store as evidence: the committed v1 fixture reads forever, `verify` names any
+//! file that was altered, removed or reordered, bad files get one line naming them, and a write
+//! killed at any moment leaves the store as it was.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use posture::diff::{ChangeKind, diff};
+use posture::evaluate::{catalog, evaluate};
+use posture::snapshot::{
+    ChainProblem, CheckRecord, Snapshot, Store, read_snapshot, read_snapshot_summary, verify_store,
+};
+
+use crate::support::state_dir;
+use crate::synthetic;
+
+/// A fresh, empty directory for one test.
+fn fresh(name: &str) -> PathBuf {
+    let dir = state_dir(&format!("snapshots-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create");
+    dir
+}
+
+/// A store holding a copy of the v1 fixture (two chained scans).
+fn fixture_store(name: &str) -> PathBuf {
+    let dir = fresh(name);
+    for entry in std::fs::read_dir(synthetic::fixture_dir()).expect("fixture") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    dir
+}
+
+fn posture(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(args)
+        .output()
+        .expect("run posture");
+    (
+        output.status.code().expect("exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_v1_fixture_reads_forever_and_diffs_to_the_change_step() {
+    let store = Store::new(synthetic::fixture_dir());
+    let files = store.list().expect("list");
+    assert_eq!(files.len(), 2);
+    let before = read_snapshot(&files[0].path).expect("v1 reads");
+    assert_eq!(before.schema_version, 1);
+    assert_eq!(before.accounts.len(), 9);
+    assert_eq!(before.scan.scope.regions, ["us-east-1", "eu-west-1"]);
+    assert_eq!(before.facts.accounts.len(), 8, "one account is SUSPENDED");
+    assert!(before.findings.iter().any(|f| f.check == "root-mfa"));
+    assert!(before.accounts.iter().all(|a| a.email.is_none()));
+
+    let verification = verify_store(&store, |_| {}).expect("verify");
+    assert!(verification.intact(), "{:?}", verification.problems);
+
+    let changes = diff(
+        &read_snapshot_summary(&files[0].path).expect("read"),
+        &read_snapshot_summary(&files[1].path).expect("read"),
+    );
+    let counted: BTreeMap<ChangeKind, usize> = changes
+        .summary
+        .total
+        .iter()
+        .filter(|(kind, _)| !matches!(kind, ChangeKind::StillFailing | ChangeKind::StillUnknown))
+        .map(|(kind, n)| (*kind, *n))
+        .collect();
+    assert_eq!(
+        counted,
+        BTreeMap::from([(ChangeKind::Regressed, 1), (ChangeKind::Resolved, 2)])
+    );
+}
+
+#[test]
+fn stored_snapshots_hold_no_full_access_key_id() {
+    let dir = fresh("redacted");
+    let mut snapshot = synthetic::fixture_before();
+    snapshot.findings[0].reason = "key AKIAIOSFODNN7EXAMPLE is active".into();
+    snapshot.findings[0]
+        .evidence
+        .insert("access key id".into(), "ASIAY34FZKBOKMUTVV7A".into());
+    let path = Store::new(&dir).write(&mut snapshot, None).expect("write");
+    let text = String::from_utf8(std::fs::read(&path).expect("read")).expect("utf-8");
+    assert!(!text.contains("AKIAIOSFODNN7EXAMPLE") && !text.contains("ASIAY34FZKBOKMUTVV7A"));
+    let back = read_snapshot(&path).expect("reads");
+    assert_eq!(back.findings[0].reason, "key ****MPLE is active");
+    assert_eq!(back.findings[0].evidence["access key id"], "****VV7A");
+}
+
+/// A store of three chained snapshots: the fixture's two and a large (compressed) one.
+fn store_with_large_snapshot(name: &str) -> (PathBuf, Vec<PathBuf>) {
+    let dir = fixture_store(name);
+    let mut large = synthetic::snapshot(200, 5, 2, 0);
+    let path = Store::new(&dir).write(&mut large, None).expect("write");
+    assert!(
+        path.to_string_lossy().ends_with(".json.gz"),
+        "{path:?} is compressed"
+    );
+    let files = Store::new(&dir)
+        .list()
+        .expect("list")
+        .into_iter()
+        .map(|s| s.path)
+        .collect();
+    (dir, files)
+}
+
+#[test]
+fn large_snapshots_are_compressed_and_read_back_the_same() {
+    let dir = fresh("compressed");
+    let mut large = synthetic::snapshot(200, 5, 2, 0);
+    let path = Store::new(&dir).write(&mut large, None).expect("write");
+    let on_disk = std::fs::metadata(&path).expect("stat").len();
+    let content = posture::snapshot::read_snapshot_bytes(&path)
+        .expect("read")
+        .len() as u64;
+    assert!(content >= 1024 * 1024, "{content} bytes of content");
+    assert!(
+        on_disk * 4 < content,
+        "{on_disk} bytes on disk for {content}"
+    );
+    assert_eq!(read_snapshot(&path).expect("read"), large);
+}
+
+#[test]
+fn a_flipped_byte_anywhere_in_any_snapshot_makes_verify_name_that_file() {
+    let (dir, files) = store_with_large_snapshot("flip");
+    let store = Store::new(&dir);
+    assert!(verify_store(&store, |_| {}).expect("verify").intact());
+    for path in &files {
+        let original = std::fs::read(path).expect("read");
+        let len = original.len();
+        // The first and last bytes, the header with the content hash, the gzip header and
+        // trailer, and a spread through the middle.
+        let mut positions: Vec<usize> = vec![0, 1, 5, 9, 60, 100, 150, len / 2, len - 9, len - 1];
+        positions.extend((1..40).map(|i| i * len / 40));
+        for position in positions {
+            let mut flipped = original.clone();
+            flipped[position] ^= 0xff;
+            std::fs::write(path, &flipped).expect("write");
+            let verification = verify_store(&store, |_| {}).expect("verify");
+            let name = path.file_name().expect("name").to_string_lossy();
+            let first = verification.problems.first().unwrap_or_else(|| {
+                panic!("a flipped byte {position} of {name} ({len} bytes) went unnoticed")
+            });
+            assert!(
+                first.to_string().starts_with(&*name),
+                "byte {position} of {name}: the first problem is {first}"
+            );
+        }
+        std::fs::write(path, &original).expect("restore");
+    }
+    assert!(verify_store(&store, |_| {}).expect("verify").intact());
+}
+
+#[test]
+fn verify_names_a_removed_and_a_reordered_snapshot() {
+    let (dir, files) = store_with_large_snapshot("chain");
+    let store = Store::new(&dir);
+    let name = |p: &Path| p.file_name().expect("name").to_string_lossy().into_owned();
+
+    // The middle one removed: the next one says which snapshot is missing.
+    let middle = std::fs::read(&files[1]).expect("read");
+    std::fs::remove_file(&files[1]).expect("remove");
+    let verification = verify_store(&store, |_| {}).expect("verify");
+    assert_eq!(
+        verification.problems,
+        [ChainProblem::Missing {
+            file: name(&files[2]),
+            previous: name(&files[1]),
+        }]
+    );
+    std::fs::write(&files[1], middle).expect("restore");
+
+    // The first two swapped by renaming.
+    let tmp = dir.join("swap.tmp");
+    std::fs::rename(&files[0], &tmp).expect("rename");
+    std::fs::rename(&files[1], &files[0]).expect("rename");
+    std::fs::rename(&tmp, &files[1]).expect("rename");
+    let verification = verify_store(&store, |_| {}).expect("verify");
+    let first = verification.problems.first().expect("a problem");
+    assert!(
+        matches!(first, ChainProblem::Renamed { file, .. } if *file == name(&files[0])),
+        "{first}"
+    );
+    let (code, stdout, _) = posture(&["verify", "--snapshots-dir", &dir.to_string_lossy()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!("first: {}: renamed or reordered", name(&files[0]))),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_snapshot_files_get_one_line_naming_the_file_and_the_problem() {
+    let dir = fresh("bad");
+    let good = synthetic::fixture_dir().join(
+        Store::new(synthetic::fixture_dir()).list().expect("list")[0]
+            .name
+            .clone(),
+    );
+    let original = std::fs::read(&good).expect("read");
+    let text = String::from_utf8(original.clone()).expect("utf-8");
+    let mut future = text.replacen("\"schema_version\":1,", "\"schema_version\":2,", 1);
+    future.truncate(future.len() / 2);
+    let mut altered = text.replacen("\"status\":\"FAIL\"", "\"status\":\"PASS\"", 1);
+    assert_ne!(altered, text);
+    altered.push('\n');
+    let (_, large_files) = store_with_large_snapshot("bad-large");
+    let large = std::fs::read(&large_files[2]).expect("read");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.json", vec![], "truncated"),
+        (
+            "truncated.json",
+            original[..original.len() / 2].to_vec(),
+            "truncated",
+        ),
+        (
+            "truncated.json.gz",
+            large[..large.len() / 2].to_vec(),
+            "truncated",
+        ),
+        (
+            "corrupted.json",
+            text.replacen("\"findings\":[", "\"findings\":[[[", 1)
+                .into_bytes(),
+            "corrupted",
+        ),
+        (
+            "altered.json",
+            altered.into_bytes(),
+            "altered after it was written",
+        ),
+        (
+            "foreign.json",
+            b"{\"hello\": \"world\"}".to_vec(),
+            "not a posture snapshot",
+        ),
+        (
+            "foreign.csv",
+            b"id,name\n1,a\n".to_vec(),
+            "not a posture snapshot",
+        ),
+        (
+            "future.json",
+            future.into_bytes(),
+            "newer than this posture reads",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let (code, _, stderr) =
+            posture(&["diff", &path.to_string_lossy(), &good.to_string_lossy()]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(
+            stderr.contains(&*path.to_string_lossy()),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+    let (code, _, stderr) = posture(&["diff", "no-such-snapshot", &good.to_string_lossy()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no snapshot \"no-such-snapshot\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn diff_refuses_two_organizations_unless_forced() {
+    let dir = fixture_store("two-orgs");
+    let files = Store::new(&dir).list().expect("list");
+    let mut other = read_snapshot(&files[1].path).expect("read");
+    other.scan.organization_id = "o-someoneelse".into();
+    let other_dir = fresh("two-orgs-other");
+    let other_path = Store::new(&other_dir)
+        .write(&mut other, None)
+        .expect("write");
+    let (old, new) = (
+        files[0].path.to_string_lossy(),
+        other_path.to_string_lossy(),
+    );
+    let (code, _, stderr) = posture(&["diff", &old, &new]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("o-someoneelse") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = posture(&["diff", &old, &new, "--force"]);
+    assert_eq!(code, 1, "the change step has a regression: {stderr}");
+    assert!(stdout.contains("compared with --force"), "{stdout}");
+}
+
+#[test]
+fn diff_exits_by_the_severity_of_new_failures_and_prints_every_format() {
+    let dir = fixture_store("exit");
+    let dir = dir.to_string_lossy();
+    let base = ["diff", "--snapshots-dir", &dir];
+    let run = |extra: &[&str]| posture(&[&base[..], extra].concat());
+    // The regression is an active access key: medium.
+    assert_eq!(run(&[]).0, 1);
+    assert_eq!(run(&["--fail-on", "medium"]).0, 1);
+    assert_eq!(run(&["--fail-on", "high"]).0, 0);
+    assert_eq!(run(&["--fail-on", "never"]).0, 0);
+    let (_, json, _) = run(&["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json["summary"]["total"]["regressed"], 1);
+    assert_eq!(json["summary"]["total"]["resolved"], 2);
+    assert_eq!(json["findings"][0]["kind"], "regressed");
+    assert_eq!(
+        json["findings"][0]["causes"][0]["cause"],
+        "resource_changed"
+    );
+    let (_, markdown, _) = run(&["--markdown"]);
+    assert!(markdown.starts_with("## posture diff: "), "{markdown}");
+    assert!(markdown.contains("### Regressed (1)"), "{markdown}");
+    assert!(markdown.contains("hotfix-deployer"), "{markdown}");
+    let (_, table, _) = run(&[]);
+    assert!(table.contains("1 regressed, 2 resolved"), "{table}");
+}
+
+#[test]
+fn reevaluation_writes_a_new_marked_snapshot_and_keeps_the_original() {
+    let dir = fixture_store("reevaluate");
+    let store = Store::new(&dir);
+    let files = store.list().expect("list");
+    let original = std::fs::read(&files[1].path).expect("read");
+    let (code, stdout, stderr) = posture(&[
+        "reevaluate",
+        &files[1].name[..19],
+        "--snapshots-dir",
+        &dir.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("re-evaluated the facts of"), "{stdout}");
+    assert_eq!(std::fs::read(&files[1].path).expect("read"), original);
+    let now = store.list().expect("list");
+    assert_eq!(now.len(), 3);
+    assert!(now[2].name.contains("-reevaluated."), "{}", now[2].name);
+    let source = read_snapshot(&files[1].path).expect("read");
+    let reevaluated = read_snapshot(&now[2].path).expect("read");
+    let marked = reevaluated.reevaluation.as_ref().expect("marked");
+    assert_eq!(marked.source_file, files[1].name);
+    assert_eq!(marked.source_sha256, source.integrity.content_sha256);
+    // The same facts and checks give the same verdicts, as of the scan's time.
+    assert_eq!(reevaluated.findings, source.findings);
+    assert_eq!(reevaluated.facts, source.facts);
+    assert!(verify_store(&store, |_| {}).expect("verify").intact());
+    // The prefix given matches one snapshot only; an ambiguous one is refused.
+    let (code, _, stderr) = posture(&[
+        "reevaluate",
+        "2026",
+        "--snapshots-dir",
+        &dir.to_string_lossy(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn a_write_killed_at_any_moment_leaves_the_store_as_it_was() {
+    let dir = fixture_store("killed");
+    let store = Store::new(&dir);
+    // A large scan of real checks over synthetic facts, so that a re-evaluation takes a while
+    // to write.
+    let mut large: Snapshot = synthetic::snapshot(400, 1, 1, 0);
+    large.checks = catalog().iter().map(CheckRecord::from).collect();
+    large.scan.scope.checks = large.checks.iter().map(|c| c.id.clone()).collect();
+    large.findings = evaluate(&large.facts, &large.scan.finished_at);
+    store.write(&mut large, None).expect("write");
+    let source = store.list().expect("list").pop().expect("the large one");
+
+    let fingerprint = |store: &Store| -> BTreeMap<String, Vec<u8>> {
+        store
+            .list()
+            .expect("list")
+            .into_iter()
+            .map(|s| (s.name, std::fs::read(&s.path).expect("read")))
+            .collect()
+    };
+    let reevaluate = || {
+        Command::new(env!("CARGO_BIN_EXE_posture"))
+            .args(["reevaluate", &source.name, "--snapshots-dir"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    // How long one whole re-evaluation takes here.
+    let started = Instant::now();
+    assert!(reevaluate().wait().expect("wait").success());
+    let whole = started.elapsed();
+    let mut before = fingerprint(&store);
+
+    let mut killed_mid_write = 0;
+    for step in 1..=12u32 {
+        let mut child = reevaluate();
+        std::thread::sleep(whole * step / 13);
+        // Look for the temporary file just before the kill: if it is there, the kill lands
+        // while the snapshot is being written.
+        let writing = std::fs::read_dir(&dir).expect("list").any(|e| {
+            e.expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .contains(".tmp-")
+        });
+        child.kill().expect("kill");
+        child.wait().expect("wait");
+        let after = fingerprint(&store);
+        for (name, bytes) in &before {
+            assert_eq!(
+                after.get(name),
+                Some(bytes),
+                "step {step}: {name} changed or went"
+            );
+        }
+        assert!(after.len() <= before.len() + 1, "step {step}");
+        let verification = verify_store(&store, |_| {}).expect("verify");
+        assert!(
+            verification.intact(),
+            "step {step}: {:?}",
+            verification.problems
+        );
+        if writing && after.len() == before.len() {
+            killed_mid_write += 1;
+        }
+        before = after;
+    }
+    assert!(
+        killed_mid_write > 0,
+        "no kill landed mid-write (one write takes {whole:?}); the test proves nothing"
+    );
+    // The next write removes what the killed ones left behind.
+    assert!(reevaluate().wait().expect("wait").success());
+    let listing = store.listing().expect("list");
+    assert!(listing.temporary.is_empty(), "{:?}", listing.temporary);
+}
