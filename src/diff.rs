@@ -354,7 +354,6 @@ type Identity<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 /// What one side of the diff knows, indexed.
 struct SideIndex<'a> {
     snapshot: &'a SnapshotSummary,
-    findings: HashMap<Identity<'a>, &'a Finding>,
     /// (check, account, region) -> the first ERROR or SKIPPED finding of that cell, if any.
     cells: HashMap<(&'a str, &'a str, Option<&'a str>), CellState<'a>>,
     /// (check, account, region) -> how many findings the cell has, and (check, account) -> the
@@ -437,21 +436,11 @@ enum Class {
 
 impl<'a> SideIndex<'a> {
     fn new(snapshot: &'a SnapshotSummary) -> Self {
-        let mut findings = HashMap::with_capacity(snapshot.findings.len());
         let mut cells = HashMap::new();
         let mut cell_sizes = HashMap::new();
         let mut account_sizes = HashMap::new();
         for finding in &snapshot.findings {
             let region = finding.region.as_deref();
-            findings.insert(
-                (
-                    finding.check.as_str(),
-                    finding.account.as_str(),
-                    region,
-                    finding.resource.as_str(),
-                ),
-                finding,
-            );
             let cell = (finding.check.as_str(), finding.account.as_str(), region);
             *cell_sizes.entry(cell).or_insert(0) += 1;
             *account_sizes
@@ -468,7 +457,6 @@ impl<'a> SideIndex<'a> {
         }
         Self {
             snapshot,
-            findings,
             cells,
             cell_sizes,
             account_sizes,
@@ -495,9 +483,9 @@ impl<'a> SideIndex<'a> {
         }
     }
 
-    /// The state of `id` on this side.
-    fn state(&self, id: Identity<'a>) -> State<'a> {
-        if let Some(finding) = self.findings.get(&id) {
+    /// The state of `id` on this side, where it has `found` for it.
+    fn state(&self, id: Identity<'a>, found: Option<&'a Finding>) -> State<'a> {
+        if let Some(finding) = found {
             return State::Found(finding);
         }
         let (check, account, region, _) = id;
@@ -559,22 +547,9 @@ impl<'a> SideIndex<'a> {
 pub fn diff(old: &SnapshotSummary, new: &SnapshotSummary) -> Changes {
     let before = SideIndex::new(old);
     let after = SideIndex::new(new);
-    let mut identities: Vec<Identity> = before
-        .findings
-        .keys()
-        .chain(
-            after
-                .findings
-                .keys()
-                .filter(|id| !before.findings.contains_key(*id)),
-        )
-        .copied()
-        .collect();
-    identities.sort_unstable();
-
     let mut findings = Vec::new();
-    for id in identities {
-        let (was, is) = (before.state(id), after.state(id));
+    for (id, old_finding, new_finding) in pair_up(&old.findings, &new.findings) {
+        let (was, is) = (before.state(id, old_finding), after.state(id, new_finding));
         let Some(kind) = kind_of(was.class(), is.class()) else {
             continue;
         };
@@ -637,6 +612,56 @@ pub fn diff(old: &SnapshotSummary, new: &SnapshotSummary) -> Changes {
 /// one resource in it.
 fn is_cell_verdict(finding: &Finding) -> bool {
     finding.resource == finding.account
+}
+
+fn identity(finding: &Finding) -> Identity<'_> {
+    (
+        &finding.check,
+        &finding.account,
+        finding.region.as_deref(),
+        &finding.resource,
+    )
+}
+
+/// Every identity of either side with its finding on each, in identity order: a merge of the two
+/// sorted lists (snapshots store findings sorted; others are sorted here first).
+fn pair_up<'a>(
+    old: &'a [Finding],
+    new: &'a [Finding],
+) -> Vec<(Identity<'a>, Option<&'a Finding>, Option<&'a Finding>)> {
+    let sorted = |findings: &'a [Finding]| -> Vec<&'a Finding> {
+        let mut refs: Vec<&Finding> = findings.iter().collect();
+        if !refs.is_sorted_by_key(|f| identity(f)) {
+            refs.sort_by(|a, b| identity(a).cmp(&identity(b)));
+        }
+        refs
+    };
+    let (old, new) = (sorted(old), sorted(new));
+    let mut pairs = Vec::with_capacity(old.len().max(new.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new.len() {
+        let order = match (old.get(i), new.get(j)) {
+            (Some(a), Some(b)) => identity(a).cmp(&identity(b)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, _) => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                pairs.push((identity(old[i]), Some(old[i]), None));
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                pairs.push((identity(new[j]), None, Some(new[j])));
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                pairs.push((identity(old[i]), Some(old[i]), Some(new[j])));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    pairs
 }
 
 /// The kind of a transition, `None` when it is no change worth a line (PASS in both, or not
@@ -782,7 +807,7 @@ fn changed_evidence(a: &Evidence, b: &Evidence) -> Option<String> {
 }
 
 fn waiver_cause(was: &State, is: &State, now: &str) -> Option<Cause> {
-    let waiver = |state: &State| -> Option<Waiver> {
+    let waiver = |state: &State| -> Option<Box<Waiver>> {
         match state {
             State::Found(f) => f.waiver.clone(),
             _ => None,

@@ -1,8 +1,6 @@
 //! Findings: one verdict of one check on one resource. A finding's identity is (check, account,
 //! region, resource); `diff` and the site key on it, so checks keep resources stable across scans.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 /// The verdict. ERROR is never counted as passing; SKIPPED is for accounts not scanned.
@@ -26,8 +24,119 @@ pub const EVALUATED_AT: &str = "evaluated at";
 pub const REPORT_GENERATED: &str = "credential report generated";
 
 /// What a finding shows as proof: labelled values taken from the facts (`"user" -> "etl-runner"`,
-/// `"key age (days)" -> "412"`), in a stable order.
-pub type Evidence = BTreeMap<String, String>;
+/// `"key age (days)" -> "412"`), sorted by label; a JSON object in snapshots.
+///
+/// A sorted `Vec`, not a `BTreeMap`: a finding has a handful of labels, and a `BTreeMap` node holds
+/// room for eleven, which for the 100,000 findings of a large snapshot is most of its memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evidence(Vec<(String, String)>);
+
+impl Evidence {
+    /// No evidence.
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    /// Sets `label` to `value`, replacing what it had.
+    pub fn insert(&mut self, label: String, value: String) {
+        match self.0.binary_search_by(|(l, _)| l.as_str().cmp(&label)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (label, value)),
+        }
+    }
+
+    /// The value of `label`.
+    pub fn get(&self, label: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(l, _)| l.as_str().cmp(label))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// Whether `label` has a value.
+    pub fn contains_key(&self, label: &str) -> bool {
+        self.get(label).is_some()
+    }
+
+    /// How many labels.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (label, value) pairs, by label.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(l, v)| (l, v))
+    }
+
+    /// The labels, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(l, _)| l)
+    }
+}
+
+impl std::ops::Index<&str> for Evidence {
+    type Output = String;
+
+    fn index(&self, label: &str) -> &String {
+        self.get(label)
+            .unwrap_or_else(|| panic!("no evidence labelled {label:?}"))
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for Evidence {
+    fn from(pairs: [(String, String); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+impl FromIterator<(String, String)> for Evidence {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
+        let mut evidence = Self::new();
+        for (label, value) in pairs {
+            evidence.insert(label, value);
+        }
+        evidence
+    }
+}
+
+impl Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Evidence {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = Evidence;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of evidence labels and values")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Evidence, A::Error> {
+                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(4));
+                while let Some(pair) = map.next_entry::<String, String>()? {
+                    pairs.push(pair);
+                }
+                // Written sorted; sorting again only costs when someone reordered the labels.
+                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                pairs.dedup_by(|a, b| a.0 == b.0);
+                Ok(Evidence(pairs))
+            }
+        }
+        deserializer.deserialize_map(Pairs)
+    }
+}
 
 /// A check's verdict on one resource, before the runner stamps it with the check and account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,7 +197,7 @@ pub struct Finding {
     pub evidence: Evidence,
     /// The accepted risk that covers it, if any: the status stays what it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<Waiver>,
+    pub waiver: Option<Box<Waiver>>,
 }
 
 /// An accepted risk (a waiver in `posture.toml`): it marks a finding, never changes its status.

@@ -46,7 +46,7 @@ fn finding(
         resource: resource.into(),
         status,
         reason: format!("{status:?}"),
-        evidence: BTreeMap::from([("state".to_owned(), format!("{status:?}"))]),
+        evidence: Evidence::from([("state".to_owned(), format!("{status:?}"))]),
         waiver: None,
     }
 }
@@ -479,9 +479,9 @@ fn waivers_starting_changing_and_expiring_are_causes() {
             .expect("a key")
     }
     let (mut waived, mut extended, mut expired) = (baseline(), baseline(), baseline());
-    key(&mut waived).waiver = Some(waiver("2026-12-31"));
-    key(&mut extended).waiver = Some(waiver("2027-03-31"));
-    key(&mut expired).waiver = Some(waiver("2026-01-31"));
+    key(&mut waived).waiver = Some(Box::new(waiver("2026-12-31")));
+    key(&mut extended).waiver = Some(Box::new(waiver("2027-03-31")));
+    key(&mut expired).waiver = Some(Box::new(waiver("2026-01-31")));
     let cause = |old: Build, new: Build| {
         let changes = symmetric_diff(&old.summary(), &new.summary());
         let still: Vec<_> = changes
@@ -499,11 +499,11 @@ fn waivers_starting_changing_and_expiring_are_causes() {
     };
     assert_eq!(cause(baseline(), waived), [Cause::WaiverStarted]);
     let mut waived = baseline();
-    key(&mut waived).waiver = Some(waiver("2026-12-31"));
+    key(&mut waived).waiver = Some(Box::new(waiver("2026-12-31")));
     assert_eq!(cause(waived, extended), [Cause::WaiverChanged]);
     assert_eq!(cause(expired, baseline()), [Cause::WaiverExpired]);
     let mut waived = baseline();
-    key(&mut waived).waiver = Some(waiver("2026-12-31"));
+    key(&mut waived).waiver = Some(Box::new(waiver("2026-12-31")));
     assert_eq!(cause(waived, baseline()), [Cause::WaiverRemoved]);
 }
 

@@ -144,6 +144,17 @@ pub(crate) fn demo_summary(
     writeln!(out, "  organization:     {}", description.display())?;
     writeln!(out, "  snapshot before:  {}", before.display())?;
     writeln!(out, "  snapshot after:   {}", after.display())?;
+    let store = after.parent().unwrap_or(Path::new("."));
+    writeln!(
+        out,
+        "  compare them:     posture diff --snapshots-dir {} --markdown",
+        store.display()
+    )?;
+    writeln!(
+        out,
+        "  verify them:      posture verify --snapshots-dir {}",
+        store.display()
+    )?;
     writeln!(out, "  stop the sandbox with `posture sandbox stop`")
 }
 

@@ -144,15 +144,43 @@ pub fn read_snapshot_summary(path: &Path) -> Result<SnapshotSummary, SnapshotErr
     decode(path)
 }
 
+/// Parses while it reads and hashes, so the content is never held whole: memory is the parsed
+/// value's, not the file's size on top.
 fn decode<T: DeserializeOwned>(path: &Path) -> Result<T, SnapshotError> {
-    let bytes = read_snapshot_bytes(path)?;
-    serde_json::from_slice(&bytes).map_err(|err| SnapshotError {
+    let fail = |problem| SnapshotError {
         path: path.to_owned(),
-        problem: SnapshotProblem::Schema {
-            version: SCHEMA_VERSION,
-            message: err.to_string(),
-        },
-    })
+        problem,
+    };
+    let (header, mut reader) = open(path).map_err(fail)?;
+    let parsed = serde_json::from_reader::<_, T>(BufReader::with_capacity(256 * 1024, &mut reader));
+    let value = match parsed {
+        Ok(value) => value,
+        Err(err) => {
+            // A file whose hash holds but does not fit the schema is a posture bug; any other
+            // failure is the file's: truncated, corrupted or altered, as the full check says.
+            hash_snapshot(path)?;
+            if err.is_io() || err.is_eof() || err.is_syntax() {
+                return Err(fail(classify_mismatch(
+                    Some(err),
+                    String::new(),
+                    String::new(),
+                )));
+            }
+            return Err(fail(SnapshotProblem::Schema {
+                version: SCHEMA_VERSION,
+                message: err.to_string(),
+            }));
+        }
+    };
+    // `from_reader` reads to the end to make sure only whitespace follows, so the hash is whole.
+    let actual = hex(&reader.hasher.finalize());
+    if actual != header.integrity.content_sha256 {
+        return Err(fail(SnapshotProblem::Altered {
+            recorded: header.integrity.content_sha256,
+            actual,
+        }));
+    }
+    Ok(value)
 }
 
 /// The canonical content of a snapshot file (decompressed), after checking its header and hash.

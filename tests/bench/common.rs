@@ -1,4 +1,7 @@
-//! What the benchmarks share: sending a fixed number of requests from concurrent clients.
+//! What the benchmarks share: sending a fixed number of requests from concurrent clients, and
+//! running a command with its wall time and peak memory measured. Each benchmark is a crate of
+//! its own and uses part of this, hence the `dead_code` allowance.
+#![allow(dead_code)]
 
 use std::future::Future;
 use std::sync::Arc;
@@ -10,8 +13,6 @@ pub(crate) struct Hammered {
     /// Requests per second over the whole run.
     pub(crate) rate: f64,
     /// Each request's latency, in no particular order.
-    // Each benchmark is its own crate; the scan benchmark reports rates only.
-    #[allow(dead_code)]
     pub(crate) latencies: Vec<Duration>,
     /// Requests whose `call` answered false.
     pub(crate) failed: usize,
@@ -56,5 +57,54 @@ where
         rate: requests as f64 / started.elapsed().as_secs_f64(),
         latencies,
         failed,
+    }
+}
+
+/// What [`run_measured`] measured of one process.
+pub(crate) struct Measured {
+    /// Its exit code, or minus the signal that ended it.
+    pub(crate) code: i32,
+    /// From spawn to exit.
+    pub(crate) wall: Duration,
+    /// Its `ru_maxrss`, in KiB.
+    pub(crate) peak_rss_kib: i64,
+}
+
+/// Runs `command` to completion and measures its wall time and peak RSS (`wait4`'s `ru_maxrss`:
+/// the child's own, unlike `getrusage(RUSAGE_CHILDREN)`, which keeps the largest child so far).
+pub(crate) fn run_measured(command: &mut std::process::Command) -> Measured {
+    let started = Instant::now();
+    #[expect(
+        clippy::zombie_processes,
+        reason = "reaped by `wait4`, which also gives its resource usage"
+    )]
+    let child = command.spawn().expect("spawn");
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    let mut status = 0;
+    // SAFETY: `rusage` is plain old data, for which all zeroes is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is our own child, not yet reaped (its `Child` is never waited on), and
+        // both pointers are to live locals.
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if reaped == pid {
+            break;
+        }
+        let err = std::io::Error::last_os_error();
+        assert_eq!(
+            err.kind(),
+            std::io::ErrorKind::Interrupted,
+            "wait4({pid}): {err}"
+        );
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    };
+    Measured {
+        code,
+        wall: started.elapsed(),
+        peak_rss_kib: usage.ru_maxrss,
     }
 }

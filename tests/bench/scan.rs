@@ -27,7 +27,7 @@ use serde_json::Value;
 
 #[path = "common.rs"]
 mod common;
-use common::{Hammered, hammer};
+use common::{Hammered, hammer, run_measured};
 
 /// Member accounts of each organization scanned.
 const SIZES: [u32; 3] = [10, 50, 200];
@@ -300,11 +300,8 @@ fn scan(endpoint: &str, admin: &SandboxAdmin, name: &str, concurrency: usize) ->
     let before = last_seq(admin);
     let spawned_at = SystemTime::now();
     let started = Instant::now();
-    #[expect(
-        clippy::zombie_processes,
-        reason = "reaped by `wait4`, which also gives its resource usage"
-    )]
-    let child = Command::new(env!("CARGO_BIN_EXE_posture"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_posture"));
+    command
         .args([
             "scan",
             "--quiet",
@@ -322,16 +319,9 @@ fn scan(endpoint: &str, admin: &SandboxAdmin, name: &str, concurrency: usize) ->
         .env_remove("AWS_ENDPOINT_URL")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .expect("run posture");
-    let (status, usage) = wait4(child.id());
-    let wall = started.elapsed();
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -libc::WTERMSIG(status)
-    };
+        .stderr(stderr);
+    let measured = run_measured(&mut command);
+    let (wall, code) = (started.elapsed(), measured.code);
     let errors = snapshot_errors(&dir).unwrap_or_else(|| {
         panic!(
             "posture scan ({name}) exited {code} without a snapshot: {}",
@@ -343,43 +333,18 @@ fn scan(endpoint: &str, admin: &SandboxAdmin, name: &str, concurrency: usize) ->
         discovery: first_assume_role(endpoint, before)
             .and_then(|at| at.duration_since(spawned_at).ok())
             .unwrap_or_default(),
-        peak_rss_kib: usage.ru_maxrss,
+        peak_rss_kib: measured.peak_rss_kib,
         code,
         errors,
         calls: since(admin, before).len(),
     }
 }
 
-/// Reaps the child `pid`: its wait status and resource usage.
-fn wait4(pid: u32) -> (i32, libc::rusage) {
-    let pid = libc::pid_t::try_from(pid).expect("pid");
-    let mut status = 0;
-    // SAFETY: `rusage` is plain old data, for which all zeroes is a valid value.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `pid` is our own child, not yet reaped (its `Child` is never waited on), and
-        // both pointers are to live locals.
-        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if reaped == pid {
-            return (status, usage);
-        }
-        let err = std::io::Error::last_os_error();
-        assert_eq!(
-            err.kind(),
-            std::io::ErrorKind::Interrupted,
-            "wait4({pid}): {err}"
-        );
-    }
-}
-
 /// How many errors the snapshot of `dir` records on its accounts; `None` if there is no snapshot.
 fn snapshot_errors(dir: &Path) -> Option<usize> {
-    let file = std::fs::read_dir(dir)
-        .ok()?
-        .map(|e| e.expect("entry").path())
-        .find(|p| p.extension().is_some_and(|e| e == "json"))?;
-    let snapshot: Value =
-        serde_json::from_slice(&std::fs::read(file).expect("read snapshot")).expect("json");
+    let file = posture::snapshot::Store::new(dir).list().ok()?.pop()?;
+    let bytes = posture::snapshot::read_snapshot_bytes(&file.path).expect("read snapshot");
+    let snapshot: Value = serde_json::from_slice(&bytes).expect("json");
     Some(
         snapshot["accounts"]
             .as_array()

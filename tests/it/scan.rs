@@ -629,3 +629,35 @@ fn a_profile_that_does_not_exist_is_refused_by_name() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn account_emails_stay_out_of_the_snapshot_unless_asked() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let scope = format!(
+        "{},{}",
+        seeded.management_account_id(),
+        seeded.account_id("acme-audit")
+    );
+    let emails: Vec<String> = seeded
+        .accounts()
+        .iter()
+        .map(|a| a["email"].as_str().expect("email").to_owned())
+        .collect();
+    let (_, without) = scan(seeded, "no-emails", &["--accounts", &scope]);
+    let text = without.to_string();
+    assert!(emails.iter().all(|e| !text.contains(e.as_str())), "{text}");
+    assert_eq!(without["scan"]["scope"]["emails_kept"], false);
+
+    let (_, with) = scan(seeded, "emails", &["--accounts", &scope, "--keep-emails"]);
+    assert_eq!(with["scan"]["scope"]["emails_kept"], true);
+    for record in with["accounts"].as_array().expect("accounts") {
+        let id = record["id"].as_str().expect("id");
+        let described = seeded
+            .accounts()
+            .iter()
+            .find(|a| a["id"] == id)
+            .expect("described");
+        assert_eq!(record["email"], described["email"], "{id}");
+    }
+}

@@ -63,6 +63,11 @@ fn the_v1_fixture_reads_forever_and_diffs_to_the_change_step() {
 
     let verification = verify_store(&store, |_| {}).expect("verify");
     assert!(verification.intact(), "{:?}", verification.problems);
+    let same = read_snapshot_summary(&files[1].path).expect("read");
+    assert!(
+        diff(&same, &same).is_empty(),
+        "a snapshot differs from itself"
+    );
 
     let changes = diff(
         &read_snapshot_summary(&files[0].path).expect("read"),

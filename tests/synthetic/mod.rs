@@ -5,12 +5,11 @@
 //!
 //! Shared by `tests/it` and `tests/bench` through `#[path]`; nothing here is posture's own code.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use posture::evaluate::{Mappings, Scope, Severity};
 use posture::facts::AccountFacts;
-use posture::finding::{Finding, Status};
+use posture::finding::{Evidence, Finding, Status};
 use posture::snapshot::{AccountOutcome, AccountRecord, CheckRecord, Snapshot, read_snapshot};
 
 /// The committed v1 fixture store (a scan before and after the sandbox's change step).
@@ -143,7 +142,7 @@ pub(crate) fn snapshot(accounts: usize, checks: usize, regions: usize, variant: 
                     } else {
                         "the role is only assumable from inside the organization".to_owned()
                     },
-                    evidence: BTreeMap::from([
+                    evidence: Evidence::from([
                         ("role".to_owned(), format!("synthetic-{region}")),
                         ("trust policy principals".to_owned(), if failing { "arn:aws:iam::999999999999:root" } else { "o-example" }.to_owned()),
                         ("last used".to_owned(), "2026-11-01T10:00:00Z".to_owned()),
