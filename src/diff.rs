@@ -17,7 +17,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::evaluate::{Scope, Severity};
-use crate::finding::{EVALUATED_AT, Evidence, Finding, REPORT_GENERATED, Status, Waiver};
+use crate::finding::{
+    EVALUATED_AT, Evidence, Finding, FindingId, REPORT_GENERATED, Status, Waiver,
+};
 use crate::snapshot::{AccountOutcome, CheckRecord, SnapshotSummary};
 
 /// Everything that changed from `old` to `new`.
@@ -348,9 +350,6 @@ impl Changes {
     }
 }
 
-/// The identity of a finding.
-type Identity<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
-
 /// What one side of the diff knows, indexed.
 struct SideIndex<'a> {
     snapshot: &'a SnapshotSummary,
@@ -484,7 +483,7 @@ impl<'a> SideIndex<'a> {
     }
 
     /// The state of `id` on this side, where it has `found` for it.
-    fn state(&self, id: Identity<'a>, found: Option<&'a Finding>) -> State<'a> {
+    fn state(&self, id: FindingId<'a>, found: Option<&'a Finding>) -> State<'a> {
         if let Some(finding) = found {
             return State::Found(finding);
         }
@@ -530,7 +529,7 @@ impl<'a> SideIndex<'a> {
 
     /// Whether this side has findings in the cell an ERROR marker at `id` on the other side
     /// stands for (the same Region, or any Region for an account-wide marker).
-    fn has_findings_under(&self, id: Identity<'a>) -> bool {
+    fn has_findings_under(&self, id: FindingId<'a>) -> bool {
         let (check, account, region, _) = id;
         match region {
             Some(_) => self.cell_sizes.contains_key(&(check, account, region)),
@@ -614,25 +613,16 @@ fn is_cell_verdict(finding: &Finding) -> bool {
     finding.resource == finding.account
 }
 
-fn identity(finding: &Finding) -> Identity<'_> {
-    (
-        &finding.check,
-        &finding.account,
-        finding.region.as_deref(),
-        &finding.resource,
-    )
-}
-
 /// Every identity of either side with its finding on each, in identity order: a merge of the two
 /// sorted lists (snapshots store findings sorted; others are sorted here first).
 fn pair_up<'a>(
     old: &'a [Finding],
     new: &'a [Finding],
-) -> Vec<(Identity<'a>, Option<&'a Finding>, Option<&'a Finding>)> {
+) -> Vec<(FindingId<'a>, Option<&'a Finding>, Option<&'a Finding>)> {
     let sorted = |findings: &'a [Finding]| -> Vec<&'a Finding> {
         let mut refs: Vec<&Finding> = findings.iter().collect();
-        if !refs.is_sorted_by_key(|f| identity(f)) {
-            refs.sort_by(|a, b| identity(a).cmp(&identity(b)));
+        if !refs.is_sorted_by_key(|f| f.id()) {
+            refs.sort_by(|a, b| a.id().cmp(&b.id()));
         }
         refs
     };
@@ -641,21 +631,21 @@ fn pair_up<'a>(
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
         let order = match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) => identity(a).cmp(&identity(b)),
+            (Some(a), Some(b)) => a.id().cmp(&b.id()),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, _) => std::cmp::Ordering::Greater,
         };
         match order {
             std::cmp::Ordering::Less => {
-                pairs.push((identity(old[i]), Some(old[i]), None));
+                pairs.push((old[i].id(), Some(old[i]), None));
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                pairs.push((identity(new[j]), None, Some(new[j])));
+                pairs.push((new[j].id(), None, Some(new[j])));
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
-                pairs.push((identity(old[i]), Some(old[i]), Some(new[j])));
+                pairs.push((old[i].id(), Some(old[i]), Some(new[j])));
                 i += 1;
                 j += 1;
             }
@@ -687,7 +677,7 @@ fn kind_of(was: Class, is: Class) -> Option<ChangeKind> {
 
 fn finding_change(
     kind: ChangeKind,
-    id: Identity,
+    id: FindingId,
     was: &State,
     is: &State,
     before: &SideIndex,

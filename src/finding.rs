@@ -211,7 +211,20 @@ pub struct Waiver {
     pub expires: String,
 }
 
+/// What identifies a finding across snapshots: (check, account, region, resource).
+pub type FindingId<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
+
 impl Finding {
+    /// Its identity; findings are stored sorted by it.
+    pub fn id(&self) -> FindingId<'_> {
+        (
+            &self.check,
+            &self.account,
+            self.region.as_deref(),
+            &self.resource,
+        )
+    }
+
     /// Stamps an outcome with its check and account.
     pub fn from_outcome(check: &str, account: &str, outcome: Outcome) -> Self {
         Self {

@@ -106,14 +106,7 @@ impl Build {
 
     fn summary(&self) -> SnapshotSummary {
         let mut findings = self.findings.clone();
-        findings.sort_by(|a, b| {
-            (&a.check, &a.account, &a.region, &a.resource).cmp(&(
-                &b.check,
-                &b.account,
-                &b.region,
-                &b.resource,
-            ))
-        });
+        findings.sort_by(|a, b| a.id().cmp(&b.id()));
         SnapshotSummary {
             schema_version: 1,
             integrity: Integrity {

@@ -149,14 +149,7 @@ pub fn evaluate(facts: &ScanFacts, evaluated_at: &str) -> Vec<Finding> {
     }
     // A stable sort: a check's own order among findings of equal identity (there should be
     // none) is kept.
-    findings.sort_by(|a, b| {
-        (&a.check, &a.account, &a.region, &a.resource).cmp(&(
-            &b.check,
-            &b.account,
-            &b.region,
-            &b.resource,
-        ))
-    });
+    findings.sort_by(|a, b| a.id().cmp(&b.id()));
     findings
 }
 

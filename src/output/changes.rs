@@ -37,41 +37,7 @@ pub(crate) fn diff_table(changes: &Changes, limit: usize) -> io::Result<()> {
     for line in header_lines(changes) {
         writeln!(out, "{line}")?;
     }
-    let kinds = shown_kinds(changes);
-    writeln!(out)?;
-    writeln!(out, "by severity")?;
-    writeln!(
-        out,
-        "{}",
-        counts_table(changes, &kinds, false, Format::Terminal)
-    )?;
-    writeln!(out)?;
-    writeln!(out, "by NIST CSF 2.0 function")?;
-    writeln!(
-        out,
-        "{}",
-        counts_table(changes, &kinds, true, Format::Terminal)
-    )?;
-    for kind in kinds {
-        let findings: Vec<&FindingChange> = changes.of_kind(kind).collect();
-        if findings.is_empty() {
-            continue;
-        }
-        writeln!(out)?;
-        writeln!(out, "{} ({})", kind.label(), findings.len())?;
-        writeln!(
-            out,
-            "{}",
-            findings_table(&findings, limit, Format::Terminal)
-        )?;
-        if limit > 0 && findings.len() > limit {
-            writeln!(
-                out,
-                "… and {} more (--limit 0 lists all, --json gives everything)",
-                findings.len() - limit
-            )?;
-        }
-    }
+    sections(&mut out, changes, limit, Format::Terminal)?;
     writeln!(out)?;
     writeln!(out, "{}", verdict_line(changes))
 }
@@ -92,44 +58,46 @@ pub(crate) fn diff_markdown(changes: &Changes, limit: usize) -> io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, "**{}**", md(&verdict_line(changes)))?;
+    sections(&mut out, changes, limit, Format::Markdown)
+}
+
+/// The counts by severity and by function, then a table per kind, at most `limit` rows each.
+fn sections(
+    out: &mut impl Write,
+    changes: &Changes,
+    limit: usize,
+    format: Format,
+) -> io::Result<()> {
+    let heading = |text: &str| match format {
+        Format::Terminal => format!("\n{text}"),
+        Format::Markdown => format!("\n### {}\n", capitalized(text)),
+    };
     let kinds = shown_kinds(changes);
-    writeln!(out)?;
-    writeln!(out, "### By severity")?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        counts_table(changes, &kinds, false, Format::Markdown)
-    )?;
-    writeln!(out)?;
-    writeln!(out, "### By NIST CSF 2.0 function")?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        counts_table(changes, &kinds, true, Format::Markdown)
-    )?;
+    for (title, by_function) in [("by severity", false), ("by NIST CSF 2.0 function", true)] {
+        writeln!(out, "{}", heading(title))?;
+        writeln!(
+            out,
+            "{}",
+            counts_table(changes, &kinds, by_function, format)
+        )?;
+    }
     for kind in kinds {
         let findings: Vec<&FindingChange> = changes.of_kind(kind).collect();
         if findings.is_empty() {
             continue;
         }
-        writeln!(out)?;
-        writeln!(
-            out,
-            "### {} ({})",
-            capitalized(kind.label()),
-            findings.len()
-        )?;
-        writeln!(out)?;
         writeln!(
             out,
             "{}",
-            findings_table(&findings, limit, Format::Markdown)
+            heading(&format!("{} ({})", kind.label(), findings.len()))
         )?;
+        writeln!(out, "{}", findings_table(&findings, limit, format))?;
         if limit > 0 && findings.len() > limit {
-            writeln!(out)?;
-            writeln!(out, "…and {} more.", findings.len() - limit)?;
+            writeln!(
+                out,
+                "… and {} more (--limit 0 lists all, --json gives everything)",
+                findings.len() - limit
+            )?;
         }
     }
     Ok(())

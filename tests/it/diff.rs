@@ -8,31 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use posture::diff::{Cause, ChangeKind, Changes, diff};
-use posture::sandbox::{
-    CREDENTIALS_ENV, FaultKind, FaultRule, Sandbox, SandboxAdmin, SandboxGuard,
-};
+use posture::sandbox::{FaultKind, FaultRule, Sandbox, SandboxAdmin, SandboxGuard};
 use posture::snapshot::{Store, read_snapshot_summary};
 use serde_json::Value;
 
-use crate::support::state_dir;
+use crate::support::{account_id_in, posture_scan, state_dir};
 
 /// Runs `posture scan` into `store`; returns the new snapshot's path.
 fn scan(endpoint: &str, store: &Path, args: &[&str]) -> PathBuf {
-    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
-        .args([
-            "scan",
-            "--quiet",
-            "--endpoint-url",
-            endpoint,
-            "--snapshots-dir",
-        ])
-        .arg(store)
-        .args(args)
-        .envs(CREDENTIALS_ENV)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("run posture");
+    let output = posture_scan(endpoint, store, args);
     let code = output.status.code().expect("exit code");
     assert!(
         code == 0 || code == 3,
@@ -65,18 +49,6 @@ fn changed_kinds(changes: &Changes) -> BTreeMap<ChangeKind, usize> {
         .collect()
 }
 
-fn id_of(description: &Value, name: &str) -> String {
-    description["accounts"]
-        .as_array()
-        .expect("accounts")
-        .iter()
-        .find(|a| a["name"] == name)
-        .unwrap_or_else(|| panic!("no account {name}"))["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn real_scans_around_the_change_step_show_every_transition_with_its_cause() {
     let guard =
@@ -86,9 +58,9 @@ async fn real_scans_around_the_change_step_show_every_transition_with_its_cause(
         &std::fs::read(guard.sandbox().seed(8).expect("seed")).expect("read"),
     )
     .expect("json");
-    let research = id_of(&description, "acme-sandbox-research");
-    let data_dev = id_of(&description, "acme-data-dev");
-    let legacy = id_of(&description, "acme-legacy-reporting");
+    let research = account_id_in(&description, "acme-sandbox-research");
+    let data_dev = account_id_in(&description, "acme-data-dev");
+    let legacy = account_id_in(&description, "acme-legacy-reporting");
     let demo_store = state_dir("it-diff-demo");
     let store = state_dir("it-diff-kinds");
     for dir in [&demo_store, &store] {

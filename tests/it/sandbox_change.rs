@@ -7,22 +7,10 @@ use posture::aws::ClientFactory;
 use posture::sandbox::{Sandbox, SandboxGuard};
 use serde_json::Value;
 
-use crate::support::{ROLE, state_dir};
+use crate::support::{ROLE, account_id_in, state_dir};
 
 fn read(path: &std::path::Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json")
-}
-
-fn id_of(description: &Value, name: &str) -> String {
-    description["accounts"]
-        .as_array()
-        .expect("accounts")
-        .iter()
-        .find(|a| a["name"] == name)
-        .expect("account")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
 }
 
 #[tokio::test]
@@ -39,8 +27,8 @@ async fn the_change_step_fixes_two_failures_and_adds_one() {
     assert_eq!(change["regressed"].as_array().expect("regressed").len(), 1);
 
     // Nothing but the three changes differs between the two descriptions.
-    let web_prod = id_of(&after, "acme-web-prod");
-    let staging = id_of(&after, "acme-payments-staging");
+    let web_prod = account_id_in(&after, "acme-web-prod");
+    let staging = account_id_in(&after, "acme-payments-staging");
     for (old, new) in before["accounts"]
         .as_array()
         .expect("accounts")

@@ -8,7 +8,7 @@ use std::process::Command;
 use posture::sandbox::{CREDENTIALS_ENV, FaultKind, FaultRule};
 use serde_json::Value;
 
-use crate::support::{Seeded, exclusive, seeded, state_dir};
+use crate::support::{Seeded, exclusive, posture_scan, seeded, state_dir};
 
 const REGIONS: &str = "us-east-1,eu-west-1";
 
@@ -30,17 +30,7 @@ fn scan_at(endpoint: &str, name: &str, args: &[&str]) -> (i32, Value) {
     } else {
         &["--regions", REGIONS]
     };
-    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
-        .args(["scan", "--quiet", "--endpoint-url", endpoint])
-        .args(regions)
-        .arg("--snapshots-dir")
-        .arg(&dir)
-        .args(args)
-        .envs(CREDENTIALS_ENV)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("run posture");
+    let output = posture_scan(endpoint, &dir, &[regions, args].concat());
     let code = output.status.code().expect("exit code");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

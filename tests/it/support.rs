@@ -51,7 +51,7 @@ impl Seeded {
 
     /// The id of the account named `name`.
     pub(crate) fn account_id(&self, name: &str) -> String {
-        self.account(name)["id"].as_str().expect("id").to_owned()
+        account_id_in(&self.description, name)
     }
 
     /// The management account's id.
@@ -107,4 +107,41 @@ pub(crate) fn seeded() -> &'static Seeded {
 pub(crate) async fn exclusive() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::const_new(());
     LOCK.lock().await
+}
+
+/// The id of the account named `name` in a seeder's description (`sandbox/seed.py`).
+pub(crate) fn account_id_in(description: &Value, name: &str) -> String {
+    description["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("no account named {name} in the description"))["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+/// Runs the `posture` binary's `scan` against the sandbox at `endpoint`, with the sandbox's
+/// credentials through the standard chain and the snapshot going to `store`.
+pub(crate) fn posture_scan(
+    endpoint: &str,
+    store: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args([
+            "scan",
+            "--quiet",
+            "--endpoint-url",
+            endpoint,
+            "--snapshots-dir",
+        ])
+        .arg(store)
+        .args(args)
+        .envs(posture::sandbox::CREDENTIALS_ENV)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("run posture scan")
 }

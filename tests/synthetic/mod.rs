@@ -152,14 +152,7 @@ pub(crate) fn snapshot(accounts: usize, checks: usize, regions: usize, variant: 
             }
         }
     }
-    findings.sort_by(|a, b| {
-        (&a.check, &a.account, &a.region, &a.resource).cmp(&(
-            &b.check,
-            &b.account,
-            &b.region,
-            &b.resource,
-        ))
-    });
+    findings.sort_by(|a, b| a.id().cmp(&b.id()));
     snapshot.findings = findings;
     snapshot
 }
