@@ -8,8 +8,8 @@ use clap::{Args, Parser, Subcommand};
 /// need, evaluates checks mapped to NIST CSF 2.0, and keeps the result as snapshots.
 ///
 /// Exit status: 0 when it succeeded, 1 when the answer is bad (`diff` found a regression,
-/// `verify` an altered snapshot), 2 when posture itself failed, 3 when a scan could not read
-/// everything.
+/// `verify` a snapshot that is not as written), 2 when posture itself failed, 3 when a scan
+/// could not read everything.
 /// Set `POSTURE_LOG` (e.g. `debug`, or `posture=debug,aws_smithy_runtime=debug`) to see more on
 /// stderr.
 #[derive(Debug, Parser)]
@@ -33,22 +33,31 @@ pub enum Command {
     /// snapshot), 2 when it could not run.
     Scan(Box<ScanArgs>),
     /// Shows what changed between two snapshots: regressions, resolutions, findings still failing,
-    /// newly unknown and recovered, accounts that joined or left, checks added or removed, and
-    /// a change of scope; each change says why it happened.
+    /// newly unknown and recovered, findings newly or no longer evaluated (scope), accounts that
+    /// joined or left, checks added, removed or changed, and a change of scope; each change says
+    /// why it happened.
     ///
     /// OLD and NEW are snapshot files, or names (or the unique start of a name) in the store;
-    /// without them, the two newest snapshots. Exit status: 0 without new failures, 1 with new
-    /// failures at or above --fail-on (FAIL now and not FAIL before), 2 when it could not compare.
+    /// without them, the newest snapshot and the one before it. Exit status: 0 without
+    /// regressions, 1 with a regression (PASS or absent before, FAIL now) at or above --fail-on,
+    /// 2 when it could not compare. A FAIL that could not be evaluated before (recovered, newly
+    /// in scope) is reported but does not count.
     Diff(DiffArgs),
     /// Verifies every snapshot in the store against its content hash, and the hash chain between
     /// them; names the first file that was altered, removed or reordered.
     ///
-    /// Exit status: 0 when the store is intact, 1 when a file or link is not as written, 2 when
-    /// the store could not be read.
+    /// The chain cannot show that its newest snapshots were removed: keep the newest hash it
+    /// prints somewhere else, and pass it back with --expect. With FILES, checks just those files.
+    /// Exit status: 0 when everything is as written, 1 when a file or link is not, 2 when the
+    /// store could not be read or a file is of a newer schema than this posture reads.
     Verify(VerifyArgs),
     /// Evaluates the current checks over a snapshot's stored facts, as of its scan's time, into
     /// a new snapshot marked as a re-evaluation (`…-reevaluated.json`), so an improved check can
     /// be applied to old evidence. The original is never changed.
+    ///
+    /// Refuses (unless --force) when the snapshot's findings already come from the current check
+    /// catalogue: nothing could change. Exit status: 0 when it wrote the new snapshot, 2 when it
+    /// could not.
     Reevaluate(ReevaluateArgs),
     /// Runs the local sandbox organization that the demo and the integration tests use.
     ///
@@ -172,10 +181,10 @@ pub struct StoreArgs {
 /// Options of `posture diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The older snapshot (default: the second newest in the store).
-    #[arg(requires = "new")]
+    /// The older snapshot (default: the newest one before NEW whose scan ran no later than
+    /// NEW's).
     pub old: Option<String>,
-    /// The newer snapshot (default: the newest).
+    /// The newer snapshot (default: the newest in the store).
     pub new: Option<String>,
     /// The snapshot store.
     #[command(flatten)]
@@ -186,8 +195,8 @@ pub struct DiffArgs {
     /// Prints the changes as Markdown, for a change ticket.
     #[arg(long)]
     pub markdown: bool,
-    /// Exit status 1 only for new failures of this severity or worse; `never` always exits 0.
-    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
+    /// Exit status 1 only for regressions of this severity or worse; `never` always exits 0.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = FailOn::Low, value_name = "SEVERITY")]
     pub fail_on: FailOn,
     /// Compares snapshots of two different organizations.
     #[arg(long)]
@@ -195,6 +204,10 @@ pub struct DiffArgs {
     /// How many findings to list per kind in the table and Markdown (0: all). JSON lists all.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// Also list the findings still failing and still unknown (always counted) in the table and
+    /// Markdown.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `--fail-on`.
@@ -215,6 +228,13 @@ pub enum FailOn {
 /// Options of `posture verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
+    /// Check only these snapshot files, each against its own content hash (no chain): a
+    /// snapshot attached to a ticket, say.
+    pub files: Vec<std::path::PathBuf>,
+    /// The content hash of a snapshot that was in the store (the newest hash an earlier
+    /// `verify` printed, kept elsewhere); it must still be there. At least 12 hex digits.
+    #[arg(long, value_name = "SHA256")]
+    pub expect: Vec<String>,
     /// The snapshot store.
     #[command(flatten)]
     pub store: StoreArgs,
@@ -229,6 +249,9 @@ pub struct ReevaluateArgs {
     /// The store the new snapshot goes into.
     #[command(flatten)]
     pub store: StoreArgs,
+    /// Writes the re-evaluation even when the check catalogue is the one the findings came from.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `posture sandbox start`.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::Completion;
 use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name};
@@ -23,11 +23,11 @@ use crate::discover::{Inventory, discover};
 use crate::evaluate::{Severity, catalog, catalogue_version, evaluate};
 use crate::facts::{Collected, ScanFacts, SkippedAccount};
 use crate::finding::Status;
-use crate::output;
+use crate::output::{self, ListOptions};
 use crate::sandbox::{Sandbox, SandboxStatus};
 use crate::snapshot::{
     self, AccountOutcome, AccountRecord, CheckRecord, Reevaluation, RegionsRequested, ScanMetadata,
-    ScopeRecord, Snapshot, Store, read_snapshot, verify_store,
+    ScopeRecord, Snapshot, SnapshotSummary, Store, read_snapshot, verify_files, verify_store,
 };
 
 /// Runs one command to completion.
@@ -273,7 +273,13 @@ impl ScanProgress {
                 bar.inc(1);
                 bar.set_message(format!("{all_errors} errors"));
             }
-            None if !self.quiet => {
+            // Without a terminal, a line per tenth of the accounts and per account with errors:
+            // a CI log of a 1,000-account scan stays readable.
+            None if !self.quiet
+                && (*errors > 0
+                    || done.is_multiple_of(self.total.div_ceil(10).max(1))
+                    || done == self.total) =>
+            {
                 info!(account = %account_id, errors, "account {done}/{} done", self.total);
             }
             None => {}
@@ -327,7 +333,7 @@ fn demo(args: DemoArgs) -> anyhow::Result<Completion> {
     output::demo_step("what the change window changed (`posture diff`)")?;
     let store = Store::new(&args.store.snapshots_dir);
     let changes = compare(&store.read_summary(&before)?, &store.read_summary(&after)?);
-    output::diff_table(&changes, DEFAULT_LIST_LIMIT)?;
+    output::diff_table(&changes, &changes.gate(None), &ListOptions::default())?;
     output::demo_summary(&running, &description, &before, &after)?;
     Ok(if first == Completion::Done && second == Completion::Done {
         Completion::Done
@@ -336,25 +342,10 @@ fn demo(args: DemoArgs) -> anyhow::Result<Completion> {
     })
 }
 
-/// `posture diff`: compare two snapshots, print the changes, exit 1 on new failures.
+/// `posture diff`: compare two snapshots, print the changes, exit 1 on regressions.
 fn diff(args: &DiffArgs) -> anyhow::Result<Completion> {
     let store = Store::new(&args.store.snapshots_dir);
-    let (old, new) = match (&args.old, &args.new) {
-        (Some(old), Some(new)) => (store.resolve(old)?, store.resolve(new)?),
-        _ => {
-            let newest = store.newest(2)?;
-            (newest[0].path.clone(), newest[1].path.clone())
-        }
-    };
-    // The two files are read at once: on two cores that halves the wait for large snapshots.
-    let (old_summary, new_summary) = std::thread::scope(|scope| {
-        let old_read = scope.spawn(|| store.read_summary(&old));
-        let new_summary = store.read_summary(&new);
-        let old_summary = old_read
-            .join()
-            .map_err(|_| anyhow::anyhow!("reading {} panicked", old.display()))?;
-        anyhow::Ok((old_summary?, new_summary?))
-    })?;
+    let ((old, old_summary), (new, new_summary)) = diff_pair(&store, args)?;
     let (a, b) = (
         &old_summary.scan.organization_id,
         &new_summary.scan.organization_id,
@@ -366,29 +357,132 @@ fn diff(args: &DiffArgs) -> anyhow::Result<Completion> {
             new.display()
         );
     }
-    let changes = compare(&old_summary, &new_summary);
-    if args.json {
-        output::diff_json(&changes)?;
-    } else if args.markdown {
-        output::diff_markdown(&changes, args.limit)?;
-    } else {
-        output::diff_table(&changes, args.limit)?;
+    if new_summary.scan.started_at < old_summary.scan.started_at && !args.force {
+        anyhow::bail!(
+            "{} (scan of {}) is older than {} (scan of {}): the diff would run backwards in time; give them the other way round, or pass --force",
+            new.display(),
+            new_summary.scan.started_at,
+            old.display(),
+            old_summary.scan.started_at
+        );
     }
-    let threshold = match args.fail_on {
+    for (path, summary) in [(&old, &old_summary), (&new, &new_summary)] {
+        if file_name(path) != summary.integrity.file {
+            warn!(
+                "{} was written as {}: it was renamed or copied; `posture verify` checks the store",
+                path.display(),
+                summary.integrity.file
+            );
+        }
+    }
+    let mut changes = compare(&old_summary, &new_summary);
+    // Say which files were read, whatever they were once called.
+    changes.old.file = file_name(&old);
+    changes.new.file = file_name(&new);
+    let gate = changes.gate(match args.fail_on {
         FailOn::Critical => Some(Severity::Critical),
         FailOn::High => Some(Severity::High),
         FailOn::Medium => Some(Severity::Medium),
         FailOn::Low => Some(Severity::Low),
         FailOn::Never => None,
+    });
+    let printed = if args.json {
+        output::diff_json(&changes, &gate)
+    } else if args.markdown {
+        output::diff_markdown(
+            &changes,
+            &gate,
+            &ListOptions {
+                limit: args.limit,
+                all: args.all,
+            },
+        )
+    } else {
+        output::diff_table(
+            &changes,
+            &gate,
+            &ListOptions {
+                limit: args.limit,
+                all: args.all,
+            },
+        )
     };
-    Ok(match threshold {
-        Some(severity) if changes.new_failures(severity) > 0 => Completion::Bad,
-        _ => Completion::Done,
+    match printed {
+        // A reader that stopped early (`| head`) does not change the answer.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    Ok(if gate.fails {
+        Completion::Bad
+    } else {
+        Completion::Done
     })
+}
+
+/// The two snapshots `diff` compares, read: the two named; the one named and the newest; or
+/// by default the newest and the newest other one whose scan ran no later (so that after
+/// `reevaluate OLD`, the re-evaluation is compared with OLD itself, not with a later scan).
+fn diff_pair(
+    store: &Store,
+    args: &DiffArgs,
+) -> anyhow::Result<((PathBuf, SnapshotSummary), (PathBuf, SnapshotSummary))> {
+    let read = |path: PathBuf| -> anyhow::Result<(PathBuf, SnapshotSummary)> {
+        let summary = store.read_summary(&path)?;
+        Ok((path, summary))
+    };
+    match (&args.old, &args.new) {
+        (Some(old), Some(new)) => {
+            let (old, new) = (store.resolve(old)?, store.resolve(new)?);
+            // Read at once: on two cores that halves the wait for large snapshots.
+            std::thread::scope(|scope| {
+                let old_read = scope.spawn(|| read(old));
+                let new = read(new)?;
+                let old = old_read
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("reading the older snapshot panicked"))??;
+                Ok((old, new))
+            })
+        }
+        (Some(old), None) => {
+            let newest = store.newest(1)?.remove(0).path;
+            Ok((read(store.resolve(old)?)?, read(newest)?))
+        }
+        (None, _) => {
+            let all = store.newest(2).map(|_| store.list())??;
+            let (newest, older) = all.split_last().expect("two or more");
+            let new = read(newest.path.clone())?;
+            for candidate in older.iter().rev() {
+                let old = read(candidate.path.clone())?;
+                if old.1.scan.started_at <= new.1.scan.started_at {
+                    return Ok((old, new));
+                }
+            }
+            anyhow::bail!(
+                "no snapshot in {} is of a scan that ran before the newest one's ({}): name the two to compare",
+                store.dir().display(),
+                new.1.scan.started_at
+            )
+        }
+    }
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// `posture verify`: every snapshot against its hash, and the chain.
 fn verify(args: &VerifyArgs) -> anyhow::Result<Completion> {
+    if !args.files.is_empty() {
+        let results = verify_files(&args.files);
+        output::verified_files(&args.files, &results)?;
+        return Ok(if results.iter().all(Result::is_ok) {
+            Completion::Done
+        } else {
+            Completion::Bad
+        });
+    }
     let store = Store::new(&args.store.snapshots_dir);
     let total = store.list()?.len();
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -400,7 +494,7 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<Completion> {
         );
         bar
     });
-    let verification = verify_store(&store, |name| {
+    let mut verification = verify_store(&store, |name| {
         if let Some(bar) = &bar {
             bar.inc(1);
             bar.set_message(name.to_owned());
@@ -408,6 +502,9 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<Completion> {
     })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    for sha256 in &args.expect {
+        verification.expect(sha256);
     }
     output::verification(store.dir(), &verification)?;
     Ok(if verification.intact() {
@@ -422,10 +519,14 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
     let store = Store::new(&args.store.snapshots_dir);
     let path = store.resolve(&args.snapshot)?;
     let source = read_snapshot(&path)?;
-    let source_file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    if source.findings_catalogue_version() == catalogue_version() && !args.force {
+        anyhow::bail!(
+            "{}: its findings already come from check catalogue {}, this posture's: a re-evaluation would change nothing (--force writes one anyway)",
+            path.display(),
+            catalogue_version()
+        );
+    }
+    let source_file = file_name(&path);
     // Only the checks the scan ran: a check added since would find none of its facts collected.
     let checks: Vec<CheckRecord> = catalog()
         .iter()
@@ -477,9 +578,6 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
     output::reevaluated(&path, &written, &snapshot, &dropped)?;
     Ok(Completion::Done)
 }
-
-/// How many findings per kind the demo's diff lists (`posture diff --limit`'s default).
-const DEFAULT_LIST_LIMIT: usize = 50;
 
 /// The Regions the demo organization uses.
 const DEMO_REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];

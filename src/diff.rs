@@ -74,7 +74,7 @@ pub struct ScopeChange {
     pub regions_added: Vec<String>,
     /// Regions scanned only in the old one.
     pub regions_removed: Vec<String>,
-    /// Options that differ, as `--accounts: (all) -> 111111111111`.
+    /// Options that differ, as `--accounts: (all) → 111111111111`.
     pub options: Vec<String>,
 }
 
@@ -105,7 +105,7 @@ pub struct AccountChange {
     pub id: String,
     /// Its name (new).
     pub name: String,
-    /// What changed, as `status: ACTIVE -> SUSPENDED`.
+    /// What changed, as `status: ACTIVE → SUSPENDED`.
     pub changes: Vec<String>,
 }
 
@@ -223,13 +223,6 @@ pub struct FindingChange {
     pub causes: Vec<Cause>,
 }
 
-impl FindingChange {
-    /// Whether it is a FAIL that was not a FAIL before (what `--fail-on` counts).
-    pub fn is_new_failure(&self) -> bool {
-        self.new.status == Some(Status::Fail) && self.old.status != Some(Status::Fail)
-    }
-}
-
 /// A finding on one side of the diff: its status and reason, or why there is none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Side {
@@ -245,7 +238,8 @@ pub struct Side {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "cause", rename_all = "snake_case")]
 pub enum Cause {
-    /// The resource or its configuration changed: it is new, it is gone, or its evidence differs.
+    /// The resource or its configuration changed: newly or no longer reported, or its evidence
+    /// differs.
     ResourceChanged {
         /// Which, with the evidence that changed (`MFA active: false -> true`).
         detail: String,
@@ -288,7 +282,7 @@ impl Cause {
             Self::CoverageChanged { detail } => format!("coverage changed: {detail}"),
             Self::ScopeChanged { detail } => format!("scope changed: {detail}"),
             Self::LogicChanged { old, new } => {
-                format!("the check's logic changed (version {old} -> {new})")
+                format!("the check's logic changed (version {old} → {new})")
             }
             Self::MappingChanged => "the check's framework mapping changed".into(),
             Self::WaiverStarted => "a waiver started".into(),
@@ -297,6 +291,17 @@ impl Cause {
             Self::WaiverRemoved => "its waiver was removed".into(),
         }
     }
+}
+
+/// What the exit status of `posture diff` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Gate {
+    /// The least severity that counts (`None`: `--fail-on never`).
+    pub fail_on: Option<Severity>,
+    /// The regressions at or above it.
+    pub regressions: usize,
+    /// Whether they fail the change (exit status 1).
+    pub fails: bool,
 }
 
 /// How many changes of each kind.
@@ -324,13 +329,20 @@ impl Changes {
         self.summary.total.get(&kind).copied().unwrap_or(0)
     }
 
-    /// New failures at or above `severity`: FAIL now, not FAIL before (regressed, or recovered
-    /// or newly evaluated into FAIL). What makes `posture diff` exit 1.
-    pub fn new_failures(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.is_new_failure() && f.severity <= severity)
-            .count()
+    /// What `posture diff --fail-on` decides: regressions at or above `fail_on` fail the change
+    /// (`None`: never). Only regressions count: a FAIL that was not evaluated before (recovered
+    /// from ERROR, or newly in scope) is reported but was not shown to be caused by the change.
+    pub fn gate(&self, fail_on: Option<Severity>) -> Gate {
+        let regressions = fail_on.map_or(0, |threshold| {
+            self.of_kind(ChangeKind::Regressed)
+                .filter(|f| f.severity <= threshold)
+                .count()
+        });
+        Gate {
+            fail_on,
+            regressions,
+            fails: regressions > 0,
+        }
     }
 
     /// Whether nothing changed: no finding changed status and the scope, accounts and checks
@@ -496,8 +508,11 @@ impl<'a> SideIndex<'a> {
             return State::NotEvaluated(format!("check {check} was not run"));
         }
         match self.accounts.get(account) {
+            // Every account of the organization has a record, excluded ones included.
             None if !organization_check => {
-                return State::NotEvaluated(format!("account {account} was not in scope"));
+                return State::NotEvaluated(format!(
+                    "account {account} was not in the organization"
+                ));
             }
             Some(record) if record.outcome == AccountOutcome::Excluded => {
                 return State::NotEvaluated(format!(
@@ -757,8 +772,8 @@ fn causes(
     );
     let evidence_changed = match (was, is) {
         (State::Found(a), State::Found(b)) => changed_evidence(&a.evidence, &b.evidence),
-        (State::Absent, _) => Some("it is new".to_owned()),
-        (_, State::Absent) => Some("it is gone".to_owned()),
+        (State::Absent, _) => Some("newly reported".to_owned()),
+        (_, State::Absent) => Some("no longer reported".to_owned()),
         _ => None,
     };
     let logic_changed = causes
@@ -786,7 +801,7 @@ fn changed_evidence(a: &Evidence, b: &Evidence) -> Option<String> {
             let none = || "(none)".to_owned();
             (x != y).then(|| {
                 format!(
-                    "{label}: {} -> {}",
+                    "{label}: {} → {}",
                     x.cloned().unwrap_or_else(none),
                     y.cloned().unwrap_or_else(none)
                 )
@@ -831,10 +846,12 @@ fn not_evaluated_detail(state: &State) -> String {
     }
 }
 
+/// The NIST CSF 2.0 functions, in the framework's order.
+pub const CSF_FUNCTIONS: [&str; 6] = ["GV", "ID", "PR", "DE", "RS", "RC"];
+
 /// The NIST CSF 2.0 functions a check gives evidence for, in the framework's order.
 fn functions(check: &CheckRecord) -> Vec<String> {
-    const ORDER: [&str; 6] = ["GV", "ID", "PR", "DE", "RS", "RC"];
-    ORDER
+    CSF_FUNCTIONS
         .iter()
         .filter(|f| {
             check
@@ -847,8 +864,26 @@ fn functions(check: &CheckRecord) -> Vec<String> {
         .collect()
 }
 
+/// Counts with every kind, severity and function present, zeros included, so a reader of the
+/// JSON never has to tell a missing key from a zero.
 fn summarize(findings: &[FindingChange]) -> Summary {
-    let mut summary = Summary::default();
+    let zeros: KindCounts = ChangeKind::ALL.iter().map(|k| (*k, 0)).collect();
+    let mut summary = Summary {
+        total: zeros.clone(),
+        by_severity: [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+        ]
+        .into_iter()
+        .map(|s| (s, zeros.clone()))
+        .collect(),
+        by_function: CSF_FUNCTIONS
+            .iter()
+            .map(|f| ((*f).to_owned(), zeros.clone()))
+            .collect(),
+    };
     for finding in findings {
         *summary.total.entry(finding.kind).or_default() += 1;
         *summary
@@ -907,11 +942,11 @@ fn scope_change(old: &SnapshotSummary, new: &SnapshotSummary) -> ScopeChange {
         ("--ous", &a.ous, &b.ous),
     ] {
         if x != y {
-            options.push(format!("{flag}: {} -> {}", list(x), list(y)));
+            options.push(format!("{flag}: {} → {}", list(x), list(y)));
         }
     }
     if a.role_name != b.role_name {
-        options.push(format!("--role-name: {} -> {}", a.role_name, b.role_name));
+        options.push(format!("--role-name: {} → {}", a.role_name, b.role_name));
     }
     ScopeChange {
         regions_added: minus(&b.regions, &a.regions),
@@ -956,7 +991,7 @@ fn account_changes(
                 ("name", &a.name, &b.name),
             ] {
                 if x != y {
-                    changes.push(format!("{what}: {x} -> {y}"));
+                    changes.push(format!("{what}: {x} → {y}"));
                 }
             }
             (!changes.is_empty()).then(|| AccountChange {

@@ -224,7 +224,7 @@ fn symmetric_diff(old: &SnapshotSummary, new: &SnapshotSummary) -> Changes {
 fn identical_snapshots_diff_to_nothing() {
     let changes = symmetric_diff(&baseline().summary(), &baseline().summary());
     assert!(changes.is_empty(), "{changes:#?}");
-    assert_eq!(changes.new_failures(Severity::Low), 0);
+    assert_eq!(changes.gate(Some(Severity::Low)).regressions, 0);
     // The keys fail in both: listed as still failing, with no cause.
     assert_eq!(changes.count(ChangeKind::StillFailing), 3);
     assert!(changes.findings.iter().all(|f| f.causes.is_empty()));
@@ -242,19 +242,19 @@ fn a_pass_turning_to_fail_is_a_regression_and_its_reverse_a_resolution() {
     let regressed: Vec<_> = changes.of_kind(ChangeKind::Regressed).collect();
     assert_eq!(regressed.len(), 1);
     assert_eq!(regressed[0].check, "root-mfa");
-    assert_eq!(changes.new_failures(Severity::Low), 1);
+    assert_eq!(changes.gate(Some(Severity::Low)).regressions, 1);
     assert_eq!(
-        changes.new_failures(Severity::Critical),
+        changes.gate(Some(Severity::Critical)).regressions,
         1,
         "root-mfa is critical"
     );
     assert!(
-        matches!(&regressed[0].causes[..], [Cause::ResourceChanged { detail }] if detail.contains("mfa: (none) -> false"))
+        matches!(&regressed[0].causes[..], [Cause::ResourceChanged { detail }] if detail.contains("mfa: (none) → false"))
     );
     let back = diff(&new, &old);
     assert_eq!(back.count(ChangeKind::Resolved), 1);
     assert_eq!(back.count(ChangeKind::Regressed), 0);
-    assert_eq!(back.new_failures(Severity::Low), 0);
+    assert_eq!(back.gate(Some(Severity::Low)).regressions, 0);
 }
 
 #[test]
@@ -274,13 +274,17 @@ fn a_new_failing_resource_regresses_and_a_gone_one_is_resolved() {
         ),
         Some(ChangeKind::Regressed)
     );
-    assert_eq!(changes.new_failures(Severity::Medium), 1);
-    assert_eq!(changes.new_failures(Severity::High), 0, "keys is medium");
+    assert_eq!(changes.gate(Some(Severity::Medium)).regressions, 1);
+    assert_eq!(
+        changes.gate(Some(Severity::High)).regressions,
+        0,
+        "keys is medium"
+    );
     let back = diff(&new.summary(), &baseline().summary());
     let resolved: Vec<_> = back.of_kind(ChangeKind::Resolved).collect();
     assert_eq!(resolved.len(), 1);
     assert!(
-        matches!(&resolved[0].causes[..], [Cause::ResourceChanged { detail }] if detail == "it is gone")
+        matches!(&resolved[0].causes[..], [Cause::ResourceChanged { detail }] if detail == "no longer reported")
     );
 }
 
@@ -316,11 +320,17 @@ fn an_unreadable_account_is_newly_unknown_never_resolved() {
     assert!(matches!(&key.causes[0], Cause::CoverageChanged { detail } if detail == "Error"));
     let back = symmetric_diff(&new.summary(), &baseline().summary());
     assert_eq!(back.count(ChangeKind::Recovered), 4);
+    // The key recovered into FAIL: reported, but not a regression the change window caused.
+    let key = back
+        .findings
+        .iter()
+        .find(|f| f.check == "keys" && f.account == PROD)
+        .expect("key");
     assert_eq!(
-        back.new_failures(Severity::Low),
-        1,
-        "the key recovered into FAIL"
+        (key.kind, key.new.status),
+        (ChangeKind::Recovered, Some(Status::Fail))
     );
+    assert!(!back.gate(Some(Severity::Low)).fails);
 }
 
 #[test]
@@ -384,8 +394,12 @@ fn accounts_that_join_leave_or_are_excluded_are_scope_changes() {
     assert!(
         matches!(&dev[0].causes[0], Cause::ScopeChanged { detail } if detail.contains("excluded"))
     );
-    // A joined account's FAIL is a new failure for the gate.
-    assert_eq!(changes.new_failures(Severity::Low), 1);
+    // A joined account's FAIL is newly evaluated, not a regression: the gate does not fail.
+    assert!(!changes.gate(Some(Severity::Low)).fails);
+    assert!(
+        matches!(&changes.findings.iter().find(|f| f.resource == "k2").expect("k2").causes[0],
+        Cause::ScopeChanged { detail } if detail.contains("not in the organization"))
+    );
 }
 
 #[test]
@@ -401,7 +415,7 @@ fn a_suspended_account_is_no_longer_evaluated() {
     assert_eq!(changes.accounts_changed.len(), 1);
     assert_eq!(
         changes.accounts_changed[0].changes,
-        ["status: ACTIVE -> SUSPENDED"]
+        ["status: ACTIVE → SUSPENDED"]
     );
     assert_eq!(changes.count(ChangeKind::Resolved), 0);
     assert_eq!(changes.count(ChangeKind::NoLongerEvaluated), 4);

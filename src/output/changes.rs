@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use comfy_table::{LineStyle, Table, TableStyle, presets};
 
-use crate::diff::{ChangeKind, Changes, FindingChange, KindCounts};
+use crate::diff::{ChangeKind, Changes, FindingChange, Gate, KindCounts};
 use crate::evaluate::Severity;
 use crate::finding::Status;
 
@@ -24,27 +24,55 @@ const FUNCTIONS: [(&str, &str); 6] = [
     ("RC", "Recover"),
 ];
 
-/// `posture diff --json`: the whole [`Changes`].
-pub(crate) fn diff_json(changes: &Changes) -> io::Result<()> {
+/// How much of the findings the table and Markdown list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ListOptions {
+    /// Findings per kind (0: all).
+    pub(crate) limit: usize,
+    /// Whether findings still failing or still unknown are listed (they are always counted).
+    pub(crate) all: bool,
+}
+
+impl Default for ListOptions {
+    fn default() -> Self {
+        Self {
+            limit: 50,
+            all: false,
+        }
+    }
+}
+
+/// `posture diff --json`: the whole [`Changes`], and what the exit status says.
+pub(crate) fn diff_json(changes: &Changes, gate: &Gate) -> io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Report<'a> {
+        gate: &'a Gate,
+        #[serde(flatten)]
+        changes: &'a Changes,
+    }
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, changes)?;
+    serde_json::to_writer_pretty(&mut out, &Report { gate, changes })?;
     writeln!(out)
 }
 
 /// `posture diff`: a header, counts by severity and by CSF function, then each kind's findings.
-pub(crate) fn diff_table(changes: &Changes, limit: usize) -> io::Result<()> {
+pub(crate) fn diff_table(changes: &Changes, gate: &Gate, listing: &ListOptions) -> io::Result<()> {
     let mut out = io::stdout().lock();
     for line in header_lines(changes) {
         writeln!(out, "{line}")?;
     }
-    sections(&mut out, changes, limit, Format::Terminal)?;
+    sections(&mut out, changes, listing, Format::Terminal)?;
     writeln!(out)?;
-    writeln!(out, "{}", verdict_line(changes))
+    writeln!(out, "{}", verdict_line(changes, gate))
 }
 
 /// `posture diff --markdown`: the same, for a change ticket; every string is escaped so that
 /// names from AWS cannot break the table or inject markup.
-pub(crate) fn diff_markdown(changes: &Changes, limit: usize) -> io::Result<()> {
+pub(crate) fn diff_markdown(
+    changes: &Changes,
+    gate: &Gate,
+    listing: &ListOptions,
+) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(
         out,
@@ -53,19 +81,19 @@ pub(crate) fn diff_markdown(changes: &Changes, limit: usize) -> io::Result<()> {
         md(&changes.new.file)
     )?;
     writeln!(out)?;
-    for line in header_lines(changes).iter().skip(1) {
+    for line in header_lines(changes) {
         writeln!(out, "- {}", md(line.trim()))?;
     }
     writeln!(out)?;
-    writeln!(out, "**{}**", md(&verdict_line(changes)))?;
-    sections(&mut out, changes, limit, Format::Markdown)
+    writeln!(out, "**{}**", md(&verdict_line(changes, gate)))?;
+    sections(&mut out, changes, listing, Format::Markdown)
 }
 
-/// The counts by severity and by function, then a table per kind, at most `limit` rows each.
+/// The counts by severity and by function, then a table per kind.
 fn sections(
     out: &mut impl Write,
     changes: &Changes,
-    limit: usize,
+    listing: &ListOptions,
     format: Format,
 ) -> io::Result<()> {
     let heading = |text: &str| match format {
@@ -81,6 +109,10 @@ fn sections(
             counts_table(changes, &kinds, by_function, format)
         )?;
     }
+    writeln!(
+        out,
+        "\n(a check can give evidence for several functions, so the functions can add up to more than the total)"
+    )?;
     for kind in kinds {
         let findings: Vec<&FindingChange> = changes.of_kind(kind).collect();
         if findings.is_empty() {
@@ -91,12 +123,20 @@ fn sections(
             "{}",
             heading(&format!("{} ({})", kind.label(), findings.len()))
         )?;
-        writeln!(out, "{}", findings_table(&findings, limit, format))?;
-        if limit > 0 && findings.len() > limit {
+        let unchanged = matches!(kind, ChangeKind::StillFailing | ChangeKind::StillUnknown);
+        if unchanged && !listing.all {
+            writeln!(
+                out,
+                "(not listed: --all lists them, --json gives everything)"
+            )?;
+            continue;
+        }
+        writeln!(out, "{}", findings_table(&findings, listing.limit, format))?;
+        if listing.limit > 0 && findings.len() > listing.limit {
             writeln!(
                 out,
                 "… and {} more (--limit 0 lists all, --json gives everything)",
-                findings.len() - limit
+                findings.len() - listing.limit
             )?;
         }
     }
@@ -115,12 +155,19 @@ enum Format {
 
 /// Which snapshots, and what differs besides findings: scope, accounts, checks.
 fn header_lines(changes: &Changes) -> Vec<String> {
-    let mut lines = vec![format!(
-        "posture diff {} -> {}",
-        changes.old.file, changes.new.file
-    )];
+    // No `->` here: a line pasted back into a shell must not truncate a file.
+    let mut lines = vec![
+        format!(
+            "old: {} (scan started {})",
+            changes.old.file, changes.old.started_at
+        ),
+        format!(
+            "new: {} (scan started {})",
+            changes.new.file, changes.new.started_at
+        ),
+    ];
     lines.push(format!(
-        "  organization {}{}: scans started {} and {}",
+        "organization {}{}",
         changes.new.organization_id,
         if changes.old.organization_id == changes.new.organization_id {
             String::new()
@@ -130,26 +177,24 @@ fn header_lines(changes: &Changes) -> Vec<String> {
                 changes.old.organization_id
             )
         },
-        changes.old.started_at,
-        changes.new.started_at
     ));
     for (side, snapshot) in [("old", &changes.old), ("new", &changes.new)] {
         if snapshot.reevaluated {
             lines.push(format!(
-                "  the {side} snapshot is a re-evaluation with check catalogue {}",
+                "the {side} snapshot is a re-evaluation with check catalogue {}",
                 snapshot.catalogue_version
             ));
         }
     }
     if changes.old.catalogue_version != changes.new.catalogue_version {
         lines.push(format!(
-            "  check catalogue: {} -> {}",
+            "check catalogue: {} → {}",
             changes.old.catalogue_version, changes.new.catalogue_version
         ));
     }
     let scope = &changes.scope;
     if scope.is_empty() {
-        lines.push("  scope: the same".into());
+        lines.push("scope: the same".into());
     } else {
         let mut parts = Vec::new();
         if !scope.regions_added.is_empty() {
@@ -162,62 +207,64 @@ fn header_lines(changes: &Changes) -> Vec<String> {
             ));
         }
         parts.extend(scope.options.iter().cloned());
-        lines.push(format!("  scope changed: {}", parts.join("; ")));
+        lines.push(format!("scope changed: {}", parts.join("; ")));
     }
     let accounts = |list: &[crate::diff::AccountRef]| {
-        list.iter()
+        const SHOWN: usize = 10;
+        let mut named: Vec<String> = list
+            .iter()
+            .take(SHOWN)
             .map(|a| format!("{} {} ({})", a.id, a.name, a.ou_path))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        if list.len() > SHOWN {
+            named.push(format!(
+                "and {} more (--json lists them)",
+                list.len() - SHOWN
+            ));
+        }
+        format!("{}: {}", list.len(), named.join(", "))
     };
     if !changes.accounts_joined.is_empty() {
         lines.push(format!(
-            "  accounts joined: {}",
+            "accounts joined: {}",
             accounts(&changes.accounts_joined)
         ));
     }
     if !changes.accounts_left.is_empty() {
         lines.push(format!(
-            "  accounts left: {}",
+            "accounts left: {}",
             accounts(&changes.accounts_left)
         ));
     }
     for account in &changes.accounts_changed {
         lines.push(format!(
-            "  account {} {}: {}",
+            "account {} {}: {}",
             account.id,
             account.name,
             account.changes.join("; ")
         ));
     }
     if !changes.checks_added.is_empty() {
-        lines.push(format!(
-            "  checks added: {}",
-            changes.checks_added.join(", ")
-        ));
+        lines.push(format!("checks added: {}", changes.checks_added.join(", ")));
     }
     if !changes.checks_removed.is_empty() {
         lines.push(format!(
-            "  checks removed: {}",
+            "checks removed: {}",
             changes.checks_removed.join(", ")
         ));
     }
     for check in &changes.checks_changed {
         let mut parts = Vec::new();
         if let Some((a, b)) = check.logic_version {
-            parts.push(format!("logic version {a} -> {b}"));
+            parts.push(format!("logic version {a} → {b}"));
         }
         if let Some((a, b)) = &check.nist_csf_2 {
-            parts.push(format!("NIST CSF 2.0 {} -> {}", a.join(","), b.join(",")));
+            parts.push(format!("NIST CSF 2.0 {} → {}", a.join(","), b.join(",")));
         }
         if let Some((a, b)) = check.severity {
-            parts.push(format!("severity {} -> {}", severity(a), severity(b)));
+            parts.push(format!("severity {} → {}", severity(a), severity(b)));
         }
-        lines.push(format!(
-            "  check {} changed: {}",
-            check.id,
-            parts.join("; ")
-        ));
+        lines.push(format!("check {} changed: {}", check.id, parts.join("; ")));
     }
     lines
 }
@@ -275,7 +322,7 @@ fn counts_table(
         }
         table.add_row(row("total".into(), Some(&changes.summary.total)));
     }
-    table.to_string()
+    render(&table)
 }
 
 fn findings_table(findings: &[&FindingChange], limit: usize, format: Format) -> String {
@@ -286,7 +333,7 @@ fn findings_table(findings: &[&FindingChange], limit: usize, format: Format) -> 
         "account",
         "region",
         "resource",
-        "was -> now",
+        "was → now",
         "why",
     ]);
     let shown = if limit == 0 { findings.len() } else { limit };
@@ -301,6 +348,11 @@ fn findings_table(findings: &[&FindingChange], limit: usize, format: Format) -> 
         } else {
             why.join("; ")
         };
+        // A terminal row stays readable; Markdown and JSON keep the whole text.
+        let why = match format {
+            Format::Terminal => shortened(&why, WHY_WIDTH),
+            Format::Markdown => why,
+        };
         table.add_row([
             severity(finding.severity).to_owned(),
             cell(&finding.check),
@@ -308,14 +360,36 @@ fn findings_table(findings: &[&FindingChange], limit: usize, format: Format) -> 
             cell(finding.region.as_deref().unwrap_or("global")),
             cell(&finding.resource),
             format!(
-                "{} -> {}",
+                "{} → {}",
                 status(finding.old.status, finding.old.waived),
                 status(finding.new.status, finding.new.waived)
             ),
             cell(&why),
         ]);
     }
-    table.to_string()
+    render(&table)
+}
+
+/// The widest "why" a terminal row shows.
+const WHY_WIDTH: usize = 100;
+
+/// `text` cut to `width` characters, with `…` where it was cut.
+fn shortened(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// A table as text, without the padding comfy-table leaves at the end of each line.
+fn render(table: &Table) -> String {
+    table
+        .lines()
+        .map(|line| line.trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn new_table(format: Format) -> Table {
@@ -328,18 +402,25 @@ fn new_table(format: Format) -> Table {
 }
 
 /// The line that explains the exit status.
-fn verdict_line(changes: &Changes) -> String {
+fn verdict_line(changes: &Changes, gate: &Gate) -> String {
     let count = |kind| changes.count(kind);
-    let new_failures = changes.new_failures(Severity::Low);
-    format!(
-        "{} regressed, {} resolved, {} still failing, {} newly unknown, {} recovered; {} new failure(s)",
+    let counts = format!(
+        "{} regressed, {} resolved, {} still failing, {} newly unknown, {} recovered",
         count(ChangeKind::Regressed),
         count(ChangeKind::Resolved),
         count(ChangeKind::StillFailing),
         count(ChangeKind::NewlyUnknown),
         count(ChangeKind::Recovered),
-        new_failures
-    )
+    );
+    match gate.fail_on {
+        Some(threshold) => format!(
+            "{counts}; {} at or above {}: {}",
+            super::plural(gate.regressions, "regression"),
+            severity(threshold),
+            if gate.fails { "exit 1" } else { "exit 0" }
+        ),
+        None => counts,
+    }
 }
 
 fn status(status: Option<Status>, waived: bool) -> String {
@@ -381,7 +462,6 @@ fn md(text: &str) -> String {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
             '\n' | '\r' => out.push(' '),
             '\\' | '`' | '*' | '_' | '[' | ']' => {
@@ -402,7 +482,7 @@ mod tests {
     fn markdown_cells_cannot_inject_markup() {
         assert_eq!(
             md("<script>a|b</script> & `x` *y*\nz"),
-            "&lt;script&gt;a\\|b&lt;/script&gt; &amp; \\`x\\` \\*y\\* z"
+            "&lt;script>a\\|b&lt;/script> &amp; \\`x\\` \\*y\\* z"
         );
     }
 }

@@ -16,7 +16,7 @@ use crate::finding::Status;
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
 use crate::snapshot::{AccountOutcome, Snapshot, Verification};
 
-pub(crate) use changes::{diff_json, diff_markdown, diff_table};
+pub(crate) use changes::{ListOptions, diff_json, diff_markdown, diff_table};
 
 /// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`. Causes
 /// that span lines (the SDK lists every credential provider it tried) are folded into that line.
@@ -251,10 +251,10 @@ pub(crate) fn verification(dir: &Path, verification: &Verification) -> io::Resul
     if let Some(first) = verification.problems.first() {
         writeln!(
             out,
-            "NOT INTACT: {} of {} snapshots in {} are not as written",
-            verification.problems.len(),
-            verification.files.len(),
-            dir.display()
+            "NOT INTACT: {} in the store {} of {}",
+            plural(verification.problems.len(), "problem"),
+            dir.display(),
+            plural(verification.files.len(), "snapshot"),
         )?;
         writeln!(out, "first: {first}")?;
         for problem in &verification.problems[1..] {
@@ -266,8 +266,8 @@ pub(crate) fn verification(dir: &Path, verification: &Verification) -> io::Resul
         Some((name, hash)) => {
             writeln!(
                 out,
-                "intact: {} snapshots in {}, each matches its content hash and follows the one before it",
-                verification.files.len(),
+                "intact: {} in {}, each matches its content hash and follows the one before it",
+                plural(verification.files.len(), "snapshot"),
                 dir.display()
             )?;
             writeln!(out, "newest: {name}")?;
@@ -278,6 +278,30 @@ pub(crate) fn verification(dir: &Path, verification: &Verification) -> io::Resul
             )
         }
         None => writeln!(out, "no snapshots in {}", dir.display()),
+    }
+}
+
+/// `posture verify FILES`: each file's hash, or what is wrong with it.
+pub(crate) fn verified_files(
+    paths: &[std::path::PathBuf],
+    results: &[Result<String, crate::snapshot::SnapshotError>],
+) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    for (path, result) in paths.iter().zip(results) {
+        match result {
+            Ok(hash) => writeln!(out, "intact: {} (sha256 {hash})", path.display())?,
+            Err(err) => writeln!(out, "NOT INTACT: {err}")?,
+        }
+    }
+    Ok(())
+}
+
+/// `3 snapshots`, `1 snapshot`.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -262,7 +262,7 @@ fn open(path: &Path) -> Result<(Header, HashingReader<impl Read>), SnapshotProbl
             // The content hash does not cover the gzip header's time and flags; requiring the
             // exact header posture writes makes a change there show too.
             return Err(SnapshotProblem::Corrupted(
-                "its gzip header is not the one posture writes".into(),
+                "its gzip header is not the one posture writes (recompressed by another tool? `zcat` gives back the bytes posture wrote, which verify as they are)".into(),
             ));
         }
         start.starts_with(&GZIP_HEADER[..2])

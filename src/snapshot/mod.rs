@@ -26,7 +26,7 @@ pub use self::file::{
 };
 pub use self::redact::shorten_access_key_ids;
 pub use self::store::{Listing, Store, StoreError, StoredSnapshot};
-pub use self::verify::{ChainProblem, Verification, verify_store};
+pub use self::verify::{ChainProblem, Verification, verify_files, verify_store};
 
 /// What `format` says in every snapshot file.
 pub const FORMAT: &str = "posture-snapshot";

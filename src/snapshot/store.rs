@@ -22,7 +22,7 @@ use super::{Snapshot, SnapshotSummary};
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// A file operation failed.
-    #[error("could not {action} {}: {source}", path.display())]
+    #[error("could not {action} {}", path.display())]
     Io {
         /// What was being done.
         action: &'static str,
@@ -55,7 +55,7 @@ pub enum StoreError {
     },
     /// A snapshot named on the command line is not there.
     #[error(
-        "no snapshot {name:?}: not a file, nor a snapshot in {} (`ls {}` lists them)",
+        "no snapshot {name:?}: not a file, nor the start of a snapshot's name in the store {} (`ls {}` lists them)",
         dir.display(),
         dir.display()
     )]
@@ -64,6 +64,14 @@ pub enum StoreError {
         name: String,
         /// The store looked in.
         dir: PathBuf,
+    },
+    /// A name on the command line starts more than one snapshot's name.
+    #[error("{name:?} is ambiguous: it starts {} and {}; give more of the name", matches[0], matches[1..].join(", "))]
+    Ambiguous {
+        /// What was named.
+        name: String,
+        /// The snapshots it starts (two or more).
+        matches: Vec<String>,
     },
     /// A snapshot file could not be read.
     #[error(transparent)]
@@ -207,8 +215,12 @@ impl Store {
         };
         let matching: Vec<_> = all.iter().filter(|s| s.name.starts_with(name)).collect();
         match matching.as_slice() {
+            [] => Err(not_found()),
             [one] => Ok(one.path.clone()),
-            _ => Err(not_found()),
+            many => Err(StoreError::Ambiguous {
+                name: name.to_owned(),
+                matches: many.iter().map(|s| s.name.clone()).collect(),
+            }),
         }
     }
 
@@ -300,8 +312,15 @@ impl Store {
         };
         let path = self.dir.join(&name);
         let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        // Read-only once written: evidence is never rewritten, and a slip of the shell (`>`)
+        // should not empty it.
         let written = File::create(&tmp)
             .and_then(|file| file::write_sealed(snapshot, size, file))
+            .and_then(|()| {
+                let mut permissions = fs::metadata(&tmp)?.permissions();
+                permissions.set_readonly(true);
+                fs::set_permissions(&tmp, permissions)
+            })
             .and_then(|()| fs::rename(&tmp, &path));
         if let Err(err) = written {
             let _ = fs::remove_file(&tmp);

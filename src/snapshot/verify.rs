@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use super::file::{self, Header};
+use super::file::{self, Header, SnapshotProblem};
 use super::store::{Listing, Store, StoreError};
 
 /// What `verify` found.
@@ -73,6 +73,14 @@ pub enum ChainProblem {
         /// The snapshot before it.
         previous: String,
     },
+    /// A snapshot known to have been in the store (its hash kept elsewhere) is not.
+    #[error(
+        "no snapshot in the store has content hash {sha256}: the snapshot it was, and any after it, were removed or altered"
+    )]
+    ExpectedMissing {
+        /// The hash asked for.
+        sha256: String,
+    },
     /// It starts a chain of its own in the middle of the store.
     #[error(
         "{file}: it records no snapshot before it, but comes after {comes_after}: it was added from elsewhere"
@@ -89,6 +97,22 @@ impl Verification {
     /// Whether every file and link is as written.
     pub fn intact(&self) -> bool {
         self.problems.is_empty()
+    }
+
+    /// Records a problem unless a snapshot with content hash `sha256` (or a hash starting with
+    /// it, 12 digits or more) was checked: the newest hash that `verify` printed earlier and was
+    /// kept elsewhere shows that nothing up to it was removed since.
+    pub fn expect(&mut self, sha256: &str) {
+        let wanted = sha256.to_ascii_lowercase();
+        let found = wanted.len() >= 12
+            && self
+                .files
+                .iter()
+                .any(|(_, hash)| hash.as_deref().is_some_and(|h| h.starts_with(&wanted)));
+        if !found {
+            self.problems
+                .push(ChainProblem::ExpectedMissing { sha256: wanted });
+        }
     }
 
     /// The newest snapshot's name and content hash.
@@ -120,14 +144,24 @@ pub fn verify_store(
         ignored,
         temporary,
     };
-    // The file before the current one, and the hash it records (None when unreadable).
-    let mut before: Option<(&str, Option<String>)> = None;
+    // The file before the current one, and the hashes a link to it may name: the one it records
+    // and, when it was altered, the one its content has (a hash digit flipped in the file is the
+    // file's problem, not the next one's).
+    let mut before: Option<(&str, Vec<String>)> = None;
     for snapshot in &snapshots {
         on_file(&snapshot.name);
         let file = snapshot.name.clone();
+        let mut accepted = Vec::new();
         let header = match file::hash_snapshot(&snapshot.path) {
             Ok(header) => Some(header),
+            // Not evidence of tampering: this posture cannot check it at all.
+            Err(err) if matches!(err.problem, SnapshotProblem::FutureVersion(_)) => {
+                return Err(err.into());
+            }
             Err(err) => {
+                if let SnapshotProblem::Altered { actual, .. } = &err.problem {
+                    accepted.push(actual.clone());
+                }
                 verification.problems.push(ChainProblem::Unreadable {
                     file: file.clone(),
                     reason: err.problem.to_string(),
@@ -139,18 +173,19 @@ pub fn verify_store(
         };
         if let Some(Header { integrity, .. }) = &header {
             if integrity.file != snapshot.name {
+                // Its link would be checked from the wrong place; the rename says it all.
                 verification.problems.push(ChainProblem::Renamed {
                     file: file.clone(),
                     written_as: integrity.file.clone(),
                 });
-            }
-            if let Some(problem) = link_problem(&file, integrity, before.as_ref(), &names) {
+            } else if let Some(problem) = link_problem(&file, integrity, before.as_ref(), &names) {
                 verification.problems.push(problem);
             }
+            accepted.push(integrity.content_sha256.clone());
         }
         let recorded = header.map(|h| h.integrity.content_sha256);
-        verification.files.push((file, recorded.clone()));
-        before = Some((snapshot.name.as_str(), recorded));
+        verification.files.push((file, recorded));
+        before = Some((snapshot.name.as_str(), accepted));
     }
     Ok(verification)
 }
@@ -159,7 +194,7 @@ pub fn verify_store(
 fn link_problem(
     file: &str,
     integrity: &super::Integrity,
-    before: Option<&(&str, Option<String>)>,
+    before: Option<&(&str, Vec<String>)>,
     names: &BTreeSet<&str>,
 ) -> Option<ChainProblem> {
     let recorded_previous = integrity.previous_file.as_deref();
@@ -182,12 +217,12 @@ fn link_problem(
                 previous: recorded_previous.unwrap_or_default().to_owned(),
             })
         }
-        (Some((comes_after, before_hash)), Some(previous_hash)) => {
-            if before_hash.as_ref() == Some(previous_hash) {
+        (Some((comes_after, before_hashes)), Some(previous_hash)) => {
+            if before_hashes.contains(previous_hash) {
                 return None;
             }
             let previous = recorded_previous.unwrap_or("(unnamed)").to_owned();
-            if before_hash.is_none() && recorded_previous == Some(comes_after) {
+            if before_hashes.is_empty() && recorded_previous == Some(comes_after) {
                 // The file before is unreadable and already reported.
                 return None;
             }
@@ -210,4 +245,13 @@ fn link_problem(
             })
         }
     }
+}
+
+/// Checks single files against their own content hash, without a chain (a snapshot attached to
+/// a ticket): each file's content hash, or what is wrong with it.
+pub fn verify_files(paths: &[std::path::PathBuf]) -> Vec<Result<String, super::SnapshotError>> {
+    paths
+        .iter()
+        .map(|path| file::hash_snapshot(path).map(|h| h.integrity.content_sha256))
+        .collect()
 }

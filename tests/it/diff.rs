@@ -44,7 +44,9 @@ fn changed_kinds(changes: &Changes) -> BTreeMap<ChangeKind, usize> {
         .summary
         .total
         .iter()
-        .filter(|(kind, _)| !matches!(kind, ChangeKind::StillFailing | ChangeKind::StillUnknown))
+        .filter(|(kind, n)| {
+            **n > 0 && !matches!(kind, ChangeKind::StillFailing | ChangeKind::StillUnknown)
+        })
         .map(|(kind, n)| (*kind, *n))
         .collect()
 }
@@ -105,7 +107,7 @@ async fn real_scans_around_the_change_step_show_every_transition_with_its_cause(
         "{regressed:?}"
     );
     assert!(
-        matches!(&regressed.causes[..], [Cause::ResourceChanged { detail }] if detail == "it is new")
+        matches!(&regressed.causes[..], [Cause::ResourceChanged { detail }] if detail == "newly reported")
     );
     let resolved: Vec<_> = demo
         .of_kind(ChangeKind::Resolved)
@@ -163,7 +165,7 @@ async fn real_scans_around_the_change_step_show_every_transition_with_its_cause(
     assert_eq!(wide.scope.regions_removed, ["eu-west-1"]);
     assert_eq!(
         wide.scope.options,
-        [format!("--exclude-accounts: {research} -> (all)")]
+        [format!("--exclude-accounts: {research} → (all)")]
     );
     assert_eq!(
         wide.accounts_joined

@@ -36,6 +36,18 @@ fn fixture_store(name: &str) -> PathBuf {
     dir
 }
 
+/// Overwrites a snapshot file, which the store leaves read-only.
+fn overwrite(path: &Path, bytes: &[u8]) {
+    let mut permissions = std::fs::metadata(path).expect("stat").permissions();
+    #[expect(
+        clippy::permissions_set_readonly_false,
+        reason = "a test tampering with its own scratch copy"
+    )]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(path, permissions).expect("chmod");
+    std::fs::write(path, bytes).expect("write");
+}
+
 fn posture(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_posture"))
         .args(args)
@@ -77,7 +89,9 @@ fn the_v1_fixture_reads_forever_and_diffs_to_the_change_step() {
         .summary
         .total
         .iter()
-        .filter(|(kind, _)| !matches!(kind, ChangeKind::StillFailing | ChangeKind::StillUnknown))
+        .filter(|(kind, n)| {
+            **n > 0 && !matches!(kind, ChangeKind::StillFailing | ChangeKind::StillUnknown)
+        })
         .map(|(kind, n)| (*kind, *n))
         .collect();
     assert_eq!(
@@ -152,7 +166,7 @@ fn a_flipped_byte_anywhere_in_any_snapshot_makes_verify_name_that_file() {
         for position in positions {
             let mut flipped = original.clone();
             flipped[position] ^= 0xff;
-            std::fs::write(path, &flipped).expect("write");
+            overwrite(path, &flipped);
             let verification = verify_store(&store, |_| {}).expect("verify");
             let name = path.file_name().expect("name").to_string_lossy();
             let first = verification.problems.first().unwrap_or_else(|| {
@@ -163,9 +177,36 @@ fn a_flipped_byte_anywhere_in_any_snapshot_makes_verify_name_that_file() {
                 "byte {position} of {name}: the first problem is {first}"
             );
         }
-        std::fs::write(path, &original).expect("restore");
+        overwrite(path, &original);
     }
     assert!(verify_store(&store, |_| {}).expect("verify").intact());
+}
+
+#[test]
+fn a_changed_digit_of_a_recorded_hash_names_that_file_only() {
+    let (dir, files) = store_with_large_snapshot("hash-digit");
+    let text = std::fs::read_to_string(&files[0]).expect("utf-8");
+    let start = "{\"format\":\"posture-snapshot\",\"schema_version\":1,\"integrity\":{\"content_sha256\":\"".len();
+    let mut bytes = text.into_bytes();
+    bytes[start] = if bytes[start] == b'0' { b'1' } else { b'0' };
+    overwrite(&files[0], &bytes);
+    let verification = verify_store(&Store::new(&dir), |_| {}).expect("verify");
+    assert_eq!(
+        verification.problems.len(),
+        1,
+        "{:?}",
+        verification.problems
+    );
+    let name = files[0]
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        matches!(&verification.problems[0], ChainProblem::Unreadable { file, reason } if *file == name && reason.contains("altered")),
+        "{:?}",
+        verification.problems
+    );
 }
 
 #[test]
@@ -310,7 +351,7 @@ fn diff_refuses_two_organizations_unless_forced() {
 }
 
 #[test]
-fn diff_exits_by_the_severity_of_new_failures_and_prints_every_format() {
+fn diff_exits_by_the_severity_of_regressions_and_prints_every_format() {
     let dir = fixture_store("exit");
     let dir = dir.to_string_lossy();
     let base = ["diff", "--snapshots-dir", &dir];
@@ -320,9 +361,16 @@ fn diff_exits_by_the_severity_of_new_failures_and_prints_every_format() {
     assert_eq!(run(&["--fail-on", "medium"]).0, 1);
     assert_eq!(run(&["--fail-on", "high"]).0, 0);
     assert_eq!(run(&["--fail-on", "never"]).0, 0);
+    assert_eq!(run(&["--fail-on", "HIGH"]).0, 0, "severities in any case");
     let (_, json, _) = run(&["--json"]);
     let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json["gate"]["regressions"], 1);
+    assert_eq!(json["gate"]["fails"], true);
     assert_eq!(json["summary"]["total"]["regressed"], 1);
+    assert_eq!(
+        json["summary"]["total"]["newly_unknown"], 0,
+        "zeros are there too"
+    );
     assert_eq!(json["summary"]["total"]["resolved"], 2);
     assert_eq!(json["findings"][0]["kind"], "regressed");
     assert_eq!(
@@ -343,11 +391,22 @@ fn reevaluation_writes_a_new_marked_snapshot_and_keeps_the_original() {
     let store = Store::new(&dir);
     let files = store.list().expect("list");
     let original = std::fs::read(&files[1].path).expect("read");
+    let dir_arg = dir.to_string_lossy();
+    // The catalogue has not changed since the scan: nothing could change, so it refuses.
+    let (code, _, stderr) = posture(&[
+        "reevaluate",
+        &files[1].name[..19],
+        "--snapshots-dir",
+        &dir_arg,
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("would change nothing"), "{stderr}");
     let (code, stdout, stderr) = posture(&[
         "reevaluate",
         &files[1].name[..19],
         "--snapshots-dir",
-        &dir.to_string_lossy(),
+        &dir_arg,
+        "--force",
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("re-evaluated the facts of"), "{stdout}");
@@ -397,7 +456,7 @@ fn a_write_killed_at_any_moment_leaves_the_store_as_it_was() {
     };
     let reevaluate = || {
         Command::new(env!("CARGO_BIN_EXE_posture"))
-            .args(["reevaluate", &source.name, "--snapshots-dir"])
+            .args(["reevaluate", &source.name, "--force", "--snapshots-dir"])
             .arg(&dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
