@@ -56,7 +56,7 @@ pub enum SnapshotProblem {
     Io(io::Error),
     /// It is not a snapshot at all.
     #[error(
-        "not a posture snapshot (it does not start with {{\"format\":\"{FORMAT}\"}}); a snapshot store holds only files that posture wrote"
+        "not a posture snapshot: it does not start with {{\"format\":\"{FORMAT}\"}}"
     )]
     Foreign,
     /// A newer posture wrote it.

@@ -42,8 +42,9 @@ pub enum StoreError {
     },
     /// The store has fewer snapshots than the command needs.
     #[error(
-        "the snapshot store {} has {found} snapshot(s), {needed} needed: run `posture scan`, or name the files",
-        dir.display()
+        "the snapshot store {} has {}, {needed} needed: run `posture scan`, or name the files",
+        dir.display(),
+        if *found == 1 { "1 snapshot".to_owned() } else { format!("{found} snapshots") }
     )]
     TooFew {
         /// The directory.
