@@ -232,12 +232,21 @@ pub struct VerifyArgs {
     /// snapshot attached to a ticket, say.
     pub files: Vec<std::path::PathBuf>,
     /// The content hash of a snapshot that was in the store (the newest hash an earlier
-    /// `verify` printed, kept elsewhere); it must still be there. At least 12 hex digits.
-    #[arg(long, value_name = "SHA256")]
+    /// `verify` printed, kept elsewhere); it must still be there. All 64 hex digits.
+    #[arg(long, value_name = "SHA256", value_parser = sha256_hex)]
     pub expect: Vec<String>,
     /// The snapshot store.
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// A SHA-256 in hex, as `verify` prints it.
+fn sha256_hex(value: &str) -> Result<String, String> {
+    if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(value.to_ascii_lowercase())
+    } else {
+        Err("give all 64 hex digits of the content hash, as `posture verify` printed it".into())
+    }
 }
 
 /// Options of `posture reevaluate`.

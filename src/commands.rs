@@ -420,8 +420,8 @@ fn diff(args: &DiffArgs) -> anyhow::Result<Completion> {
 }
 
 /// The two snapshots `diff` compares, read: the two named; the one named and the newest; or
-/// by default the newest and the newest other one whose scan ran no later (so that after
-/// `reevaluate OLD`, the re-evaluation is compared with OLD itself, not with a later scan).
+/// by default the newest and the scan before it. A re-evaluation is compared with the snapshot
+/// it re-evaluated, and a scan never with a re-evaluation, whose facts are older than they look.
 fn diff_pair(
     store: &Store,
     args: &DiffArgs,
@@ -430,41 +430,55 @@ fn diff_pair(
         let summary = store.read_summary(&path)?;
         Ok((path, summary))
     };
+    // Read at once: on two cores that halves the wait for large snapshots.
+    let read_both = |old: PathBuf, new: PathBuf| {
+        std::thread::scope(|scope| {
+            let old_read = scope.spawn(|| read(old));
+            let new = read(new)?;
+            let old = old_read
+                .join()
+                .map_err(|_| anyhow::anyhow!("reading the older snapshot panicked"))??;
+            Ok((old, new))
+        })
+    };
     match (&args.old, &args.new) {
-        (Some(old), Some(new)) => {
-            let (old, new) = (store.resolve(old)?, store.resolve(new)?);
-            // Read at once: on two cores that halves the wait for large snapshots.
-            std::thread::scope(|scope| {
-                let old_read = scope.spawn(|| read(old));
-                let new = read(new)?;
-                let old = old_read
-                    .join()
-                    .map_err(|_| anyhow::anyhow!("reading the older snapshot panicked"))??;
-                Ok((old, new))
-            })
-        }
+        (Some(old), Some(new)) => read_both(store.resolve(old)?, store.resolve(new)?),
         (Some(old), None) => {
+            let old = store.resolve(old)?;
             let newest = store.newest(1)?.remove(0).path;
-            Ok((read(store.resolve(old)?)?, read(newest)?))
+            if old == newest {
+                anyhow::bail!(
+                    "{} is the newest snapshot: name a NEW to compare it with, or an older OLD",
+                    old.display()
+                );
+            }
+            read_both(old, newest)
         }
         (None, _) => {
             let all = store.newest(2).map(|_| store.list())??;
             let (newest, older) = all.split_last().expect("two or more");
-            let new = read(newest.path.clone())?;
-            for candidate in older.iter().rev() {
-                let old = read(candidate.path.clone())?;
-                if old.1.scan.started_at <= new.1.scan.started_at {
-                    return Ok((old, new));
+            let is_reevaluation = |name: &str| name.contains(REEVALUATED_MARK);
+            if is_reevaluation(&newest.name) {
+                let new = read(newest.path.clone())?;
+                let source = new.1.reevaluation.as_ref().map(|r| r.source_file.as_str());
+                if let Some(source) = older.iter().find(|s| Some(s.name.as_str()) == source) {
+                    return Ok((read(source.path.clone())?, new));
                 }
             }
-            anyhow::bail!(
-                "no snapshot in {} is of a scan that ran before the newest one's ({}): name the two to compare",
-                store.dir().display(),
-                new.1.scan.started_at
-            )
+            let Some(previous) = older.iter().rev().find(|s| !is_reevaluation(&s.name)) else {
+                anyhow::bail!(
+                    "no scan before {} in {}: name the two snapshots to compare",
+                    newest.name,
+                    store.dir().display()
+                );
+            };
+            read_both(previous.path.clone(), newest.path.clone())
         }
     }
 }
+
+/// What marks a re-evaluation's file name (`…-reevaluated.json`).
+const REEVALUATED_MARK: &str = "-reevaluated.";
 
 fn file_name(path: &std::path::Path) -> String {
     path.file_name()
@@ -507,11 +521,13 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<Completion> {
         verification.expect(sha256);
     }
     output::verification(store.dir(), &verification)?;
-    Ok(if verification.intact() {
-        Completion::Done
-    } else {
-        Completion::Bad
-    })
+    if !verification.intact() {
+        return Ok(Completion::Bad);
+    }
+    if let Some(newer) = verification.newer.first() {
+        anyhow::bail!("{newer}");
+    }
+    Ok(Completion::Done)
 }
 
 /// `posture reevaluate`: the current checks over a stored snapshot's facts, into a new snapshot.

@@ -120,6 +120,10 @@ pub struct CheckChange {
     pub nist_csf_2: Option<(Vec<String>, Vec<String>)>,
     /// Old and new severity, when it changed.
     pub severity: Option<(Severity, Severity)>,
+    /// Old and new scope, when it changed (its findings' identities change with it).
+    pub scope: Option<(Scope, Scope)>,
+    /// Old and new title, when it changed.
+    pub title: Option<(String, String)>,
 }
 
 /// What happened to one finding.
@@ -379,8 +383,13 @@ struct SideIndex<'a> {
 
 #[derive(Debug, Clone, Copy)]
 enum CellState<'a> {
+    /// The cell could not be read.
     Unknown(&'a str),
+    /// The cell was not evaluated on purpose.
     Skipped(&'a str),
+    /// The check failed the account as a whole (no analyzer covers it, say): its resources
+    /// were not judged one by one.
+    Judged(&'a str),
 }
 
 /// A finding's state on one side, explicit or derived from its cell.
@@ -457,10 +466,14 @@ impl<'a> SideIndex<'a> {
             *account_sizes
                 .entry((finding.check.as_str(), finding.account.as_str()))
                 .or_insert(0) += 1;
+            // Only a verdict on the cell itself says something about the cell's other
+            // resources; an ERROR on one key says nothing about the next key.
             let state = match finding.status {
+                _ if !is_cell_verdict(finding) => None,
                 Status::Error => Some(CellState::Unknown(finding.reason.as_str())),
                 Status::Skipped => Some(CellState::Skipped(finding.reason.as_str())),
-                Status::Pass | Status::Fail => None,
+                Status::Fail => Some(CellState::Judged(finding.reason.as_str())),
+                Status::Pass => None,
             };
             if let Some(state) = state {
                 cells.entry(cell).or_insert(state);
@@ -538,6 +551,9 @@ impl<'a> SideIndex<'a> {
         match cell {
             Some(CellState::Unknown(reason)) => State::Unknown((*reason).to_owned()),
             Some(CellState::Skipped(reason)) => State::NotEvaluated((*reason).to_owned()),
+            Some(CellState::Judged(reason)) => {
+                State::Unknown(format!("the account was judged as a whole: {reason}"))
+            }
             None => State::Absent,
         }
     }
@@ -561,23 +577,32 @@ impl<'a> SideIndex<'a> {
 pub fn diff(old: &SnapshotSummary, new: &SnapshotSummary) -> Changes {
     let before = SideIndex::new(old);
     let after = SideIndex::new(new);
+    let rescoped = rescoped_checks(&before, &after);
     let mut findings = Vec::new();
     for (id, old_finding, new_finding) in pair_up(&old.findings, &new.findings) {
-        let (was, is) = (before.state(id, old_finding), after.state(id, new_finding));
+        let (mut was, mut is) = (before.state(id, old_finding), after.state(id, new_finding));
+        // A check that now judges per Region instead of per account (or back) has other
+        // identities: the old ones were not removed, nor the new ones added.
+        if let Some(change) = rescoped.get(id.0) {
+            for state in [&mut was, &mut is] {
+                if matches!(state, State::Absent) {
+                    *state = State::NotEvaluated(change.clone());
+                }
+            }
+        }
         let Some(kind) = kind_of(was.class(), is.class()) else {
             continue;
         };
-        // An ERROR marker for a cell whose resources the other side lists stands for them, and
-        // they are reported one by one; the marker itself would count them twice.
-        // Likewise a cell's own PASS (resource: the account) that gives way to findings on its
-        // resources, or replaces them: the resources' changes tell the story.
+        // A cell's own verdict (resource: the account) that stands for resources the other
+        // side lists one by one: an ERROR or SKIPPED (those resources are reported as unknown
+        // or not evaluated), or a PASS (the resources' own changes tell the story). Reporting
+        // it too would count the change twice. A FAIL on the cell is always reported.
+        let stands_for_listed_cell = |f: &Finding, other: &SideIndex| {
+            is_cell_verdict(f) && f.status != Status::Fail && other.has_findings_under(id)
+        };
         let marker_of_listed_cell = match (&was, &is) {
-            (State::Absent, State::Found(f)) if f.status == Status::Error || is_cell_verdict(f) => {
-                before.has_findings_under(id)
-            }
-            (State::Found(f), State::Absent) if f.status == Status::Error || is_cell_verdict(f) => {
-                after.has_findings_under(id)
-            }
+            (State::Absent, State::Found(f)) => stands_for_listed_cell(f, &before),
+            (State::Found(f), State::Absent) => stands_for_listed_cell(f, &after),
             _ => false,
         };
         if marker_of_listed_cell {
@@ -619,6 +644,35 @@ pub fn diff(old: &SnapshotSummary, new: &SnapshotSummary) -> Changes {
         checks_changed,
         findings,
         summary,
+    }
+}
+
+/// The checks whose scope differs between the two sides, with a phrase saying how.
+fn rescoped_checks<'a>(before: &SideIndex<'a>, after: &SideIndex<'a>) -> HashMap<&'a str, String> {
+    after
+        .checks
+        .iter()
+        .filter_map(|(id, new)| {
+            let old = before.checks.get(id)?;
+            (old.scope != new.scope).then(|| {
+                (
+                    *id,
+                    format!(
+                        "check {id}'s scope changed ({} → {})",
+                        scope_name(old.scope),
+                        scope_name(new.scope)
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+fn scope_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Organization => "organization",
+        Scope::Account => "account",
+        Scope::Region => "region",
     }
 }
 
@@ -1030,10 +1084,14 @@ fn check_changes(
                 nist_csf_2: (a.mappings.nist_csf_2 != b.mappings.nist_csf_2)
                     .then(|| (a.mappings.nist_csf_2.clone(), b.mappings.nist_csf_2.clone())),
                 severity: (a.severity != b.severity).then_some((a.severity, b.severity)),
+                scope: (a.scope != b.scope).then_some((a.scope, b.scope)),
+                title: (a.title != b.title).then(|| (a.title.clone(), b.title.clone())),
             };
             (change.logic_version.is_some()
                 || change.nist_csf_2.is_some()
-                || change.severity.is_some())
+                || change.severity.is_some()
+                || change.scope.is_some()
+                || change.title.is_some())
             .then_some(change)
         })
         .collect();

@@ -582,3 +582,92 @@ fn every_transition_is_symmetric_across_many_random_pairs() {
         );
     }
 }
+
+/// external-access-findings' shape: one failing bucket while an analyzer covers the account,
+/// then the analyzer is deleted and the check fails the account as a whole.
+#[test]
+fn losing_coverage_is_a_regression_of_the_cell_not_a_fix_of_its_resources() {
+    let bucket = "arn:aws:s3:::public-bucket";
+    let in_cell = |f: &Finding| {
+        f.check == "trail" && f.account == PROD && f.region.as_deref() == Some("us-east-1")
+    };
+    let mut old = baseline();
+    old.findings.retain(|f| !in_cell(f));
+    old = old.with(finding(
+        "trail",
+        PROD,
+        Some("us-east-1"),
+        bucket,
+        Status::Fail,
+    ));
+    let mut new = baseline();
+    for f in new.findings.iter_mut().filter(|f| in_cell(f)) {
+        f.status = Status::Fail;
+    }
+    let changes = symmetric_diff(&old.summary(), &new.summary());
+    assert_eq!(
+        changes.count(ChangeKind::Resolved),
+        0,
+        "{:#?}",
+        changes.findings
+    );
+    assert_eq!(
+        kind_of_resource(&changes, bucket),
+        Some(ChangeKind::NewlyUnknown)
+    );
+    assert_eq!(
+        kind_of_resource(&changes, PROD),
+        Some(ChangeKind::Regressed)
+    );
+    assert_eq!(changes.gate(Some(Severity::Low)).regressions, 1);
+    // Coverage back: the cell's FAIL is resolved, the bucket recovers into FAIL.
+    let back = symmetric_diff(&new.summary(), &old.summary());
+    assert_eq!(kind_of_resource(&back, PROD), Some(ChangeKind::Resolved));
+    assert_eq!(kind_of_resource(&back, bucket), Some(ChangeKind::Recovered));
+}
+
+#[test]
+fn a_new_error_on_one_resource_is_newly_unknown_and_leaves_the_others_alone() {
+    let key = "arn:aws:iam::222222222222:user/new/access-key-1";
+    let new = baseline().with(finding("keys", PROD, None, key, Status::Error));
+    let changes = symmetric_diff(&baseline().summary(), &new.summary());
+    assert_eq!(changes.count(ChangeKind::NewlyUnknown), 1);
+    assert_eq!(
+        kind_of_resource(&changes, key),
+        Some(ChangeKind::NewlyUnknown)
+    );
+    assert!(!changes.is_empty());
+    // The key beside it is not dragged into "unknown".
+    assert_eq!(changes.count(ChangeKind::StillFailing), 3);
+}
+
+#[test]
+fn a_check_whose_scope_changed_is_listed_and_its_findings_are_not_resolved_or_regressed() {
+    let mut new = baseline();
+    new.checks[2].scope = Scope::Region;
+    let keys: Vec<Finding> = new
+        .findings
+        .iter()
+        .filter(|f| f.check == "keys")
+        .cloned()
+        .collect();
+    new.findings.retain(|f| f.check != "keys");
+    for key in keys {
+        for region in ["us-east-1", "eu-west-1"] {
+            let mut f = key.clone();
+            f.region = Some(region.into());
+            new.findings.push(f);
+        }
+    }
+    let changes = symmetric_diff(&baseline().summary(), &new.summary());
+    assert_eq!(changes.count(ChangeKind::Resolved), 0);
+    assert_eq!(changes.count(ChangeKind::Regressed), 0);
+    assert_eq!(changes.count(ChangeKind::NoLongerEvaluated), 3);
+    assert_eq!(changes.count(ChangeKind::NewlyEvaluated), 6);
+    assert_eq!(changes.checks_changed.len(), 1);
+    assert_eq!(
+        changes.checks_changed[0].scope,
+        Some((Scope::Account, Scope::Region))
+    );
+    assert!(!changes.gate(Some(Severity::Low)).fails);
+}

@@ -59,7 +59,7 @@ pub(crate) fn diff_json(changes: &Changes, gate: &Gate) -> io::Result<()> {
 pub(crate) fn diff_table(changes: &Changes, gate: &Gate, listing: &ListOptions) -> io::Result<()> {
     let mut out = io::stdout().lock();
     for line in header_lines(changes) {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", printable(&line))?;
     }
     sections(&mut out, changes, listing, Format::Terminal)?;
     writeln!(out)?;
@@ -133,6 +133,10 @@ fn sections(
         }
         writeln!(out, "{}", findings_table(&findings, listing.limit, format))?;
         if listing.limit > 0 && findings.len() > listing.limit {
+            // A blank line first: Markdown would read the line as one more table row.
+            if format == Format::Markdown {
+                writeln!(out)?;
+            }
             writeln!(
                 out,
                 "… and {} more (--limit 0 lists all, --json gives everything)",
@@ -261,6 +265,12 @@ fn header_lines(changes: &Changes) -> Vec<String> {
         if let Some((a, b)) = &check.nist_csf_2 {
             parts.push(format!("NIST CSF 2.0 {} → {}", a.join(","), b.join(",")));
         }
+        if let Some((a, b)) = check.scope {
+            parts.push(format!("scope {a:?} → {b:?}").to_lowercase());
+        }
+        if let Some((a, b)) = &check.title {
+            parts.push(format!("title {a:?} → {b:?}"));
+        }
         if let Some((a, b)) = check.severity {
             parts.push(format!("severity {} → {}", severity(a), severity(b)));
         }
@@ -339,7 +349,7 @@ fn findings_table(findings: &[&FindingChange], limit: usize, format: Format) -> 
     let shown = if limit == 0 { findings.len() } else { limit };
     for finding in findings.iter().take(shown) {
         let cell = |text: &str| match format {
-            Format::Terminal => text.to_owned(),
+            Format::Terminal => printable(text).into_owned(),
             Format::Markdown => md(text),
         };
         let why: Vec<String> = finding.causes.iter().map(|c| c.describe()).collect();
@@ -464,19 +474,52 @@ fn md(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '|' => out.push_str("\\|"),
             '\n' | '\r' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
+            // Not a mention of a user or team: a word joiner after the `@`.
+            '@' => out.push_str("@\u{2060}"),
+            c if c.is_control() => out.push('?'),
             c => out.push(c),
         }
     }
-    out
+    // Not an autolink: GFM links `www.` and `scheme://` by themselves.
+    out.replace("://", ":\\/\\/").replace("www.", "www\\.")
+}
+
+/// Text with control characters (a terminal escape sequence in an account name, say) shown as
+/// `?`, so that names from AWS cannot drive the terminal.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_cells_cannot_link_mention_or_strike() {
+        let cell = md("see https://evil.example and www.evil.example, ~~gone~~ @octocat #1");
+        assert!(!cell.contains("://") && !cell.contains("www.e"), "{cell}");
+        assert!(
+            cell.contains("\\~\\~gone") && cell.contains("@\u{2060}octocat"),
+            "{cell}"
+        );
+        assert!(cell.contains("\\#1"), "{cell}");
+    }
+
+    #[test]
+    fn terminal_text_carries_no_control_characters() {
+        assert_eq!(printable("acme\u{1b}[2Jprod\n"), "acme?[2Jprod?");
+    }
 
     #[test]
     fn markdown_cells_cannot_inject_markup() {

@@ -16,7 +16,7 @@ use crate::finding::Status;
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
 use crate::snapshot::{AccountOutcome, Snapshot, Verification};
 
-pub(crate) use changes::{ListOptions, diff_json, diff_markdown, diff_table};
+pub(crate) use changes::{ListOptions, diff_json, diff_markdown, diff_table, printable};
 
 /// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`. Causes
 /// that span lines (the SDK lists every credential provider it tried) are folded into that line.
@@ -227,7 +227,7 @@ pub(crate) fn scan_summary(snapshot: &Snapshot, path: &Path) -> io::Result<()> {
                     .map(|r| format!(" in {r}"))
                     .unwrap_or_default(),
                 err.code.as_deref().unwrap_or("no code"),
-                err.message
+                printable(&err.message)
             )?;
         }
     }

@@ -6,7 +6,7 @@
 //! `redact`), so every file starts with the fixed header
 //! `{"format":"posture-snapshot","schema_version":N,"integrity":{"content_sha256":"<64 hex>",…}`.
 //! Its hash is the SHA-256 of those bytes with the 64 hex digits replaced by `0`s, which anyone
-//! can recompute with `zcat -f FILE | sed '0,/[0-9a-f]\{64\}/s//0000…/' | sha256sum`. Files from
+//! can recompute with `gzip -dcf FILE | perl -0777 -pe 's/[0-9a-f]{64}/"0" x 64/e' | shasum -a 256`. Files from
 //! [`COMPRESS_FROM`] bytes on are gzip; readers look at the bytes, not the name.
 
 use std::fmt;
@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use flate2::Compression;
-use flate2::read::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 use flate2::write::GzEncoder;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use sha2::{Digest, Sha256};
@@ -55,9 +55,7 @@ pub enum SnapshotProblem {
     #[error("could not be read: {0}")]
     Io(io::Error),
     /// It is not a snapshot at all.
-    #[error(
-        "not a posture snapshot: it does not start with {{\"format\":\"{FORMAT}\"}}"
-    )]
+    #[error("not a posture snapshot: it does not start with {{\"format\":\"{FORMAT}\"}}")]
     Foreign,
     /// A newer posture wrote it.
     #[error(
@@ -152,6 +150,11 @@ fn decode<T: DeserializeOwned>(path: &Path) -> Result<T, SnapshotError> {
         problem,
     };
     let (header, mut reader) = open(path).map_err(fail)?;
+    if header.schema_version > SCHEMA_VERSION {
+        // Intact and newer, or altered: the full check tells which.
+        hash_snapshot(path)?;
+        return Err(fail(SnapshotProblem::FutureVersion(header.schema_version)));
+    }
     let parsed = serde_json::from_reader::<_, T>(BufReader::with_capacity(256 * 1024, &mut reader));
     let value = match parsed {
         Ok(value) => value,
@@ -173,6 +176,9 @@ fn decode<T: DeserializeOwned>(path: &Path) -> Result<T, SnapshotError> {
         }
     };
     // `from_reader` reads to the end to make sure only whitespace follows, so the hash is whole.
+    if let Some(trailing) = reader.trailing_error() {
+        return Err(fail(trailing));
+    }
     let actual = hex(&reader.hasher.finalize());
     if actual != header.integrity.content_sha256 {
         return Err(fail(SnapshotProblem::Altered {
@@ -198,6 +204,13 @@ pub fn read_snapshot_bytes(path: &Path) -> Result<Vec<u8>, SnapshotError> {
     reader
         .read_to_end(&mut bytes)
         .map_err(|err| fail(read_problem(err)))?;
+    if let Some(trailing) = reader.trailing_error() {
+        return Err(fail(trailing));
+    }
+    if header.schema_version > SCHEMA_VERSION {
+        hash_snapshot(path)?;
+        return Err(fail(SnapshotProblem::FutureVersion(header.schema_version)));
+    }
     let actual = hex(&reader.hasher.finalize());
     if actual != header.integrity.content_sha256 {
         return Err(fail(classify_mismatch(
@@ -218,6 +231,9 @@ pub(crate) fn hash_snapshot(path: &Path) -> Result<Header, SnapshotError> {
     };
     let (header, mut reader) = open(path).map_err(fail)?;
     io::copy(&mut reader, &mut io::sink()).map_err(|err| fail(read_problem(err)))?;
+    if let Some(trailing) = reader.trailing_error() {
+        return Err(fail(trailing));
+    }
     let actual = hex(&reader.hasher.finalize());
     if actual != header.integrity.content_sha256 {
         // Read again to tell a truncated or corrupted file from an altered one; still streaming.
@@ -230,6 +246,9 @@ pub(crate) fn hash_snapshot(path: &Path) -> Result<Header, SnapshotError> {
             header.integrity.content_sha256,
             actual,
         )));
+    }
+    if header.schema_version > SCHEMA_VERSION {
+        return Err(fail(SnapshotProblem::FutureVersion(header.schema_version)));
     }
     Ok(header)
 }
@@ -247,30 +266,36 @@ pub(crate) fn read_header(path: &Path) -> Result<Header, SnapshotError> {
 /// What the header of a snapshot file says.
 #[derive(Debug, Clone)]
 pub(crate) struct Header {
+    /// The schema version it claims (read with the header every version shares).
+    pub(crate) schema_version: u32,
     /// Its integrity record.
     pub(crate) integrity: Integrity,
 }
 
 /// Opens a snapshot: reads and checks its header, and returns a reader over its whole canonical
 /// content (header included) that hashes what it reads.
-fn open(path: &Path) -> Result<(Header, HashingReader<impl Read>), SnapshotProblem> {
+fn open(path: &Path) -> Result<(Header, HashingReader<Chained>), SnapshotProblem> {
     let file = File::open(path).map_err(SnapshotProblem::Io)?;
     let mut file = BufReader::with_capacity(256 * 1024, file);
-    let gzip = {
-        let start = io::BufRead::fill_buf(&mut file).map_err(SnapshotProblem::Io)?;
-        if start.starts_with(&GZIP_HEADER[..2]) && !start.starts_with(&GZIP_HEADER) {
-            // The content hash does not cover the gzip header's time and flags; requiring the
-            // exact header posture writes makes a change there show too.
-            return Err(SnapshotProblem::Corrupted(
+    let start = io::BufRead::fill_buf(&mut file).map_err(SnapshotProblem::Io)?;
+    let gzip = start.starts_with(&GZIP_HEADER[..2]);
+    if gzip && !start.starts_with(&GZIP_HEADER) {
+        // The content hash does not cover the gzip header's time and flags; requiring the exact
+        // header posture writes makes a change there show too.
+        return Err(
+            if start.len() < GZIP_HEADER.len() && GZIP_HEADER.starts_with(start) {
+                SnapshotProblem::Truncated
+            } else {
+                SnapshotProblem::Corrupted(
                 "its gzip header is not the one posture writes (recompressed by another tool? `zcat` gives back the bytes posture wrote, which verify as they are)".into(),
-            ));
-        }
-        start.starts_with(&GZIP_HEADER[..2])
-    };
-    let mut content: Box<dyn Read> = if gzip {
-        Box::new(MultiGzDecoder::new(file))
+            )
+            },
+        );
+    }
+    let mut content = if gzip {
+        Content::Gzip(GzDecoder::new(file))
     } else {
-        Box::new(file)
+        Content::Plain(file)
     };
     let mut start = Vec::with_capacity(HEADER_MAX);
     (&mut content)
@@ -285,6 +310,41 @@ fn open(path: &Path) -> Result<(Header, HashingReader<impl Read>), SnapshotProbl
         zeroed: hash_range,
     };
     Ok((header, reader))
+}
+
+/// A snapshot file's content: as it is, or decompressed from exactly one gzip member (posture
+/// writes one; anything after it is not posture's).
+enum Content {
+    Plain(BufReader<File>),
+    Gzip(GzDecoder<BufReader<File>>),
+}
+
+impl Read for Content {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Content::Plain(file) => file.read(buf),
+            Content::Gzip(decoder) => decoder.read(buf),
+        }
+    }
+}
+
+/// The header bytes already read, then the rest.
+type Chained = io::Chain<Cursor<Vec<u8>>, Content>;
+
+impl HashingReader<Chained> {
+    /// Once the content is read to its end: bytes after the gzip member, if any.
+    fn trailing_error(&mut self) -> Option<SnapshotProblem> {
+        let Content::Gzip(decoder) = self.inner.get_mut().1 else {
+            return None;
+        };
+        match io::BufRead::fill_buf(decoder.get_mut()) {
+            Ok([]) => None,
+            Ok(_) => Some(SnapshotProblem::Corrupted(
+                "there are bytes after its compressed content".into(),
+            )),
+            Err(err) => Some(SnapshotProblem::Io(err)),
+        }
+    }
 }
 
 /// Checks the fixed header and parses the integrity record; returns where the content hash's
@@ -309,9 +369,8 @@ fn parse_header(start: &[u8]) -> Result<(Header, Range<usize>), SnapshotProblem>
                 SnapshotProblem::Corrupted("its schema version is not a number".into())
             }
         })?;
-    if version > SCHEMA_VERSION {
-        return Err(SnapshotProblem::FutureVersion(version));
-    }
+    // A newer version is still hashed by the same rule (every version keeps this header), so
+    // that a changed version digit reads as tampering, not as a reason to upgrade.
     if version == 0 {
         return Err(SnapshotProblem::Corrupted("its schema version is 0".into()));
     }
@@ -351,7 +410,13 @@ fn parse_header(start: &[u8]) -> Result<(Header, Range<usize>), SnapshotProblem>
             "its content hash is not 64 lowercase hex digits".into(),
         ));
     }
-    Ok((Header { integrity }, hash_range))
+    Ok((
+        Header {
+            schema_version: version,
+            integrity,
+        },
+        hash_range,
+    ))
 }
 
 /// A hash mismatch: a file that no longer parses is truncated or corrupted; one that parses was

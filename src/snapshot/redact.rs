@@ -1,7 +1,8 @@
 //! Snapshots hold no secrets: every AWS access key id (`AKIA…`/`ASIA…` and 16 more letters or
 //! digits) is shortened to its last four characters (`****WXYZ`) on the way to disk, wherever it
 //! appears — a fact, an evidence value, an error message AWS sent back. Done on the bytes written,
-//! not field by field, so a collector added later cannot forget it.
+//! not field by field, so a collector added later cannot forget it. The bytes are JSON, so a key
+//! id right after an escape (`\n`, `\t`, `\u001b`) starts a word too.
 
 use std::io::{self, Write};
 
@@ -13,7 +14,7 @@ const MASK: &[u8] = b"****";
 /// `text` with every access key id in it shortened to its last four characters.
 pub fn shorten_access_key_ids(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len());
-    redact(text.as_bytes(), b' ', true, &mut out);
+    redact(text.as_bytes(), &mut Recent::default(), true, &mut out);
     // Only ASCII was replaced by ASCII, so the bytes are still UTF-8.
     String::from_utf8(out).expect("ASCII replaced by ASCII")
 }
@@ -23,8 +24,8 @@ pub fn shorten_access_key_ids(text: &str) -> String {
 pub(crate) struct RedactingWriter<W: Write> {
     inner: W,
     pending: Vec<u8>,
-    /// The last byte passed on, so a key id is only matched at a word boundary.
-    previous: u8,
+    /// The last bytes passed on, so a key id is only matched at a word boundary.
+    recent: Recent,
     out: Vec<u8>,
 }
 
@@ -33,7 +34,7 @@ impl<W: Write> RedactingWriter<W> {
         Self {
             inner,
             pending: Vec::with_capacity(2 * CHUNK),
-            previous: b' ',
+            recent: Recent::default(),
             out: Vec::with_capacity(2 * CHUNK),
         }
     }
@@ -46,9 +47,8 @@ impl<W: Write> RedactingWriter<W> {
 
     fn drain(&mut self, all: bool) -> io::Result<()> {
         self.out.clear();
-        let consumed = redact(&self.pending, self.previous, all, &mut self.out);
+        let consumed = redact(&self.pending, &mut self.recent, all, &mut self.out);
         if consumed > 0 {
-            self.previous = self.pending[consumed - 1];
             self.pending.drain(..consumed);
             self.inner.write_all(&self.out)?;
         }
@@ -73,9 +73,36 @@ impl<W: Write> Write for RedactingWriter<W> {
     }
 }
 
+/// The last bytes passed on (oldest first), enough to see a JSON escape before a key id.
+#[derive(Clone, Copy)]
+struct Recent([u8; 6]);
+
+impl Default for Recent {
+    fn default() -> Self {
+        Self([b' '; 6])
+    }
+}
+
+impl Recent {
+    fn push(&mut self, byte: u8) {
+        self.0.rotate_left(1);
+        self.0[5] = byte;
+    }
+
+    /// Whether what came last ends a word: not a letter or digit, or a JSON escape (`\n`,
+    /// `\u001b`) whose last character only looks like one.
+    fn ends_word(&self) -> bool {
+        let r = &self.0;
+        let short_escape = r[4] == b'\\' && b"nrtbf".contains(&r[5]);
+        let unicode_escape =
+            r[0] == b'\\' && r[1] == b'u' && r[2..].iter().all(u8::is_ascii_hexdigit);
+        !is_word(r[5]) || short_escape || unicode_escape
+    }
+}
+
 /// Copies `input` to `out` with key ids shortened; returns how many input bytes it consumed.
 /// Unless `all`, it stops where a key id could still continue in the next input.
-fn redact(input: &[u8], mut previous: u8, all: bool, out: &mut Vec<u8>) -> usize {
+fn redact(input: &[u8], recent: &mut Recent, all: bool, out: &mut Vec<u8>) -> usize {
     let limit = if all {
         input.len()
     } else {
@@ -83,14 +110,16 @@ fn redact(input: &[u8], mut previous: u8, all: bool, out: &mut Vec<u8>) -> usize
     };
     let mut i = 0;
     while i < limit {
-        if !is_word(previous) && is_key_at(input, i) {
+        if recent.ends_word() && is_key_at(input, i) {
             out.extend_from_slice(MASK);
             out.extend_from_slice(&input[i + KEY_LEN - 4..i + KEY_LEN]);
-            previous = input[i + KEY_LEN - 1];
+            for &byte in &input[i + KEY_LEN - 4..i + KEY_LEN] {
+                recent.push(byte);
+            }
             i += KEY_LEN;
         } else {
             out.push(input[i]);
-            previous = input[i];
+            recent.push(input[i]);
             i += 1;
         }
     }
@@ -126,6 +155,17 @@ mod tests {
         assert_eq!(
             shorten_access_key_ids("\"AKIAIOSFODNN7EXAMPLE\""),
             "\"****MPLE\""
+        );
+    }
+
+    #[test]
+    fn shortens_ids_after_a_json_escape() {
+        // As serde_json writes "line one\nAKIA…" and "\u001bASIA…".
+        assert_eq!(
+            shorten_access_key_ids(
+                r"line one\nAKIAIOSFODNN7EXAMPLE, col\tASIAY34FZKBOKMUTVV7A \u001bAKIAIOSFODNN7EXAMPLE"
+            ),
+            r"line one\n****MPLE, col\t****VV7A \u001b****MPLE"
         );
     }
 

@@ -74,6 +74,14 @@ pub enum StoreError {
         /// The snapshots it starts (two or more).
         matches: Vec<String>,
     },
+    /// The newest snapshot's name leaves no later instant to name the next one by.
+    #[error(
+        "the newest snapshot is named {name}, at the end of time: move it out of the store (it is not one posture wrote)"
+    )]
+    NameInFuture {
+        /// Its name.
+        name: String,
+    },
     /// A snapshot file could not be read.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
@@ -163,7 +171,7 @@ impl Store {
                     path: entry.path(),
                     name,
                 });
-            } else if name.starts_with('.') && name.contains(".tmp-") {
+            } else if is_temporary_name(&name) {
                 temporary.push(name);
             } else if !name.starts_with('.') && name != "README.md" {
                 others.push(name);
@@ -288,9 +296,13 @@ impl Store {
             },
         };
         let mut stamp = jiff::Timestamp::now();
-        if let Some(after) = latest.and_then(|l| name_time(&l.name)) {
+        if let Some((latest, after)) = latest.and_then(|l| Some((l, name_time(&l.name)?))) {
             // A clock that went back must not put the new snapshot before the chain's end.
-            let next = after + jiff::SignedDuration::from_millis(1);
+            let next = after
+                .checked_add(jiff::SignedDuration::from_millis(1))
+                .map_err(|_| StoreError::NameInFuture {
+                    name: latest.name.clone(),
+                })?;
             if stamp < next {
                 stamp = next;
             }
@@ -328,8 +340,12 @@ impl Store {
             return Err(io_error("write", &path)(err));
         }
         // The rename is durable once the directory entry is.
-        if let Ok(dir) = File::open(&self.dir) {
-            let _ = dir.sync_all();
+        if let Err(err) = File::open(&self.dir).and_then(|dir| dir.sync_all()) {
+            warn!(
+                "{} is written, but flushing the directory {} failed ({err}): a power loss now could lose it",
+                path.display(),
+                self.dir.display()
+            );
         }
         drop(lock);
         Ok(path)
@@ -354,6 +370,18 @@ fn is_snapshot_name(name: &str) -> bool {
                     && s.bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             }))
+}
+
+/// Whether `name` is one of the temporary files [`Store::write`] makes
+/// (`.NAME.tmp-PID`), and nothing else that happens to be hidden.
+fn is_temporary_name(name: &str) -> bool {
+    let Some((snapshot, pid)) = name
+        .strip_prefix('.')
+        .and_then(|rest| rest.rsplit_once(".tmp-"))
+    else {
+        return false;
+    };
+    is_snapshot_name(snapshot) && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The instant a snapshot's name says it was stored; `None` unless the name starts with exactly
@@ -393,6 +421,21 @@ mod tests {
             ".2026-11-23T08-45-12.345Z.json.tmp-1",
         ] {
             assert!(!is_snapshot_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn knows_its_own_temporary_files_and_nothing_else() {
+        assert!(is_temporary_name(
+            ".2026-11-23T08-45-12.345Z.json.gz.tmp-4242"
+        ));
+        for name in [
+            ".auditor-notes.tmp-keep",
+            ".2026-11-23T08-45-12.345Z.json.tmp-",
+            ".2026-11-23T08-45-12.345Z.json.tmp-12a",
+            "2026-11-23T08-45-12.345Z.json.tmp-1",
+        ] {
+            assert!(!is_temporary_name(name), "{name}");
         }
     }
 

@@ -22,6 +22,9 @@ pub struct Verification {
     pub ignored: Vec<String>,
     /// Temporary files an interrupted write left (harmless; the next write removes them).
     pub temporary: Vec<String>,
+    /// Snapshots whose hash holds but whose schema is newer than this posture reads: not
+    /// tampering, but not fully checked either.
+    pub newer: Vec<String>,
 }
 
 /// A file that breaks the evidence.
@@ -81,6 +84,19 @@ pub enum ChainProblem {
         /// The hash asked for.
         sha256: String,
     },
+    /// It was put between two snapshots: it claims the predecessor that the next one was
+    /// written after.
+    #[error(
+        "{file}: inserted: it claims to follow {previous}, but {displaced} was written right after {previous}"
+    )]
+    Inserted {
+        /// The inserted file.
+        file: String,
+        /// The snapshot both claim to follow.
+        previous: String,
+        /// The snapshot that really follows it.
+        displaced: String,
+    },
     /// It starts a chain of its own in the middle of the store.
     #[error(
         "{file}: it records no snapshot before it, but comes after {comes_after}: it was added from elsewhere"
@@ -99,16 +115,15 @@ impl Verification {
         self.problems.is_empty()
     }
 
-    /// Records a problem unless a snapshot with content hash `sha256` (or a hash starting with
-    /// it, 12 digits or more) was checked: the newest hash that `verify` printed earlier and was
-    /// kept elsewhere shows that nothing up to it was removed since.
+    /// Records a problem unless a snapshot with content hash `sha256` (all 64 digits: a prefix
+    /// is short enough to forge) was checked: the newest hash that `verify` printed earlier and
+    /// was kept elsewhere shows that nothing up to it was removed since.
     pub fn expect(&mut self, sha256: &str) {
         let wanted = sha256.to_ascii_lowercase();
-        let found = wanted.len() >= 12
-            && self
-                .files
-                .iter()
-                .any(|(_, hash)| hash.as_deref().is_some_and(|h| h.starts_with(&wanted)));
+        let found = self
+            .files
+            .iter()
+            .any(|(_, hash)| hash.as_deref() == Some(wanted.as_str()));
         if !found {
             self.problems
                 .push(ChainProblem::ExpectedMissing { sha256: wanted });
@@ -143,20 +158,23 @@ pub fn verify_store(
         problems: Vec::new(),
         ignored,
         temporary,
+        newer: Vec::new(),
     };
     // The file before the current one, and the hashes a link to it may name: the one it records
     // and, when it was altered, the one its content has (a hash digit flipped in the file is the
     // file's problem, not the next one's).
-    let mut before: Option<(&str, Vec<String>)> = None;
+    let mut before: Option<Before> = None;
     for snapshot in &snapshots {
         on_file(&snapshot.name);
         let file = snapshot.name.clone();
         let mut accepted = Vec::new();
         let header = match file::hash_snapshot(&snapshot.path) {
             Ok(header) => Some(header),
-            // Not evidence of tampering: this posture cannot check it at all.
+            // Intact (its hash holds), but of a schema this posture does not know: not
+            // tampering, and its links are still checked.
             Err(err) if matches!(err.problem, SnapshotProblem::FutureVersion(_)) => {
-                return Err(err.into());
+                verification.newer.push(err.to_string());
+                file::read_header(&snapshot.path).ok()
             }
             Err(err) => {
                 if let SnapshotProblem::Altered { actual, .. } = &err.problem {
@@ -183,68 +201,87 @@ pub fn verify_store(
             }
             accepted.push(integrity.content_sha256.clone());
         }
+        let previous_sha256 = header
+            .as_ref()
+            .and_then(|h| h.integrity.previous_sha256.clone());
         let recorded = header.map(|h| h.integrity.content_sha256);
         verification.files.push((file, recorded));
-        before = Some((snapshot.name.as_str(), accepted));
+        before = Some(Before {
+            name: snapshot.name.as_str(),
+            hashes: accepted,
+            previous_sha256,
+        });
     }
     Ok(verification)
+}
+
+/// The snapshot before the one being checked.
+struct Before<'a> {
+    name: &'a str,
+    /// The hashes a link to it may name: the one it records and, when it was altered, the one
+    /// its content has.
+    hashes: Vec<String>,
+    /// The predecessor it records itself.
+    previous_sha256: Option<String>,
 }
 
 /// Whether the link from `file` to the snapshot before it holds.
 fn link_problem(
     file: &str,
     integrity: &super::Integrity,
-    before: Option<&(&str, Vec<String>)>,
+    before: Option<&Before>,
     names: &BTreeSet<&str>,
 ) -> Option<ChainProblem> {
     let recorded_previous = integrity.previous_file.as_deref();
-    match (before, &integrity.previous_sha256) {
-        (None, None) => None,
-        (None, Some(_)) => Some(ChainProblem::Missing {
-            file: file.to_owned(),
-            previous: recorded_previous.unwrap_or("(unnamed)").to_owned(),
-        }),
-        (Some((comes_after, _)), None) if recorded_previous.is_none() => {
-            Some(ChainProblem::Unchained {
+    let missing = || ChainProblem::Missing {
+        file: file.to_owned(),
+        previous: recorded_previous.unwrap_or("(unnamed)").to_owned(),
+    };
+    let Some(before) = before else {
+        // The first file: it must not follow anything, by hash or (when the file it followed
+        // was unreadable when it was written) by name.
+        return (integrity.previous_sha256.is_some() || recorded_previous.is_some()).then(missing);
+    };
+    let comes_after = before.name;
+    let Some(previous_hash) = &integrity.previous_sha256 else {
+        return match recorded_previous {
+            None => Some(ChainProblem::Unchained {
                 file: file.to_owned(),
-                comes_after: (*comes_after).to_owned(),
-            })
-        }
-        // Written after a snapshot that was already unreadable: its name is all there is.
-        (Some((comes_after, _)), None) => {
-            (recorded_previous != Some(comes_after)).then(|| ChainProblem::Missing {
-                file: file.to_owned(),
-                previous: recorded_previous.unwrap_or_default().to_owned(),
-            })
-        }
-        (Some((comes_after, before_hashes)), Some(previous_hash)) => {
-            if before_hashes.contains(previous_hash) {
-                return None;
-            }
-            let previous = recorded_previous.unwrap_or("(unnamed)").to_owned();
-            if before_hashes.is_empty() && recorded_previous == Some(comes_after) {
-                // The file before is unreadable and already reported.
-                return None;
-            }
-            Some(if recorded_previous == Some(comes_after) {
-                ChainProblem::Replaced {
-                    file: file.to_owned(),
-                    previous,
-                }
-            } else if recorded_previous.is_some_and(|p| names.contains(p)) {
-                ChainProblem::Reordered {
-                    file: file.to_owned(),
-                    previous,
-                    comes_after: (*comes_after).to_owned(),
-                }
-            } else {
-                ChainProblem::Missing {
-                    file: file.to_owned(),
-                    previous,
-                }
-            })
-        }
+                comes_after: comes_after.to_owned(),
+            }),
+            // Written after a snapshot that was already unreadable: its name is all there is.
+            Some(previous) => (previous != comes_after).then(missing),
+        };
+    };
+    if before.hashes.contains(previous_hash) {
+        return None;
     }
+    if before.hashes.is_empty() && recorded_previous == Some(comes_after) {
+        // The file before is unreadable and already reported.
+        return None;
+    }
+    let previous = recorded_previous.unwrap_or("(unnamed)").to_owned();
+    Some(if before.previous_sha256.as_ref() == Some(previous_hash) {
+        // The file before claims the same predecessor as this one: it was put in between.
+        ChainProblem::Inserted {
+            file: comes_after.to_owned(),
+            previous,
+            displaced: file.to_owned(),
+        }
+    } else if recorded_previous == Some(comes_after) {
+        ChainProblem::Replaced {
+            file: file.to_owned(),
+            previous,
+        }
+    } else if recorded_previous.is_some_and(|p| names.contains(p)) {
+        ChainProblem::Reordered {
+            file: file.to_owned(),
+            previous,
+            comes_after: comes_after.to_owned(),
+        }
+    } else {
+        missing()
+    })
 }
 
 /// Checks single files against their own content hash, without a chain (a snapshot attached to

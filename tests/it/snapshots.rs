@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use sha2::Digest as _;
+
 use posture::diff::{ChangeKind, diff};
 use posture::evaluate::{catalog, evaluate};
 use posture::snapshot::{
@@ -104,7 +106,7 @@ fn the_v1_fixture_reads_forever_and_diffs_to_the_change_step() {
 fn stored_snapshots_hold_no_full_access_key_id() {
     let dir = fresh("redacted");
     let mut snapshot = synthetic::fixture_before();
-    snapshot.findings[0].reason = "key AKIAIOSFODNN7EXAMPLE is active".into();
+    snapshot.findings[0].reason = "line one\nAKIAIOSFODNN7EXAMPLE is active".into();
     snapshot.findings[0]
         .evidence
         .insert("access key id".into(), "ASIAY34FZKBOKMUTVV7A".into());
@@ -112,7 +114,7 @@ fn stored_snapshots_hold_no_full_access_key_id() {
     let text = String::from_utf8(std::fs::read(&path).expect("read")).expect("utf-8");
     assert!(!text.contains("AKIAIOSFODNN7EXAMPLE") && !text.contains("ASIAY34FZKBOKMUTVV7A"));
     let back = read_snapshot(&path).expect("reads");
-    assert_eq!(back.findings[0].reason, "key ****MPLE is active");
+    assert_eq!(back.findings[0].reason, "line one\n****MPLE is active");
     assert_eq!(back.findings[0].evidence["access key id"], "****VV7A");
 }
 
@@ -245,6 +247,40 @@ fn verify_names_a_removed_and_a_reordered_snapshot() {
         stdout.contains(&format!("first: {}: renamed or reordered", name(&files[0]))),
         "{stdout}"
     );
+
+    // Swapped back: intact again, and the newest hash can be checked against one kept elsewhere.
+    std::fs::rename(&files[0], &tmp).expect("rename");
+    std::fs::rename(&files[1], &files[0]).expect("rename");
+    std::fs::rename(&tmp, &files[1]).expect("rename");
+    let verification = verify_store(&store, |_| {}).expect("verify");
+    let kept = verification.head().expect("a head").1.to_owned();
+    let dir_arg = dir.to_string_lossy();
+    let (code, stdout, _) = posture(&["verify", "--snapshots-dir", &dir_arg, "--expect", &kept]);
+    assert_eq!(code, 0, "{stdout}");
+    let (code, _, stderr) = posture(&[
+        "verify",
+        "--snapshots-dir",
+        &dir_arg,
+        "--expect",
+        &kept[..16],
+    ]);
+    assert_eq!(code, 2, "a prefix is refused: {stderr}");
+    // The newest removed: the chain alone cannot tell, the kept hash can.
+    let newest_bytes = std::fs::read(&files[2]).expect("read");
+    std::fs::remove_file(&files[2]).expect("remove");
+    assert_eq!(posture(&["verify", "--snapshots-dir", &dir_arg]).0, 0);
+    let (code, stdout, _) = posture(&["verify", "--snapshots-dir", &dir_arg, "--expect", &kept]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!("no snapshot in the store has content hash {kept}")),
+        "{stdout}"
+    );
+    // A single file on its own, against its own hash.
+    let loose = dir.join("attached-to-a-ticket.json.gz");
+    std::fs::write(&loose, &newest_bytes).expect("write");
+    let (code, stdout, _) = posture(&["verify", &loose.to_string_lossy()]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains(&kept), "{stdout}");
 }
 
 #[test]
@@ -257,8 +293,11 @@ fn bad_snapshot_files_get_one_line_naming_the_file_and_the_problem() {
     );
     let original = std::fs::read(&good).expect("read");
     let text = String::from_utf8(original.clone()).expect("utf-8");
-    let mut future = text.replacen("\"schema_version\":1,", "\"schema_version\":2,", 1);
-    future.truncate(future.len() / 2);
+    // Intact and of a newer schema: sealed by the rule every version keeps.
+    let mut future = text
+        .replacen("\"schema_version\":1,", "\"schema_version\":2,", 1)
+        .into_bytes();
+    reseal(&mut future);
     let mut altered = text.replacen("\"status\":\"FAIL\"", "\"status\":\"PASS\"", 1);
     assert_ne!(altered, text);
     altered.push('\n');
@@ -297,11 +336,7 @@ fn bad_snapshot_files_get_one_line_naming_the_file_and_the_problem() {
             b"id,name\n1,a\n".to_vec(),
             "not a posture snapshot",
         ),
-        (
-            "future.json",
-            future.into_bytes(),
-            "newer than this posture reads",
-        ),
+        ("future.json", future, "newer than this posture reads"),
     ];
     for (name, bytes, expected) in cases {
         let path = dir.join(name);
@@ -423,14 +458,43 @@ fn reevaluation_writes_a_new_marked_snapshot_and_keeps_the_original() {
     assert_eq!(reevaluated.findings, source.findings);
     assert_eq!(reevaluated.facts, source.facts);
     assert!(verify_store(&store, |_| {}).expect("verify").intact());
-    // The prefix given matches one snapshot only; an ambiguous one is refused.
-    let (code, _, stderr) = posture(&[
-        "reevaluate",
-        "2026",
-        "--snapshots-dir",
-        &dir.to_string_lossy(),
-    ]);
+    // The prefix given matches one snapshot only; an ambiguous one is refused, and says so.
+    let (code, _, stderr) =
+        posture(&["reevaluate", "2026", "--snapshots-dir", &dir_arg, "--force"]);
     assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("\"2026\" is ambiguous"), "{stderr}");
+    // The default diff compares the re-evaluation with its source, not with another scan.
+    let (code, stdout, stderr) = posture(&["diff", "--snapshots-dir", &dir_arg]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("old: {}", files[1].name)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 regressed, 0 resolved"), "{stdout}");
+    // A scan after it is compared with the scan before it, not with the re-evaluation.
+    let mut later = read_snapshot(&files[1].path).expect("read");
+    later.scan.started_at = "2099-01-01T00:00:00.000Z".into();
+    store.write(&mut later, None).expect("write");
+    let (_, stdout, _) = posture(&["diff", "--snapshots-dir", &dir_arg]);
+    assert!(
+        stdout.contains(&format!("old: {}", files[1].name)),
+        "{stdout}"
+    );
+    // Named the wrong way round in time, it refuses to run backwards.
+    let (code, _, stderr) = posture(&[
+        "diff",
+        &files[1].name,
+        &files[0].name,
+        "--snapshots-dir",
+        &dir_arg,
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("backwards in time"), "{stderr}");
+    // The newest alone is no comparison.
+    let newest = store.list().expect("list").pop().expect("newest").name;
+    let (code, _, stderr) = posture(&["diff", &newest, "--snapshots-dir", &dir_arg]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is the newest"), "{stderr}");
 }
 
 #[test]
@@ -511,4 +575,159 @@ fn a_write_killed_at_any_moment_leaves_the_store_as_it_was() {
     assert!(reevaluate().wait().expect("wait").success());
     let listing = store.listing().expect("list");
     assert!(listing.temporary.is_empty(), "{:?}", listing.temporary);
+}
+
+/// Recomputes a plain snapshot's content hash the way `snapshots/README.md` documents it: what
+/// a forger with the format at hand can do.
+fn reseal(bytes: &mut [u8]) {
+    let key = b"\"content_sha256\":\"";
+    let at = bytes
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("a content hash")
+        + key.len();
+    bytes[at..at + 64].copy_from_slice(&[b'0'; 64]);
+    let digest = sha2::Sha256::digest(&*bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    bytes[at..at + 64].copy_from_slice(hex.as_bytes());
+}
+
+/// Three small chained snapshots, a few milliseconds apart.
+fn three_snapshots(name: &str) -> (PathBuf, Vec<PathBuf>) {
+    let dir = fresh(name);
+    let store = Store::new(&dir);
+    let paths = (0..3)
+        .map(|_| {
+            let mut snapshot = synthetic::fixture_before();
+            let path = store.write(&mut snapshot, None).expect("write");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            path
+        })
+        .collect();
+    (dir, paths)
+}
+
+#[test]
+fn a_forged_snapshot_slipped_between_two_is_named_itself() {
+    let (dir, paths) = three_snapshots("forged");
+    let name = |p: &Path| p.file_name().expect("name").to_string_lossy().into_owned();
+    let (b, c) = (name(&paths[1]), name(&paths[2]));
+    // C's content follows B: give it a name between B and C, pass a failure, seal it again.
+    let stamp: jiff::Timestamp = format!("{}:{}:{}", &b[..13], &b[14..16], &b[17..24])
+        .parse()
+        .expect("time");
+    let forged = format!(
+        "{}.json",
+        (stamp + jiff::SignedDuration::from_millis(1)).strftime("%Y-%m-%dT%H-%M-%S%.3fZ")
+    );
+    assert!(forged > b && forged < c, "{forged}");
+    let text = std::fs::read_to_string(&paths[2])
+        .expect("read")
+        .replacen(&c, &forged, 1)
+        .replacen("\"status\":\"FAIL\"", "\"status\":\"PASS\"", 1);
+    let mut bytes = text.into_bytes();
+    reseal(&mut bytes);
+    std::fs::write(dir.join(&forged), bytes).expect("write");
+    let verification = verify_store(&Store::new(&dir), |_| {}).expect("verify");
+    let first = verification.problems.first().expect("a problem");
+    assert!(
+        matches!(first, ChainProblem::Inserted { file, displaced, .. } if *file == forged && *displaced == c),
+        "{first}"
+    );
+}
+
+#[test]
+fn a_snapshot_linked_only_by_name_cannot_be_removed_unnoticed() {
+    let dir = fresh("name-link");
+    let store = Store::new(&dir);
+    let mut a = synthetic::fixture_before();
+    let a_path = store.write(&mut a, None).expect("write");
+    // A's header damaged before the next scan: B can only name it.
+    let mut bytes = std::fs::read(&a_path).expect("read");
+    bytes[2] = b'X';
+    overwrite(&a_path, &bytes);
+    let mut b = synthetic::fixture_before();
+    store.write(&mut b, None).expect("write");
+    assert_eq!(b.integrity.previous_sha256, None);
+    std::fs::remove_file(&a_path).expect("remove");
+    let verification = verify_store(&store, |_| {}).expect("verify");
+    assert!(
+        matches!(
+            verification.problems.as_slice(),
+            [ChainProblem::Missing { .. }]
+        ),
+        "{:?}",
+        verification.problems
+    );
+}
+
+#[test]
+fn a_changed_schema_version_digit_is_tampering_not_a_newer_version() {
+    let (dir, paths) = three_snapshots("schema-digit");
+    let mut bytes = std::fs::read(&paths[0]).expect("read");
+    let key = b"\"schema_version\":";
+    let at = bytes
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("version")
+        + key.len();
+    bytes[at] = b'9';
+    overwrite(&paths[0], &bytes);
+    let mut last = std::fs::read(&paths[2]).expect("read");
+    last.truncate(last.len() - 10);
+    overwrite(&paths[2], &last);
+    let (code, stdout, stderr) = posture(&["verify", "--snapshots-dir", &dir.to_string_lossy()]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let name = |p: &Path| p.file_name().expect("name").to_string_lossy().into_owned();
+    assert!(
+        stdout.contains(&format!("first: {}: altered", name(&paths[0]))),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{}: truncated", name(&paths[2]))),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn anything_after_the_compressed_content_is_corruption() {
+    let dir = fresh("gzip-tail");
+    let mut large = synthetic::snapshot(200, 5, 2, 0);
+    let path = Store::new(&dir).write(&mut large, None).expect("write");
+    let original = std::fs::read(&path).expect("read");
+    let mut empty_member = Vec::new();
+    flate2::write::GzEncoder::new(&mut empty_member, flate2::Compression::new(6))
+        .finish()
+        .expect("gzip");
+    for (what, tail) in [
+        ("an empty gzip member", empty_member),
+        ("garbage", b"garbage".to_vec()),
+    ] {
+        overwrite(&path, &[original.as_slice(), &tail].concat());
+        let err = read_snapshot(&path).expect_err(what);
+        assert!(
+            err.to_string()
+                .contains("bytes after its compressed content"),
+            "{what}: {err}"
+        );
+    }
+    overwrite(&path, &original[..4]);
+    let err = read_snapshot(&path).expect_err("4 bytes");
+    assert!(err.to_string().contains("truncated"), "{err}");
+}
+
+#[test]
+fn the_store_copes_with_names_at_the_end_of_time_and_leaves_other_hidden_files_alone() {
+    let dir = fresh("odd-names");
+    std::fs::write(dir.join(".auditor-notes.tmp-keep"), b"mine").expect("write");
+    let fixture = Store::new(synthetic::fixture_dir()).list().expect("list");
+    std::fs::copy(&fixture[0].path, dir.join("9999-12-30T22-00-00.999Z.json")).expect("copy");
+    let mut snapshot = synthetic::fixture_before();
+    let err = Store::new(&dir)
+        .write(&mut snapshot, None)
+        .expect_err("no later name");
+    assert!(err.to_string().contains("at the end of time"), "{err}");
+    std::fs::remove_file(dir.join("9999-12-30T22-00-00.999Z.json")).expect("remove");
+    Store::new(&dir).write(&mut snapshot, None).expect("write");
+    assert!(dir.join(".auditor-notes.tmp-keep").exists());
 }
