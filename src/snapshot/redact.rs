@@ -84,45 +84,60 @@ impl Default for Recent {
 }
 
 impl Recent {
-    fn push(&mut self, byte: u8) {
-        self.0.rotate_left(1);
-        self.0[5] = byte;
-    }
-
-    /// Whether what came last ends a word: not a letter or digit, or a JSON escape (`\n`,
-    /// `\u001b`) whose last character only looks like one.
-    fn ends_word(&self) -> bool {
-        let r = &self.0;
-        let short_escape = r[4] == b'\\' && b"nrtbf".contains(&r[5]);
-        let unicode_escape =
-            r[0] == b'\\' && r[1] == b'u' && r[2..].iter().all(u8::is_ascii_hexdigit);
-        !is_word(r[5]) || short_escape || unicode_escape
+    /// Remembers the end of `consumed`.
+    fn update(&mut self, consumed: &[u8]) {
+        if consumed.len() >= 6 {
+            self.0.copy_from_slice(&consumed[consumed.len() - 6..]);
+        } else {
+            self.0.rotate_left(consumed.len());
+            self.0[6 - consumed.len()..].copy_from_slice(consumed);
+        }
     }
 }
 
+/// Whether the six bytes before a position end a word: the last is not a letter or digit, or
+/// they end a JSON escape (`\n`, `\u001b`) whose last character only looks like one.
+fn ends_word(r: &[u8; 6]) -> bool {
+    let short_escape = r[4] == b'\\' && b"nrtbf".contains(&r[5]);
+    let unicode_escape = r[0] == b'\\' && r[1] == b'u' && r[2..].iter().all(u8::is_ascii_hexdigit);
+    !is_word(r[5]) || short_escape || unicode_escape
+}
+
+/// The six bytes before `i`: from `input`, or from `recent` at its start.
+fn before(input: &[u8], i: usize, recent: &Recent) -> [u8; 6] {
+    let mut six = [0; 6];
+    if i >= 6 {
+        six.copy_from_slice(&input[i - 6..i]);
+    } else {
+        six[..6 - i].copy_from_slice(&recent.0[i..]);
+        six[6 - i..].copy_from_slice(&input[..i]);
+    }
+    six
+}
+
 /// Copies `input` to `out` with key ids shortened; returns how many input bytes it consumed.
-/// Unless `all`, it stops where a key id could still continue in the next input.
+/// Unless `all`, it stops where a key id could still continue in the next input. Runs without
+/// a key id are copied whole: this sees every byte of every snapshot written.
 fn redact(input: &[u8], recent: &mut Recent, all: bool, out: &mut Vec<u8>) -> usize {
     let limit = if all {
         input.len()
     } else {
         input.len().saturating_sub(KEY_LEN + 1)
     };
-    let mut i = 0;
+    let (mut i, mut copied) = (0, 0);
     while i < limit {
-        if recent.ends_word() && is_key_at(input, i) {
+        if input[i] == b'A' && is_key_at(input, i) && ends_word(&before(input, i, recent)) {
+            out.extend_from_slice(&input[copied..i]);
             out.extend_from_slice(MASK);
             out.extend_from_slice(&input[i + KEY_LEN - 4..i + KEY_LEN]);
-            for &byte in &input[i + KEY_LEN - 4..i + KEY_LEN] {
-                recent.push(byte);
-            }
             i += KEY_LEN;
+            copied = i;
         } else {
-            out.push(input[i]);
-            recent.push(input[i]);
             i += 1;
         }
     }
+    out.extend_from_slice(&input[copied..i]);
+    recent.update(&input[..i]);
     i
 }
 
