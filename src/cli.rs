@@ -219,7 +219,7 @@ pub enum FailOn {
     High,
     /// Medium or worse.
     Medium,
-    /// Any new failure.
+    /// Any regression.
     Low,
     /// Never: report only.
     Never,

@@ -29,7 +29,7 @@ pub enum Completion {
     /// It finished, but some of what it had to read could not be read (exit status 3): a scan
     /// whose snapshot holds ERROR verdicts.
     DoneWithErrors,
-    /// It worked and the answer is bad (exit status 1): `diff` found new failures, `verify`
+    /// It worked and the answer is bad (exit status 1): `diff` found a regression, `verify`
     /// found a snapshot that is not as written.
     Bad,
 }
