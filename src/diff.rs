@@ -965,11 +965,7 @@ fn snapshot_ref(snapshot: &SnapshotSummary) -> SnapshotRef {
         started_at: snapshot.scan.started_at.clone(),
         organization_id: snapshot.scan.organization_id.clone(),
         reevaluated: snapshot.reevaluation.is_some(),
-        catalogue_version: snapshot
-            .reevaluation
-            .as_ref()
-            .map_or(&snapshot.scan.catalogue_version, |r| &r.catalogue_version)
-            .clone(),
+        catalogue_version: snapshot.findings_catalogue_version().to_owned(),
     }
 }
 

@@ -108,6 +108,7 @@ impl Build {
         let mut findings = self.findings.clone();
         findings.sort_by(|a, b| a.id().cmp(&b.id()));
         SnapshotSummary {
+            format: crate::snapshot::FORMAT.into(),
             schema_version: 1,
             integrity: Integrity {
                 content_sha256: "0".repeat(64),
@@ -139,6 +140,7 @@ impl Build {
             checks: self.checks.clone(),
             accounts: self.accounts.clone(),
             findings,
+            facts: serde::de::IgnoredAny,
         }
     }
 }

@@ -151,42 +151,33 @@ fn decode<T: DeserializeOwned>(path: &Path) -> Result<T, SnapshotError> {
     };
     let (header, mut reader) = open(path).map_err(fail)?;
     if header.schema_version > SCHEMA_VERSION {
-        // Intact and newer, or altered: the full check tells which.
-        hash_snapshot(path)?;
-        return Err(fail(SnapshotProblem::FutureVersion(header.schema_version)));
+        // Intact and newer, or altered: the full check tells which, and says so.
+        return Err(match hash_snapshot(path) {
+            Err(err) => err,
+            Ok(_) => fail(SnapshotProblem::FutureVersion(header.schema_version)),
+        });
     }
     let parsed = serde_json::from_reader::<_, T>(BufReader::with_capacity(256 * 1024, &mut reader));
-    let value = match parsed {
-        Ok(value) => value,
+    match parsed {
+        // `from_reader` reads to the end to make sure only whitespace follows, so the hash is
+        // whole.
+        Ok(value) => check_end(path, &header, reader)
+            .map(|()| value)
+            .map_err(fail),
         Err(err) => {
             // A file whose hash holds but does not fit the schema is a posture bug; any other
             // failure is the file's: truncated, corrupted or altered, as the full check says.
             hash_snapshot(path)?;
-            if err.is_io() || err.is_eof() || err.is_syntax() {
-                return Err(fail(classify_mismatch(
-                    Some(err),
-                    String::new(),
-                    String::new(),
-                )));
-            }
-            return Err(fail(SnapshotProblem::Schema {
-                version: SCHEMA_VERSION,
-                message: err.to_string(),
-            }));
+            Err(fail(if err.is_io() || err.is_eof() || err.is_syntax() {
+                classify_mismatch(Some(err), String::new(), String::new())
+            } else {
+                SnapshotProblem::Schema {
+                    version: SCHEMA_VERSION,
+                    message: err.to_string(),
+                }
+            }))
         }
-    };
-    // `from_reader` reads to the end to make sure only whitespace follows, so the hash is whole.
-    if let Some(trailing) = reader.trailing_error() {
-        return Err(fail(trailing));
     }
-    let actual = hex(&reader.hasher.finalize());
-    if actual != header.integrity.content_sha256 {
-        return Err(fail(SnapshotProblem::Altered {
-            recorded: header.integrity.content_sha256,
-            actual,
-        }));
-    }
-    Ok(value)
 }
 
 /// The canonical content of a snapshot file (decompressed), after checking its header and hash.
@@ -204,21 +195,7 @@ pub fn read_snapshot_bytes(path: &Path) -> Result<Vec<u8>, SnapshotError> {
     reader
         .read_to_end(&mut bytes)
         .map_err(|err| fail(read_problem(err)))?;
-    if let Some(trailing) = reader.trailing_error() {
-        return Err(fail(trailing));
-    }
-    if header.schema_version > SCHEMA_VERSION {
-        hash_snapshot(path)?;
-        return Err(fail(SnapshotProblem::FutureVersion(header.schema_version)));
-    }
-    let actual = hex(&reader.hasher.finalize());
-    if actual != header.integrity.content_sha256 {
-        return Err(fail(classify_mismatch(
-            serde_json::from_slice::<IgnoredAny>(&bytes).err(),
-            header.integrity.content_sha256,
-            actual,
-        )));
-    }
+    check_end(path, &header, reader).map_err(fail)?;
     Ok(bytes)
 }
 
@@ -231,26 +208,36 @@ pub(crate) fn hash_snapshot(path: &Path) -> Result<Header, SnapshotError> {
     };
     let (header, mut reader) = open(path).map_err(fail)?;
     io::copy(&mut reader, &mut io::sink()).map_err(|err| fail(read_problem(err)))?;
+    check_end(path, &header, reader).map_err(fail)?;
+    Ok(header)
+}
+
+/// The checks once a file's content was read to its end, the same however it was read: nothing
+/// after the gzip member, the content hash as recorded, a schema this posture reads.
+fn check_end(
+    path: &Path,
+    header: &Header,
+    mut reader: HashingReader<Chained>,
+) -> Result<(), SnapshotProblem> {
     if let Some(trailing) = reader.trailing_error() {
-        return Err(fail(trailing));
+        return Err(trailing);
     }
     let actual = hex(&reader.hasher.finalize());
     if actual != header.integrity.content_sha256 {
         // Read again to tell a truncated or corrupted file from an altered one; still streaming.
-        let parsed = open(path).map(|(_, reader)| {
+        let parse_error = open(path).ok().and_then(|(_, reader)| {
             serde_json::from_reader::<_, IgnoredAny>(BufReader::new(reader)).err()
         });
-        let parse_error = parsed.unwrap_or(None);
-        return Err(fail(classify_mismatch(
+        return Err(classify_mismatch(
             parse_error,
-            header.integrity.content_sha256,
+            header.integrity.content_sha256.clone(),
             actual,
-        )));
+        ));
     }
     if header.schema_version > SCHEMA_VERSION {
-        return Err(fail(SnapshotProblem::FutureVersion(header.schema_version)));
+        return Err(SnapshotProblem::FutureVersion(header.schema_version));
     }
-    Ok(header)
+    Ok(())
 }
 
 /// The header of a snapshot file, without reading the rest.

@@ -15,6 +15,7 @@ mod redact;
 mod store;
 mod verify;
 
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use crate::evaluate::{CheckMeta, Mappings, Scope, Severity};
@@ -34,9 +35,10 @@ pub const FORMAT: &str = "posture-snapshot";
 /// The schema version this posture writes, and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// One scan, or one re-evaluation of a scan's facts.
+/// One scan, or one re-evaluation of a scan's facts. `F` is what its facts are read as: the
+/// facts themselves, or [`IgnoredAny`] for a [`SnapshotSummary`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot {
+pub struct Snapshot<F = ScanFacts> {
     /// Always [`FORMAT`]. The first field of the file, so foreign files are told apart at once.
     pub format: String,
     /// The schema version the file was written in.
@@ -54,27 +56,12 @@ pub struct Snapshot {
     /// Every verdict, sorted by (check, account, region, resource).
     pub findings: Vec<Finding>,
     /// The facts the verdicts were made from.
-    pub facts: ScanFacts,
+    pub facts: F,
 }
 
-/// A snapshot without its facts: what `diff` needs, read in a fraction of the time and memory.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SnapshotSummary {
-    /// See [`Snapshot::schema_version`].
-    pub schema_version: u32,
-    /// See [`Snapshot::integrity`].
-    pub integrity: Integrity,
-    /// See [`Snapshot::scan`].
-    pub scan: ScanMetadata,
-    /// See [`Snapshot::reevaluation`].
-    pub reevaluation: Option<Reevaluation>,
-    /// See [`Snapshot::checks`].
-    pub checks: Vec<CheckRecord>,
-    /// See [`Snapshot::accounts`].
-    pub accounts: Vec<AccountRecord>,
-    /// See [`Snapshot::findings`].
-    pub findings: Vec<Finding>,
-}
+/// A snapshot without its facts: what `diff` needs, read in a fraction of the time and memory
+/// (the facts are parsed past, never kept).
+pub type SnapshotSummary = Snapshot<IgnoredAny>;
 
 /// Tamper evidence. `content_sha256` is the SHA-256 of the file's canonical content: the
 /// uncompressed bytes as written, with the 64 hex digits of `content_sha256` itself replaced by
@@ -233,7 +220,7 @@ pub enum AccountOutcome {
     Excluded,
 }
 
-impl Snapshot {
+impl<F> Snapshot<F> {
     /// The content hash of the snapshot once it is stored (empty before).
     pub fn content_sha256(&self) -> &str {
         &self.integrity.content_sha256

@@ -108,3 +108,13 @@ pub(crate) fn run_measured(command: &mut std::process::Command) -> Measured {
         peak_rss_kib: usage.ru_maxrss,
     }
 }
+
+/// The sequence number of the newest request in the sandbox's record (0 when it is empty), so
+/// a run counts only the requests after it.
+pub(crate) fn last_seq(admin: &posture::sandbox::SandboxAdmin) -> u64 {
+    admin
+        .requests()
+        .expect("record")
+        .last()
+        .map_or(0, |r| r.seq)
+}

@@ -16,7 +16,7 @@ use posture::sandbox::{Sandbox, SandboxAdmin, SandboxGuard};
 
 #[path = "common.rs"]
 mod common;
-use common::{Hammered, hammer};
+use common::{Hammered, hammer, last_seq};
 
 /// Requests per (operation, concurrency) cell of the throughput table.
 const REQUESTS: usize = 1000;
@@ -212,14 +212,6 @@ fn row(
         failed,
         recorded,
     }
-}
-
-fn last_seq(admin: &SandboxAdmin) -> u64 {
-    admin
-        .requests()
-        .expect("record")
-        .last()
-        .map_or(0, |r| r.seq)
 }
 
 fn recorded_since(admin: &SandboxAdmin, seq: u64, action: &str) -> usize {

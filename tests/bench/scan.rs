@@ -27,7 +27,7 @@ use serde_json::Value;
 
 #[path = "common.rs"]
 mod common;
-use common::{Hammered, hammer, run_measured};
+use common::{Hammered, hammer, last_seq, run_measured};
 
 /// Member accounts of each organization scanned.
 const SIZES: [u32; 3] = [10, 50, 200];
@@ -368,14 +368,6 @@ fn first_assume_role(endpoint: &str, seq: u64) -> Option<SystemTime> {
     .ok()?;
     let seconds = record["requests"].as_array()?.first()?["time"].as_f64()?;
     Some(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(seconds))
-}
-
-fn last_seq(admin: &SandboxAdmin) -> u64 {
-    admin
-        .requests()
-        .expect("record")
-        .last()
-        .map_or(0, |r| r.seq)
 }
 
 fn since(admin: &SandboxAdmin, seq: u64) -> Vec<RecordedRequest> {

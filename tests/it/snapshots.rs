@@ -731,3 +731,23 @@ fn the_store_copes_with_names_at_the_end_of_time_and_leaves_other_hidden_files_a
     Store::new(&dir).write(&mut snapshot, None).expect("write");
     assert!(dir.join(".auditor-notes.tmp-keep").exists());
 }
+
+#[test]
+fn an_intact_snapshot_of_a_newer_schema_is_not_tampering_but_cannot_be_verified_here() {
+    let dir = fixture_store("newer");
+    let newest = Store::new(&dir)
+        .list()
+        .expect("list")
+        .pop()
+        .expect("newest");
+    let text = std::fs::read_to_string(&newest.path).expect("read");
+    let mut newer = text
+        .replacen("\"schema_version\":1,", "\"schema_version\":2,", 1)
+        .into_bytes();
+    reseal(&mut newer);
+    overwrite(&newest.path, &newer);
+    let (code, stdout, stderr) = posture(&["verify", "--snapshots-dir", &dir.to_string_lossy()]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(!stdout.contains("NOT INTACT"), "{stdout}");
+    assert!(stderr.contains("upgrade posture"), "{stderr}");
+}
