@@ -68,12 +68,20 @@ pub enum Command {
     /// `sandbox/.state/`. `POSTURE_SANDBOX_DIR` points posture at another `sandbox/` directory.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
-    /// Runs the demo on the sandbox organization: start (or reuse) the sandbox, seed it, scan,
-    /// apply the change step (two failures fixed, one new failure), scan again, and show what
-    /// changed (`posture diff`).
+    /// Builds the static site from every snapshot in the store.
     ///
-    /// Prints each scan's summary, the diff and where the snapshots are (`snapshots/`); the
-    /// sandbox keeps running afterwards (`posture sandbox stop`).
+    /// Every snapshot becomes a version with pages of its own under `v/<id>/`, compared with the
+    /// snapshot before it; `index.html` and `history.html` show the newest. Versions already
+    /// rendered are not rendered again. Needs no AWS access.
+    Render(RenderArgs),
+    /// Serves the rendered site on 127.0.0.1, to look at it before publishing.
+    Serve(ServeArgs),
+    /// Runs the demo on the sandbox organization: start (or reuse) the sandbox, seed it, scan,
+    /// apply the change step (two failures fixed, one new failure), scan again, show what
+    /// changed (`posture diff`) and render the site.
+    ///
+    /// Prints each scan's summary, the diff, where the snapshots are (`snapshots/`) and the path
+    /// of the site's `index.html`; the sandbox keeps running afterwards (`posture sandbox stop`).
     Demo(DemoArgs),
 }
 
@@ -297,6 +305,37 @@ pub struct DemoArgs {
     /// Where the demo's snapshots go.
     #[command(flatten)]
     pub store: StoreArgs,
+    /// Where the demo's site goes.
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub out: std::path::PathBuf,
+}
+
+/// `posture render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The snapshot store to render.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The folder the site is written to.
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub out: std::path::PathBuf,
+    /// Template files (`site-templates/` names) that replace the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<std::path::PathBuf>,
+    /// Render every version again, not only the snapshots not yet rendered.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `posture serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The rendered site.
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub out: std::path::PathBuf,
+    /// The port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
 }
 
 #[cfg(test)]

@@ -14,7 +14,8 @@ use tracing::{info, warn};
 use crate::Completion;
 use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name};
 use crate::cli::{
-    Command, DemoArgs, DiffArgs, FailOn, ReevaluateArgs, SandboxCommand, ScanArgs, VerifyArgs,
+    Command, DemoArgs, DiffArgs, FailOn, ReevaluateArgs, RenderArgs, SandboxCommand, ScanArgs,
+    ServeArgs, VerifyArgs,
 };
 use crate::collect::{CollectPlan, Progress, collect};
 use crate::config::{RegionChoice, ScanConfig, Selection};
@@ -39,6 +40,8 @@ pub(crate) fn run(command: Command) -> anyhow::Result<Completion> {
         Command::Reevaluate(args) => reevaluate(&args),
         Command::Sandbox(command) => sandbox(command).map(|()| Completion::Done),
         Command::Demo(args) => demo(args),
+        Command::Render(args) => render_site(&args).map(|_| Completion::Done),
+        Command::Serve(args) => serve(&args),
     }
 }
 
@@ -334,12 +337,39 @@ fn demo(args: DemoArgs) -> anyhow::Result<Completion> {
     let store = Store::new(&args.store.snapshots_dir);
     let changes = compare(&store.read_summary(&before)?, &store.read_summary(&after)?);
     output::diff_table(&changes, &changes.gate(None), &ListOptions::default())?;
-    output::demo_summary(&running, &description, &before, &after)?;
+    output::demo_step("the site (`posture render`)")?;
+    let report = render_site(&RenderArgs {
+        store: args.store.clone(),
+        out: args.out.clone(),
+        templates: None,
+        force: false,
+    })?;
+    output::demo_summary(&running, &description, &before, &after, &report.index)?;
     Ok(if first == Completion::Done && second == Completion::Done {
         Completion::Done
     } else {
         Completion::DoneWithErrors
     })
+}
+
+/// `posture render`: the site from every snapshot in the store.
+fn render_site(args: &RenderArgs) -> anyhow::Result<crate::render::RenderReport> {
+    let report = crate::render::render(&crate::render::RenderOptions {
+        snapshots_dir: args.store.snapshots_dir.clone(),
+        out_dir: args.out.clone(),
+        templates_dir: args.templates.clone(),
+        force: args.force,
+    })?;
+    output::rendered(&report)?;
+    Ok(report)
+}
+
+/// `posture serve`: the site on 127.0.0.1 until interrupted.
+fn serve(args: &ServeArgs) -> anyhow::Result<Completion> {
+    let server = crate::render::Server::bind(&args.out, args.port)?;
+    output::serving(&args.out, &server.url())?;
+    server.run();
+    Ok(Completion::Done)
 }
 
 /// `posture diff`: compare two snapshots, print the changes, exit 1 on regressions.

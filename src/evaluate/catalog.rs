@@ -132,8 +132,12 @@ pub struct CsfSubcategory {
     pub id: String,
     /// `PR`.
     pub function_id: String,
+    /// `Protect`.
+    pub function_name: String,
     /// `PR.AA`.
     pub category_id: String,
+    /// `Identity Management, Authentication, and Access Control`.
+    pub category_name: String,
     /// NIST's statement, verbatim.
     pub statement: String,
 }
@@ -180,8 +184,14 @@ fn parse_csf_csv(text: &str) -> Result<Vec<CsfSubcategory>, CatalogError> {
         let row = split_csv_row(line)
             .filter(|fields| fields.len() == HEADER.len())
             .ok_or_else(|| error(index + 1, format!("expected {} fields", HEADER.len())))?;
-        let [function_id, _, category_id, _, id, statement] =
-            <[String; 6]>::try_from(row).expect("the length was checked");
+        let [
+            function_id,
+            function_name,
+            category_id,
+            category_name,
+            id,
+            statement,
+        ] = <[String; 6]>::try_from(row).expect("the length was checked");
         if !is_csf_2_id(&id) || !id.starts_with(&category_id) {
             return Err(error(
                 index + 1,
@@ -191,7 +201,9 @@ fn parse_csf_csv(text: &str) -> Result<Vec<CsfSubcategory>, CatalogError> {
         subcategories.push(CsfSubcategory {
             id,
             function_id,
+            function_name,
             category_id,
+            category_name,
             statement,
         });
     }

@@ -136,6 +136,7 @@ pub(crate) fn demo_summary(
     description: &Path,
     before: &Path,
     after: &Path,
+    site: &Path,
 ) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out)?;
@@ -155,7 +156,56 @@ pub(crate) fn demo_summary(
         "  verify them:      posture verify --snapshots-dir {}",
         store.display()
     )?;
-    writeln!(out, "  stop the sandbox with `posture sandbox stop`")
+    writeln!(
+        out,
+        "  see the site:     posture serve --out {}   (or open the file below)",
+        site.parent().unwrap_or(Path::new(".")).display()
+    )?;
+    writeln!(out, "  stop the sandbox with `posture sandbox stop`")?;
+    writeln!(out, "{}", absolute(site).display())
+}
+
+/// A path made absolute against the working directory, for a line a reader can open.
+fn absolute(path: &Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// The end of `posture render`: what was written, the chain's state, and where to open it.
+pub(crate) fn rendered(report: &crate::render::RenderReport) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "rendered {} of {} ({} written, {:.1} MB)",
+        plural(report.rendered.len(), "new version"),
+        plural(report.versions, "version"),
+        plural(report.files_written, "file"),
+        report.bytes_written as f64 / 1e6
+    )?;
+    if let Some((path, bytes)) = &report.largest_page {
+        writeln!(
+            out,
+            "largest page: {} ({:.0} kB)",
+            path.display(),
+            *bytes as f64 / 1e3
+        )?;
+    }
+    writeln!(
+        out,
+        "snapshot chain: {}",
+        if report.chain_intact {
+            "intact"
+        } else {
+            "BROKEN (see the history page, or run `posture verify`)"
+        }
+    )?;
+    writeln!(out, "{}", absolute(&report.index).display())
+}
+
+/// `posture serve`.
+pub(crate) fn serving(dir: &Path, url: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "serving {} at {url} (Ctrl-C stops it)", dir.display())?;
+    out.flush()
 }
 
 /// A heading between the demo's steps.

@@ -134,6 +134,20 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
     decode(path)
 }
 
+/// Reads only a snapshot's header: its integrity record, without reading (or checking) the rest.
+/// Cheap whatever the file's size; `render` uses it to tell a version it already rendered.
+///
+/// # Errors
+/// See [`read_snapshot`].
+pub fn read_snapshot_integrity(path: &Path) -> Result<Integrity, SnapshotError> {
+    open(path)
+        .map(|(header, _)| header.integrity)
+        .map_err(|problem| SnapshotError {
+            path: path.to_owned(),
+            problem,
+        })
+}
+
 /// Reads a snapshot without its facts (what `diff` needs).
 ///
 /// # Errors

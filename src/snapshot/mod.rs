@@ -23,7 +23,8 @@ use crate::facts::{CollectError, ScanFacts};
 use crate::finding::Finding;
 
 pub use self::file::{
-    SnapshotError, SnapshotProblem, read_snapshot, read_snapshot_bytes, read_snapshot_summary,
+    SnapshotError, SnapshotProblem, read_snapshot, read_snapshot_bytes, read_snapshot_integrity,
+    read_snapshot_summary,
 };
 pub use self::redact::shorten_access_key_ids;
 pub use self::store::{Listing, Store, StoreError, StoredSnapshot};

@@ -8,6 +8,7 @@ mod sandbox_extension;
 mod sandbox_lifecycle;
 mod sandbox_organization;
 mod scan;
+mod site;
 mod snapshots;
 mod support;
 #[path = "../synthetic/mod.rs"]

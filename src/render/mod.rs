@@ -1,0 +1,16 @@
+//! `render`: the static site, built from the snapshot store alone (no AWS access), like mdBook's
+//! render context. `view` turns a snapshot into the typed structs the templates see (pure),
+//! `score` counts cells, `svg` draws the charts, `templates` loads the Tera files and `site`
+//! writes the pages, version by version; `serve` shows the result on 127.0.0.1.
+
+mod score;
+mod serve;
+mod site;
+mod svg;
+mod templates;
+pub mod view;
+
+pub use self::score::{CellKey, CellStatus, Cells, Tally};
+pub use self::serve::{ServeError, Server};
+pub use self::site::{RenderError, RenderOptions, RenderReport, render};
+pub use self::templates::{TemplateError, Templates};

@@ -1,0 +1,189 @@
+//! `posture serve`: the rendered site over HTTP on 127.0.0.1, to look at it as it will be
+//! published. Read-only, GET and HEAD only, nothing outside the site's folder.
+
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+
+use tracing::debug;
+
+/// The server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// There is no site to serve.
+    #[error("{}: no site here (no index.html): run `posture render` first, or name the site with --out", dir.display())]
+    NoSite {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// The port could not be bound.
+    #[error("could not listen on 127.0.0.1:{port}: {message}: choose another with --port")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// Why.
+        message: String,
+    },
+}
+
+/// A static file server over one folder.
+pub struct Server {
+    http: tiny_http::Server,
+    root: PathBuf,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Listens on 127.0.0.1:`port` (0: any free port) for the site in `root`.
+    ///
+    /// # Errors
+    /// When `root` holds no site or the port is taken.
+    pub fn bind(root: &Path, port: u16) -> Result<Self, ServeError> {
+        if !root.join("index.html").is_file() {
+            return Err(ServeError::NoSite {
+                dir: root.to_owned(),
+            });
+        }
+        let http =
+            tiny_http::Server::http(("127.0.0.1", port)).map_err(|err| ServeError::Bind {
+                port,
+                message: err.to_string(),
+            })?;
+        let addr = http.server_addr().to_ip().expect("bound to an IP address");
+        Ok(Self {
+            http,
+            root: root.to_owned(),
+            addr,
+        })
+    }
+
+    /// The site's address: `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Answers requests until the process ends.
+    pub fn run(self) {
+        for request in self.http.incoming_requests() {
+            let response = answer(&self.root, request.method(), request.url());
+            debug!(url = request.url(), status = response.0, "served");
+            let (status, content_type, body) = response;
+            let mut reply = tiny_http::Response::from_data(body).with_status_code(status);
+            for (name, value) in [
+                ("Content-Type", content_type),
+                ("X-Content-Type-Options", "nosniff"),
+                ("Cache-Control", "no-cache"),
+            ] {
+                reply.add_header(
+                    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+                        .expect("a valid header"),
+                );
+            }
+            // A reader that went away is not our failure.
+            let _ = request.respond(reply);
+        }
+    }
+}
+
+/// The status, content type and body for one request.
+fn answer(root: &Path, method: &tiny_http::Method, url: &str) -> (u16, &'static str, Vec<u8>) {
+    let not_found = (404, "text/plain; charset=utf-8", b"not found\n".to_vec());
+    if !matches!(method, tiny_http::Method::Get | tiny_http::Method::Head) {
+        return (405, "text/plain; charset=utf-8", b"read-only\n".to_vec());
+    }
+    let Some(relative) = site_path(url) else {
+        return not_found;
+    };
+    let mut path = root.join(relative);
+    if path.is_dir() {
+        path.push("index.html");
+    }
+    match std::fs::read(&path) {
+        Ok(body) => (200, content_type(&path), body),
+        Err(_) => not_found,
+    }
+}
+
+/// The file a URL path names inside the site, or `None` when it would leave it (`..`), names a
+/// hidden file, or is not valid percent-encoded UTF-8.
+pub(super) fn site_path(url: &str) -> Option<PathBuf> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path)?;
+    let mut relative = PathBuf::new();
+    for component in Path::new(decoded.trim_start_matches('/')).components() {
+        match component {
+            Component::Normal(part) if !part.to_string_lossy().starts_with('.') => {
+                relative.push(part);
+            }
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(relative)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The `Content-Type` of a site file, by its extension.
+pub(crate) fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "gz" => "application/gzip",
+        "png" => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_paths_that_leave_the_site_or_name_hidden_files() {
+        assert_eq!(
+            site_path("/v/a/index.html?x=1"),
+            Some(PathBuf::from("v/a/index.html"))
+        );
+        assert_eq!(site_path("/"), Some(PathBuf::new()));
+        for url in [
+            "/../etc/passwd",
+            "/v/%2e%2e/%2e%2e/x",
+            "/v/.a.tmp-1/index.html",
+            "/%zz",
+        ] {
+            assert_eq!(site_path(url), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn pages_and_downloads_get_their_content_types() {
+        assert_eq!(
+            content_type(Path::new("a/index.html")),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("findings.csv")),
+            "text/csv; charset=utf-8"
+        );
+        assert_eq!(content_type(Path::new("x.json.gz")), "application/gzip");
+    }
+}

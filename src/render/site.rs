@@ -1,0 +1,847 @@
+//! Writes the site: every snapshot of the store as a version of its own under `v/<id>/`, and the
+//! entry pages (`index.html`, `history.html`) for the newest. A version is rendered once, into a
+//! hidden folder renamed into place when whole, and recorded in its `version.json`; later renders
+//! read that record instead of the snapshot, so adding one snapshot reads two (it and the one
+//! before it, for the diff). This is the I/O edge of `render`; the pages come from `view`.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use tracing::debug;
+
+use super::score::Cells;
+use super::svg::{self, TrendPoint};
+use super::templates::{Templates, error_chain};
+use super::view::{
+    ChangesContext, HistoryPage, HistoryRow, PageInfo, ScoreView, SiteInfo, VersionHeader,
+    VersionModel, display_time, file_stem, version_id,
+};
+use crate::diff::diff;
+use crate::evaluate::{CheckMeta, CsfSubcategory, catalog, nist_csf_2};
+use crate::finding::Status;
+use crate::snapshot::{
+    AccountOutcome, SnapshotSummary, Store, StoreError, StoredSnapshot, read_snapshot_integrity,
+    verify_store,
+};
+
+/// The record of a rendered version, written last into its folder.
+const MANIFEST: &str = "version.json";
+/// The findings of a version as CSV.
+const FINDINGS_CSV: &str = "findings.csv";
+
+/// What to render, from where, to where.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// The snapshot store.
+    pub snapshots_dir: PathBuf,
+    /// The site's folder.
+    pub out_dir: PathBuf,
+    /// Template files that replace the embedded ones.
+    pub templates_dir: Option<PathBuf>,
+    /// Render every version again, even those already rendered.
+    pub force: bool,
+}
+
+/// What a render did.
+#[derive(Debug, Clone)]
+pub struct RenderReport {
+    /// Versions in the site.
+    pub versions: usize,
+    /// Versions rendered this time.
+    pub rendered: Vec<String>,
+    /// Files written.
+    pub files_written: usize,
+    /// Bytes written.
+    pub bytes_written: u64,
+    /// The largest page written, with its size.
+    pub largest_page: Option<(PathBuf, u64)>,
+    /// The entry page.
+    pub index: PathBuf,
+    /// Whether the store's hash chain is intact.
+    pub chain_intact: bool,
+    /// The chain verification in one sentence.
+    pub chain_summary: String,
+}
+
+/// Why the site could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The store holds no snapshot.
+    #[error("{}: no snapshots to render: run `posture scan` first, or name the store with --snapshots-dir", dir.display())]
+    Empty {
+        /// The store.
+        dir: PathBuf,
+    },
+    /// The templates could not be loaded.
+    #[error(transparent)]
+    Templates(#[from] super::templates::TemplateError),
+    /// A page could not be rendered from its template.
+    #[error("could not render {page} with {template}: {message}")]
+    Page {
+        /// The page.
+        page: String,
+        /// The template.
+        template: &'static str,
+        /// Tera's message, with its causes.
+        message: String,
+    },
+    /// A file of the site could not be written.
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+/// A rendered version's record: how to tell it is done, and what the history needs of it
+/// without reading the snapshot again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Manifest {
+    /// The snapshot's content hash when it was rendered.
+    content_sha256: String,
+    /// The templates it was rendered with.
+    templates: String,
+    /// The posture version that rendered it.
+    posture_version: String,
+    /// Its row of the history.
+    history: HistoryRow,
+}
+
+/// Renders the site of every snapshot in the store.
+///
+/// # Errors
+/// A [`RenderError`] naming the store, template or file that failed. A version is only ever
+/// complete or absent: a failure leaves the versions rendered before it and the entry pages
+/// as they were.
+pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
+    let store = Store::new(&options.snapshots_dir);
+    let snapshots = store.list()?;
+    if snapshots.is_empty() {
+        return Err(RenderError::Empty {
+            dir: options.snapshots_dir.clone(),
+        });
+    }
+    let templates = Templates::load(options.templates_dir.as_deref())?;
+    let out = &options.out_dir;
+    let mut writer = Writer::default();
+    writer.mkdir(&out.join("v"))?;
+    writer.mkdir(&out.join("assets"))?;
+    for asset in [&templates.css, &templates.js] {
+        let path = out.join(&asset.path);
+        if !path.exists() {
+            writer.write_atomic(&path, asset.content.as_bytes())?;
+        }
+    }
+    let site = SiteInfo {
+        posture_version: env!("CARGO_PKG_VERSION").to_owned(),
+        css: templates.css.path.clone(),
+        js: templates.js.path.clone(),
+    };
+    let latest = version_id(&snapshots.last().expect("not empty").name).to_owned();
+    let renderer = Renderer {
+        templates: &templates,
+        site,
+        latest: latest.clone(),
+        catalogue: catalog(),
+        csf: nist_csf_2(),
+    };
+
+    // The chain is verified beside the rendering: it reads every file, the rendering only the
+    // new ones.
+    let (verification, rendered, history, last) = std::thread::scope(|scope| {
+        let verifying = scope.spawn(|| verify_store(&store, |_| {}));
+        let rendered = render_versions(&renderer, &snapshots, options, &mut writer);
+        let verification = verifying.join().expect("the chain verification panicked");
+        rendered.map(|(rendered, history, last)| (verification, rendered, history, last))
+    })?;
+    let verification = verification?;
+    let chain_problems: Vec<String> = verification
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    let chain_summary = if verification.intact() {
+        match verification.head() {
+            Some((file, sha)) => format!(
+                "Every snapshot's content hash and every link of the chain hold ({} snapshot{}); the newest, {file}, has content hash {sha}.",
+                verification.files.len(),
+                if verification.files.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+            None => "The store holds no snapshot.".to_owned(),
+        }
+    } else {
+        format!(
+            "The chain is broken: {} problem{} found; run `posture verify` for details.",
+            chain_problems.len(),
+            if chain_problems.len() == 1 { "" } else { "s" }
+        )
+    };
+
+    // Entry pages last, so they never link to a version not yet written.
+    let trend = svg::trend(&trend_points(&history, history.len() - 1));
+    let latest_manifest = last;
+    let history_page = HistoryPage {
+        versions: history.iter().rev().cloned().collect(),
+        trend_svg: trend,
+        chain_intact: verification.intact(),
+        chain_summary: chain_summary.clone(),
+        chain_problems,
+    };
+    let entry_base = format!("v/{}/", file_stem(&latest));
+    let page = renderer.page_info("History", "history", "", &entry_base, &latest);
+    let bytes = renderer.render_page(
+        "history.html",
+        "history.html",
+        &page,
+        &latest_manifest.header,
+        &history_page,
+    )?;
+    writer.write_atomic(&out.join("history.html"), &bytes)?;
+    let index_page =
+        renderer.page_info(&latest_manifest.title, "overview", "", &entry_base, &latest);
+    let bytes = renderer.render_page(
+        "index.html",
+        "overview.html",
+        &index_page,
+        &latest_manifest.header,
+        &latest_manifest.overview,
+    )?;
+    let index = out.join("index.html");
+    writer.write_atomic(&index, &bytes)?;
+    debug!(
+        versions = snapshots.len(),
+        rendered = rendered.len(),
+        files = writer.files,
+        "rendered the site"
+    );
+    Ok(RenderReport {
+        versions: snapshots.len(),
+        rendered,
+        files_written: writer.files,
+        bytes_written: writer.bytes,
+        largest_page: writer.largest,
+        index,
+        chain_intact: verification.intact(),
+        chain_summary,
+    })
+}
+
+/// What the entry pages need of the newest version.
+struct Latest {
+    header: VersionHeader,
+    title: String,
+    overview: super::view::Overview,
+}
+
+/// Renders each version not yet rendered, oldest first. Returns the ids rendered, the history
+/// of every version, and what the entry pages show of the newest.
+fn render_versions(
+    renderer: &Renderer<'_>,
+    snapshots: &[StoredSnapshot],
+    options: &RenderOptions,
+    writer: &mut Writer,
+) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
+    let out = &options.out_dir;
+    let mut history: Vec<HistoryRow> = Vec::with_capacity(snapshots.len());
+    let mut rendered = Vec::new();
+    // The snapshot before the one being rendered, when it has been read.
+    let mut previous: Option<(usize, SnapshotSummary)> = None;
+    let mut latest = None;
+    for (i, stored) in snapshots.iter().enumerate() {
+        let id = version_id(&stored.name).to_owned();
+        let folder = out.join("v").join(file_stem(&id));
+        let is_last = i + 1 == snapshots.len();
+        let manifest = if options.force {
+            None
+        } else {
+            done(&folder, &stored.path)
+        };
+        if let (Some(manifest), false) = (&manifest, is_last) {
+            debug!(version = %id, "already rendered");
+            history.push(manifest.history.clone());
+            continue;
+        }
+        let clock = std::time::Instant::now();
+        let summary = renderer.read(stored)?;
+        let before = match previous.take() {
+            Some((j, summary)) if j + 1 == i => Some(summary),
+            _ if i > 0 => Some(renderer.read(&snapshots[i - 1])?),
+            _ => None,
+        };
+        let prev_id = i
+            .checked_sub(1)
+            .map(|j| version_id(&snapshots[j].name).to_owned());
+        let header = VersionHeader::of(&summary, &stored.name, prev_id.as_deref());
+        let model = VersionModel::new(&summary, header.clone(), renderer.catalogue, renderer.csf);
+        history.push(history_row(&summary, &id));
+        let read = clock.elapsed();
+        let changes = before.as_ref().map(|b| diff(b, &summary));
+        let compared = clock.elapsed();
+        let context = match (&before, &changes, &prev_id) {
+            (Some(b), _, Some(p)) if b.scan.organization_id != summary.scan.organization_id => {
+                ChangesContext::NotComparable {
+                    previous: p.clone(),
+                    reason: format!(
+                        "The snapshot before this one, {p}, is of organization {}, this one of {}: their findings are not compared.",
+                        b.scan.organization_id, summary.scan.organization_id
+                    ),
+                }
+            }
+            (Some(_), Some(changes), Some(p)) => ChangesContext::Against {
+                previous: p.clone(),
+                changes,
+            },
+            _ => ChangesContext::First,
+        };
+        let trend = svg::trend(&trend_points(&history, i));
+        let previous_score = i
+            .checked_sub(1)
+            .map(|j| (history[j].score_value, history[j].coverage_value));
+        let overview = model.overview(&context, previous_score, trend);
+        if manifest.is_none() {
+            let size = fs::metadata(&stored.path).map_or(0, |m| m.len());
+            let files = renderer.version_pages(&model, &context, &overview, &id, size)?;
+            let mut manifest = Manifest {
+                content_sha256: summary.integrity.content_sha256.clone(),
+                templates: renderer.templates.fingerprint.clone(),
+                posture_version: renderer.site.posture_version.clone(),
+                history: history.last().expect("pushed").clone(),
+            };
+            manifest.history.href = format!("v/{}/index.html", file_stem(&id));
+            let made = clock.elapsed();
+            writer.write_version(&folder, files, stored, &summary, &manifest)?;
+            debug!(
+                version = %id,
+                read = ?read,
+                diff = ?(compared - read),
+                pages = ?(made - compared),
+                write = ?(clock.elapsed() - made),
+                "rendered a version"
+            );
+            rendered.push(id.clone());
+        }
+        if is_last {
+            latest = Some(Latest {
+                title: format!("Posture of {}", summary.scan.organization_id),
+                header,
+                overview,
+            });
+        }
+        drop(model);
+        previous = Some((i, summary));
+    }
+    Ok((rendered, history, latest.expect("the store is not empty")))
+}
+
+/// The manifest of a version rendered from this very snapshot, if there is one.
+fn done(folder: &Path, snapshot: &Path) -> Option<Manifest> {
+    let text = fs::read(folder.join(MANIFEST)).ok()?;
+    let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+    let integrity = read_snapshot_integrity(snapshot).ok()?;
+    (integrity.content_sha256 == manifest.content_sha256).then_some(manifest)
+}
+
+fn history_row(summary: &SnapshotSummary, id: &str) -> HistoryRow {
+    let tally = Cells::of(summary).tally();
+    let score = ScoreView::from(tally);
+    HistoryRow {
+        id: id.to_owned(),
+        href: format!("v/{}/index.html", file_stem(id)),
+        scanned: display_time(&summary.scan.started_at),
+        started_at: summary.scan.started_at.clone(),
+        organization_id: summary.scan.organization_id.clone(),
+        accounts: summary
+            .accounts
+            .iter()
+            .filter(|a| a.outcome != AccountOutcome::Excluded)
+            .count(),
+        checks: summary.checks.len(),
+        regions: summary.scan.scope.regions.join(", "),
+        score: score.score,
+        score_value: tally.score(),
+        coverage: score.coverage,
+        coverage_value: tally.coverage(),
+        failing: tally.fail,
+        unknown: tally.unknown,
+        reevaluation_of: summary
+            .reevaluation
+            .as_ref()
+            .map(|r| version_id(&r.source_file).to_owned()),
+        content_sha256: summary.integrity.content_sha256.clone(),
+        previous_sha256: summary.integrity.previous_sha256.clone(),
+    }
+}
+
+/// The trend up to and including version `upto`.
+fn trend_points(history: &[HistoryRow], upto: usize) -> Vec<TrendPoint> {
+    history[..=upto]
+        .iter()
+        .enumerate()
+        .map(|(i, row)| TrendPoint {
+            label: row.scanned.get(..16).unwrap_or(&row.scanned).to_owned(),
+            score: row.score_value,
+            coverage: row.coverage_value,
+            current: i == upto,
+        })
+        .collect()
+}
+
+/// One page to write: its path within the version folder and its bytes.
+type PageFile = (String, Vec<u8>);
+
+/// Renders pages; shared by the threads that render one version.
+struct Renderer<'a> {
+    templates: &'a Templates,
+    site: SiteInfo,
+    latest: String,
+    catalogue: &'static [CheckMeta],
+    csf: &'static [CsfSubcategory],
+}
+
+/// What a template sees (see `site-templates/README.md`).
+#[derive(Serialize)]
+struct PageContext<'a, T: Serialize> {
+    site: &'a SiteInfo,
+    page: &'a PageInfo,
+    version: &'a VersionHeader,
+    body: &'a T,
+}
+
+impl Renderer<'_> {
+    fn read(&self, stored: &StoredSnapshot) -> Result<SnapshotSummary, RenderError> {
+        debug!(snapshot = %stored.name, "reading");
+        Ok(
+            Store::new(stored.path.parent().unwrap_or(Path::new(".")))
+                .read_summary(&stored.path)?,
+        )
+    }
+
+    fn page_info(
+        &self,
+        title: &str,
+        nav: &'static str,
+        root: &str,
+        base: &str,
+        id: &str,
+    ) -> PageInfo {
+        PageInfo {
+            title: title.to_owned(),
+            nav,
+            root: root.to_owned(),
+            base: base.to_owned(),
+            latest: self.latest.clone(),
+            is_latest: id == self.latest,
+        }
+    }
+
+    fn render_page<T: Serialize>(
+        &self,
+        name: &str,
+        template: &'static str,
+        page: &PageInfo,
+        version: &VersionHeader,
+        body: &T,
+    ) -> Result<Vec<u8>, RenderError> {
+        let fail = |message: String| RenderError::Page {
+            page: name.to_owned(),
+            template,
+            message,
+        };
+        let context = tera::Context::from_serialize(&PageContext {
+            site: &self.site,
+            page,
+            version,
+            body,
+        })
+        .map_err(|err| fail(error_chain(&err)))?;
+        let mut bytes = Vec::with_capacity(16 * 1024);
+        self.templates
+            .tera
+            .render_to(template, &context, &mut bytes)
+            .map_err(|err| fail(error_chain(&err)))?;
+        Ok(bytes)
+    }
+
+    /// Every page of one version, rendered on as many threads as the machine has cores.
+    fn version_pages(
+        &self,
+        model: &VersionModel<'_>,
+        changes: &ChangesContext<'_>,
+        overview: &super::view::Overview,
+        id: &str,
+        snapshot_bytes: u64,
+    ) -> Result<Vec<PageFile>, RenderError> {
+        let header = &model.header;
+        // (depth of the page below the version folder, what to render)
+        enum Job<'m> {
+            Csf,
+            Checks,
+            Check(&'m str),
+            Accounts,
+            Account(&'m str),
+            Changes,
+            Downloads,
+        }
+        let mut jobs = vec![
+            Job::Csf,
+            Job::Checks,
+            Job::Accounts,
+            Job::Changes,
+            Job::Downloads,
+        ];
+        jobs.extend(model.check_ids().into_iter().map(Job::Check));
+        jobs.extend(model.account_ids().into_iter().map(Job::Account));
+        let organization = &model.snapshot.scan.organization_id;
+        let top = |title: &str, nav| self.page_info(title, nav, "../../", "", id);
+        let below = |title: &str, nav| self.page_info(title, nav, "../../../", "../", id);
+
+        let mut files: Vec<PageFile> = Vec::with_capacity(jobs.len() + 2);
+        let page = top(&format!("Posture of {organization}"), "overview");
+        files.push((
+            "index.html".into(),
+            self.render_page("index.html", "overview.html", &page, header, overview)?,
+        ));
+        let csv = findings_csv(model.snapshot).map_err(|source| RenderError::Io {
+            action: "write the CSV of",
+            path: PathBuf::from(id),
+            source,
+        })?;
+        let downloads = model.downloads(csv.len() as u64, snapshot_bytes);
+
+        let next = Mutex::new(jobs.into_iter());
+        let results: Mutex<Vec<PageFile>> = Mutex::new(Vec::new());
+        let failure: Mutex<Option<RenderError>> = Mutex::new(None);
+        let threads = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(8);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    let mut mine: Vec<PageFile> = Vec::new();
+                    loop {
+                        if failure.lock().expect("not poisoned").is_some() {
+                            break;
+                        }
+                        let Some(job) = next.lock().expect("not poisoned").next() else {
+                            break;
+                        };
+                        let rendered: Result<Vec<PageFile>, RenderError> = match job {
+                            Job::Csf => self
+                                .render_page(
+                                    "csf.html",
+                                    "csf.html",
+                                    &top("NIST CSF 2.0", "csf"),
+                                    header,
+                                    &model.csf(),
+                                )
+                                .map(|b| vec![("csf.html".to_owned(), b)]),
+                            Job::Checks => self
+                                .render_page(
+                                    "checks.html",
+                                    "checks.html",
+                                    &top("Checks", "checks"),
+                                    header,
+                                    &model.checks(),
+                                )
+                                .map(|b| vec![("checks.html".to_owned(), b)]),
+                            Job::Downloads => self
+                                .render_page(
+                                    "downloads.html",
+                                    "downloads.html",
+                                    &top("Downloads", "downloads"),
+                                    header,
+                                    &downloads,
+                                )
+                                .map(|b| vec![("downloads.html".to_owned(), b)]),
+                            Job::Accounts => model
+                                .accounts()
+                                .iter()
+                                .map(|p| {
+                                    let name = p.pager.path.clone();
+                                    self.render_page(
+                                        &name,
+                                        "accounts.html",
+                                        &top("Accounts", "accounts"),
+                                        header,
+                                        p,
+                                    )
+                                    .map(|b| (name, b))
+                                })
+                                .collect(),
+                            Job::Changes => changes
+                                .pages(model)
+                                .iter()
+                                .map(|p| {
+                                    let name = if p.pager.path.is_empty() {
+                                        "changes.html".to_owned()
+                                    } else {
+                                        p.pager.path.clone()
+                                    };
+                                    self.render_page(
+                                        &name,
+                                        "changes.html",
+                                        &top("Changes", "changes"),
+                                        header,
+                                        p,
+                                    )
+                                    .map(|b| (name, b))
+                                })
+                                .collect(),
+                            Job::Check(check) => model
+                                .check(check)
+                                .iter()
+                                .map(|p| {
+                                    let name = p.pager.path.clone();
+                                    let title = format!("Check {}", p.description.check.id);
+                                    self.render_page(
+                                        &name,
+                                        "check.html",
+                                        &below(&title, "checks"),
+                                        header,
+                                        p,
+                                    )
+                                    .map(|b| (name, b))
+                                })
+                                .collect(),
+                            Job::Account(account) => {
+                                let page = model.account(account);
+                                let name = page.account.href.clone();
+                                let title =
+                                    format!("Account {} ({})", page.account.name, page.account.id);
+                                self.render_page(
+                                    &name,
+                                    "account.html",
+                                    &below(&title, "accounts"),
+                                    header,
+                                    &page,
+                                )
+                                .map(|b| vec![(name, b)])
+                            }
+                        };
+                        match rendered {
+                            Ok(mut pages) => mine.append(&mut pages),
+                            Err(err) => {
+                                failure.lock().expect("not poisoned").get_or_insert(err);
+                                break;
+                            }
+                        }
+                    }
+                    results.lock().expect("not poisoned").append(&mut mine);
+                });
+            }
+        });
+        if let Some(err) = failure.into_inner().expect("not poisoned") {
+            return Err(err);
+        }
+        files.extend(results.into_inner().expect("not poisoned"));
+        files.push((FINDINGS_CSV.to_owned(), csv));
+        Ok(files)
+    }
+}
+
+/// The findings as CSV, one row per finding, with the evidence as a JSON object. A cell that a
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+fn findings_csv(snapshot: &SnapshotSummary) -> io::Result<Vec<u8>> {
+    let checks: std::collections::HashMap<&str, _> =
+        snapshot.checks.iter().map(|c| (c.id.as_str(), c)).collect();
+    let accounts: std::collections::HashMap<&str, _> = snapshot
+        .accounts
+        .iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
+    let mut csv = csv::Writer::from_writer(Vec::with_capacity(snapshot.findings.len() * 200));
+    let inert = |text: &str| -> String {
+        if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{text}")
+        } else {
+            text.to_owned()
+        }
+    };
+    csv.write_record([
+        "check",
+        "title",
+        "severity",
+        "account",
+        "account_name",
+        "ou_path",
+        "region",
+        "resource",
+        "status",
+        "reason",
+        "waived",
+        "waiver_reason",
+        "waiver_approved_by",
+        "waiver_expires",
+        "evidence",
+    ])?;
+    for f in &snapshot.findings {
+        let check = checks.get(f.check.as_str());
+        let account = accounts.get(f.account.as_str());
+        let status = match f.status {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Error => "ERROR",
+            Status::Skipped => "SKIPPED",
+        };
+        let severity = check.map_or(String::new(), |c| {
+            serde_json::to_value(c.severity)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        });
+        let evidence = serde_json::to_string(&f.evidence).map_err(io::Error::other)?;
+        let waiver = f.waiver.as_deref();
+        csv.write_record([
+            inert(&f.check),
+            inert(check.map_or("", |c| c.title.as_str())),
+            severity,
+            inert(&f.account),
+            inert(account.map_or("", |a| a.name.as_str())),
+            inert(account.map_or("", |a| a.ou_path.as_str())),
+            inert(f.region.as_deref().unwrap_or("")),
+            inert(&f.resource),
+            status.to_owned(),
+            inert(&f.reason),
+            if waiver.is_some() { "yes" } else { "no" }.to_owned(),
+            inert(waiver.map_or("", |w| w.reason.as_str())),
+            inert(waiver.map_or("", |w| w.approved_by.as_str())),
+            inert(waiver.map_or("", |w| w.expires.as_str())),
+            inert(&evidence),
+        ])?;
+    }
+    csv.into_inner().map_err(|err| err.into_error())
+}
+
+/// Writes files, counting what it wrote.
+#[derive(Default)]
+struct Writer {
+    files: usize,
+    bytes: u64,
+    largest: Option<(PathBuf, u64)>,
+}
+
+impl Writer {
+    fn mkdir(&self, path: &Path) -> Result<(), RenderError> {
+        fs::create_dir_all(path).map_err(|source| RenderError::Io {
+            action: "create",
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+        if let Some(parent) = path.parent() {
+            self.mkdir(parent)?;
+        }
+        fs::write(path, bytes).map_err(|source| RenderError::Io {
+            action: "write",
+            path: path.to_owned(),
+            source,
+        })?;
+        self.files += 1;
+        self.bytes += bytes.len() as u64;
+        if path.extension().is_some_and(|e| e == "html")
+            && self
+                .largest
+                .as_ref()
+                .is_none_or(|(_, n)| *n < bytes.len() as u64)
+        {
+            self.largest = Some((path.to_owned(), bytes.len() as u64));
+        }
+        Ok(())
+    }
+
+    /// Writes to a hidden file beside `path`, then renames it into place: a reader sees the old
+    /// page or the new one, never half of one.
+    fn write_atomic(&mut self, path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let temporary = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        self.write(&temporary, bytes)?;
+        fs::rename(&temporary, path).map_err(|source| RenderError::Io {
+            action: "rename into place",
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    /// Writes a version's pages into a hidden folder, then renames it to `folder`: a version is
+    /// complete or absent. The snapshot itself is copied beside its pages, for download.
+    fn write_version(
+        &mut self,
+        folder: &Path,
+        files: Vec<PageFile>,
+        stored: &StoredSnapshot,
+        summary: &SnapshotSummary,
+        manifest: &Manifest,
+    ) -> Result<(), RenderError> {
+        let name = folder
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let staging = folder.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|source| RenderError::Io {
+                action: "remove",
+                path: staging.clone(),
+                source,
+            })?;
+        }
+        for (path, bytes) in &files {
+            self.write(&staging.join(path), bytes)?;
+        }
+        let copy = staging.join(&stored.name);
+        let copied = fs::copy(&stored.path, &copy).map_err(|source| RenderError::Io {
+            action: "copy the snapshot to",
+            path: copy.clone(),
+            source,
+        })?;
+        self.files += 1;
+        self.bytes += copied;
+        debug_assert_eq!(summary.integrity.file, stored.name);
+        let json = serde_json::to_vec_pretty(manifest).expect("a manifest serializes");
+        self.write(&staging.join(MANIFEST), &json)?;
+        if folder.exists() {
+            // `--force`, or a version whose snapshot changed: the old pages go only once the
+            // new ones are whole.
+            let old = folder.with_file_name(format!(".{name}.old-{}", std::process::id()));
+            fs::rename(folder, &old).map_err(|source| RenderError::Io {
+                action: "move aside",
+                path: folder.to_owned(),
+                source,
+            })?;
+            self.rename(&staging, folder)?;
+            let _ = fs::remove_dir_all(&old);
+        } else {
+            self.rename(&staging, folder)?;
+        }
+        if let Some((path, _)) = &mut self.largest
+            && let Ok(inside) = path.strip_prefix(&staging)
+        {
+            *path = folder.join(inside);
+        }
+        Ok(())
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> Result<(), RenderError> {
+        fs::rename(from, to).map_err(|source| RenderError::Io {
+            action: "rename into place",
+            path: to.to_owned(),
+            source,
+        })
+    }
+}

@@ -1,0 +1,202 @@
+//! The site's Tera templates and assets: embedded at build time from `site-templates/`, so the
+//! binary renders with no files beside it, and overridable file by file from a directory
+//! (`posture render --templates DIR`, mdBook's theme override). Loaded once, checked whole.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// Every template file, by name, as embedded.
+const EMBEDDED_TEMPLATES: [(&str, &str); 11] = [
+    ("base.html", include_str!("../../site-templates/base.html")),
+    (
+        "components.html",
+        include_str!("../../site-templates/components.html"),
+    ),
+    (
+        "overview.html",
+        include_str!("../../site-templates/overview.html"),
+    ),
+    ("csf.html", include_str!("../../site-templates/csf.html")),
+    (
+        "checks.html",
+        include_str!("../../site-templates/checks.html"),
+    ),
+    (
+        "check.html",
+        include_str!("../../site-templates/check.html"),
+    ),
+    (
+        "accounts.html",
+        include_str!("../../site-templates/accounts.html"),
+    ),
+    (
+        "account.html",
+        include_str!("../../site-templates/account.html"),
+    ),
+    (
+        "changes.html",
+        include_str!("../../site-templates/changes.html"),
+    ),
+    (
+        "downloads.html",
+        include_str!("../../site-templates/downloads.html"),
+    ),
+    (
+        "history.html",
+        include_str!("../../site-templates/history.html"),
+    ),
+];
+
+/// The stylesheet and the script, as embedded.
+const EMBEDDED_CSS: &str = include_str!("../../site-templates/site.css");
+const EMBEDDED_JS: &str = include_str!("../../site-templates/site.js");
+
+/// A template or asset that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// An override file could not be read.
+    #[error("could not read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The templates do not parse or do not fit together.
+    #[error("the site templates{}: {message}", origin.as_ref().map(|d| format!(" in {}", d.display())).unwrap_or_default())]
+    Invalid {
+        /// The override directory, if any.
+        origin: Option<PathBuf>,
+        /// Tera's message, with its causes.
+        message: String,
+    },
+}
+
+/// A static file of the site, named by its content so that a version's pages keep the look they
+/// were rendered with.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Its path relative to the site root (`assets/site.0123abcd.css`).
+    pub path: String,
+    /// Its content.
+    pub content: String,
+}
+
+/// The loaded templates and the assets they link.
+pub struct Templates {
+    /// The parsed templates.
+    pub tera: tera::Tera,
+    /// The stylesheet.
+    pub css: Asset,
+    /// The script.
+    pub js: Asset,
+    /// A hash of every template and asset: a version rendered with other templates is
+    /// rendered again.
+    pub fingerprint: String,
+}
+
+impl Templates {
+    /// Loads the embedded templates, each replaced by the file of the same name in `overrides`
+    /// when there is one.
+    ///
+    /// # Errors
+    /// An override that cannot be read; templates that do not parse.
+    pub fn load(overrides: Option<&Path>) -> Result<Self, TemplateError> {
+        let read = |name: &str, embedded: &'static str| -> Result<String, TemplateError> {
+            let Some(dir) = overrides else {
+                return Ok(embedded.to_owned());
+            };
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(text),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(embedded.to_owned()),
+                Err(source) => Err(TemplateError::Read { path, source }),
+            }
+        };
+        let mut hasher = Sha256::new();
+        let mut sources = Vec::with_capacity(EMBEDDED_TEMPLATES.len());
+        for (name, embedded) in EMBEDDED_TEMPLATES {
+            let text = read(name, embedded)?;
+            hasher.update(name.as_bytes());
+            hasher.update(text.as_bytes());
+            sources.push((name, text));
+        }
+        let css = read("site.css", EMBEDDED_CSS)?;
+        let js = read("site.js", EMBEDDED_JS)?;
+        hasher.update(css.as_bytes());
+        hasher.update(js.as_bytes());
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html"]);
+        tera.add_raw_templates(sources)
+            .map_err(|err| TemplateError::Invalid {
+                origin: overrides.map(Path::to_owned),
+                message: error_chain(&err),
+            })?;
+        Ok(Self {
+            tera,
+            css: asset("site", "css", css),
+            js: asset("site", "js", js),
+            fingerprint: hex(&hasher.finalize()[..8]),
+        })
+    }
+}
+
+/// Tera keeps the real message in `source()`: the whole chain, once.
+pub(super) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut cause = err.source();
+    while let Some(source) = cause {
+        let text = source.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = source.source();
+    }
+    message
+}
+
+fn asset(stem: &str, extension: &str, content: String) -> Asset {
+    let hash = hex(&Sha256::digest(content.as_bytes())[..4]);
+    Asset {
+        path: format!("assets/{stem}.{hash}.{extension}"),
+        content,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_templates_parse() {
+        let templates = Templates::load(None).expect("the embedded templates parse");
+        assert!(templates.css.path.starts_with("assets/site."));
+        assert!(templates.css.path.ends_with(".css"));
+    }
+
+    #[test]
+    fn an_override_changes_the_fingerprint_and_a_bad_one_names_its_directory() {
+        let dir = std::env::temp_dir().join(format!("posture-templates-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let embedded = Templates::load(None).unwrap().fingerprint;
+        std::fs::write(dir.join("site.css"), "body { color: black }").unwrap();
+        let overridden = Templates::load(Some(&dir)).unwrap();
+        assert_ne!(overridden.fingerprint, embedded);
+        assert_eq!(overridden.css.content, "body { color: black }");
+        std::fs::write(dir.join("history.html"), "{% if %}").unwrap();
+        let err = Templates::load(Some(&dir))
+            .err()
+            .expect("a broken template fails");
+        assert!(
+            err.to_string().contains(&dir.display().to_string()),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

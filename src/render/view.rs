@@ -1,0 +1,1882 @@
+//! The view models the templates see: typed, serializable structs built from one snapshot, its
+//! diff against the snapshot before it, and the trend. Every link in them is relative to the
+//! version's folder (`check/root-mfa.html`) or, for other versions, to the site root; templates
+//! prefix `page.base` or `page.root`. Strings from AWS are passed through as they are: the
+//! templates escape them. Pure: no I/O.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use super::score::{CellStatus, Cells, Tally};
+use crate::diff::{CSF_FUNCTIONS, ChangeKind, Changes};
+use crate::evaluate::{CheckMeta, CsfSubcategory, Severity};
+use crate::finding::{Finding, Status};
+use crate::snapshot::{AccountOutcome, AccountRecord, CheckRecord, SnapshotSummary};
+
+/// Rows per page of a long table (failing resources, changes); keeps every page well under 2 MB.
+pub const ROWS_PER_PAGE: usize = 1000;
+/// Accounts per page of the accounts × checks matrix.
+pub const ACCOUNTS_PER_PAGE: usize = 100;
+/// How many accounts and checks the overview names as the worst.
+const WORST: usize = 10;
+/// How many unread accounts the overview lists before pointing to the accounts page.
+const GAPS: usize = 20;
+
+/// What every page of a version shows in its header and navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionHeader {
+    /// The version id: the snapshot's file name without its extension.
+    pub id: String,
+    /// The snapshot's file name in the store.
+    pub file: String,
+    /// The organization.
+    pub organization_id: String,
+    /// When the scan started, as `2026-11-23 09:03 UTC`.
+    pub scanned: String,
+    /// The raw start time (RFC 3339).
+    pub started_at: String,
+    /// When it finished.
+    pub finished_at: String,
+    /// Set for a re-evaluation: the snapshot whose facts it re-evaluated.
+    pub reevaluation_of: Option<String>,
+    /// The snapshot's content hash.
+    pub content_sha256: String,
+    /// The version before it, if any.
+    pub previous: Option<String>,
+    /// The Regions scanned, comma-separated.
+    pub regions: String,
+    /// Accounts in scope (excluded ones not counted).
+    pub accounts: usize,
+    /// Checks evaluated.
+    pub checks: usize,
+}
+
+impl VersionHeader {
+    /// The header of `snapshot`, stored as `file`.
+    pub fn of(snapshot: &SnapshotSummary, file: &str, previous: Option<&str>) -> Self {
+        Self {
+            id: version_id(file).to_owned(),
+            file: file.to_owned(),
+            organization_id: snapshot.scan.organization_id.clone(),
+            scanned: display_time(&snapshot.scan.started_at),
+            started_at: snapshot.scan.started_at.clone(),
+            finished_at: snapshot.scan.finished_at.clone(),
+            reevaluation_of: snapshot
+                .reevaluation
+                .as_ref()
+                .map(|r| version_id(&r.source_file).to_owned()),
+            content_sha256: snapshot.integrity.content_sha256.clone(),
+            previous: previous.map(str::to_owned),
+            regions: snapshot.scan.scope.regions.join(", "),
+            accounts: snapshot
+                .accounts
+                .iter()
+                .filter(|a| a.outcome != AccountOutcome::Excluded)
+                .count(),
+            checks: snapshot.checks.len(),
+        }
+    }
+}
+
+/// A version's id: its snapshot file name without `.json` or `.json.gz`.
+pub fn version_id(file: &str) -> &str {
+    file.strip_suffix(".json.gz")
+        .or_else(|| file.strip_suffix(".json"))
+        .unwrap_or(file)
+}
+
+/// `2026-11-23T09:03:18.496Z` as `2026-11-23 09:03 UTC`.
+pub fn display_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(date), Some(time)) if rfc3339.ends_with('Z') => format!("{date} {time} UTC"),
+        _ => rfc3339.to_owned(),
+    }
+}
+
+/// A score with its coverage, ready to show: never one without the other.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    /// The counts.
+    pub tally: Tally,
+    /// Evaluated cells.
+    pub evaluated: usize,
+    /// Expected cells.
+    pub expected: usize,
+    /// `87.5 %`, or `n/a` when nothing was evaluated.
+    pub score: String,
+    /// `96.0 %`.
+    pub coverage: String,
+    /// The score as a number 0–100 (0 when nothing was evaluated), for bars.
+    pub score_value: f64,
+    /// The coverage as a number 0–100.
+    pub coverage_value: f64,
+    /// The worst status, as the page shows it.
+    pub status: Option<CellStatus>,
+}
+
+impl From<Tally> for ScoreView {
+    fn from(tally: Tally) -> Self {
+        Self {
+            tally,
+            evaluated: tally.evaluated(),
+            expected: tally.expected(),
+            score: percent(tally.score()),
+            coverage: percent(tally.coverage()),
+            score_value: tally.score().unwrap_or(0.0),
+            coverage_value: tally.coverage().unwrap_or(0.0),
+            status: tally.worst(),
+        }
+    }
+}
+
+/// `87.5 %`; `n/a` for no value. One decimal, rounded down, so 99.96 % never shows as 100 %.
+pub fn percent(value: Option<f64>) -> String {
+    match value {
+        Some(v) => format!("{:.1} %", (v * 10.0).floor() / 10.0),
+        None => "n/a".to_owned(),
+    }
+}
+
+/// A NIST CSF 2.0 function's name.
+pub fn function_name(id: &str) -> &'static str {
+    match id {
+        "GV" => "Govern",
+        "ID" => "Identify",
+        "PR" => "Protect",
+        "DE" => "Detect",
+        "RS" => "Respond",
+        "RC" => "Recover",
+        _ => "Unknown function",
+    }
+}
+
+/// Everything the pages of one version are made from, indexed once.
+pub struct VersionModel<'a> {
+    /// The snapshot.
+    pub snapshot: &'a SnapshotSummary,
+    /// Its header.
+    pub header: VersionHeader,
+    /// The current catalogue, for what a check's record does not hold (rationale, remediation).
+    catalogue: HashMap<&'a str, &'a CheckMeta>,
+    /// The NIST CSF 2.0 core.
+    csf: &'a [CsfSubcategory],
+    /// Its checks by id.
+    checks: BTreeMap<&'a str, &'a CheckRecord>,
+    /// Its accounts by id.
+    accounts: HashMap<&'a str, &'a AccountRecord>,
+    /// Every expected cell with its status.
+    cells: Cells<'a>,
+    /// Cells counted per check, per account and per CSF function, once: pages ask for them
+    /// thousands of times.
+    check_tallies: HashMap<&'a str, Tally>,
+    account_tallies: HashMap<&'a str, Tally>,
+    function_tallies: HashMap<&'static str, Tally>,
+    /// Finding indices by account.
+    by_account: HashMap<&'a str, Vec<usize>>,
+    /// Finding indices by check.
+    by_check: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> VersionModel<'a> {
+    /// Indexes `snapshot` for its pages.
+    pub fn new(
+        snapshot: &'a SnapshotSummary,
+        header: VersionHeader,
+        catalogue: &'a [CheckMeta],
+        csf: &'a [CsfSubcategory],
+    ) -> Self {
+        let mut by_account: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_check: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, finding) in snapshot.findings.iter().enumerate() {
+            by_account.entry(&finding.account).or_default().push(i);
+            by_check.entry(&finding.check).or_default().push(i);
+        }
+        let cells = Cells::of(snapshot);
+        let check_tallies = cells.tally_by(|(check, _, _)| *check);
+        let account_tallies = cells.tally_by(|(_, account, _)| *account);
+        let functions: HashMap<&str, Vec<&'static str>> = snapshot
+            .checks
+            .iter()
+            .map(|c| (c.id.as_str(), functions_of(&c.mappings.nist_csf_2)))
+            .collect();
+        let mut function_tallies: HashMap<&'static str, Tally> = HashMap::new();
+        for ((check, _, _), status) in &cells.cells {
+            for function in functions.get(check).into_iter().flatten() {
+                function_tallies.entry(function).or_default().add(*status);
+            }
+        }
+        Self {
+            snapshot,
+            header,
+            catalogue: catalogue.iter().map(|c| (c.id.as_str(), c)).collect(),
+            csf,
+            checks: snapshot.checks.iter().map(|c| (c.id.as_str(), c)).collect(),
+            accounts: snapshot
+                .accounts
+                .iter()
+                .map(|a| (a.id.as_str(), a))
+                .collect(),
+            cells,
+            check_tallies,
+            account_tallies,
+            function_tallies,
+            by_account,
+            by_check,
+        }
+    }
+
+    /// The accounts that get a page: every account in scope, and any account a finding names.
+    pub fn account_ids(&self) -> Vec<&'a str> {
+        let mut ids: BTreeSet<&str> = self
+            .snapshot
+            .accounts
+            .iter()
+            .filter(|a| a.outcome != AccountOutcome::Excluded)
+            .map(|a| a.id.as_str())
+            .collect();
+        ids.extend(self.by_account.keys().copied());
+        ids.into_iter().collect()
+    }
+
+    /// The checks that get a page.
+    pub fn check_ids(&self) -> Vec<&'a str> {
+        self.checks.keys().copied().collect()
+    }
+
+    /// The whole snapshot's score.
+    pub fn score(&self) -> ScoreView {
+        self.cells.tally().into()
+    }
+
+    fn account_name(&self, id: &str) -> String {
+        self.accounts
+            .get(id)
+            .map_or_else(|| id.to_owned(), |a| a.name.clone())
+    }
+
+    fn account_ref(&self, id: &str) -> AccountLink {
+        let account = self.accounts.get(id);
+        AccountLink {
+            id: id.to_owned(),
+            name: account.map_or_else(|| id.to_owned(), |a| a.name.clone()),
+            ou_path: account.map_or_else(String::new, |a| a.ou_path.clone()),
+            href: account_href(id),
+        }
+    }
+
+    fn check_link(&self, id: &str) -> CheckLink {
+        let record = self.checks.get(id);
+        CheckLink {
+            id: id.to_owned(),
+            title: record.map_or_else(|| id.to_owned(), |c| c.title.clone()),
+            severity: record.map(|c| c.severity),
+            href: check_href(id),
+        }
+    }
+
+    /// The overview page.
+    /// `previous`: the score and coverage of the version before, for the headline's change.
+    pub fn overview(
+        &self,
+        changes: &ChangesContext<'_>,
+        previous: Option<(Option<f64>, Option<f64>)>,
+        trend_svg: String,
+    ) -> Overview {
+        let check_tallies = &self.check_tallies;
+        let account_tallies = &self.account_tallies;
+        let functions = CSF_FUNCTIONS
+            .iter()
+            .map(|function| {
+                let tally = self
+                    .function_tallies
+                    .get(function)
+                    .copied()
+                    .unwrap_or_default();
+                FunctionScore {
+                    id: (*function).to_owned(),
+                    name: function_name(function).to_owned(),
+                    assessed: tally.expected() > 0,
+                    score: tally.into(),
+                }
+            })
+            .collect();
+
+        let mut severity: BTreeMap<Severity, SeverityCount> = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+        ]
+        .into_iter()
+        .map(|s| {
+            (
+                s,
+                SeverityCount {
+                    severity: s,
+                    failing: 0,
+                    unknown: 0,
+                    waived: 0,
+                },
+            )
+        })
+        .collect();
+        let mut failing_by_account: HashMap<&str, [usize; 4]> = HashMap::new();
+        for finding in &self.snapshot.findings {
+            let Some(check) = self.checks.get(finding.check.as_str()) else {
+                continue;
+            };
+            let count = severity.get_mut(&check.severity).expect("every severity");
+            match finding.status {
+                Status::Fail if finding.waiver.is_some() => count.waived += 1,
+                Status::Fail => {
+                    count.failing += 1;
+                    failing_by_account.entry(&finding.account).or_default()
+                        [check.severity as usize] += 1;
+                }
+                Status::Error => count.unknown += 1,
+                Status::Pass | Status::Skipped => {}
+            }
+        }
+
+        let mut worst_accounts: Vec<AccountScore> = failing_by_account
+            .iter()
+            .map(|(id, by_severity)| AccountScore {
+                account: self.account_ref(id),
+                failing: by_severity.iter().sum(),
+                by_severity: *by_severity,
+                score: account_tallies.get(id).copied().unwrap_or_default().into(),
+            })
+            .collect();
+        worst_accounts.sort_by(|a, b| {
+            b.by_severity
+                .cmp(&a.by_severity)
+                .then_with(|| a.account.id.cmp(&b.account.id))
+        });
+        worst_accounts.truncate(WORST);
+
+        let mut worst_checks: Vec<CheckScore> = self
+            .checks
+            .keys()
+            .map(|id| {
+                let tally = check_tallies.get(id).copied().unwrap_or_default();
+                CheckScore {
+                    check: self.check_link(id),
+                    failing_cells: tally.fail,
+                    score: tally.into(),
+                }
+            })
+            .filter(|c| c.failing_cells > 0)
+            .collect();
+        worst_checks.sort_by(|a, b| {
+            (
+                a.check.severity,
+                std::cmp::Reverse(a.failing_cells),
+                &a.check.id,
+            )
+                .cmp(&(
+                    b.check.severity,
+                    std::cmp::Reverse(b.failing_cells),
+                    &b.check.id,
+                ))
+        });
+        worst_checks.truncate(WORST);
+
+        let unread: Vec<&AccountRecord> = self
+            .snapshot
+            .accounts
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.outcome,
+                    AccountOutcome::Unreachable
+                        | AccountOutcome::ScannedWithErrors
+                        | AccountOutcome::Skipped
+                )
+            })
+            .collect();
+        let gaps = unread
+            .iter()
+            .take(GAPS)
+            .map(|a| CoverageGap {
+                account: self.account_ref(&a.id),
+                outcome: outcome_label(a.outcome),
+                reasons: gap_reasons(a),
+            })
+            .collect();
+
+        let failing_subcategories = self
+            .subcategory_statuses()
+            .into_iter()
+            .filter(|(_, status)| *status == Some(CellStatus::Fail))
+            .map(|(sub, _)| SubcategoryLink {
+                id: sub.id.clone(),
+                statement: sub.statement.clone(),
+                href: format!("csf.html#{}", sub.id),
+            })
+            .collect();
+
+        let score = self.score();
+        let since_previous = previous.map(|(score_before, coverage_before)| {
+            ScoreChange::between(
+                (score_before, coverage_before),
+                (score.tally.score(), score.tally.coverage()),
+            )
+        });
+        Overview {
+            since_previous,
+            score,
+            functions,
+            severity: severity.into_values().collect(),
+            changes: changes.summary(self),
+            trend_svg,
+            worst_accounts,
+            worst_checks,
+            gaps,
+            gaps_more: unread.len().saturating_sub(GAPS),
+            failing_subcategories,
+        }
+    }
+
+    /// Each CSF 2.0 subcategory with the worst status of the checks that give evidence for it
+    /// (`None`: no check does).
+    fn subcategory_statuses(&self) -> Vec<(&'a CsfSubcategory, Option<CellStatus>)> {
+        let check_tallies = &self.check_tallies;
+        self.csf
+            .iter()
+            .map(|sub| {
+                let mut tally = Tally::default();
+                let mut any = false;
+                for check in self.checks.values() {
+                    if check.mappings.nist_csf_2.contains(&sub.id) {
+                        any = true;
+                        let t = check_tallies
+                            .get(check.id.as_str())
+                            .copied()
+                            .unwrap_or_default();
+                        tally.pass += t.pass;
+                        tally.fail += t.fail;
+                        tally.unknown += t.unknown;
+                        tally.skipped += t.skipped;
+                    }
+                }
+                (sub, if any { tally.worst() } else { None })
+            })
+            .collect()
+    }
+
+    /// The NIST CSF 2.0 page.
+    pub fn csf(&self) -> CsfPage {
+        let check_tallies = &self.check_tallies;
+        let statuses = self.subcategory_statuses();
+        let mut functions: Vec<CsfFunction> = Vec::new();
+        let mut assessed = 0;
+        for (sub, status) in &statuses {
+            if functions.last().is_none_or(|f| f.id != sub.function_id) {
+                let tally = self
+                    .function_tallies
+                    .get(sub.function_id.as_str())
+                    .copied()
+                    .unwrap_or_default();
+                functions.push(CsfFunction {
+                    id: sub.function_id.clone(),
+                    name: sub.function_name.clone(),
+                    score: tally.into(),
+                    categories: Vec::new(),
+                });
+            }
+            let function = functions.last_mut().expect("pushed above");
+            if function
+                .categories
+                .last()
+                .is_none_or(|c| c.id != sub.category_id)
+            {
+                function.categories.push(CsfCategory {
+                    id: sub.category_id.clone(),
+                    name: sub.category_name.clone(),
+                    subcategories: Vec::new(),
+                });
+            }
+            let checks: Vec<CsfCheck> = self
+                .checks
+                .values()
+                .filter(|c| c.mappings.nist_csf_2.contains(&sub.id))
+                .map(|c| {
+                    let tally = check_tallies
+                        .get(c.id.as_str())
+                        .copied()
+                        .unwrap_or_default();
+                    CsfCheck {
+                        check: self.check_link(&c.id),
+                        summary: cell_summary(&tally),
+                        score: tally.into(),
+                    }
+                })
+                .collect();
+            if !checks.is_empty() {
+                assessed += 1;
+            }
+            function
+                .categories
+                .last_mut()
+                .expect("pushed above")
+                .subcategories
+                .push(CsfSub {
+                    id: sub.id.clone(),
+                    statement: sub.statement.clone(),
+                    status: *status,
+                    checks,
+                });
+        }
+        CsfPage {
+            functions,
+            assessed,
+            total: statuses.len(),
+        }
+    }
+
+    /// The checks index.
+    pub fn checks(&self) -> ChecksPage {
+        let check_tallies = &self.check_tallies;
+        ChecksPage {
+            checks: self
+                .checks
+                .values()
+                .map(|c| {
+                    let tally = check_tallies
+                        .get(c.id.as_str())
+                        .copied()
+                        .unwrap_or_default();
+                    CheckRow {
+                        check: self.check_link(&c.id),
+                        scope: format!("{:?}", c.scope).to_lowercase(),
+                        service: c.service.clone(),
+                        csf: c.mappings.nist_csf_2.clone(),
+                        summary: cell_summary(&tally),
+                        score: tally.into(),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// A check's pages: its description, and its failing and unknown findings by account, split
+    /// into pages of [`ROWS_PER_PAGE`] rows.
+    pub fn check(&self, id: &str) -> Vec<CheckPage> {
+        let record = self.checks.get(id).copied();
+        let meta = self.catalogue.get(id).copied();
+        let tally = self.check_tallies.get(id).copied().unwrap_or_default();
+        let mut rows: Vec<(u8, FindingRow)> = self
+            .by_check
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.snapshot.findings[i])
+            .filter(|f| matches!(f.status, Status::Fail | Status::Error))
+            .map(|f| (u8::from(f.status != Status::Fail), self.finding_row(f)))
+            .collect();
+        rows.sort_by(|(ka, a), (kb, b)| {
+            (ka, &a.account.name, &a.account.id, &a.region, &a.resource).cmp(&(
+                kb,
+                &b.account.name,
+                &b.account.id,
+                &b.region,
+                &b.resource,
+            ))
+        });
+        let rows: Vec<FindingRow> = rows.into_iter().map(|(_, r)| r).collect();
+        let failing_total = rows.iter().filter(|r| r.status == Status::Fail).count();
+        let pages = paginate(rows, ROWS_PER_PAGE, &format!("check/{id}"));
+        let mappings = record.map(|r| &r.mappings);
+        let frameworks = mappings
+            .map(|m| {
+                [
+                    ("NIST CSF 2.0", &m.nist_csf_2),
+                    ("NIST CSF 1.1", &m.nist_csf_1_1),
+                    ("CIS AWS Foundations Benchmark v3.0.0", &m.cis_aws_v3),
+                    ("CIS AWS Foundations Benchmark v5.0.0", &m.cis_aws_v5),
+                    ("NIST SP 800-53 Rev. 5", &m.nist_800_53_r5),
+                    ("AWS Security Hub", &m.security_hub),
+                ]
+                .into_iter()
+                .filter(|(_, ids)| !ids.is_empty())
+                .map(|(name, ids)| Framework {
+                    name: name.to_owned(),
+                    ids: ids.clone(),
+                })
+                .collect()
+            })
+            .unwrap_or_default();
+        let csf = record
+            .map(|r| {
+                r.mappings
+                    .nist_csf_2
+                    .iter()
+                    .map(|sub| SubcategoryLink {
+                        id: sub.clone(),
+                        statement: self
+                            .csf
+                            .iter()
+                            .find(|s| &s.id == sub)
+                            .map_or_else(String::new, |s| s.statement.clone()),
+                        href: format!("csf.html#{sub}"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let description = CheckDescription {
+            check: self.check_link(id),
+            scope: record.map_or_else(String::new, |r| format!("{:?}", r.scope).to_lowercase()),
+            service: record.map_or_else(String::new, |r| r.service.clone()),
+            logic_version: record.map_or(0, |r| r.logic_version),
+            rationale: meta.map(|m| m.rationale.clone()),
+            risk: meta.map(|m| m.risk.clone()),
+            remediation: meta.map(|m| m.remediation.clone()),
+            references: meta.map(|m| m.references.clone()).unwrap_or_default(),
+            frameworks,
+            csf,
+            score: tally.into(),
+            summary: cell_summary(&tally),
+            failing_total,
+        };
+        pages
+            .into_iter()
+            .map(|(rows, pager)| CheckPage {
+                description: description.clone(),
+                rows,
+                pager,
+            })
+            .collect()
+    }
+
+    fn finding_row(&self, finding: &Finding) -> FindingRow {
+        FindingRow {
+            account: self.account_ref(&finding.account),
+            region: finding.region.clone(),
+            resource: finding.resource.clone(),
+            status: finding.status,
+            reason: finding.reason.clone(),
+            waived: finding.waiver.as_ref().map(|w| w.reason.clone()),
+        }
+    }
+
+    /// The accounts × checks matrix, OU by OU, split into pages of [`ACCOUNTS_PER_PAGE`] accounts.
+    pub fn accounts(&self) -> Vec<AccountsPage> {
+        let columns: Vec<CheckLink> = self.checks.keys().map(|id| self.check_link(id)).collect();
+        let mut by_pair: HashMap<(&str, &str), (Tally, usize)> = HashMap::new();
+        for ((check, account, _), status) in &self.cells.cells {
+            by_pair.entry((account, check)).or_default().0.add(*status);
+        }
+        for finding in &self.snapshot.findings {
+            if finding.status == Status::Fail
+                && let Some(entry) =
+                    by_pair.get_mut(&(finding.account.as_str(), finding.check.as_str()))
+            {
+                entry.1 += 1;
+            }
+        }
+        let account_tallies = &self.account_tallies;
+        let mut rows: Vec<MatrixRow> = self
+            .account_ids()
+            .into_iter()
+            .map(|id| {
+                let record = self.accounts.get(id);
+                MatrixRow {
+                    account: self.account_ref(id),
+                    outcome: record.map_or("not in the organization's list", |a| {
+                        outcome_label(a.outcome)
+                    }),
+                    score: account_tallies.get(id).copied().unwrap_or_default().into(),
+                    cells: columns
+                        .iter()
+                        .map(|c| match by_pair.get(&(id, c.id.as_str())) {
+                            Some((tally, failing)) => MatrixCell {
+                                status: tally.worst(),
+                                failing: *failing,
+                            },
+                            None => MatrixCell {
+                                status: None,
+                                failing: 0,
+                            },
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (&a.account.ou_path, &a.account.name, &a.account.id).cmp(&(
+                &b.account.ou_path,
+                &b.account.name,
+                &b.account.id,
+            ))
+        });
+        paginate(rows, ACCOUNTS_PER_PAGE, "accounts")
+            .into_iter()
+            .map(|(rows, pager)| {
+                let mut groups: Vec<OuGroup> = Vec::new();
+                for row in rows {
+                    if groups
+                        .last()
+                        .is_none_or(|g| g.ou_path != row.account.ou_path)
+                    {
+                        groups.push(OuGroup {
+                            ou_path: row.account.ou_path.clone(),
+                            rows: Vec::new(),
+                        });
+                    }
+                    groups.last_mut().expect("pushed").rows.push(row);
+                }
+                AccountsPage {
+                    columns: columns.clone(),
+                    groups,
+                    pager,
+                }
+            })
+            .collect()
+    }
+
+    /// One account's page: its outcome, its errors and every finding with its evidence.
+    pub fn account(&self, id: &str) -> AccountPage {
+        let record = self.accounts.get(id).copied();
+        let tally = self.account_tallies.get(id).copied().unwrap_or_default();
+        let mut findings: Vec<FindingDetail> = self
+            .by_account
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| {
+                let f = &self.snapshot.findings[i];
+                FindingDetail {
+                    check: self.check_link(&f.check),
+                    region: f.region.clone(),
+                    resource: f.resource.clone(),
+                    status: f.status,
+                    reason: f.reason.clone(),
+                    evidence: f
+                        .evidence
+                        .iter()
+                        .map(|(label, value)| Evidence {
+                            label: label.clone(),
+                            value: value.clone(),
+                        })
+                        .collect(),
+                    waiver: f.waiver.as_ref().map(|w| WaiverView {
+                        reason: w.reason.clone(),
+                        approved_by: w.approved_by.clone(),
+                        expires: w.expires.clone(),
+                    }),
+                }
+            })
+            .collect();
+        let rank = |s: Status| match s {
+            Status::Fail => 0,
+            Status::Error => 1,
+            Status::Skipped => 2,
+            Status::Pass => 3,
+        };
+        findings.sort_by(|a, b| {
+            (
+                rank(a.status),
+                a.check.severity,
+                &a.check.id,
+                &a.region,
+                &a.resource,
+            )
+                .cmp(&(
+                    rank(b.status),
+                    b.check.severity,
+                    &b.check.id,
+                    &b.region,
+                    &b.resource,
+                ))
+        });
+        AccountPage {
+            account: self.account_ref(id),
+            status: record.map_or_else(String::new, |a| a.status.clone()),
+            outcome: record.map_or("not in the organization's list", |a| {
+                outcome_label(a.outcome)
+            }),
+            email: record.and_then(|a| a.email.clone()),
+            errors: record
+                .map(|a| {
+                    a.errors
+                        .iter()
+                        .map(|e| ErrorRow {
+                            service: e.service.clone(),
+                            action: e.action.clone(),
+                            region: e.region.clone(),
+                            code: e.code.clone(),
+                            message: e.message.clone(),
+                            request_id: e.request_id.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            summary: cell_summary(&tally),
+            score: tally.into(),
+            findings,
+        }
+    }
+
+    /// The downloads page.
+    pub fn downloads(&self, csv_bytes: u64, snapshot_bytes: u64) -> DownloadsPage {
+        DownloadsPage {
+            findings: self.snapshot.findings.len(),
+            csv_bytes,
+            snapshot_file: self.header.file.clone(),
+            snapshot_bytes,
+        }
+    }
+
+    /// An account's name, for the changes page.
+    pub fn name_of(&self, id: &str) -> String {
+        self.account_name(id)
+    }
+}
+
+/// The CSF 2.0 functions a check gives evidence for, from its subcategory ids.
+fn functions_of(subcategories: &[String]) -> Vec<&'static str> {
+    CSF_FUNCTIONS
+        .iter()
+        .copied()
+        .filter(|f| subcategories.iter().any(|id| id.starts_with(f)))
+        .collect()
+}
+
+/// The diff a version is shown with, or why there is none.
+pub enum ChangesContext<'a> {
+    /// The first snapshot of the store.
+    First,
+    /// The snapshot before is of another organization.
+    NotComparable {
+        /// The previous version.
+        previous: String,
+        /// Why.
+        reason: String,
+    },
+    /// The diff against the previous version.
+    Against {
+        /// The previous version's id.
+        previous: String,
+        /// The changes.
+        changes: &'a Changes,
+    },
+}
+
+impl ChangesContext<'_> {
+    fn summary(&self, model: &VersionModel<'_>) -> ChangeSummary {
+        match self {
+            Self::First => ChangeSummary {
+                previous: None,
+                note: Some(
+                    "This is the first snapshot in the store: there is nothing to compare it with."
+                        .into(),
+                ),
+                kinds: Vec::new(),
+                regressions: Vec::new(),
+                regressions_more: 0,
+            },
+            Self::NotComparable { previous, reason } => ChangeSummary {
+                previous: Some(previous.clone()),
+                note: Some(reason.clone()),
+                kinds: Vec::new(),
+                regressions: Vec::new(),
+                regressions_more: 0,
+            },
+            Self::Against { previous, changes } => {
+                let regressions: Vec<ChangeRow> = changes
+                    .of_kind(ChangeKind::Regressed)
+                    .chain(changes.of_kind(ChangeKind::NewlyUnknown))
+                    .take(WORST)
+                    .map(|c| change_row(model, c))
+                    .collect();
+                let shown = regressions.len();
+                ChangeSummary {
+                    previous: Some(previous.clone()),
+                    note: None,
+                    kinds: kind_counts(changes),
+                    regressions,
+                    regressions_more: changes.count(ChangeKind::Regressed)
+                        + changes.count(ChangeKind::NewlyUnknown)
+                        - shown,
+                }
+            }
+        }
+    }
+
+    /// The changes pages: everything `posture diff --all` lists, kind by kind (regressions
+    /// first), split into pages of [`ROWS_PER_PAGE`] rows.
+    pub fn pages(&self, model: &VersionModel<'_>) -> Vec<ChangesPage> {
+        let summary = self.summary(model);
+        let Self::Against { changes, .. } = self else {
+            return vec![ChangesPage {
+                summary,
+                details: None,
+                groups: Vec::new(),
+                pager: Pager::single(),
+            }];
+        };
+        let details = ChangeDetails {
+            regions_added: changes.scope.regions_added.clone(),
+            regions_removed: changes.scope.regions_removed.clone(),
+            options: changes.scope.options.clone(),
+            accounts_joined: changes
+                .accounts_joined
+                .iter()
+                .map(|a| format!("{} ({}, {})", a.name, a.id, a.ou_path))
+                .collect(),
+            accounts_left: changes
+                .accounts_left
+                .iter()
+                .map(|a| format!("{} ({}, {})", a.name, a.id, a.ou_path))
+                .collect(),
+            accounts_changed: changes
+                .accounts_changed
+                .iter()
+                .map(|a| format!("{} ({}): {}", a.name, a.id, a.changes.join("; ")))
+                .collect(),
+            checks_added: changes.checks_added.clone(),
+            checks_removed: changes.checks_removed.clone(),
+            checks_changed: changes
+                .checks_changed
+                .iter()
+                .map(|c| c.id.clone())
+                .collect(),
+        };
+        let rows: Vec<(ChangeKind, ChangeRow)> = ChangeKind::ALL
+            .iter()
+            .flat_map(|kind| changes.of_kind(*kind).map(move |c| (*kind, c)))
+            .map(|(kind, c)| (kind, change_row(model, c)))
+            .collect();
+        paginate(rows, ROWS_PER_PAGE, "changes")
+            .into_iter()
+            .map(|(rows, pager)| {
+                let mut groups: Vec<ChangeGroup> = Vec::new();
+                for (kind, row) in rows {
+                    if groups.last().is_none_or(|g| g.kind != kind) {
+                        groups.push(ChangeGroup {
+                            kind,
+                            label: kind.label().to_owned(),
+                            total: changes.count(kind),
+                            rows: Vec::new(),
+                        });
+                    }
+                    groups.last_mut().expect("pushed").rows.push(row);
+                }
+                ChangesPage {
+                    summary: summary.clone(),
+                    details: Some(details.clone()),
+                    groups,
+                    pager,
+                }
+            })
+            .collect()
+    }
+}
+
+fn kind_counts(changes: &Changes) -> Vec<KindCount> {
+    ChangeKind::ALL
+        .iter()
+        .map(|kind| KindCount {
+            kind: *kind,
+            label: kind.label().to_owned(),
+            count: changes.count(*kind),
+            worse: matches!(kind, ChangeKind::Regressed | ChangeKind::NewlyUnknown),
+            better: matches!(kind, ChangeKind::Resolved | ChangeKind::Recovered),
+        })
+        .collect()
+}
+
+fn change_row(model: &VersionModel<'_>, change: &crate::diff::FindingChange) -> ChangeRow {
+    let name = if change.account_name.is_empty() {
+        model.name_of(&change.account)
+    } else {
+        change.account_name.clone()
+    };
+    ChangeRow {
+        check: CheckLink {
+            id: change.check.clone(),
+            title: model
+                .checks
+                .get(change.check.as_str())
+                .map_or_else(|| change.check.clone(), |c| c.title.clone()),
+            severity: Some(change.severity),
+            href: check_href(&change.check),
+        },
+        account: AccountLink {
+            name,
+            ..model.account_ref(&change.account)
+        },
+        region: change.region.clone(),
+        resource: change.resource.clone(),
+        old_status: change.old.status,
+        new_status: change.new.status,
+        reason: if change.new.status.is_some() {
+            change.new.reason.clone()
+        } else {
+            change.old.reason.clone()
+        },
+        causes: change.causes.iter().map(|c| c.describe()).collect(),
+    }
+}
+
+/// `fails in 3 of 8 cells, 1 unknown`.
+fn cell_summary(tally: &Tally) -> String {
+    let mut parts = vec![format!(
+        "{} passing, {} failing of {} evaluated",
+        tally.pass,
+        tally.fail,
+        tally.evaluated()
+    )];
+    if tally.unknown > 0 {
+        parts.push(format!("{} unknown", tally.unknown));
+    }
+    if tally.skipped > 0 {
+        parts.push(format!("{} skipped", tally.skipped));
+    }
+    parts.join(", ")
+}
+
+fn outcome_label(outcome: AccountOutcome) -> &'static str {
+    match outcome {
+        AccountOutcome::Scanned => "scanned",
+        AccountOutcome::ScannedWithErrors => "scanned with errors",
+        AccountOutcome::Unreachable => "unreachable",
+        AccountOutcome::Skipped => "skipped",
+        AccountOutcome::Excluded => "excluded",
+    }
+}
+
+fn gap_reasons(account: &AccountRecord) -> Vec<String> {
+    if account.outcome == AccountOutcome::Skipped {
+        return vec![format!("not scanned: its status is {}", account.status)];
+    }
+    account
+        .errors
+        .iter()
+        .map(|e| {
+            let region = e
+                .region
+                .as_deref()
+                .map(|r| format!(" in {r}"))
+                .unwrap_or_default();
+            let code = e
+                .code
+                .as_deref()
+                .map(|c| format!("{c}: "))
+                .unwrap_or_default();
+            format!("{} {}{region}: {code}{}", e.service, e.action, e.message)
+        })
+        .collect()
+}
+
+/// A check page's path within its version.
+pub fn check_href(id: &str) -> String {
+    format!("check/{}.html", file_stem(id))
+}
+
+/// An account page's path within its version.
+pub fn account_href(id: &str) -> String {
+    format!("account/{}.html", file_stem(id))
+}
+
+/// A name from a snapshot as a file name. Plain names (`root-mfa`, `123456789012`,
+/// `2026-11-23T09-03-18.496Z`) are kept;
+/// any other is made plain and given a hash of the original, so a snapshot can never name a
+/// file outside its version (`../x`) and two names never share a page.
+pub fn file_stem(name: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if !name.is_empty() && name.len() <= 64 && !name.starts_with('.') && name.chars().all(plain) {
+        return name.to_owned();
+    }
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let cleaned: String = name
+        .chars()
+        .take(40)
+        .map(|c| if plain(c) { c } else { '_' })
+        .collect();
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{cleaned}-{hash}")
+}
+
+/// Splits `rows` into pages; page 1 is `{stem}.html`, page n is `{stem}-{n}.html`. Always at
+/// least one page.
+fn paginate<T>(rows: Vec<T>, per_page: usize, stem: &str) -> Vec<(Vec<T>, Pager)> {
+    let total = rows.len();
+    let count = total.div_ceil(per_page).max(1);
+    let mut pages: Vec<Vec<T>> = (0..count).map(|_| Vec::new()).collect();
+    for (i, row) in rows.into_iter().enumerate() {
+        pages[i / per_page].push(row);
+    }
+    let name = |n: usize| {
+        let file = stem.rsplit('/').next().unwrap_or(stem);
+        if n == 1 {
+            format!("{file}.html")
+        } else {
+            format!("{file}-{n}.html")
+        }
+    };
+    pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, rows)| {
+            let number = i + 1;
+            let pager = Pager {
+                number,
+                count,
+                total,
+                first_row: i * per_page + 1,
+                last_row: (i * per_page + rows.len()).max(i * per_page),
+                path: if number == 1 {
+                    format!("{stem}.html")
+                } else {
+                    format!("{stem}-{number}.html")
+                },
+                pages: (1..=count)
+                    .map(|n| PageLink {
+                        number: n,
+                        href: name(n),
+                        current: n == number,
+                    })
+                    .collect(),
+            };
+            (rows, pager)
+        })
+        .collect()
+}
+
+/// Where a page sits among the pages of one long table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pager {
+    /// This page's number, from 1.
+    pub number: usize,
+    /// How many pages.
+    pub count: usize,
+    /// Rows over all pages.
+    pub total: usize,
+    /// The first row on this page, from 1.
+    pub first_row: usize,
+    /// The last row on this page.
+    pub last_row: usize,
+    /// This page's path within the version.
+    pub path: String,
+    /// Links to every page (relative to this page's folder).
+    pub pages: Vec<PageLink>,
+}
+
+impl Pager {
+    fn single() -> Self {
+        Self {
+            number: 1,
+            count: 1,
+            total: 0,
+            first_row: 0,
+            last_row: 0,
+            path: String::new(),
+            pages: Vec::new(),
+        }
+    }
+}
+
+/// A link to one page of a long table.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    /// Its number.
+    pub number: usize,
+    /// Its file name.
+    pub href: String,
+    /// Whether it is the page shown.
+    pub current: bool,
+}
+
+/// An account, linked.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountLink {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its OU path.
+    pub ou_path: String,
+    /// Its page within the version.
+    pub href: String,
+}
+
+/// A check, linked.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckLink {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its severity (unknown for a check the snapshot does not describe).
+    pub severity: Option<Severity>,
+    /// Its page within the version.
+    pub href: String,
+}
+
+/// A NIST CSF 2.0 subcategory, linked to the CSF page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubcategoryLink {
+    /// `PR.AA-03`.
+    pub id: String,
+    /// Its statement.
+    pub statement: String,
+    /// `csf.html#PR.AA-03`.
+    pub href: String,
+}
+
+/// The overview page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    /// The whole organization's score and coverage.
+    pub score: ScoreView,
+    /// How they moved since the version before (`None` for the first).
+    pub since_previous: Option<ScoreChange>,
+    /// Per NIST CSF 2.0 function.
+    pub functions: Vec<FunctionScore>,
+    /// Failing, unknown and waived findings by severity.
+    pub severity: Vec<SeverityCount>,
+    /// What changed since the previous version.
+    pub changes: ChangeSummary,
+    /// The trend chart (inline SVG made by `svg.rs`; the only unescaped string).
+    pub trend_svg: String,
+    /// The accounts with the most severe failures.
+    pub worst_accounts: Vec<AccountScore>,
+    /// The checks failing most, by severity.
+    pub worst_checks: Vec<CheckScore>,
+    /// Accounts that could not be read completely, and why.
+    pub gaps: Vec<CoverageGap>,
+    /// How many more there are than listed.
+    pub gaps_more: usize,
+    /// Subcategories with a failing check.
+    pub failing_subcategories: Vec<SubcategoryLink>,
+}
+
+/// How the score and coverage moved since the version before.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreChange {
+    /// The score before (`87.5 %` or `n/a`).
+    pub previous_score: String,
+    /// The coverage before.
+    pub previous_coverage: String,
+    /// `+2.4 points`, `-1.0 points`, `±0.0 points`, or `n/a`.
+    pub score_change: String,
+    /// `better`, `worse` or `same` (the word is shown too: never colour alone).
+    pub direction: &'static str,
+    /// `+0.5 points` and so on for the coverage.
+    pub coverage_change: String,
+}
+
+impl ScoreChange {
+    fn between(before: (Option<f64>, Option<f64>), now: (Option<f64>, Option<f64>)) -> Self {
+        let points = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => {
+                // Compare as shown (one decimal, rounded down), so the change adds up on the page.
+                let shown = |v: f64| (v * 10.0).floor() / 10.0;
+                let delta = shown(b) - shown(a);
+                if delta.abs() < 0.05 {
+                    (0.0, "±0.0 points".to_owned())
+                } else {
+                    (delta, format!("{delta:+.1} points"))
+                }
+            }
+            _ => (0.0, "n/a".to_owned()),
+        };
+        let (delta, score_change) = points(before.0, now.0);
+        let (_, coverage_change) = points(before.1, now.1);
+        Self {
+            previous_score: percent(before.0),
+            previous_coverage: percent(before.1),
+            score_change,
+            direction: if delta > 0.0 {
+                "better"
+            } else if delta < 0.0 {
+                "worse"
+            } else {
+                "same"
+            },
+            coverage_change,
+        }
+    }
+}
+
+/// One function's score.
+#[derive(Debug, Clone, Serialize)]
+pub struct FunctionScore {
+    /// `PR`.
+    pub id: String,
+    /// `Protect`.
+    pub name: String,
+    /// Whether any check gives evidence for it.
+    pub assessed: bool,
+    /// Its score and coverage.
+    pub score: ScoreView,
+}
+
+/// Findings of one severity.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeverityCount {
+    /// The severity.
+    pub severity: Severity,
+    /// Failing findings, not waived.
+    pub failing: usize,
+    /// Findings that could not be evaluated.
+    pub unknown: usize,
+    /// Failing findings under a waiver.
+    pub waived: usize,
+}
+
+/// The change summary of a version.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeSummary {
+    /// The previous version's id.
+    pub previous: Option<String>,
+    /// Why there is no diff, when there is none.
+    pub note: Option<String>,
+    /// Counts per kind, regressions first.
+    pub kinds: Vec<KindCount>,
+    /// The first regressions and newly unknown findings.
+    pub regressions: Vec<ChangeRow>,
+    /// How many more.
+    pub regressions_more: usize,
+}
+
+/// How many findings changed in one way.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindCount {
+    /// The kind.
+    pub kind: ChangeKind,
+    /// Its label.
+    pub label: String,
+    /// How many.
+    pub count: usize,
+    /// A change for the worse.
+    pub worse: bool,
+    /// A change for the better.
+    pub better: bool,
+}
+
+/// One changed finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeRow {
+    /// The check.
+    pub check: CheckLink,
+    /// The account.
+    pub account: AccountLink,
+    /// The Region, for regional checks.
+    pub region: Option<String>,
+    /// The resource.
+    pub resource: String,
+    /// Its status before (`None`: no finding).
+    pub old_status: Option<Status>,
+    /// Its status now.
+    pub new_status: Option<Status>,
+    /// The newest reason.
+    pub reason: String,
+    /// Why it changed.
+    pub causes: Vec<String>,
+}
+
+/// An account among the worst.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountScore {
+    /// The account.
+    pub account: AccountLink,
+    /// Failing findings.
+    pub failing: usize,
+    /// Failing findings by severity (critical, high, medium, low).
+    pub by_severity: [usize; 4],
+    /// Its score.
+    pub score: ScoreView,
+}
+
+/// A check among the worst.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckScore {
+    /// The check.
+    pub check: CheckLink,
+    /// Failing cells.
+    pub failing_cells: usize,
+    /// Its score.
+    pub score: ScoreView,
+}
+
+/// An account that could not be read completely.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageGap {
+    /// The account.
+    pub account: AccountLink,
+    /// What the scan did.
+    pub outcome: &'static str,
+    /// Why: each error in one line.
+    pub reasons: Vec<String>,
+}
+
+/// The NIST CSF 2.0 page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CsfPage {
+    /// Functions → categories → subcategories.
+    pub functions: Vec<CsfFunction>,
+    /// Subcategories with at least one check.
+    pub assessed: usize,
+    /// All subcategories.
+    pub total: usize,
+}
+
+/// A CSF function.
+#[derive(Debug, Clone, Serialize)]
+pub struct CsfFunction {
+    /// `PR`.
+    pub id: String,
+    /// `Protect`.
+    pub name: String,
+    /// Its score.
+    pub score: ScoreView,
+    /// Its categories.
+    pub categories: Vec<CsfCategory>,
+}
+
+/// A CSF category.
+#[derive(Debug, Clone, Serialize)]
+pub struct CsfCategory {
+    /// `PR.AA`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its subcategories.
+    pub subcategories: Vec<CsfSub>,
+}
+
+/// A CSF subcategory with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct CsfSub {
+    /// `PR.AA-03`.
+    pub id: String,
+    /// NIST's statement.
+    pub statement: String,
+    /// The worst status of its checks; `None` when posture has no check for it.
+    pub status: Option<CellStatus>,
+    /// The checks that give evidence for it.
+    pub checks: Vec<CsfCheck>,
+}
+
+/// A check under a subcategory.
+#[derive(Debug, Clone, Serialize)]
+pub struct CsfCheck {
+    /// The check.
+    pub check: CheckLink,
+    /// Its cells in words.
+    pub summary: String,
+    /// Its score.
+    pub score: ScoreView,
+}
+
+/// The checks index.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecksPage {
+    /// Every check of the snapshot.
+    pub checks: Vec<CheckRow>,
+}
+
+/// One check in the index.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRow {
+    /// The check.
+    pub check: CheckLink,
+    /// Its scope.
+    pub scope: String,
+    /// Its service.
+    pub service: String,
+    /// Its NIST CSF 2.0 ids.
+    pub csf: Vec<String>,
+    /// Its cells in words.
+    pub summary: String,
+    /// Its score.
+    pub score: ScoreView,
+}
+
+/// One page of a check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckPage {
+    /// What the check is (the same on every page of it).
+    pub description: CheckDescription,
+    /// Failing findings, then unknown ones, by account.
+    pub rows: Vec<FindingRow>,
+    /// Which page this is.
+    pub pager: Pager,
+}
+
+/// A check's description.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckDescription {
+    /// The check.
+    pub check: CheckLink,
+    /// Its scope.
+    pub scope: String,
+    /// Its service.
+    pub service: String,
+    /// Its logic version.
+    pub logic_version: u32,
+    /// Why it matters (from the catalogue; `None` for a check no longer in it).
+    pub rationale: Option<String>,
+    /// The risk in one sentence.
+    pub risk: Option<String>,
+    /// How to fix it.
+    pub remediation: Option<String>,
+    /// AWS documentation.
+    pub references: Vec<String>,
+    /// Framework ids.
+    pub frameworks: Vec<Framework>,
+    /// Its CSF 2.0 subcategories.
+    pub csf: Vec<SubcategoryLink>,
+    /// Its score.
+    pub score: ScoreView,
+    /// Its cells in words.
+    pub summary: String,
+    /// Failing findings.
+    pub failing_total: usize,
+}
+
+/// One framework's ids for a check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Framework {
+    /// The framework.
+    pub name: String,
+    /// Its ids.
+    pub ids: Vec<String>,
+}
+
+/// A finding in a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRow {
+    /// The account.
+    pub account: AccountLink,
+    /// The Region.
+    pub region: Option<String>,
+    /// The resource.
+    pub resource: String,
+    /// Its status.
+    pub status: Status,
+    /// Why.
+    pub reason: String,
+    /// The waiver's reason, when waived.
+    pub waived: Option<String>,
+}
+
+/// One page of the accounts matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountsPage {
+    /// The checks, as columns.
+    pub columns: Vec<CheckLink>,
+    /// Rows grouped by OU.
+    pub groups: Vec<OuGroup>,
+    /// Which page this is.
+    pub pager: Pager,
+}
+
+/// The accounts of one OU.
+#[derive(Debug, Clone, Serialize)]
+pub struct OuGroup {
+    /// The OU path.
+    pub ou_path: String,
+    /// Its accounts.
+    pub rows: Vec<MatrixRow>,
+}
+
+/// One account in the matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixRow {
+    /// The account.
+    pub account: AccountLink,
+    /// What the scan did.
+    pub outcome: &'static str,
+    /// Its score.
+    pub score: ScoreView,
+    /// One cell per check.
+    pub cells: Vec<MatrixCell>,
+}
+
+/// One (account, check) cell of the matrix, over all Regions.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixCell {
+    /// The worst status; `None`: the check has no cell in the account.
+    pub status: Option<CellStatus>,
+    /// Failing findings.
+    pub failing: usize,
+}
+
+/// One account's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountPage {
+    /// The account.
+    pub account: AccountLink,
+    /// Its Organizations status.
+    pub status: String,
+    /// What the scan did.
+    pub outcome: &'static str,
+    /// Its e-mail, when kept.
+    pub email: Option<String>,
+    /// Errors met reading it.
+    pub errors: Vec<ErrorRow>,
+    /// Its cells in words.
+    pub summary: String,
+    /// Its score.
+    pub score: ScoreView,
+    /// Every finding: failing first.
+    pub findings: Vec<FindingDetail>,
+}
+
+/// One collection error.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorRow {
+    /// The service.
+    pub service: String,
+    /// The operation.
+    pub action: String,
+    /// The Region.
+    pub region: Option<String>,
+    /// AWS's error code.
+    pub code: Option<String>,
+    /// The message.
+    pub message: String,
+    /// AWS's request id.
+    pub request_id: Option<String>,
+}
+
+/// A finding with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingDetail {
+    /// The check.
+    pub check: CheckLink,
+    /// The Region.
+    pub region: Option<String>,
+    /// The resource.
+    pub resource: String,
+    /// Its status.
+    pub status: Status,
+    /// Why.
+    pub reason: String,
+    /// Its evidence.
+    pub evidence: Vec<Evidence>,
+    /// Its waiver.
+    pub waiver: Option<WaiverView>,
+}
+
+/// One piece of evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    /// The label.
+    pub label: String,
+    /// The value.
+    pub value: String,
+}
+
+/// A waiver as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverView {
+    /// Why the risk is accepted.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Until when.
+    pub expires: String,
+}
+
+/// One page of the changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesPage {
+    /// Counts and the previous version.
+    pub summary: ChangeSummary,
+    /// Scope, account and check changes (page 1 shows them).
+    pub details: Option<ChangeDetails>,
+    /// Changed findings on this page, by kind.
+    pub groups: Vec<ChangeGroup>,
+    /// Which page this is.
+    pub pager: Pager,
+}
+
+/// What changed besides findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeDetails {
+    /// Regions added to the scan.
+    pub regions_added: Vec<String>,
+    /// Regions dropped from it.
+    pub regions_removed: Vec<String>,
+    /// Other scope options that changed.
+    pub options: Vec<String>,
+    /// Accounts that joined.
+    pub accounts_joined: Vec<String>,
+    /// Accounts that left.
+    pub accounts_left: Vec<String>,
+    /// Accounts whose status, OU or name changed.
+    pub accounts_changed: Vec<String>,
+    /// Checks added.
+    pub checks_added: Vec<String>,
+    /// Checks removed.
+    pub checks_removed: Vec<String>,
+    /// Checks whose logic, mapping, severity, scope or title changed.
+    pub checks_changed: Vec<String>,
+}
+
+/// The changed findings of one kind on one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeGroup {
+    /// The kind.
+    pub kind: ChangeKind,
+    /// Its label.
+    pub label: String,
+    /// How many of this kind over all pages.
+    pub total: usize,
+    /// The rows on this page.
+    pub rows: Vec<ChangeRow>,
+}
+
+/// The downloads page.
+#[derive(Debug, Clone, Serialize)]
+pub struct DownloadsPage {
+    /// Rows in the CSV.
+    pub findings: usize,
+    /// The CSV's size.
+    pub csv_bytes: u64,
+    /// The snapshot's file name.
+    pub snapshot_file: String,
+    /// Its size.
+    pub snapshot_bytes: u64,
+}
+
+/// What every page knows about the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteInfo {
+    /// The posture version that rendered the page.
+    pub posture_version: String,
+    /// The stylesheet, relative to the site root (`assets/site.0123abcd.css`).
+    pub css: String,
+    /// The script, relative to the site root.
+    pub js: String,
+}
+
+/// Where a page sits in the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageInfo {
+    /// The `<title>` and `<h1>`.
+    pub title: String,
+    /// The current navigation item: `overview`, `csf`, `checks`, `accounts`, `changes`,
+    /// `downloads` or `history`.
+    pub nav: &'static str,
+    /// From this page to the site root (`../../`).
+    pub root: String,
+    /// From this page to its version's folder (`""`, `../`, or `v/<id>/` on an entry page).
+    pub base: String,
+    /// The newest version's id.
+    pub latest: String,
+    /// Whether this page shows the newest version.
+    pub is_latest: bool,
+}
+
+/// The history page: every version, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryPage {
+    /// The versions, newest first.
+    pub versions: Vec<HistoryRow>,
+    /// The score over all versions (inline SVG made by `svg.rs`).
+    pub trend_svg: String,
+    /// Whether the store's hash chain is intact.
+    pub chain_intact: bool,
+    /// The chain verification in one sentence.
+    pub chain_summary: String,
+    /// Each problem the verification found, one line each.
+    pub chain_problems: Vec<String>,
+}
+
+/// One version in the history.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct HistoryRow {
+    /// The version id.
+    pub id: String,
+    /// Its overview, relative to the site root.
+    pub href: String,
+    /// When the scan started, for people.
+    pub scanned: String,
+    /// The raw start time (RFC 3339).
+    pub started_at: String,
+    /// The organization.
+    pub organization_id: String,
+    /// Accounts in scope.
+    pub accounts: usize,
+    /// Checks evaluated.
+    pub checks: usize,
+    /// The Regions scanned.
+    pub regions: String,
+    /// `87.5 %` or `n/a`.
+    pub score: String,
+    /// The score 0–100 (`None` when nothing was evaluated), for the trend.
+    pub score_value: Option<f64>,
+    /// `96.0 %`.
+    pub coverage: String,
+    /// The coverage 0–100, for the trend.
+    pub coverage_value: Option<f64>,
+    /// Failing cells.
+    pub failing: usize,
+    /// Unknown cells.
+    pub unknown: usize,
+    /// The snapshot whose facts it re-evaluated, for a re-evaluation.
+    pub reevaluation_of: Option<String>,
+    /// The snapshot's content hash.
+    pub content_sha256: String,
+    /// The content hash of the snapshot before it, as the snapshot records it.
+    pub previous_sha256: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_a_snapshot_never_leave_their_folder() {
+        assert_eq!(file_stem("root-mfa"), "root-mfa");
+        assert_eq!(
+            file_stem("2026-11-23T09-03-18.496Z"),
+            "2026-11-23T09-03-18.496Z"
+        );
+        for hostile in ["../../etc/passwd", "..", ".hidden", "a/b", "<script>", ""] {
+            let stem = file_stem(hostile);
+            assert!(
+                !stem.contains('/') && !stem.starts_with('.'),
+                "{hostile:?} -> {stem:?}"
+            );
+        }
+        assert_ne!(
+            file_stem("a/b"),
+            file_stem("a_b"),
+            "two names never share a page"
+        );
+    }
+
+    #[test]
+    fn long_tables_split_into_numbered_pages_that_link_each_other() {
+        let pages = paginate((0..2500).collect::<Vec<u32>>(), 1000, "check/root-mfa");
+        assert_eq!(pages.len(), 3);
+        assert_eq!(pages[0].1.path, "check/root-mfa.html");
+        assert_eq!(pages[2].1.path, "check/root-mfa-3.html");
+        assert_eq!(pages[2].0.len(), 500);
+        assert_eq!((pages[2].1.first_row, pages[2].1.last_row), (2001, 2500));
+        let hrefs: Vec<&str> = pages[1].1.pages.iter().map(|p| p.href.as_str()).collect();
+        assert_eq!(
+            hrefs,
+            ["root-mfa.html", "root-mfa-2.html", "root-mfa-3.html"]
+        );
+        assert_eq!(
+            paginate(Vec::<u32>::new(), 1000, "changes").len(),
+            1,
+            "an empty table has a page"
+        );
+    }
+
+    #[test]
+    fn a_score_never_rounds_up_to_a_perfect_one() {
+        assert_eq!(percent(Some(99.96)), "99.9 %");
+        assert_eq!(percent(None), "n/a");
+    }
+}

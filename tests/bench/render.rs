@@ -1,0 +1,615 @@
+//! The site benchmark: `posture render` on a store of 12 synthetic snapshots of 1,000 accounts ×
+//! 25 checks × 4 Regions (100,000 findings each, `tests/synthetic/mod.rs`). Not a test: it measures
+//! and writes its figures to `tests/bench/render.md`, against the site issue's targets: the 12
+//! snapshots render from scratch in under 5 s, and re-render after one more snapshot in under 1 s,
+//! with peak memory under 500 MB; no page is over 2 MB.
+//!
+//! Run: `cargo bench --bench render`. `render` runs as the release `posture` binary
+//! (`CARGO_BIN_EXE_posture`), so its peak RSS is its own. About a minute on 2 cores once built.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use posture::snapshot::Store;
+
+#[path = "common.rs"]
+mod common;
+use common::{Measured, run_measured};
+
+#[path = "../synthetic/mod.rs"]
+mod synthetic;
+
+const ACCOUNTS: usize = 1000;
+const CHECKS: usize = 25;
+const REGIONS: usize = 4;
+/// Snapshots in the store rendered from scratch; one more is added for the re-render.
+const VERSIONS: usize = 12;
+/// Runs of each timed step; the median is reported.
+const RUNS: usize = 3;
+/// Days between two synthetic scans (a monthly scan).
+const SCAN_INTERVAL_DAYS: i64 = 30;
+/// The issue's targets.
+const FROM_SCRATCH_TARGET: Duration = Duration::from_secs(5);
+const RERENDER_TARGET: Duration = Duration::from_secs(1);
+const RSS_TARGET_BYTES: i64 = 500_000_000;
+const PAGE_TARGET_BYTES: u64 = 2_000_000;
+
+/// Set in the child process that writes snapshots into the store (see [`main`]): `store` for the
+/// first [`VERSIONS`], `next` for the one after them.
+const PREPARE_ENV: &str = "POSTURE_BENCH_PREPARE";
+
+/// Two kinds of process: a child writes the snapshots (1,000-account snapshots in memory), then
+/// this process, still small, runs `posture render`. On Linux a child's `ru_maxrss` counts the
+/// memory of the process it was forked from, so a parent that had held the snapshots would report
+/// its own size as render's.
+fn main() {
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-render");
+    let store = scratch.join("store");
+    if let Some(step) = std::env::var_os(PREPARE_ENV) {
+        prepare(&scratch, &store, step.to_str().expect("step"));
+        return;
+    }
+    let started = Instant::now();
+    let load = load();
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).expect("mkdir");
+    let site = scratch.join("site");
+
+    let prepared = prepare_in_child(&scratch, "store");
+    let store_bytes = dir_bytes(&store);
+
+    // From scratch: an empty output directory each time.
+    let scratch_runs: Vec<Measured> = (0..RUNS)
+        .map(|i| {
+            let _ = std::fs::remove_dir_all(&site);
+            progress(&format!("from scratch, run {}", i + 1));
+            render(&scratch, &store, &site, &format!("scratch-{i}"))
+        })
+        .collect();
+    let site12 = walk(&site);
+
+    // One more snapshot, then the re-render into the 12-version site, restored before each run.
+    let base = scratch.join("site-12");
+    copy_dir(&site, &base);
+    let next = prepare_in_child(&scratch, "next");
+    let new_id = version_id(prepared_name(&next)).to_owned();
+    let mut written = Written::default();
+    let rerender_runs: Vec<Measured> = (0..RUNS)
+        .map(|i| {
+            std::fs::remove_dir_all(&site).expect("remove the site");
+            copy_dir(&base, &site);
+            // File times are coarse: leave a gap between the copy's writes and render's.
+            std::thread::sleep(Duration::from_millis(50));
+            let since = SystemTime::now() - Duration::from_millis(20);
+            progress(&format!("re-render, run {}", i + 1));
+            let run = render(&scratch, &store, &site, &format!("rerender-{i}"));
+            written = written_since(&site, since, &new_id);
+            run
+        })
+        .collect();
+    let site13 = walk(&site);
+    let new_version = walk(&site.join("v").join(&new_id));
+    for name in ["scratch-0", &format!("rerender-{}", RUNS - 1)] {
+        let summary = std::fs::read_to_string(scratch.join(format!("{name}.stdout")))
+            .expect("read render's summary");
+        progress(&format!("`posture render` said ({name}):\n{summary}"));
+    }
+
+    let report = report(&Figures {
+        findings: count(&prepared, "findings") as usize,
+        store_bytes,
+        write: secs_of(&prepared, "write") + secs_of(&next, "write"),
+        scratch_runs,
+        rerender_runs,
+        site12,
+        site13,
+        new_id,
+        new_version,
+        written,
+        total: started.elapsed(),
+        load,
+    });
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bench/render.md");
+    std::fs::write(&out, &report).expect("write the report");
+    std::io::Write::write_all(&mut std::io::stderr(), report.as_bytes()).expect("stderr");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// Runs this benchmark again as a child that does `step` of [`prepare`], and reads its figures.
+fn prepare_in_child(scratch: &Path, step: &str) -> serde_json::Value {
+    progress(&format!("writing snapshots ({step})"));
+    let status = Command::new(std::env::current_exe().expect("own path"))
+        .env(PREPARE_ENV, step)
+        .status()
+        .expect("run the preparation");
+    assert!(status.success(), "the preparation ({step}) failed");
+    serde_json::from_slice(
+        &std::fs::read(scratch.join(format!("prepared-{step}.json")))
+            .expect("read the preparation's figures"),
+    )
+    .expect("json")
+}
+
+/// Writes synthetic snapshots into the store: the first [`VERSIONS`] (variants 0 to 11) for
+/// `store`, the next one (variant 12) for `next`. Their scans are [`SCAN_INTERVAL_DAYS`] apart, the
+/// last at the v1 fixture's time. Leaves the figures in `scratch/prepared-STEP.json`.
+fn prepare(scratch: &Path, store_dir: &Path, step: &str) {
+    let variants = match step {
+        "store" => 0..VERSIONS,
+        "next" => VERSIONS..VERSIONS + 1,
+        _ => panic!("unknown step {step}"),
+    };
+    let store = Store::new(store_dir);
+    let mut names = Vec::new();
+    let mut findings = 0;
+    let mut write = Duration::ZERO;
+    for variant in variants {
+        let mut snapshot = synthetic::snapshot(ACCOUNTS, CHECKS, REGIONS, variant as u64);
+        findings = snapshot.findings.len();
+        let before = VERSIONS - variant;
+        snapshot.scan.started_at = days_before(&snapshot.scan.started_at, before);
+        snapshot.scan.finished_at = days_before(&snapshot.scan.finished_at, before);
+        let started = Instant::now();
+        let path = store.write(&mut snapshot, None).expect("write");
+        write += started.elapsed();
+        names.push(
+            path.file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    let prepared = serde_json::json!({
+        "names": names, "findings": findings, "write": write.as_secs_f64(),
+    });
+    std::fs::write(
+        scratch.join(format!("prepared-{step}.json")),
+        prepared.to_string(),
+    )
+    .expect("write figures");
+}
+
+/// `rfc3339` moved `scans` scan intervals back, with milliseconds as `posture scan` writes them.
+fn days_before(rfc3339: &str, scans: usize) -> String {
+    let time: jiff::Timestamp = rfc3339.parse().expect("a scan time");
+    let hours = 24 * SCAN_INTERVAL_DAYS * i64::try_from(scans).expect("small");
+    time.checked_sub(jiff::SignedDuration::from_hours(hours))
+        .expect("in range")
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// `posture render --snapshots-dir STORE --out SITE`, measured; its stdout and stderr go to
+/// `scratch/NAME.stdout` and `.stderr`. Fails the benchmark when render fails or writes no
+/// `index.html`.
+fn render(scratch: &Path, store: &Path, site: &Path, name: &str) -> Measured {
+    let stdout = scratch.join(format!("{name}.stdout"));
+    let stderr = scratch.join(format!("{name}.stderr"));
+    let run = run_measured(
+        Command::new(env!("CARGO_BIN_EXE_posture"))
+            .arg("render")
+            .arg("--snapshots-dir")
+            .arg(store)
+            .arg("--out")
+            .arg(site)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("POSTURE_LOG")
+            .stdin(Stdio::null())
+            .stdout(File::create(&stdout).expect("create stdout file"))
+            .stderr(File::create(&stderr).expect("create stderr file")),
+    );
+    assert!(
+        run.code == 0,
+        "`posture render` ({name}) exited with {}:\n{}",
+        run.code,
+        std::fs::read_to_string(&stderr).unwrap_or_default()
+    );
+    assert!(
+        site.join("index.html").is_file(),
+        "`posture render` ({name}) wrote no {}",
+        site.join("index.html").display()
+    );
+    run
+}
+
+/// A snapshot file's version id: its name without `.json` or `.json.gz`.
+fn version_id(file: &str) -> &str {
+    file.strip_suffix(".json.gz")
+        .or_else(|| file.strip_suffix(".json"))
+        .unwrap_or(file)
+}
+
+fn prepared_name(prepared: &serde_json::Value) -> &str {
+    prepared["names"][0].as_str().expect("names")
+}
+
+/// What a directory tree holds.
+#[derive(Default)]
+struct Walked {
+    files: u64,
+    bytes: u64,
+    html: u64,
+    /// The largest `.html` file: its path (relative to the walked directory) and size.
+    largest_html: (String, u64),
+    largest: (String, u64),
+    /// Files and bytes by extension (`html`, `csv`, `json.gz`, …).
+    kinds: BTreeMap<String, (u64, u64)>,
+}
+
+fn walk(root: &Path) -> Walked {
+    let mut walked = Walked::default();
+    for (path, meta) in files(root) {
+        let relative = path
+            .strip_prefix(root)
+            .expect("under the root")
+            .to_string_lossy()
+            .into_owned();
+        let size = meta.len();
+        walked.files += 1;
+        walked.bytes += size;
+        let kind = kind_of(&relative);
+        if kind == "html" {
+            walked.html += 1;
+            if size > walked.largest_html.1 {
+                walked.largest_html = (relative.clone(), size);
+            }
+        }
+        if size > walked.largest.1 {
+            walked.largest = (relative, size);
+        }
+        let entry = walked.kinds.entry(kind).or_default();
+        entry.0 += 1;
+        entry.1 += size;
+    }
+    walked
+}
+
+/// A file's kind: its extension, two parts for `.json.gz` and the like.
+fn kind_of(name: &str) -> String {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    match file.rsplit_once('.') {
+        None => "(none)".to_owned(),
+        Some((stem, "gz")) => match stem.rsplit_once('.') {
+            Some((_, inner)) => format!("{inner}.gz"),
+            None => "gz".to_owned(),
+        },
+        Some((_, ext)) => ext.to_owned(),
+    }
+}
+
+/// Every file under `root`, with its metadata (symbolic links not followed); none when `root` is
+/// missing.
+fn files(root: &Path) -> Vec<(PathBuf, std::fs::Metadata)> {
+    let mut found = Vec::new();
+    let mut dirs: Vec<PathBuf> = root.is_dir().then(|| root.to_owned()).into_iter().collect();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("list") {
+            let entry = entry.expect("entry");
+            let meta = entry.metadata().expect("stat");
+            if meta.is_dir() {
+                dirs.push(entry.path());
+            } else {
+                found.push((entry.path(), meta));
+            }
+        }
+    }
+    found
+}
+
+fn dir_bytes(root: &Path) -> u64 {
+    files(root).iter().map(|(_, meta)| meta.len()).sum()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (path, _) in files(from) {
+        let target = to.join(path.strip_prefix(from).expect("under the root"));
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&path, &target).expect("copy");
+    }
+}
+
+/// What a re-render wrote (files modified since it started), by where.
+#[derive(Default)]
+struct Written {
+    /// Under `v/NEW/`.
+    new_version: u64,
+    /// Under `v/` but in another version's folder: versions rendered again.
+    older_versions: u64,
+    /// Elsewhere: the entry pages and what they share.
+    outside: u64,
+    /// A few of the older versions' files, to name them.
+    older_examples: Vec<String>,
+}
+
+fn written_since(site: &Path, since: SystemTime, new_id: &str) -> Written {
+    let mut written = Written::default();
+    for (path, meta) in files(site) {
+        if meta.modified().expect("mtime") < since {
+            continue;
+        }
+        let relative = path.strip_prefix(site).expect("under the site");
+        let mut parts = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy());
+        match (
+            parts.next().as_deref(),
+            parts.next().as_deref(),
+            parts.next(),
+        ) {
+            (Some("v"), Some(id), Some(_)) if id == new_id => written.new_version += 1,
+            (Some("v"), Some(_), Some(_)) => {
+                written.older_versions += 1;
+                if written.older_examples.len() < 3 {
+                    written
+                        .older_examples
+                        .push(relative.to_string_lossy().into_owned());
+                }
+            }
+            _ => written.outside += 1,
+        }
+    }
+    written
+}
+
+fn progress(line: &str) {
+    std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("render benchmark: {line}\n").as_bytes(),
+    )
+    .expect("stderr");
+}
+
+fn secs_of(prepared: &serde_json::Value, key: &str) -> Duration {
+    Duration::from_secs_f64(prepared[key].as_f64().expect(key))
+}
+
+fn count(prepared: &serde_json::Value, key: &str) -> u64 {
+    prepared[key].as_u64().expect(key)
+}
+
+struct Figures {
+    findings: usize,
+    store_bytes: u64,
+    write: Duration,
+    scratch_runs: Vec<Measured>,
+    rerender_runs: Vec<Measured>,
+    site12: Walked,
+    site13: Walked,
+    new_id: String,
+    new_version: Walked,
+    written: Written,
+    total: Duration,
+    load: String,
+}
+
+fn report(f: &Figures) -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let verdict = |ok: bool| if ok { "met" } else { "NOT MET" };
+    let walls = |runs: &[Measured]| {
+        let each: Vec<String> = runs
+            .iter()
+            .map(|r| format!("{:.3}", r.wall.as_secs_f64()))
+            .collect();
+        let wall = median(runs.iter().map(|r| r.wall));
+        (
+            wall,
+            format!("{} (runs: {} s)", secs(wall), each.join(", ")),
+        )
+    };
+    let peak = |runs: &[Measured]| runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
+    let (scratch_wall, scratch_walls) = walls(&f.scratch_runs);
+    let (rerender_wall, rerender_walls) = walls(&f.rerender_runs);
+    let (scratch_rss, rerender_rss) = (peak(&f.scratch_runs), peak(&f.rerender_runs));
+    let w = &f.written;
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Site render benchmark\n\n\
+         `cargo bench --bench render` on {cores} cores{}{}. A store of {VERSIONS} synthetic snapshots \
+         of {ACCOUNTS} accounts × {CHECKS} checks × {REGIONS} Regions ({} findings each, about one \
+         in ten FAIL; `tests/synthetic/mod.rs`, variants 0 to {}, so consecutive snapshots differ in \
+         about 2% of their verdicts; scans {SCAN_INTERVAL_DAYS} days apart), rendered by the release \
+         binary: `posture render --snapshots-dir STORE --out SITE`. **From scratch**: into an empty \
+         SITE. **Re-render**: after a {}th snapshot is written, into the {VERSIONS}-version site \
+         (restored from a copy before each run). Times are medians of {RUNS} runs, from spawn to \
+         exit; peak RSS is the highest `ru_maxrss` of the `posture` process over the runs.\n",
+        f.load,
+        source(),
+        f.findings,
+        VERSIONS - 1,
+        VERSIONS + 1,
+    );
+    let _ = writeln!(out, "| figure | value | target |\n|---|---|---|");
+    let kinds = |walked: &Walked| {
+        let mut kinds: Vec<_> = walked.kinds.iter().collect();
+        kinds.sort_by_key(|kind| std::cmp::Reverse(kind.1.1));
+        kinds
+            .iter()
+            .map(|(kind, (files, bytes))| {
+                format!("{kind}: {}, {}", plural(*files, "file"), mb(*bytes))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let site = |walked: &Walked| {
+        format!(
+            "{} ({} HTML), {}",
+            plural(walked.files, "file"),
+            plural(walked.html, "page"),
+            mb(walked.bytes)
+        )
+    };
+    let rows = [
+        (
+            format!("store: {VERSIONS} snapshots on disk"),
+            mb(f.store_bytes),
+            String::new(),
+        ),
+        (
+            format!("from scratch ({VERSIONS} versions): wall"),
+            scratch_walls,
+            format!("< 5 s: {}", verdict(scratch_wall < FROM_SCRATCH_TARGET)),
+        ),
+        (
+            format!("from scratch ({VERSIONS} versions): peak RSS"),
+            kib_mb(scratch_rss),
+            format!(
+                "< 500 MB: {}",
+                verdict(scratch_rss * 1024 < RSS_TARGET_BYTES)
+            ),
+        ),
+        (
+            format!("re-render after a {}th snapshot: wall", VERSIONS + 1),
+            rerender_walls,
+            format!("< 1 s: {}", verdict(rerender_wall < RERENDER_TARGET)),
+        ),
+        (
+            format!("re-render after a {}th snapshot: peak RSS", VERSIONS + 1),
+            kib_mb(rerender_rss),
+            format!(
+                "< 500 MB: {}",
+                verdict(rerender_rss * 1024 < RSS_TARGET_BYTES)
+            ),
+        ),
+        (
+            "files the re-render wrote".to_owned(),
+            format!(
+                "{} in the new version (`v/{}/`), {} outside `v/`, {} in older versions{}",
+                w.new_version,
+                f.new_id,
+                w.outside,
+                w.older_versions,
+                if w.older_examples.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (e.g. `{}`)", w.older_examples.join("`, `"))
+                }
+            ),
+            format!(
+                "older versions untouched: {}",
+                verdict(w.older_versions == 0 && w.new_version > 0)
+            ),
+        ),
+        (
+            format!("site, {VERSIONS} versions"),
+            site(&f.site12),
+            String::new(),
+        ),
+        (
+            format!("site, {} versions", VERSIONS + 1),
+            site(&f.site13),
+            String::new(),
+        ),
+        (
+            "one version (`v/ID/`)".to_owned(),
+            site(&f.new_version),
+            String::new(),
+        ),
+        (
+            format!("site, {} versions, by kind", VERSIONS + 1),
+            kinds(&f.site13),
+            String::new(),
+        ),
+        (
+            "largest HTML page".to_owned(),
+            format!(
+                "`{}`, {}",
+                f.site13.largest_html.0,
+                size(f.site13.largest_html.1)
+            ),
+            format!(
+                "≤ 2 MB: {}",
+                verdict(f.site13.largest_html.1 <= PAGE_TARGET_BYTES)
+            ),
+        ),
+        (
+            "largest file".to_owned(),
+            format!("`{}`, {}", f.site13.largest.0, size(f.site13.largest.1)),
+            String::new(),
+        ),
+    ];
+    for (figure, value, target) in rows {
+        let _ = writeln!(out, "| {figure} | {value} | {target} |");
+    }
+    let _ = writeln!(
+        out,
+        "\nSetting up: writing the {} snapshots took {}. The whole benchmark, once built, took {}.",
+        VERSIONS + 1,
+        secs(f.write),
+        secs(f.total)
+    );
+    out
+}
+
+/// `; source at COMMIT`, and whether `src/` or `site-templates/` had uncommitted changes.
+fn source() -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_owned())
+    };
+    match (
+        git(&["rev-parse", "--short", "HEAD"]),
+        git(&["status", "--porcelain", "--", "src", "site-templates"]),
+    ) {
+        (Some(commit), Some(changes)) if changes.is_empty() => format!("; source at {commit}"),
+        (Some(commit), Some(_)) => {
+            format!("; source at {commit} with uncommitted changes to `src/` or `site-templates/`")
+        }
+        _ => String::new(),
+    }
+}
+
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The 1-minute load average, when the system gives it.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .map_or_else(String::new, |l| {
+            format!(" (1-minute load average at the start: {l})")
+        })
+}
+
+fn median(times: impl Iterator<Item = Duration>) -> Duration {
+    let mut times: Vec<Duration> = times.collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// A file's size: in kB under 1 MB.
+fn size(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    } else {
+        mb(bytes)
+    }
+}
+
+fn kib_mb(kib: i64) -> String {
+    format!("{:.1} MB", kib as f64 * 1024.0 / 1e6)
+}

@@ -1,0 +1,397 @@
+//! `posture render` and `posture serve`: the site of the committed fixture store (pages cut to
+//! `<main>` and compared with insta), hostile strings from AWS rendered inert on every page,
+//! incremental re-rendering, and the headless-Chromium walk of a site rendered from real scans of
+//! a sandbox of its own.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use posture::finding::Status;
+use posture::render::{RenderOptions, RenderReport, render};
+use posture::sandbox::{Sandbox, SandboxGuard};
+use posture::snapshot::{AccountOutcome, Store};
+
+use crate::support::{posture_scan, state_dir};
+use crate::synthetic::{fixture_before, fixture_dir};
+
+/// A fresh folder under the test target dir.
+fn fresh(name: &str) -> PathBuf {
+    let dir = state_dir(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create");
+    dir
+}
+
+fn render_into(store: &Path, out: &Path) -> RenderReport {
+    render(&RenderOptions {
+        snapshots_dir: store.to_owned(),
+        out_dir: out.to_owned(),
+        templates_dir: None,
+        force: false,
+    })
+    .unwrap_or_else(|err| panic!("render {}: {err}", store.display()))
+}
+
+/// Every HTML page under `dir`, with its path.
+fn pages(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                let text = std::fs::read_to_string(&path).expect("read page");
+                found.push((path, text));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// What a page shows inside `<main>`, for snapshot tests (mdBook's `check_main_file`).
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main>");
+    let end = html.rfind("</main>").expect("a </main>") + "</main>".len();
+    &html[start..end]
+}
+
+#[test]
+fn the_fixture_store_renders_one_version_per_snapshot_with_entry_pages_for_the_newest() {
+    let out = fresh("site-fixture");
+    let report = render_into(&fixture_dir(), &out);
+    assert_eq!(report.versions, 2);
+    assert_eq!(report.rendered.len(), 2);
+    assert!(report.chain_intact, "{}", report.chain_summary);
+    let newest = report.rendered.last().expect("rendered").clone();
+    let index = std::fs::read_to_string(out.join("index.html")).expect("index");
+    assert!(
+        index.contains(&format!("v/{newest}/csf.html")),
+        "the entry page links into the newest version"
+    );
+    for page in [
+        "index.html",
+        "csf.html",
+        "checks.html",
+        "accounts.html",
+        "changes.html",
+        "downloads.html",
+        "findings.csv",
+        "version.json",
+        "check/root-mfa.html",
+        &format!("{newest}.json"),
+    ] {
+        assert!(
+            out.join("v").join(&newest).join(page).is_file(),
+            "v/{newest}/{page} is missing"
+        );
+    }
+    assert!(out.join("history.html").is_file());
+    let largest = report.largest_page.expect("pages were written").1;
+    assert!(largest < 2_000_000, "a page of {largest} bytes");
+
+    // Every page: one h1, a <main>, the CSP, no inline script or style attribute.
+    for (path, html) in pages(&out) {
+        let shown = path.display();
+        assert_eq!(html.matches("<h1").count(), 1, "{shown}: one h1");
+        assert!(html.contains("<main"), "{shown}: a <main> landmark");
+        assert!(
+            html.contains("Content-Security-Policy") && html.contains("default-src 'none'"),
+            "{shown}: the CSP"
+        );
+        assert!(!html.contains(" style=\""), "{shown}: a style attribute");
+        assert!(!html.contains("<script>"), "{shown}: an inline script");
+        assert!(
+            !html.contains("http://") || !html.contains("src=\"http"),
+            "{shown}: a remote load"
+        );
+    }
+}
+
+#[test]
+fn the_fixture_pages_match_their_snapshots() {
+    let out = fresh("site-insta");
+    let report = render_into(&fixture_dir(), &out);
+    let newest = out
+        .join("v")
+        .join(report.rendered.last().expect("rendered"));
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for page in [
+            "index.html",
+            "csf.html",
+            "checks.html",
+            "check/root-mfa.html",
+            "accounts.html",
+            "changes.html",
+        ] {
+            let html = std::fs::read_to_string(newest.join(page)).expect("page");
+            insta::assert_snapshot!(format!("site-{}", page.replace('/', "-")), main_of(&html));
+        }
+    });
+}
+
+/// A string that would run if it were not escaped, in every context a page puts text: element
+/// content, attribute values (both quotes), and a URL.
+const HOSTILE: &str = r#"<script>alert("x")</script> O'Brien & "Co" <img src=x onerror=alert(1)>"#;
+
+#[test]
+fn hostile_strings_from_aws_render_inert_on_every_page() {
+    let mut before = fixture_before();
+    let account = before
+        .accounts
+        .iter_mut()
+        .find(|a| a.outcome == AccountOutcome::Scanned)
+        .expect("a scanned account");
+    let account_id = account.id.clone();
+    account.name = format!("acct {HOSTILE}");
+    account.ou_path = format!("/Root/{HOSTILE}");
+    let check = before.checks[0].id.clone();
+    before.checks[0].title = format!("title {HOSTILE}");
+    for finding in before
+        .findings
+        .iter_mut()
+        .filter(|f| f.account == account_id)
+    {
+        finding.status = Status::Fail;
+        finding.reason = format!("reason {HOSTILE}");
+        finding.resource = format!("arn:aws:iam::{account_id}:user/{HOSTILE}");
+        finding
+            .evidence
+            .insert("tag:Owner".into(), format!("tag {HOSTILE}"));
+    }
+    if let Some(other) = before.accounts.iter_mut().find(|a| a.id != account_id) {
+        other.outcome = AccountOutcome::Unreachable;
+        let error = posture::facts::CollectError {
+            message: format!("error {HOSTILE}"),
+            ..sample_error(&other.id)
+        };
+        other.errors.push(error);
+    }
+    let store_dir = fresh("site-hostile-store");
+    let out = fresh("site-hostile");
+    let store = Store::new(&store_dir);
+    store.write(&mut before.clone(), None).expect("write");
+    store.write(&mut before, None).expect("write a second");
+    render_into(&store_dir, &out);
+
+    let mut shown_on = 0;
+    for (path, html) in pages(&out) {
+        for raw in ["<script>alert", "<img src=x"] {
+            assert!(
+                !html.contains(raw),
+                "{}: {raw:?} reached the page unescaped",
+                path.display()
+            );
+        }
+        if html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2F;script&gt;")
+            || html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;")
+        {
+            shown_on += 1;
+        }
+    }
+    // The account page, its check's page, the overview, the matrix: the text is shown, escaped.
+    assert!(
+        shown_on >= 4,
+        "the hostile text is shown escaped on {shown_on} pages"
+    );
+    let account_page = std::fs::read_to_string(
+        out.join("v")
+            .join(
+                Store::new(&store_dir).list().unwrap()[1]
+                    .name
+                    .trim_end_matches(".json"),
+            )
+            .join(format!("account/{account_id}.html")),
+    )
+    .expect("the account page");
+    assert!(account_page.contains("tag O&#39;Brien") || account_page.contains("tag &lt;script"));
+    assert!(account_page.contains("tag:Owner"));
+    let _ = check;
+}
+
+fn sample_error(_account: &str) -> posture::facts::CollectError {
+    posture::facts::CollectError {
+        service: "sts".into(),
+        action: "AssumeRole".into(),
+        region: None,
+        code: Some("AccessDenied".into()),
+        message: "denied".into(),
+        request_id: None,
+        http_status: Some(403),
+    }
+}
+
+#[test]
+fn a_new_snapshot_renders_only_its_version_and_the_entry_pages() {
+    let store_dir = fresh("site-incremental-store");
+    let out = fresh("site-incremental");
+    let store = Store::new(&store_dir);
+    let mut snapshot = fixture_before();
+    store.write(&mut snapshot.clone(), None).expect("write");
+    let first = render_into(&store_dir, &out);
+    assert_eq!(first.rendered.len(), 1);
+    let old_page = out.join("v").join(&first.rendered[0]).join("index.html");
+    let written = std::fs::metadata(&old_page).unwrap().modified().unwrap();
+    let again = render_into(&store_dir, &out);
+    assert!(
+        again.rendered.is_empty(),
+        "nothing new: {:?}",
+        again.rendered
+    );
+    assert_eq!(again.files_written, 2, "only the entry pages");
+
+    store.write(&mut snapshot, None).expect("write a second");
+    let second = render_into(&store_dir, &out);
+    assert_eq!(second.rendered.len(), 1);
+    assert_ne!(second.rendered[0], first.rendered[0]);
+    assert_eq!(
+        std::fs::metadata(&old_page).unwrap().modified().unwrap(),
+        written,
+        "the older version was not written again"
+    );
+    let history = std::fs::read_to_string(out.join("history.html")).expect("history");
+    for id in [&first.rendered[0], &second.rendered[0]] {
+        assert!(history.contains(id.as_str()), "history lists {id}");
+    }
+    // No staging folder is left behind.
+    let hidden: Vec<_> = std::fs::read_dir(out.join("v"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+#[test]
+fn an_empty_store_is_refused_in_one_line_naming_it() {
+    let store = fresh("site-empty-store");
+    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(["render", "--snapshots-dir"])
+        .arg(&store)
+        .args(["--out"])
+        .arg(state_dir("site-empty"))
+        .output()
+        .expect("run posture render");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&store.display().to_string()), "{stderr}");
+    assert!(stderr.contains("posture scan"), "{stderr}");
+}
+
+/// `posture serve` on a free port; stopped when dropped.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Served {
+    fn start(site: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_posture"))
+            .args(["serve", "--port", "0", "--out"])
+            .arg(site)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start posture serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read the serve line");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_owned();
+        Self { child, url }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where the walk's screenshots go: the README shows them.
+fn screenshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/screenshots")
+}
+
+#[test]
+fn a_browser_walks_the_demo_site_from_overview_to_an_older_version() {
+    let browser_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "tests/browser/node_modules is missing: run tests/run (or `npm ci --prefix tests/browser`), which installs playwright-core; Chromium comes from Debian's chromium package"
+    );
+    let guard = SandboxGuard::start(Sandbox::locate().with_state_dir(state_dir("it-site")))
+        .expect("start the sandbox");
+    guard.sandbox().seed(8).expect("seed");
+    let store = fresh("site-demo-store");
+    let site = fresh("site-demo");
+    let flags = ["--regions", "us-east-1,eu-west-1"];
+    for step in ["before", "after"] {
+        if step == "after" {
+            guard.sandbox().change().expect("the change step");
+        }
+        let output = posture_scan(guard.endpoint(), &store, &flags);
+        assert!(
+            matches!(output.status.code(), Some(0 | 3)),
+            "scan {step}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    drop(guard);
+    let rendered = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(["render", "--snapshots-dir"])
+        .arg(&store)
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .expect("run posture render");
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&rendered.stdout);
+    assert!(
+        stdout.trim_end().ends_with("index.html"),
+        "render ends with the path of index.html: {stdout}"
+    );
+
+    let served = Served::start(&site);
+    let shots = screenshot_dir();
+    let walk = Command::new("node")
+        .arg(browser_dir.join("walk.mjs"))
+        .arg(&served.url)
+        .arg(&shots)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run node (install Node.js 20 or newer)");
+    let out = String::from_utf8_lossy(&walk.stdout);
+    let err = String::from_utf8_lossy(&walk.stderr);
+    assert!(
+        walk.status.success(),
+        "the browser walk failed:\n{err}{out}"
+    );
+    assert!(out.contains("no console errors"), "{out}");
+    for shot in [
+        "01-overview",
+        "04-account",
+        "06-older-version",
+        "07-overview-phone",
+    ] {
+        let png = shots.join(format!("{shot}.png"));
+        let size = std::fs::metadata(&png).map_or(0, |m| m.len());
+        assert!(size > 10_000, "{} is {size} bytes", png.display());
+    }
+}
