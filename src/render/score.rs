@@ -5,7 +5,8 @@
 //! every finding passed. Score = passing ÷ evaluated; coverage = evaluated ÷ expected. Unknown
 //! cells are never counted as passing. Pure: no I/O.
 
-use std::collections::HashMap;
+// FxHash: the keys are ids from one snapshot, hashed a hundred thousand times a version.
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -136,7 +137,7 @@ impl<'a> Cells<'a> {
         let regions = &snapshot.scan.scope.regions;
         let management = snapshot.scan.management_account_id.as_str();
         let mut cells: Vec<(CellKey<'a>, Option<CellStatus>)> = Vec::new();
-        let mut scopes: HashMap<&str, Scope> = HashMap::new();
+        let mut scopes: HashMap<&str, Scope> = HashMap::default();
         for check in &snapshot.checks {
             scopes.insert(check.id.as_str(), check.scope);
             match check.scope {
@@ -209,7 +210,7 @@ impl<'a> Cells<'a> {
         &self,
         mut group: impl FnMut(&CellKey<'a>) -> K,
     ) -> HashMap<K, Tally> {
-        let mut tallies: HashMap<K, Tally> = HashMap::new();
+        let mut tallies: HashMap<K, Tally> = HashMap::default();
         for (key, status) in &self.cells {
             tallies.entry(group(key)).or_default().add(*status);
         }

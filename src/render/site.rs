@@ -8,6 +8,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 
 use serde::{Deserialize, Serialize};
 use tracing::debug;
@@ -20,7 +21,7 @@ use super::view::{
     VersionModel, display_time, file_stem, version_id,
 };
 use crate::diff::diff;
-use crate::evaluate::{CheckMeta, CsfSubcategory, catalog, nist_csf_2};
+use crate::evaluate::{CheckMeta, CsfSubcategory, Severity, catalog, nist_csf_2};
 use crate::finding::Status;
 use crate::snapshot::{
     AccountOutcome, SnapshotSummary, Store, StoreError, StoredSnapshot, read_snapshot_integrity,
@@ -135,6 +136,7 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
     let out = &options.out_dir;
     let mut writer = Writer::default();
     writer.mkdir(&out.join("v"))?;
+    remove_leftovers(&out.join("v"));
     writer.mkdir(&out.join("assets"))?;
     for asset in [&templates.css, &templates.js] {
         let path = out.join(&asset.path);
@@ -256,32 +258,82 @@ fn render_versions(
     writer: &mut Writer,
 ) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
     let out = &options.out_dir;
+    let last = snapshots.len() - 1;
+    let manifests: Vec<Option<Manifest>> = snapshots
+        .iter()
+        .map(|stored| {
+            let folder = out.join("v").join(file_stem(version_id(&stored.name)));
+            (!options.force)
+                .then(|| done(&folder, &stored.path))
+                .flatten()
+        })
+        .collect();
+    // The snapshots to read, in order: each version to render (and the newest, for the entry
+    // pages) with the one before it, for its diff.
+    let mut wanted: Vec<usize> = Vec::new();
+    for (i, manifest) in manifests.iter().enumerate() {
+        if manifest.is_none() || i == last {
+            for j in [i.checked_sub(1), Some(i)].into_iter().flatten() {
+                if wanted.last().is_none_or(|&w| w < j) {
+                    wanted.push(j);
+                }
+            }
+        }
+    }
+    std::thread::scope(|scope| {
+        // A reader thread reads the next snapshot while this one renders the current: reading
+        // is a third of the work, and this way it overlaps the pages. The channel holds none,
+        // so at most three snapshots are in memory: before, current, and the one being read.
+        let (send, receive) = std::sync::mpsc::sync_channel(0);
+        scope.spawn(move || {
+            for i in wanted {
+                if send.send((i, renderer.read(&snapshots[i]))).is_err() {
+                    break;
+                }
+            }
+        });
+        let next = |want: usize| -> Result<SnapshotSummary, RenderError> {
+            let (i, read) = receive
+                .recv()
+                .expect("the reader sends every snapshot wanted");
+            debug_assert_eq!(i, want, "snapshots are read in order");
+            read
+        };
+        render_each(renderer, snapshots, manifests, options, writer, next)
+    })
+}
+
+/// The loop of [`render_versions`], fed by its reader.
+fn render_each(
+    renderer: &Renderer<'_>,
+    snapshots: &[StoredSnapshot],
+    manifests: Vec<Option<Manifest>>,
+    options: &RenderOptions,
+    writer: &mut Writer,
+    mut next: impl FnMut(usize) -> Result<SnapshotSummary, RenderError>,
+) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
+    let out = &options.out_dir;
     let mut history: Vec<HistoryRow> = Vec::with_capacity(snapshots.len());
     let mut rendered = Vec::new();
     // The snapshot before the one being rendered, when it has been read.
     let mut previous: Option<(usize, SnapshotSummary)> = None;
     let mut latest = None;
-    for (i, stored) in snapshots.iter().enumerate() {
+    for ((i, stored), manifest) in snapshots.iter().enumerate().zip(manifests) {
         let id = version_id(&stored.name).to_owned();
         let folder = out.join("v").join(file_stem(&id));
         let is_last = i + 1 == snapshots.len();
-        let manifest = if options.force {
-            None
-        } else {
-            done(&folder, &stored.path)
-        };
         if let (Some(manifest), false) = (&manifest, is_last) {
             debug!(version = %id, "already rendered");
             history.push(manifest.history.clone());
             continue;
         }
         let clock = std::time::Instant::now();
-        let summary = renderer.read(stored)?;
         let before = match previous.take() {
             Some((j, summary)) if j + 1 == i => Some(summary),
-            _ if i > 0 => Some(renderer.read(&snapshots[i - 1])?),
+            _ if i > 0 => Some(next(i - 1)?),
             _ => None,
         };
+        let summary = next(i)?;
         let prev_id = i
             .checked_sub(1)
             .map(|j| version_id(&snapshots[j].name).to_owned());
@@ -289,7 +341,23 @@ fn render_versions(
         let model = VersionModel::new(&summary, header.clone(), renderer.catalogue, renderer.csf);
         history.push(history_row(&summary, &id));
         let read = clock.elapsed();
-        let changes = before.as_ref().map(|b| diff(b, &summary));
+        // The diff runs beside the pages that do not need it (accounts, checks, the matrix, the
+        // CSV); the overview and the changes pages follow it.
+        let staging = match manifest {
+            None => Some(writer.staging(&folder)?),
+            Some(_) => None,
+        };
+        let shared = Mutex::new(std::mem::take(writer));
+        let (independent, changes) = std::thread::scope(|scope| {
+            let diffing = scope.spawn(|| before.as_ref().map(|b| diff(b, &summary)));
+            let pages = match &staging {
+                Some(staging) => renderer.independent_pages(&model, &id, staging, &shared),
+                None => Ok(0),
+            };
+            (pages, diffing.join().expect("the diff panicked"))
+        });
+        *writer = shared.into_inner().expect("not poisoned");
+        let csv_bytes = independent?;
         let compared = clock.elapsed();
         let context = match (&before, &changes, &prev_id) {
             (Some(b), _, Some(p)) if b.scan.organization_id != summary.scan.organization_id => {
@@ -312,23 +380,26 @@ fn render_versions(
             .checked_sub(1)
             .map(|j| (history[j].score_value, history[j].coverage_value));
         let overview = model.overview(&context, previous_score, trend);
-        if manifest.is_none() {
+        if let Some(staging) = &staging {
             let size = fs::metadata(&stored.path).map_or(0, |m| m.len());
-            let files = renderer.version_pages(&model, &context, &overview, &id, size)?;
-            let mut manifest = Manifest {
+            let pages =
+                renderer.dependent_pages(&model, &context, &overview, &id, csv_bytes, size)?;
+            for (name, bytes) in pages {
+                writer.write(&staging.join(name), &bytes)?;
+            }
+            let manifest = Manifest {
                 content_sha256: summary.integrity.content_sha256.clone(),
                 templates: renderer.templates.fingerprint.clone(),
                 posture_version: renderer.site.posture_version.clone(),
                 history: history.last().expect("pushed").clone(),
             };
-            manifest.history.href = format!("v/{}/index.html", file_stem(&id));
             let made = clock.elapsed();
-            writer.write_version(&folder, files, stored, &summary, &manifest)?;
+            writer.finish_version(&folder, staging, stored, &manifest)?;
             debug!(
                 version = %id,
                 read = ?read,
-                diff = ?(compared - read),
-                pages = ?(made - compared),
+                independent_pages_and_diff = ?(compared - read),
+                dependent_pages = ?(made - compared),
                 write = ?(clock.elapsed() - made),
                 "rendered a version"
             );
@@ -476,15 +547,16 @@ impl Renderer<'_> {
         Ok(bytes)
     }
 
-    /// Every page of one version, rendered on as many threads as the machine has cores.
-    fn version_pages(
+    /// The pages of one version that do not need its diff, rendered on as many threads as the
+    /// machine has cores: the CSF, checks and accounts pages, and the CSV.
+    /// Each page is written into `staging` as soon as it is rendered. Returns the CSV's size.
+    fn independent_pages(
         &self,
         model: &VersionModel<'_>,
-        changes: &ChangesContext<'_>,
-        overview: &super::view::Overview,
         id: &str,
-        snapshot_bytes: u64,
-    ) -> Result<Vec<PageFile>, RenderError> {
+        staging: &Path,
+        writer: &Mutex<Writer>,
+    ) -> Result<u64, RenderError> {
         let header = &model.header;
         // (depth of the page below the version folder, what to render)
         enum Job<'m> {
@@ -493,37 +565,16 @@ impl Renderer<'_> {
             Check(&'m str),
             Accounts,
             Account(&'m str),
-            Changes,
-            Downloads,
+            Csv,
         }
-        let mut jobs = vec![
-            Job::Csf,
-            Job::Checks,
-            Job::Accounts,
-            Job::Changes,
-            Job::Downloads,
-        ];
+        let mut jobs = vec![Job::Csf, Job::Checks, Job::Accounts, Job::Csv];
         jobs.extend(model.check_ids().into_iter().map(Job::Check));
         jobs.extend(model.account_ids().into_iter().map(Job::Account));
-        let organization = &model.snapshot.scan.organization_id;
         let top = |title: &str, nav| self.page_info(title, nav, "../../", "", id);
         let below = |title: &str, nav| self.page_info(title, nav, "../../../", "../", id);
 
-        let mut files: Vec<PageFile> = Vec::with_capacity(jobs.len() + 2);
-        let page = top(&format!("Posture of {organization}"), "overview");
-        files.push((
-            "index.html".into(),
-            self.render_page("index.html", "overview.html", &page, header, overview)?,
-        ));
-        let csv = findings_csv(model.snapshot).map_err(|source| RenderError::Io {
-            action: "write the CSV of",
-            path: PathBuf::from(id),
-            source,
-        })?;
-        let downloads = model.downloads(csv.len() as u64, snapshot_bytes);
-
         let next = Mutex::new(jobs.into_iter());
-        let results: Mutex<Vec<PageFile>> = Mutex::new(Vec::new());
+        let csv_bytes = std::sync::atomic::AtomicU64::new(0);
         let failure: Mutex<Option<RenderError>> = Mutex::new(None);
         let threads = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
@@ -531,7 +582,6 @@ impl Renderer<'_> {
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| {
-                    let mut mine: Vec<PageFile> = Vec::new();
                     loop {
                         if failure.lock().expect("not poisoned").is_some() {
                             break;
@@ -558,15 +608,13 @@ impl Renderer<'_> {
                                     &model.checks(),
                                 )
                                 .map(|b| vec![("checks.html".to_owned(), b)]),
-                            Job::Downloads => self
-                                .render_page(
-                                    "downloads.html",
-                                    "downloads.html",
-                                    &top("Downloads", "downloads"),
-                                    header,
-                                    &downloads,
-                                )
-                                .map(|b| vec![("downloads.html".to_owned(), b)]),
+                            Job::Csv => findings_csv(model.snapshot)
+                                .map(|b| vec![(FINDINGS_CSV.to_owned(), b)])
+                                .map_err(|source| RenderError::Io {
+                                    action: "write the CSV of",
+                                    path: PathBuf::from(id),
+                                    source,
+                                }),
                             Job::Accounts => model
                                 .accounts()
                                 .iter()
@@ -576,25 +624,6 @@ impl Renderer<'_> {
                                         &name,
                                         "accounts.html",
                                         &top("Accounts", "accounts"),
-                                        header,
-                                        p,
-                                    )
-                                    .map(|b| (name, b))
-                                })
-                                .collect(),
-                            Job::Changes => changes
-                                .pages(model)
-                                .iter()
-                                .map(|p| {
-                                    let name = if p.pager.path.is_empty() {
-                                        "changes.html".to_owned()
-                                    } else {
-                                        p.pager.path.clone()
-                                    };
-                                    self.render_page(
-                                        &name,
-                                        "changes.html",
-                                        &top("Changes", "changes"),
                                         header,
                                         p,
                                     )
@@ -632,23 +661,76 @@ impl Renderer<'_> {
                                 .map(|b| vec![(name, b)])
                             }
                         };
-                        match rendered {
-                            Ok(mut pages) => mine.append(&mut pages),
-                            Err(err) => {
-                                failure.lock().expect("not poisoned").get_or_insert(err);
-                                break;
+                        let written = rendered.and_then(|pages| {
+                            for (name, bytes) in pages {
+                                let path = staging.join(&name);
+                                write_file(&path, &bytes)?;
+                                if name == FINDINGS_CSV {
+                                    csv_bytes.store(bytes.len() as u64, Ordering::Relaxed);
+                                }
+                                writer
+                                    .lock()
+                                    .expect("not poisoned")
+                                    .record(&path, bytes.len() as u64);
                             }
+                            Ok(())
+                        });
+                        if let Err(err) = written {
+                            failure.lock().expect("not poisoned").get_or_insert(err);
+                            break;
                         }
                     }
-                    results.lock().expect("not poisoned").append(&mut mine);
                 });
             }
         });
         if let Some(err) = failure.into_inner().expect("not poisoned") {
             return Err(err);
         }
-        files.extend(results.into_inner().expect("not poisoned"));
-        files.push((FINDINGS_CSV.to_owned(), csv));
+        Ok(csv_bytes.into_inner())
+    }
+
+    /// The pages that need the diff: the overview, the changes, and the downloads (which give
+    /// the CSV's size).
+    fn dependent_pages(
+        &self,
+        model: &VersionModel<'_>,
+        changes: &ChangesContext<'_>,
+        overview: &super::view::Overview,
+        id: &str,
+        csv_bytes: u64,
+        snapshot_bytes: u64,
+    ) -> Result<Vec<PageFile>, RenderError> {
+        let header = &model.header;
+        let top = |title: &str, nav| self.page_info(title, nav, "../../", "", id);
+        let organization = &model.snapshot.scan.organization_id;
+        let mut files = Vec::new();
+        let page = top(&format!("Posture of {organization}"), "overview");
+        files.push((
+            "index.html".to_owned(),
+            self.render_page("index.html", "overview.html", &page, header, overview)?,
+        ));
+        let page = top("Changes", "changes");
+        for changes_page in changes.pages(model) {
+            let name = if changes_page.pager.path.is_empty() {
+                "changes.html".to_owned()
+            } else {
+                changes_page.pager.path.clone()
+            };
+            let bytes = self.render_page(&name, "changes.html", &page, header, &changes_page)?;
+            files.push((name, bytes));
+        }
+        let downloads = model.downloads(csv_bytes, snapshot_bytes);
+        let page = top("Downloads", "downloads");
+        files.push((
+            "downloads.html".to_owned(),
+            self.render_page(
+                "downloads.html",
+                "downloads.html",
+                &page,
+                header,
+                &downloads,
+            )?,
+        ));
         Ok(files)
     }
 }
@@ -664,13 +746,7 @@ fn findings_csv(snapshot: &SnapshotSummary) -> io::Result<Vec<u8>> {
         .map(|a| (a.id.as_str(), a))
         .collect();
     let mut csv = csv::Writer::from_writer(Vec::with_capacity(snapshot.findings.len() * 200));
-    let inert = |text: &str| -> String {
-        if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{text}")
-        } else {
-            text.to_owned()
-        }
-    };
+
     csv.write_record([
         "check",
         "title",
@@ -697,33 +773,74 @@ fn findings_csv(snapshot: &SnapshotSummary) -> io::Result<Vec<u8>> {
             Status::Error => "ERROR",
             Status::Skipped => "SKIPPED",
         };
-        let severity = check.map_or(String::new(), |c| {
-            serde_json::to_value(c.severity)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
+        let severity = check.map_or("", |c| match c.severity {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
         });
         let evidence = serde_json::to_string(&f.evidence).map_err(io::Error::other)?;
         let waiver = f.waiver.as_deref();
         csv.write_record([
-            inert(&f.check),
-            inert(check.map_or("", |c| c.title.as_str())),
-            severity,
-            inert(&f.account),
-            inert(account.map_or("", |a| a.name.as_str())),
-            inert(account.map_or("", |a| a.ou_path.as_str())),
-            inert(f.region.as_deref().unwrap_or("")),
-            inert(&f.resource),
-            status.to_owned(),
-            inert(&f.reason),
-            if waiver.is_some() { "yes" } else { "no" }.to_owned(),
-            inert(waiver.map_or("", |w| w.reason.as_str())),
-            inert(waiver.map_or("", |w| w.approved_by.as_str())),
-            inert(waiver.map_or("", |w| w.expires.as_str())),
-            inert(&evidence),
+            inert(&f.check).as_bytes(),
+            inert(check.map_or("", |c| c.title.as_str())).as_bytes(),
+            severity.as_bytes(),
+            inert(&f.account).as_bytes(),
+            inert(account.map_or("", |a| a.name.as_str())).as_bytes(),
+            inert(account.map_or("", |a| a.ou_path.as_str())).as_bytes(),
+            inert(f.region.as_deref().unwrap_or("")).as_bytes(),
+            inert(&f.resource).as_bytes(),
+            status.as_bytes(),
+            inert(&f.reason).as_bytes(),
+            if waiver.is_some() { b"yes" } else { b"no" },
+            inert(waiver.map_or("", |w| w.reason.as_str())).as_bytes(),
+            inert(waiver.map_or("", |w| w.approved_by.as_str())).as_bytes(),
+            inert(waiver.map_or("", |w| w.expires.as_str())).as_bytes(),
+            inert(&evidence).as_bytes(),
         ])?;
     }
     csv.into_inner().map_err(|err| err.into_error())
+}
+
+/// A CSV cell a spreadsheet will not run as a formula: one starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return gets a `'` in front (OWASP's advice on CSV injection).
+fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// Removes what an interrupted render left in `v/`: hidden staging folders (`.<id>.tmp-PID`)
+/// and old versions moved aside (`.<id>.old-PID`). They were never linked from any page.
+fn remove_leftovers(versions: &Path) {
+    let Ok(entries) = fs::read_dir(versions) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && (name.contains(".tmp-") || name.contains(".old-")) {
+            debug!(folder = %name, "removing what an interrupted render left");
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Writes one file, creating its folder.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|source| RenderError::Io {
+            action: "create",
+            path: parent.to_owned(),
+            source,
+        })?;
+    }
+    fs::write(path, bytes).map_err(|source| RenderError::Io {
+        action: "write",
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Writes files, counting what it wrote.
@@ -744,25 +861,20 @@ impl Writer {
     }
 
     fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
-        if let Some(parent) = path.parent() {
-            self.mkdir(parent)?;
-        }
-        fs::write(path, bytes).map_err(|source| RenderError::Io {
-            action: "write",
-            path: path.to_owned(),
-            source,
-        })?;
-        self.files += 1;
-        self.bytes += bytes.len() as u64;
-        if path.extension().is_some_and(|e| e == "html")
-            && self
-                .largest
-                .as_ref()
-                .is_none_or(|(_, n)| *n < bytes.len() as u64)
-        {
-            self.largest = Some((path.to_owned(), bytes.len() as u64));
-        }
+        write_file(path, bytes)?;
+        self.record(path, bytes.len() as u64);
         Ok(())
+    }
+
+    /// Counts a file written.
+    fn record(&mut self, path: &Path, size: u64) {
+        self.files += 1;
+        self.bytes += size;
+        if path.extension().is_some_and(|e| e == "html")
+            && self.largest.as_ref().is_none_or(|(_, n)| *n < size)
+        {
+            self.largest = Some((path.to_owned(), size));
+        }
     }
 
     /// Writes to a hidden file beside `path`, then renames it into place: a reader sees the old
@@ -780,16 +892,9 @@ impl Writer {
         })
     }
 
-    /// Writes a version's pages into a hidden folder, then renames it to `folder`: a version is
-    /// complete or absent. The snapshot itself is copied beside its pages, for download.
-    fn write_version(
-        &mut self,
-        folder: &Path,
-        files: Vec<PageFile>,
-        stored: &StoredSnapshot,
-        summary: &SnapshotSummary,
-        manifest: &Manifest,
-    ) -> Result<(), RenderError> {
+    /// A fresh hidden folder beside `folder` for a version's pages: renamed to `folder` by
+    /// [`Self::finish_version`] when whole, so a version is complete or absent.
+    fn staging(&self, folder: &Path) -> Result<PathBuf, RenderError> {
         let name = folder
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -801,9 +906,22 @@ impl Writer {
                 source,
             })?;
         }
-        for (path, bytes) in &files {
-            self.write(&staging.join(path), bytes)?;
-        }
+        self.mkdir(&staging)?;
+        Ok(staging)
+    }
+
+    /// Copies the snapshot beside its version's pages (for download), writes the manifest last,
+    /// and renames the staging folder into place.
+    fn finish_version(
+        &mut self,
+        folder: &Path,
+        staging: &Path,
+        stored: &StoredSnapshot,
+        manifest: &Manifest,
+    ) -> Result<(), RenderError> {
+        let name = folder
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let copy = staging.join(&stored.name);
         let copied = fs::copy(&stored.path, &copy).map_err(|source| RenderError::Io {
             action: "copy the snapshot to",
@@ -812,7 +930,6 @@ impl Writer {
         })?;
         self.files += 1;
         self.bytes += copied;
-        debug_assert_eq!(summary.integrity.file, stored.name);
         let json = serde_json::to_vec_pretty(manifest).expect("a manifest serializes");
         self.write(&staging.join(MANIFEST), &json)?;
         if folder.exists() {
@@ -824,13 +941,13 @@ impl Writer {
                 path: folder.to_owned(),
                 source,
             })?;
-            self.rename(&staging, folder)?;
+            self.rename(staging, folder)?;
             let _ = fs::remove_dir_all(&old);
         } else {
-            self.rename(&staging, folder)?;
+            self.rename(staging, folder)?;
         }
         if let Some((path, _)) = &mut self.largest
-            && let Ok(inside) = path.strip_prefix(&staging)
+            && let Ok(inside) = path.strip_prefix(staging)
         {
             *path = folder.join(inside);
         }

@@ -4,7 +4,10 @@
 //! prefix `page.base` or `page.root`. Strings from AWS are passed through as they are: the
 //! templates escape them. Pure: no I/O.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+// FxHash: the keys are ids from one snapshot, hashed a hundred thousand times a version.
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -186,8 +189,8 @@ impl<'a> VersionModel<'a> {
         catalogue: &'a [CheckMeta],
         csf: &'a [CsfSubcategory],
     ) -> Self {
-        let mut by_account: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut by_check: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_account: HashMap<&str, Vec<usize>> = HashMap::default();
+        let mut by_check: HashMap<&str, Vec<usize>> = HashMap::default();
         for (i, finding) in snapshot.findings.iter().enumerate() {
             by_account.entry(&finding.account).or_default().push(i);
             by_check.entry(&finding.check).or_default().push(i);
@@ -200,7 +203,7 @@ impl<'a> VersionModel<'a> {
             .iter()
             .map(|c| (c.id.as_str(), functions_of(&c.mappings.nist_csf_2)))
             .collect();
-        let mut function_tallies: HashMap<&'static str, Tally> = HashMap::new();
+        let mut function_tallies: HashMap<&'static str, Tally> = HashMap::default();
         for ((check, _, _), status) in &cells.cells {
             for function in functions.get(check).into_iter().flatten() {
                 function_tallies.entry(function).or_default().add(*status);
@@ -321,7 +324,7 @@ impl<'a> VersionModel<'a> {
             )
         })
         .collect();
-        let mut failing_by_account: HashMap<&str, [usize; 4]> = HashMap::new();
+        let mut failing_by_account: HashMap<&str, [usize; 4]> = HashMap::default();
         for finding in &self.snapshot.findings {
             let Some(check) = self.checks.get(finding.check.as_str()) else {
                 continue;
@@ -663,7 +666,7 @@ impl<'a> VersionModel<'a> {
     /// The accounts × checks matrix, OU by OU, split into pages of [`ACCOUNTS_PER_PAGE`] accounts.
     pub fn accounts(&self) -> Vec<AccountsPage> {
         let columns: Vec<CheckLink> = self.checks.keys().map(|id| self.check_link(id)).collect();
-        let mut by_pair: HashMap<(&str, &str), (Tally, usize)> = HashMap::new();
+        let mut by_pair: HashMap<(&str, &str), (Tally, usize)> = HashMap::default();
         for ((check, account, _), status) in &self.cells.cells {
             by_pair.entry((account, check)).or_default().0.add(*status);
         }
@@ -814,6 +817,10 @@ impl<'a> VersionModel<'a> {
                 .unwrap_or_default(),
             summary: cell_summary(&tally),
             score: tally.into(),
+            passing: {
+                let first_pass = findings.partition_point(|f| f.status != Status::Pass);
+                findings.split_off(first_pass)
+            },
             findings,
         }
     }
@@ -913,6 +920,7 @@ impl ChangesContext<'_> {
                 summary,
                 details: None,
                 groups: Vec::new(),
+                unlisted_note: None,
                 pager: Pager::single(),
             }];
         };
@@ -943,8 +951,22 @@ impl ChangesContext<'_> {
                 .map(|c| c.id.clone())
                 .collect(),
         };
+        // Findings that stayed as they were are not changes; like `posture diff` without
+        // `--all`, the page counts them and the check pages list them.
+        let unlisted = [ChangeKind::StillFailing, ChangeKind::StillUnknown];
+        let unlisted_note = unlisted
+            .iter()
+            .any(|kind| changes.count(*kind) > 0)
+            .then(|| {
+                format!(
+                    "Not listed here: {} still failing and {} still unknown (as before); each check's page lists its failing and unknown resources.",
+                    changes.count(ChangeKind::StillFailing),
+                    changes.count(ChangeKind::StillUnknown)
+                )
+            });
         let rows: Vec<(ChangeKind, ChangeRow)> = ChangeKind::ALL
             .iter()
+            .filter(|kind| !unlisted.contains(kind))
             .flat_map(|kind| changes.of_kind(*kind).map(move |c| (*kind, c)))
             .map(|(kind, c)| (kind, change_row(model, c)))
             .collect();
@@ -967,6 +989,7 @@ impl ChangesContext<'_> {
                     summary: summary.clone(),
                     details: Some(details.clone()),
                     groups,
+                    unlisted_note: unlisted_note.clone(),
                     pager,
                 }
             })
@@ -1094,7 +1117,13 @@ pub fn file_stem(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .take(40)
-        .map(|c| if plain(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
     format!("{cleaned}-{hash}")
@@ -1624,8 +1653,10 @@ pub struct AccountPage {
     pub summary: String,
     /// Its score.
     pub score: ScoreView,
-    /// Every finding: failing first.
+    /// Every finding that did not pass: failing, then unknown, then skipped.
     pub findings: Vec<FindingDetail>,
+    /// The passing findings, shown compactly: most of a healthy account's findings.
+    pub passing: Vec<FindingDetail>,
 }
 
 /// One collection error.
@@ -1693,6 +1724,8 @@ pub struct ChangesPage {
     pub details: Option<ChangeDetails>,
     /// Changed findings on this page, by kind.
     pub groups: Vec<ChangeGroup>,
+    /// What is counted but not listed (findings still failing or still unknown).
+    pub unlisted_note: Option<String>,
     /// Which page this is.
     pub pager: Pager,
 }

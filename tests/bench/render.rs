@@ -4,8 +4,9 @@
 //! snapshots render from scratch in under 5 s, and re-render after one more snapshot in under 1 s,
 //! with peak memory under 500 MB; no page is over 2 MB.
 //!
-//! Run: `cargo bench --bench render`. `render` runs as the release `posture` binary
-//! (`CARGO_BIN_EXE_posture`), so its peak RSS is its own. About a minute on 2 cores once built.
+//! Run: `cargo bench --bench render`. `render` runs as a copy of the release `posture` binary
+//! (`CARGO_BIN_EXE_posture`), so its peak RSS is its own. About two minutes on 2 cores once built,
+//! most of it the three renders from scratch.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -58,16 +59,20 @@ fn main() {
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).expect("mkdir");
     let site = scratch.join("site");
+    // Run a copy of the binary: a `cargo build --release` elsewhere in the tree may replace
+    // `target/release/posture` while the benchmark runs.
+    let posture = scratch.join("posture");
+    std::fs::copy(env!("CARGO_BIN_EXE_posture"), &posture).expect("copy the posture binary");
 
     let prepared = prepare_in_child(&scratch, "store");
     let store_bytes = dir_bytes(&store);
 
     // From scratch: an empty output directory each time.
-    let scratch_runs: Vec<Measured> = (0..RUNS)
+    let scratch_runs: Vec<Run> = (0..RUNS)
         .map(|i| {
             let _ = std::fs::remove_dir_all(&site);
             progress(&format!("from scratch, run {}", i + 1));
-            render(&scratch, &store, &site, &format!("scratch-{i}"))
+            render(&posture, &scratch, &store, &site, &format!("scratch-{i}"))
         })
         .collect();
     let site12 = walk(&site);
@@ -78,7 +83,7 @@ fn main() {
     let next = prepare_in_child(&scratch, "next");
     let new_id = version_id(prepared_name(&next)).to_owned();
     let mut written = Written::default();
-    let rerender_runs: Vec<Measured> = (0..RUNS)
+    let rerender_runs: Vec<Run> = (0..RUNS)
         .map(|i| {
             std::fs::remove_dir_all(&site).expect("remove the site");
             copy_dir(&base, &site);
@@ -86,7 +91,7 @@ fn main() {
             std::thread::sleep(Duration::from_millis(50));
             let since = SystemTime::now() - Duration::from_millis(20);
             progress(&format!("re-render, run {}", i + 1));
-            let run = render(&scratch, &store, &site, &format!("rerender-{i}"));
+            let run = render(&posture, &scratch, &store, &site, &format!("rerender-{i}"));
             written = written_since(&site, since, &new_id);
             run
         })
@@ -183,14 +188,22 @@ fn days_before(rfc3339: &str, scans: usize) -> String {
         .to_string()
 }
 
-/// `posture render --snapshots-dir STORE --out SITE`, measured; its stdout and stderr go to
+/// One measured run of `posture render`.
+struct Run {
+    measured: Measured,
+    /// Its CPU time, user and system, all threads: what it costs whatever else the machine runs.
+    cpu: Duration,
+}
+
+/// `POSTURE render --snapshots-dir STORE --out SITE`, measured; its stdout and stderr go to
 /// `scratch/NAME.stdout` and `.stderr`. Fails the benchmark when render fails or writes no
 /// `index.html`.
-fn render(scratch: &Path, store: &Path, site: &Path, name: &str) -> Measured {
+fn render(posture: &Path, scratch: &Path, store: &Path, site: &Path, name: &str) -> Run {
     let stdout = scratch.join(format!("{name}.stdout"));
     let stderr = scratch.join(format!("{name}.stderr"));
+    let cpu_before = children_cpu();
     let run = run_measured(
-        Command::new(env!("CARGO_BIN_EXE_posture"))
+        Command::new(posture)
             .arg("render")
             .arg("--snapshots-dir")
             .arg(store)
@@ -213,7 +226,24 @@ fn render(scratch: &Path, store: &Path, site: &Path, name: &str) -> Measured {
         "`posture render` ({name}) wrote no {}",
         site.join("index.html").display()
     );
-    run
+    Run {
+        measured: run,
+        cpu: children_cpu() - cpu_before,
+    }
+}
+
+/// The CPU time (user and system) of this process's children that have been waited for.
+fn children_cpu() -> Duration {
+    // SAFETY: `rusage` is plain old data, for which all zeroes is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a pointer to a live local.
+    let done = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    assert_eq!(done, 0, "getrusage: {}", std::io::Error::last_os_error());
+    let of = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).expect("positive"))
+            + Duration::from_micros(u64::try_from(t.tv_usec).expect("positive"))
+    };
+    of(usage.ru_utime) + of(usage.ru_stime)
 }
 
 /// A snapshot file's version id: its name without `.json` or `.json.gz`.
@@ -375,8 +405,8 @@ struct Figures {
     findings: usize,
     store_bytes: u64,
     write: Duration,
-    scratch_runs: Vec<Measured>,
-    rerender_runs: Vec<Measured>,
+    scratch_runs: Vec<Run>,
+    rerender_runs: Vec<Run>,
     site12: Walked,
     site13: Walked,
     new_id: String,
@@ -389,18 +419,24 @@ struct Figures {
 fn report(f: &Figures) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let verdict = |ok: bool| if ok { "met" } else { "NOT MET" };
-    let walls = |runs: &[Measured]| {
+    let walls = |runs: &[Run]| {
         let each: Vec<String> = runs
             .iter()
-            .map(|r| format!("{:.3}", r.wall.as_secs_f64()))
+            .map(|r| format!("{:.3}", r.measured.wall.as_secs_f64()))
             .collect();
-        let wall = median(runs.iter().map(|r| r.wall));
+        let wall = median(runs.iter().map(|r| r.measured.wall));
         (
             wall,
             format!("{} (runs: {} s)", secs(wall), each.join(", ")),
         )
     };
-    let peak = |runs: &[Measured]| runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
+    let peak = |runs: &[Run]| {
+        runs.iter()
+            .map(|r| r.measured.peak_rss_kib)
+            .max()
+            .unwrap_or(0)
+    };
+    let cpu = |runs: &[Run]| secs(median(runs.iter().map(|r| r.cpu)));
     let (scratch_wall, scratch_walls) = walls(&f.scratch_runs);
     let (rerender_wall, rerender_walls) = walls(&f.rerender_runs);
     let (scratch_rss, rerender_rss) = (peak(&f.scratch_runs), peak(&f.rerender_runs));
@@ -413,11 +449,13 @@ fn report(f: &Figures) -> String {
          `cargo bench --bench render` on {cores} cores{}{}. A store of {VERSIONS} synthetic snapshots \
          of {ACCOUNTS} accounts × {CHECKS} checks × {REGIONS} Regions ({} findings each, about one \
          in ten FAIL; `tests/synthetic/mod.rs`, variants 0 to {}, so consecutive snapshots differ in \
-         about 2% of their verdicts; scans {SCAN_INTERVAL_DAYS} days apart), rendered by the release \
-         binary: `posture render --snapshots-dir STORE --out SITE`. **From scratch**: into an empty \
+         about 2% of their verdicts; scans {SCAN_INTERVAL_DAYS} days apart), rendered by (a copy of) \
+         the release binary: `posture render --snapshots-dir STORE --out SITE`. **From scratch**: into an empty \
          SITE. **Re-render**: after a {}th snapshot is written, into the {VERSIONS}-version site \
          (restored from a copy before each run). Times are medians of {RUNS} runs, from spawn to \
-         exit; peak RSS is the highest `ru_maxrss` of the `posture` process over the runs.\n",
+         exit; CPU time (user + sys, all threads; median too) depends far less than wall time on \
+         what else the machine runs; peak RSS is the highest `ru_maxrss` of the \
+         `posture` process over the runs.\n",
         f.load,
         source(),
         f.findings,
@@ -438,9 +476,9 @@ fn report(f: &Figures) -> String {
     };
     let site = |walked: &Walked| {
         format!(
-            "{} ({} HTML), {}",
+            "{} ({}), {}",
             plural(walked.files, "file"),
-            plural(walked.html, "page"),
+            plural(walked.html, "HTML page"),
             mb(walked.bytes)
         )
     };
@@ -456,6 +494,11 @@ fn report(f: &Figures) -> String {
             format!("< 5 s: {}", verdict(scratch_wall < FROM_SCRATCH_TARGET)),
         ),
         (
+            format!("from scratch ({VERSIONS} versions): CPU time (user + sys)"),
+            cpu(&f.scratch_runs),
+            String::new(),
+        ),
+        (
             format!("from scratch ({VERSIONS} versions): peak RSS"),
             kib_mb(scratch_rss),
             format!(
@@ -467,6 +510,14 @@ fn report(f: &Figures) -> String {
             format!("re-render after a {}th snapshot: wall", VERSIONS + 1),
             rerender_walls,
             format!("< 1 s: {}", verdict(rerender_wall < RERENDER_TARGET)),
+        ),
+        (
+            format!(
+                "re-render after a {}th snapshot: CPU time (user + sys)",
+                VERSIONS + 1
+            ),
+            cpu(&f.rerender_runs),
+            String::new(),
         ),
         (
             format!("re-render after a {}th snapshot: peak RSS", VERSIONS + 1),
