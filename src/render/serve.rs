@@ -63,16 +63,37 @@ impl Server {
 
     /// Answers requests until the process ends.
     pub fn run(self) {
+        let port = self.addr.port();
         for request in self.http.incoming_requests() {
-            let response = answer(&self.root, request.method(), request.url());
+            let host = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Host"))
+                .map(|h| h.value.as_str().to_owned());
+            let response = if host.as_deref().is_some_and(|h| is_local_host(h, port)) {
+                answer(&self.root, request.method(), request.url())
+            } else {
+                // Another name for 127.0.0.1 (DNS rebinding) must not read the findings.
+                (
+                    421,
+                    "text/plain; charset=utf-8",
+                    b"wrong host\n".to_vec(),
+                    None,
+                )
+            };
             debug!(url = request.url(), status = response.0, "served");
-            let (status, content_type, body) = response;
+            let (status, content_type, body, location) = response;
             let mut reply = tiny_http::Response::from_data(body).with_status_code(status);
-            for (name, value) in [
+            let location = location.unwrap_or_default();
+            let mut headers = vec![
                 ("Content-Type", content_type),
                 ("X-Content-Type-Options", "nosniff"),
                 ("Cache-Control", "no-cache"),
-            ] {
+            ];
+            if !location.is_empty() {
+                headers.push(("Location", location.as_str()));
+            }
+            for (name, value) in headers {
                 reply.add_header(
                     tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
                         .expect("a valid header"),
@@ -84,21 +105,52 @@ impl Server {
     }
 }
 
-/// The status, content type and body for one request.
-fn answer(root: &Path, method: &tiny_http::Method, url: &str) -> (u16, &'static str, Vec<u8>) {
-    let not_found = (404, "text/plain; charset=utf-8", b"not found\n".to_vec());
+/// What one request gets: status, content type, body, and where a redirect points.
+type Answer = (u16, &'static str, Vec<u8>, Option<String>);
+
+/// Whether a `Host` header names this server on the loopback address.
+fn is_local_host(host: &str, port: u16) -> bool {
+    [format!("127.0.0.1:{port}"), format!("localhost:{port}")]
+        .iter()
+        .any(|allowed| host.eq_ignore_ascii_case(allowed))
+}
+
+/// The answer to one request.
+fn answer(root: &Path, method: &tiny_http::Method, url: &str) -> Answer {
+    let not_found = (
+        404,
+        "text/plain; charset=utf-8",
+        b"not found\n".to_vec(),
+        None,
+    );
     if !matches!(method, tiny_http::Method::Get | tiny_http::Method::Head) {
-        return (405, "text/plain; charset=utf-8", b"read-only\n".to_vec());
+        return (
+            405,
+            "text/plain; charset=utf-8",
+            b"read-only\n".to_vec(),
+            None,
+        );
     }
     let Some(relative) = site_path(url) else {
         return not_found;
     };
     let mut path = root.join(relative);
     if path.is_dir() {
+        let bare = url.split(['?', '#']).next().unwrap_or("");
+        if !bare.ends_with('/') {
+            // Relative links on the folder's index resolve against the folder only with the
+            // slash.
+            return (
+                301,
+                "text/plain; charset=utf-8",
+                Vec::new(),
+                Some(format!("{bare}/")),
+            );
+        }
         path.push("index.html");
     }
     match std::fs::read(&path) {
-        Ok(body) => (200, content_type(&path), body),
+        Ok(body) => (200, content_type(&path), body, None),
         Err(_) => not_found,
     }
 }
@@ -172,6 +224,14 @@ mod tests {
         ] {
             assert_eq!(site_path(url), None, "{url}");
         }
+    }
+
+    #[test]
+    fn only_the_loopback_names_of_this_port_are_served() {
+        assert!(is_local_host("127.0.0.1:8000", 8000));
+        assert!(is_local_host("localhost:8000", 8000));
+        assert!(!is_local_host("attacker.example:8000", 8000));
+        assert!(!is_local_host("127.0.0.1:8001", 8000));
     }
 
     #[test]

@@ -110,6 +110,10 @@ pub enum RenderError {
 struct Manifest {
     /// The snapshot's content hash when it was rendered.
     content_sha256: String,
+    /// The content hash of the snapshot before it in the store when it was rendered (its pages
+    /// compare with that one): if another takes its place, the version is rendered again.
+    #[serde(default)]
+    compared_with: Option<String>,
     /// The templates it was rendered with.
     templates: String,
     /// The posture version that rendered it.
@@ -204,7 +208,7 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
         chain_problems,
     };
     let entry_base = format!("v/{}/", file_stem(&latest));
-    let page = renderer.page_info("History", "history", "", &entry_base, &latest);
+    let page = renderer.page_info("History", "history", "", &entry_base);
     let bytes = renderer.render_page(
         "history.html",
         "history.html",
@@ -213,8 +217,7 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
         &history_page,
     )?;
     writer.write_atomic(&out.join("history.html"), &bytes)?;
-    let index_page =
-        renderer.page_info(&latest_manifest.title, "overview", "", &entry_base, &latest);
+    let index_page = renderer.page_info(&latest_manifest.title, "overview", "", &entry_base);
     let bytes = renderer.render_page(
         "index.html",
         "overview.html",
@@ -266,6 +269,19 @@ fn render_versions(
             (!options.force)
                 .then(|| done(&folder, &stored.path))
                 .flatten()
+        })
+        .collect();
+    // A version compared with another snapshot than the one now before it is stale.
+    let manifests: Vec<Option<Manifest>> = manifests
+        .into_iter()
+        .enumerate()
+        .map(|(i, manifest)| {
+            let before = i.checked_sub(1).map(|j| {
+                read_snapshot_integrity(&snapshots[j].path)
+                    .map(|integrity| integrity.content_sha256)
+                    .ok()
+            });
+            manifest.filter(|m| before.is_none_or(|hash| hash.is_some() && hash == m.compared_with))
         })
         .collect();
     // The snapshots to read, in order: each version to render (and the newest, for the entry
@@ -376,19 +392,22 @@ fn render_each(
             _ => ChangesContext::First,
         };
         let trend = svg::trend(&trend_points(&history, i));
-        let previous_score = i
-            .checked_sub(1)
-            .map(|j| (history[j].score_value, history[j].coverage_value));
+        let previous_score = match context {
+            ChangesContext::Against { .. } => i
+                .checked_sub(1)
+                .map(|j| (history[j].score_value, history[j].coverage_value)),
+            _ => None,
+        };
         let overview = model.overview(&context, previous_score, trend);
         if let Some(staging) = &staging {
             let size = fs::metadata(&stored.path).map_or(0, |m| m.len());
-            let pages =
-                renderer.dependent_pages(&model, &context, &overview, &id, csv_bytes, size)?;
+            let pages = renderer.dependent_pages(&model, &context, &overview, csv_bytes, size)?;
             for (name, bytes) in pages {
                 writer.write(&staging.join(name), &bytes)?;
             }
             let manifest = Manifest {
                 content_sha256: summary.integrity.content_sha256.clone(),
+                compared_with: before.as_ref().map(|b| b.integrity.content_sha256.clone()),
                 templates: renderer.templates.fingerprint.clone(),
                 posture_version: renderer.site.posture_version.clone(),
                 history: history.last().expect("pushed").clone(),
@@ -501,21 +520,14 @@ impl Renderer<'_> {
         )
     }
 
-    fn page_info(
-        &self,
-        title: &str,
-        nav: &'static str,
-        root: &str,
-        base: &str,
-        id: &str,
-    ) -> PageInfo {
+    fn page_info(&self, title: &str, nav: &'static str, root: &str, base: &str) -> PageInfo {
         PageInfo {
             title: title.to_owned(),
             nav,
             root: root.to_owned(),
             base: base.to_owned(),
             latest: self.latest.clone(),
-            is_latest: id == self.latest,
+            entry: root.is_empty(),
         }
     }
 
@@ -570,8 +582,8 @@ impl Renderer<'_> {
         let mut jobs = vec![Job::Csf, Job::Checks, Job::Accounts, Job::Csv];
         jobs.extend(model.check_ids().into_iter().map(Job::Check));
         jobs.extend(model.account_ids().into_iter().map(Job::Account));
-        let top = |title: &str, nav| self.page_info(title, nav, "../../", "", id);
-        let below = |title: &str, nav| self.page_info(title, nav, "../../../", "../", id);
+        let top = |title: &str, nav| self.page_info(title, nav, "../../", "");
+        let below = |title: &str, nav| self.page_info(title, nav, "../../../", "../");
 
         let next = Mutex::new(jobs.into_iter());
         let csv_bytes = std::sync::atomic::AtomicU64::new(0);
@@ -696,12 +708,11 @@ impl Renderer<'_> {
         model: &VersionModel<'_>,
         changes: &ChangesContext<'_>,
         overview: &super::view::Overview,
-        id: &str,
         csv_bytes: u64,
         snapshot_bytes: u64,
     ) -> Result<Vec<PageFile>, RenderError> {
         let header = &model.header;
-        let top = |title: &str, nav| self.page_info(title, nav, "../../", "", id);
+        let top = |title: &str, nav| self.page_info(title, nav, "../../", "");
         let organization = &model.snapshot.scan.organization_id;
         let mut files = Vec::new();
         let page = top(&format!("Posture of {organization}"), "overview");

@@ -91,8 +91,9 @@ pub struct Templates {
     pub css: Asset,
     /// The script.
     pub js: Asset,
-    /// A hash of every template and asset: a version rendered with other templates is
-    /// rendered again.
+    /// A hash of every template and asset, recorded with each version. A version is not
+    /// rendered again when the templates change (its pages are immutable, and keep the assets
+    /// they link); `render --force` renders every version with the current ones.
     pub fingerprint: String,
 }
 

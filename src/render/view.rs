@@ -589,7 +589,7 @@ impl<'a> VersionModel<'a> {
         });
         let rows: Vec<FindingRow> = rows.into_iter().map(|(_, r)| r).collect();
         let failing_total = rows.iter().filter(|r| r.status == Status::Fail).count();
-        let pages = paginate(rows, ROWS_PER_PAGE, &format!("check/{id}"));
+        let pages = paginate(rows, ROWS_PER_PAGE, &format!("check/{}", file_stem(id)));
         let mappings = record.map(|r| &r.mappings);
         let frameworks = mappings
             .map(|m| {
@@ -953,7 +953,7 @@ impl ChangesContext<'_> {
         };
         // Findings that stayed as they were are not changes; like `posture diff` without
         // `--all`, the page counts them and the check pages list them.
-        let unlisted = [ChangeKind::StillFailing, ChangeKind::StillUnknown];
+        let unlisted = UNLISTED;
         let unlisted_note = unlisted
             .iter()
             .any(|kind| changes.count(*kind) > 0)
@@ -997,17 +997,44 @@ impl ChangesContext<'_> {
     }
 }
 
+/// Kinds the changes pages count but do not list: the findings that stayed as they were.
+const UNLISTED: [ChangeKind; 2] = [ChangeKind::StillFailing, ChangeKind::StillUnknown];
+
 fn kind_counts(changes: &Changes) -> Vec<KindCount> {
+    // Where each listed kind's rows start, over the pages of [`ROWS_PER_PAGE`] rows.
+    let mut row = 0;
     ChangeKind::ALL
         .iter()
-        .map(|kind| KindCount {
-            kind: *kind,
-            label: kind.label().to_owned(),
-            count: changes.count(*kind),
-            worse: matches!(kind, ChangeKind::Regressed | ChangeKind::NewlyUnknown),
-            better: matches!(kind, ChangeKind::Resolved | ChangeKind::Recovered),
+        .map(|kind| {
+            let count = changes.count(*kind);
+            let href = (count > 0 && !UNLISTED.contains(kind)).then(|| {
+                let page = row / ROWS_PER_PAGE + 1;
+                row += count;
+                let file = if page == 1 {
+                    "changes.html".to_owned()
+                } else {
+                    format!("changes-{page}.html")
+                };
+                format!("{file}#kind-{}", kind_anchor(*kind))
+            });
+            KindCount {
+                kind: *kind,
+                label: kind.label().to_owned(),
+                count,
+                worse: matches!(kind, ChangeKind::Regressed | ChangeKind::NewlyUnknown),
+                better: matches!(kind, ChangeKind::Resolved | ChangeKind::Recovered),
+                href,
+            }
         })
         .collect()
+}
+
+/// The anchor of a kind's section: its serialized name (`still_failing`).
+fn kind_anchor(kind: ChangeKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn change_row(model: &VersionModel<'_>, change: &crate::diff::FindingChange) -> ChangeRow {
@@ -1292,7 +1319,8 @@ pub struct ScoreChange {
     pub previous_coverage: String,
     /// `+2.4 points`, `-1.0 points`, `±0.0 points`, or `n/a`.
     pub score_change: String,
-    /// `better`, `worse` or `same` (the word is shown too: never colour alone).
+    /// `better`, `worse`, `same`, or `unknown` when either version has no score (the word is
+    /// shown too: never colour alone).
     pub direction: &'static str,
     /// `+0.5 points` and so on for the coverage.
     pub coverage_change: String,
@@ -1311,7 +1339,7 @@ impl ScoreChange {
                     (delta, format!("{delta:+.1} points"))
                 }
             }
-            _ => (0.0, "n/a".to_owned()),
+            _ => (f64::NAN, "n/a".to_owned()),
         };
         let (delta, score_change) = points(before.0, now.0);
         let (_, coverage_change) = points(before.1, now.1);
@@ -1319,7 +1347,9 @@ impl ScoreChange {
             previous_score: percent(before.0),
             previous_coverage: percent(before.1),
             score_change,
-            direction: if delta > 0.0 {
+            direction: if delta.is_nan() {
+                "unknown"
+            } else if delta > 0.0 {
                 "better"
             } else if delta < 0.0 {
                 "worse"
@@ -1385,6 +1415,9 @@ pub struct KindCount {
     pub worse: bool,
     /// A change for the better.
     pub better: bool,
+    /// Where its rows start (`changes-2.html#kind-resolved`, relative to the version's
+    /// folder); `None` when none are listed.
+    pub href: Option<String>,
 }
 
 /// One changed finding.
@@ -1804,8 +1837,9 @@ pub struct PageInfo {
     pub base: String,
     /// The newest version's id.
     pub latest: String,
-    /// Whether this page shows the newest version.
-    pub is_latest: bool,
+    /// Whether this is an entry page (`index.html`, `history.html`), which always shows the
+    /// newest version; a version's own pages never change, so they never claim to be the newest.
+    pub entry: bool,
 }
 
 /// The history page: every version, newest first.
@@ -1905,6 +1939,24 @@ mod tests {
             1,
             "an empty table has a page"
         );
+    }
+
+    #[test]
+    fn a_score_change_says_which_way_and_never_compares_with_no_score() {
+        let up = ScoreChange::between((Some(43.9), Some(89.1)), (Some(46.3), Some(89.1)));
+        assert_eq!(
+            (up.direction, up.score_change.as_str()),
+            ("better", "+2.4 points")
+        );
+        assert_eq!(up.coverage_change, "±0.0 points");
+        let down = ScoreChange::between((Some(50.0), Some(100.0)), (Some(40.0), Some(100.0)));
+        assert_eq!(down.direction, "worse");
+        let lost = ScoreChange::between((Some(80.0), Some(100.0)), (None, Some(0.0)));
+        assert_eq!(
+            (lost.direction, lost.score_change.as_str()),
+            ("unknown", "n/a")
+        );
+        assert_eq!(lost.coverage_change, "-100.0 points");
     }
 
     #[test]

@@ -152,8 +152,14 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     let account_id = account.id.clone();
     account.name = format!("acct {HOSTILE}");
     account.ou_path = format!("/Root/{HOSTILE}");
+    // A check id that would name a file outside the site if it were used as a path.
     let check = before.checks[0].id.clone();
+    let escaping = "../../../escaped-check";
+    before.checks[0].id = escaping.to_owned();
     before.checks[0].title = format!("title {HOSTILE}");
+    for finding in before.findings.iter_mut().filter(|f| f.check == check) {
+        finding.check = escaping.to_owned();
+    }
     for finding in before
         .findings
         .iter_mut()
@@ -213,7 +219,29 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     .expect("the account page");
     assert!(account_page.contains("tag O&#39;Brien") || account_page.contains("tag &lt;script"));
     assert!(account_page.contains("tag:Owner"));
-    let _ = check;
+    // Its page is inside the version, under a plain name, and nothing was written outside.
+    let version = out.join("v").join(
+        Store::new(&store_dir).list().unwrap()[1]
+            .name
+            .trim_end_matches(".json"),
+    );
+    let check_pages: Vec<String> = std::fs::read_dir(version.join("check"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        check_pages
+            .iter()
+            .any(|n| n.starts_with("_") && n.contains("escaped-check-")),
+        "{check_pages:?}"
+    );
+    for dir in [state_dir(""), out.clone(), out.join("v"), version.clone()] {
+        assert!(
+            !dir.join("escaped-check.html").exists(),
+            "a page escaped to {}",
+            dir.display()
+        );
+    }
 }
 
 fn sample_error(_account: &str) -> posture::facts::CollectError {
