@@ -297,22 +297,36 @@ fn render_versions(
         }
     }
     std::thread::scope(|scope| {
-        // A reader thread reads the next snapshot while this one renders the current: reading
-        // is a third of the work, and this way it overlaps the pages. The channel holds none,
-        // so at most three snapshots are in memory: before, current, and the one being read.
-        let (send, receive) = std::sync::mpsc::sync_channel(0);
-        scope.spawn(move || {
-            for i in wanted {
-                if send.send((i, renderer.read(&snapshots[i]))).is_err() {
-                    break;
-                }
-            }
-        });
+        // Reader threads read ahead while this one renders: reading is a third of the work.
+        // Rendering many versions, one reader stays one snapshot ahead (the channels hold none,
+        // so at most three snapshots are in memory: before, current, and the one being read);
+        // rendering one new version, its snapshot and the one before are read at once.
+        let lanes = if wanted.len() <= 2 {
+            wanted.len().max(1)
+        } else {
+            1
+        };
+        let receivers: Vec<_> = (0..lanes)
+            .map(|lane| {
+                let (send, receive) = std::sync::mpsc::sync_channel(0);
+                let mine: Vec<usize> = wanted.iter().copied().skip(lane).step_by(lanes).collect();
+                scope.spawn(move || {
+                    for i in mine {
+                        if send.send((i, renderer.read(&snapshots[i]))).is_err() {
+                            break;
+                        }
+                    }
+                });
+                receive
+            })
+            .collect();
+        let mut position = 0;
         let next = |want: usize| -> Result<SnapshotSummary, RenderError> {
-            let (i, read) = receive
+            let (i, read) = receivers[position % lanes]
                 .recv()
-                .expect("the reader sends every snapshot wanted");
-            debug_assert_eq!(i, want, "snapshots are read in order");
+                .expect("the readers send every snapshot wanted");
+            position += 1;
+            debug_assert_eq!(i, want, "snapshots are taken in order");
             read
         };
         render_each(renderer, snapshots, manifests, options, writer, next)

@@ -158,20 +158,12 @@ fn describe(points: &[TrendPoint]) -> String {
     }
 }
 
-/// Escapes text for SVG (XML) content and attributes.
+/// Escapes text for SVG content and attributes with the escaper the templates use (`&`, `<`,
+/// `>`, `"`, `'`), so the site has one way to escape.
 pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    let mut out = Vec::with_capacity(text.len() + 16);
+    tera::escape_html(text, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("escaping keeps UTF-8")
 }
 
 #[cfg(test)]
