@@ -672,20 +672,23 @@ impl Renderer<'_> {
                                     .map(|b| (name, b))
                                 })
                                 .collect(),
-                            Job::Account(account) => {
-                                let page = model.account(account);
-                                let name = page.account.href.clone();
-                                let title =
-                                    format!("Account {} ({})", page.account.name, page.account.id);
-                                self.render_page(
-                                    &name,
-                                    "account.html",
-                                    &below(&title, "accounts"),
-                                    header,
-                                    &page,
-                                )
-                                .map(|b| vec![(name, b)])
-                            }
+                            Job::Account(account) => model
+                                .account(account)
+                                .iter()
+                                .map(|p| {
+                                    let name = p.pager.path.clone();
+                                    let title =
+                                        format!("Account {} ({})", p.account.name, p.account.id);
+                                    self.render_page(
+                                        &name,
+                                        "account.html",
+                                        &below(&title, "accounts"),
+                                        header,
+                                        p,
+                                    )
+                                    .map(|b| (name, b))
+                                })
+                                .collect(),
                         };
                         let written = rendered.and_then(|pages| {
                             for (name, bytes) in pages {

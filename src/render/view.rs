@@ -738,8 +738,10 @@ impl<'a> VersionModel<'a> {
             .collect()
     }
 
-    /// One account's page: its outcome, its errors and every finding with its evidence.
-    pub fn account(&self, id: &str) -> AccountPage {
+    /// One account's pages: its outcome, its errors and every finding with its evidence, split
+    /// into pages of [`ROWS_PER_PAGE`] findings (an account with thousands of IAM users would
+    /// otherwise pass 2 MB).
+    pub fn account(&self, id: &str) -> Vec<AccountPage> {
         let record = self.accounts.get(id).copied();
         let tally = self.account_tallies.get(id).copied().unwrap_or_default();
         let mut findings: Vec<FindingDetail> = self
@@ -793,8 +795,10 @@ impl<'a> VersionModel<'a> {
                     &b.resource,
                 ))
         });
-        AccountPage {
-            account: self.account_ref(id),
+        let account = self.account_ref(id);
+        let stem = account.href.trim_end_matches(".html").to_owned();
+        let page = AccountPage {
+            account,
             status: record.map_or_else(String::new, |a| a.status.clone()),
             outcome: record.map_or("not in the organization's list", |a| {
                 outcome_label(a.outcome)
@@ -817,12 +821,24 @@ impl<'a> VersionModel<'a> {
                 .unwrap_or_default(),
             summary: cell_summary(&tally),
             score: tally.into(),
-            passing: {
-                let first_pass = findings.partition_point(|f| f.status != Status::Pass);
-                findings.split_off(first_pass)
-            },
-            findings,
-        }
+            total: findings.len(),
+            findings: Vec::new(),
+            passing: Vec::new(),
+            pager: Pager::single(),
+        };
+        paginate(findings, ROWS_PER_PAGE, &stem)
+            .into_iter()
+            .map(|(mut rows, pager)| {
+                let first_pass = rows.partition_point(|f| f.status != Status::Pass);
+                let passing = rows.split_off(first_pass);
+                AccountPage {
+                    findings: rows,
+                    passing,
+                    pager,
+                    ..page.clone()
+                }
+            })
+            .collect()
     }
 
     /// The downloads page.
@@ -1690,6 +1706,10 @@ pub struct AccountPage {
     pub findings: Vec<FindingDetail>,
     /// The passing findings, shown compactly: most of a healthy account's findings.
     pub passing: Vec<FindingDetail>,
+    /// Findings over all its pages.
+    pub total: usize,
+    /// Which page this is (one per [`ROWS_PER_PAGE`] findings, failing ones first).
+    pub pager: Pager,
 }
 
 /// One collection error.

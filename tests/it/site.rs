@@ -427,3 +427,37 @@ fn a_browser_walks_the_demo_site_from_overview_to_an_older_version() {
         assert!(size > 10_000, "{} is {size} bytes", png.display());
     }
 }
+
+#[test]
+fn an_account_with_more_findings_than_a_page_holds_gets_numbered_pages() {
+    // One account, 300 checks × 4 Regions: 1,200 findings, more than one page of 1,000.
+    let mut snapshot = crate::synthetic::snapshot(1, 300, 4, 0);
+    let store_dir = fresh("site-big-account-store");
+    let out = fresh("site-big-account");
+    Store::new(&store_dir)
+        .write(&mut snapshot, None)
+        .expect("write");
+    let report = render_into(&store_dir, &out);
+    let account = &snapshot.accounts[0].id;
+    let folder = out.join("v").join(&report.rendered[0]).join("account");
+    let first = std::fs::read_to_string(folder.join(format!("{account}.html"))).expect("page 1");
+    let second = std::fs::read_to_string(folder.join(format!("{account}-2.html"))).expect("page 2");
+    assert!(
+        first.contains(&format!("href=\"{account}-2.html\"")),
+        "page 1 links page 2"
+    );
+    assert!(
+        second.contains(&format!("href=\"{account}.html\"")),
+        "page 2 links page 1"
+    );
+    assert!(!folder.join(format!("{account}-3.html")).exists());
+    let rows = |html: &str| {
+        html.matches("<tr><th scope=\"row\">").count()
+            + html.matches("<li class=\"finding ").count()
+    };
+    assert_eq!(
+        rows(&first) + rows(&second),
+        1200,
+        "every finding is on one of the pages"
+    );
+}
