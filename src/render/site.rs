@@ -364,6 +364,13 @@ fn render_each(
             _ => None,
         };
         let summary = next(i)?;
+        // What is kept of the snapshot before once it is compared: its organization and hash.
+        let before_scan = before.as_ref().map(|b| {
+            (
+                b.scan.organization_id.clone(),
+                b.integrity.content_sha256.clone(),
+            )
+        });
         let prev_id = i
             .checked_sub(1)
             .map(|j| version_id(&snapshots[j].name).to_owned());
@@ -379,7 +386,15 @@ fn render_each(
         };
         let shared = Mutex::new(std::mem::take(writer));
         let (independent, changes) = std::thread::scope(|scope| {
-            let diffing = scope.spawn(|| before.as_ref().map(|b| diff(b, &summary)));
+            // The diff thread owns the snapshot before and drops it as soon as it is compared,
+            // so it is not held while the pages render (three snapshots at once would pass
+            // 500 MB at 1,000 accounts).
+            let summary = &summary;
+            let diffing = scope.spawn(move || {
+                let changes = before.as_ref().map(|b| diff(b, summary));
+                drop(before);
+                changes
+            });
             let pages = match &staging {
                 Some(staging) => renderer.independent_pages(&model, &id, staging, &shared),
                 None => Ok(0),
@@ -389,13 +404,15 @@ fn render_each(
         *writer = shared.into_inner().expect("not poisoned");
         let csv_bytes = independent?;
         let compared = clock.elapsed();
-        let context = match (&before, &changes, &prev_id) {
-            (Some(b), _, Some(p)) if b.scan.organization_id != summary.scan.organization_id => {
+        let context = match (&before_scan, &changes, &prev_id) {
+            (Some((organization, _)), _, Some(p))
+                if *organization != summary.scan.organization_id =>
+            {
                 ChangesContext::NotComparable {
                     previous: p.clone(),
                     reason: format!(
-                        "The snapshot before this one, {p}, is of organization {}, this one of {}: their findings are not compared.",
-                        b.scan.organization_id, summary.scan.organization_id
+                        "The snapshot before this one, {p}, is of organization {organization}, this one of {}: their findings are not compared.",
+                        summary.scan.organization_id
                     ),
                 }
             }
@@ -421,7 +438,7 @@ fn render_each(
             }
             let manifest = Manifest {
                 content_sha256: summary.integrity.content_sha256.clone(),
-                compared_with: before.as_ref().map(|b| b.integrity.content_sha256.clone()),
+                compared_with: before_scan.as_ref().map(|(_, hash)| hash.clone()),
                 templates: renderer.templates.fingerprint.clone(),
                 posture_version: renderer.site.posture_version.clone(),
                 history: history.last().expect("pushed").clone(),
