@@ -13,7 +13,6 @@ use std::sync::atomic::Ordering;
 use serde::{Deserialize, Serialize};
 use tracing::debug;
 
-use super::score::Cells;
 use super::svg::{self, TrendPoint};
 use super::templates::{Templates, error_chain};
 use super::view::{
@@ -23,9 +22,10 @@ use super::view::{
 use crate::diff::diff;
 use crate::evaluate::{CheckMeta, CsfSubcategory, Severity, catalog, nist_csf_2};
 use crate::finding::Status;
+use crate::output::plural;
 use crate::snapshot::{
     AccountOutcome, SnapshotSummary, Store, StoreError, StoredSnapshot, read_snapshot_integrity,
-    verify_store,
+    read_snapshot_summary, verify_store,
 };
 
 /// The record of a rendered version, written last into its folder.
@@ -104,12 +104,10 @@ pub enum RenderError {
     },
 }
 
-/// A rendered version's record: how to tell it is done, and what the history needs of it
-/// without reading the snapshot again.
+/// A rendered version's record: how to tell it is done (its history row holds the snapshot's
+/// content hash), and what the history needs of it without reading the snapshot again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Manifest {
-    /// The snapshot's content hash when it was rendered.
-    content_sha256: String,
     /// The content hash of the snapshot before it in the store when it was rendered (its pages
     /// compare with that one): if another takes its place, the version is rendered again.
     #[serde(default)]
@@ -139,9 +137,9 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
     let templates = Templates::load(options.templates_dir.as_deref())?;
     let out = &options.out_dir;
     let mut writer = Writer::default();
-    writer.mkdir(&out.join("v"))?;
+    create_dir(&out.join("v"))?;
     remove_leftovers(&out.join("v"));
-    writer.mkdir(&out.join("assets"))?;
+    create_dir(&out.join("assets"))?;
     for asset in [&templates.css, &templates.js] {
         let path = out.join(&asset.path);
         if !path.exists() {
@@ -179,21 +177,15 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
     let chain_summary = if verification.intact() {
         match verification.head() {
             Some((file, sha)) => format!(
-                "Every snapshot's content hash and every link of the chain hold ({} snapshot{}); the newest, {file}, has content hash {sha}.",
-                verification.files.len(),
-                if verification.files.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
+                "Every snapshot's content hash and every link of the chain hold ({}); the newest, {file}, has content hash {sha}.",
+                plural(verification.files.len(), "snapshot")
             ),
             None => "The store holds no snapshot.".to_owned(),
         }
     } else {
         format!(
-            "The chain is broken: {} problem{} found; run `posture verify` for details.",
-            chain_problems.len(),
-            if chain_problems.len() == 1 { "" } else { "s" }
+            "The chain is broken: {} found; run `posture verify` for details.",
+            plural(chain_problems.len(), "problem")
         )
     };
 
@@ -262,26 +254,24 @@ fn render_versions(
 ) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
     let out = &options.out_dir;
     let last = snapshots.len() - 1;
-    let manifests: Vec<Option<Manifest>> = snapshots
+    // Each snapshot's content hash, from its header (cheap whatever its size).
+    let hashes: Vec<Option<String>> = snapshots
         .iter()
         .map(|stored| {
-            let folder = out.join("v").join(file_stem(version_id(&stored.name)));
-            (!options.force)
-                .then(|| done(&folder, &stored.path))
-                .flatten()
+            read_snapshot_integrity(&stored.path)
+                .ok()
+                .map(|integrity| integrity.content_sha256)
         })
         .collect();
-    // A version compared with another snapshot than the one now before it is stale.
-    let manifests: Vec<Option<Manifest>> = manifests
-        .into_iter()
+    let manifests: Vec<Option<Manifest>> = snapshots
+        .iter()
         .enumerate()
-        .map(|(i, manifest)| {
-            let before = i.checked_sub(1).map(|j| {
-                read_snapshot_integrity(&snapshots[j].path)
-                    .map(|integrity| integrity.content_sha256)
-                    .ok()
-            });
-            manifest.filter(|m| before.is_none_or(|hash| hash.is_some() && hash == m.compared_with))
+        .map(|(i, stored)| {
+            let folder = out.join("v").join(file_stem(version_id(&stored.name)));
+            let before = i.checked_sub(1).map(|j| hashes[j].as_ref());
+            (!options.force)
+                .then(|| done(&folder, hashes[i].as_ref(), before))
+                .flatten()
         })
         .collect();
     // The snapshots to read, in order: each version to render (and the newest, for the entry
@@ -376,7 +366,7 @@ fn render_each(
             .map(|j| version_id(&snapshots[j].name).to_owned());
         let header = VersionHeader::of(&summary, &stored.name, prev_id.as_deref());
         let model = VersionModel::new(&summary, header.clone(), renderer.catalogue, renderer.csf);
-        history.push(history_row(&summary, &id));
+        history.push(history_row(&summary, &id, model.score()));
         let read = clock.elapsed();
         // The diff runs beside the pages that do not need it (accounts, checks, the matrix, the
         // CSV); the overview and the changes pages follow it.
@@ -437,7 +427,6 @@ fn render_each(
                 writer.write(&staging.join(name), &bytes)?;
             }
             let manifest = Manifest {
-                content_sha256: summary.integrity.content_sha256.clone(),
                 compared_with: before_scan.as_ref().map(|(_, hash)| hash.clone()),
                 templates: renderer.templates.fingerprint.clone(),
                 posture_version: renderer.site.posture_version.clone(),
@@ -468,17 +457,22 @@ fn render_each(
     Ok((rendered, history, latest.expect("the store is not empty")))
 }
 
-/// The manifest of a version rendered from this very snapshot, if there is one.
-fn done(folder: &Path, snapshot: &Path) -> Option<Manifest> {
+/// The manifest of a version rendered from this very snapshot (`hash`) compared with this very
+/// snapshot before it (`before`: `None` for the first), if there is one. A version compared with
+/// another predecessor than the one now before it is stale.
+fn done(folder: &Path, hash: Option<&String>, before: Option<Option<&String>>) -> Option<Manifest> {
     let text = fs::read(folder.join(MANIFEST)).ok()?;
     let manifest: Manifest = serde_json::from_slice(&text).ok()?;
-    let integrity = read_snapshot_integrity(snapshot).ok()?;
-    (integrity.content_sha256 == manifest.content_sha256).then_some(manifest)
+    let same_snapshot = hash == Some(&manifest.history.content_sha256);
+    let same_before = match before {
+        None => true,
+        Some(before) => before.is_some() && before == manifest.compared_with.as_ref(),
+    };
+    (same_snapshot && same_before).then_some(manifest)
 }
 
-fn history_row(summary: &SnapshotSummary, id: &str) -> HistoryRow {
-    let tally = Cells::of(summary).tally();
-    let score = ScoreView::from(tally);
+fn history_row(summary: &SnapshotSummary, id: &str, score: ScoreView) -> HistoryRow {
+    let tally = score.tally;
     HistoryRow {
         id: id.to_owned(),
         href: format!("v/{}/index.html", file_stem(id)),
@@ -545,10 +539,7 @@ struct PageContext<'a, T: Serialize> {
 impl Renderer<'_> {
     fn read(&self, stored: &StoredSnapshot) -> Result<SnapshotSummary, RenderError> {
         debug!(snapshot = %stored.name, "reading");
-        Ok(
-            Store::new(stored.path.parent().unwrap_or(Path::new(".")))
-                .read_summary(&stored.path)?,
-        )
+        Ok(read_snapshot_summary(&stored.path).map_err(StoreError::from)?)
     }
 
     fn page_info(&self, title: &str, nav: &'static str, root: &str, base: &str) -> PageInfo {
@@ -872,14 +863,19 @@ fn remove_leftovers(versions: &Path) {
     }
 }
 
+/// Creates a folder and those above it.
+fn create_dir(path: &Path) -> Result<(), RenderError> {
+    fs::create_dir_all(path).map_err(|source| RenderError::Io {
+        action: "create",
+        path: path.to_owned(),
+        source,
+    })
+}
+
 /// Writes one file, creating its folder.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|source| RenderError::Io {
-            action: "create",
-            path: parent.to_owned(),
-            source,
-        })?;
+        create_dir(parent)?;
     }
     fs::write(path, bytes).map_err(|source| RenderError::Io {
         action: "write",
@@ -897,14 +893,6 @@ struct Writer {
 }
 
 impl Writer {
-    fn mkdir(&self, path: &Path) -> Result<(), RenderError> {
-        fs::create_dir_all(path).map_err(|source| RenderError::Io {
-            action: "create",
-            path: path.to_owned(),
-            source,
-        })
-    }
-
     fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
         write_file(path, bytes)?;
         self.record(path, bytes.len() as u64);
@@ -951,7 +939,7 @@ impl Writer {
                 source,
             })?;
         }
-        self.mkdir(&staging)?;
+        create_dir(&staging)?;
         Ok(staging)
     }
 

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::snapshot::hex;
+
 /// Every template file, by name, as embedded.
 const EMBEDDED_TEMPLATES: [(&str, &str); 11] = [
     ("base.html", include_str!("../../site-templates/base.html")),
@@ -164,10 +166,6 @@ fn asset(stem: &str, extension: &str, content: String) -> Asset {
         path: format!("assets/{stem}.{hash}.{extension}"),
         content,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -141,19 +141,6 @@ pub fn percent(value: Option<f64>) -> String {
     }
 }
 
-/// A NIST CSF 2.0 function's name.
-pub fn function_name(id: &str) -> &'static str {
-    match id {
-        "GV" => "Govern",
-        "ID" => "Identify",
-        "PR" => "Protect",
-        "DE" => "Detect",
-        "RS" => "Respond",
-        "RC" => "Recover",
-        _ => "Unknown function",
-    }
-}
-
 /// Everything the pages of one version are made from, indexed once.
 pub struct VersionModel<'a> {
     /// The snapshot.
@@ -298,7 +285,12 @@ impl<'a> VersionModel<'a> {
                     .unwrap_or_default();
                 FunctionScore {
                     id: (*function).to_owned(),
-                    name: function_name(function).to_owned(),
+                    // The name as the shipped CSF 2.0 core gives it.
+                    name: self
+                        .csf
+                        .iter()
+                        .find(|sub| sub.function_id == *function)
+                        .map_or_else(|| (*function).to_owned(), |sub| sub.function_name.clone()),
                     assessed: tally.expected() > 0,
                     score: tally.into(),
                 }
@@ -1168,7 +1160,7 @@ pub fn file_stem(name: &str) -> String {
             }
         })
         .collect();
-    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let hash = crate::snapshot::hex(&digest[..4]);
     format!("{cleaned}-{hash}")
 }
 

@@ -22,6 +22,7 @@ use crate::evaluate::{CheckMeta, Mappings, Scope, Severity};
 use crate::facts::{CollectError, ScanFacts};
 use crate::finding::Finding;
 
+pub(crate) use self::file::hex;
 pub use self::file::{
     SnapshotError, SnapshotProblem, read_snapshot, read_snapshot_bytes, read_snapshot_integrity,
     read_snapshot_summary,

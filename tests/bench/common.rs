@@ -118,3 +118,54 @@ pub(crate) fn last_seq(admin: &posture::sandbox::SandboxAdmin) -> u64 {
         .last()
         .map_or(0, |r| r.seq)
 }
+
+/// The median of some durations.
+pub(crate) fn median(times: impl Iterator<Item = Duration>) -> Duration {
+    let mut times: Vec<Duration> = times.collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// `1.234 s`.
+pub(crate) fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+/// `12.3 MB` (decimal megabytes).
+pub(crate) fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// A `ru_maxrss` (KiB) in decimal megabytes.
+pub(crate) fn kib_mb(kib: i64) -> String {
+    format!("{:.1} MB", kib as f64 * 1024.0 / 1e6)
+}
+
+/// `; source at COMMIT`, with the files under `paths` that had uncommitted changes: read first
+/// thing, the nearest to when cargo built the binary.
+pub(crate) fn source(paths: &[&str]) -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_owned())
+    };
+    let status: Vec<&str> = ["status", "--porcelain", "--"]
+        .into_iter()
+        .chain(paths.iter().copied())
+        .collect();
+    match (git(&["rev-parse", "--short", "HEAD"]), git(&status)) {
+        (Some(commit), Some(changes)) if changes.is_empty() => format!("; source at {commit}"),
+        (Some(commit), Some(changes)) => {
+            let files: Vec<&str> = changes.lines().filter_map(|line| line.get(3..)).collect();
+            format!(
+                "; source at {commit} with uncommitted changes to {}",
+                files.join(", ")
+            )
+        }
+        _ => String::new(),
+    }
+}

@@ -15,11 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use posture::render::view::version_id;
 use posture::snapshot::Store;
 
 #[path = "common.rs"]
 mod common;
-use common::{Measured, run_measured};
+use common::{Measured, kib_mb, mb, median, run_measured, secs, source};
 
 #[path = "../synthetic/mod.rs"]
 mod synthetic;
@@ -246,13 +247,6 @@ fn children_cpu() -> Duration {
     of(usage.ru_utime) + of(usage.ru_stime)
 }
 
-/// A snapshot file's version id: its name without `.json` or `.json.gz`.
-fn version_id(file: &str) -> &str {
-    file.strip_suffix(".json.gz")
-        .or_else(|| file.strip_suffix(".json"))
-        .unwrap_or(file)
-}
-
 fn prepared_name(prepared: &serde_json::Value) -> &str {
     prepared["names"][0].as_str().expect("names")
 }
@@ -457,7 +451,7 @@ fn report(f: &Figures) -> String {
          what else the machine runs; peak RSS is the highest `ru_maxrss` of the \
          `posture` process over the runs.\n",
         f.load,
-        source(),
+        source(&["src", "site-templates"]),
         f.findings,
         VERSIONS - 1,
         VERSIONS + 1,
@@ -597,29 +591,6 @@ fn report(f: &Figures) -> String {
     out
 }
 
-/// `; source at COMMIT`, and whether `src/` or `site-templates/` had uncommitted changes.
-fn source() -> String {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_owned())
-    };
-    match (
-        git(&["rev-parse", "--short", "HEAD"]),
-        git(&["status", "--porcelain", "--", "src", "site-templates"]),
-    ) {
-        (Some(commit), Some(changes)) if changes.is_empty() => format!("; source at {commit}"),
-        (Some(commit), Some(_)) => {
-            format!("; source at {commit} with uncommitted changes to `src/` or `site-templates/`")
-        }
-        _ => String::new(),
-    }
-}
-
 fn plural(n: u64, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -638,20 +609,6 @@ fn load() -> String {
         })
 }
 
-fn median(times: impl Iterator<Item = Duration>) -> Duration {
-    let mut times: Vec<Duration> = times.collect();
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn secs(d: Duration) -> String {
-    format!("{:.3} s", d.as_secs_f64())
-}
-
-fn mb(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
 /// A file's size: in kB under 1 MB.
 fn size(bytes: u64) -> String {
     if bytes < 1_000_000 {
@@ -659,8 +616,4 @@ fn size(bytes: u64) -> String {
     } else {
         mb(bytes)
     }
-}
-
-fn kib_mb(kib: i64) -> String {
-    format!("{:.1} MB", kib as f64 * 1024.0 / 1e6)
 }

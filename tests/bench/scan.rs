@@ -27,7 +27,7 @@ use serde_json::Value;
 
 #[path = "common.rs"]
 mod common;
-use common::{Hammered, hammer, last_seq, run_measured};
+use common::{Hammered, hammer, last_seq, run_measured, source};
 
 /// Member accounts of each organization scanned.
 const SIZES: [u32; 3] = [10, 50, 200];
@@ -48,7 +48,7 @@ const DEFAULT_CONCURRENCY: usize = posture::config::DEFAULT_CONCURRENCY;
 const OTHER_CONCURRENCY: usize = if DEFAULT_CONCURRENCY == 64 { 16 } else { 64 };
 
 fn main() {
-    let source = source();
+    let source = source(&["src"]);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     Sandbox::locate().ensure_venv().expect("venv");
     let mut sizes = Vec::new();
@@ -567,34 +567,6 @@ fn mb(kib: i64) -> f64 {
 
 fn verdict(pass: bool) -> &'static str {
     if pass { "pass" } else { "FAIL" }
-}
-
-/// The commit the benchmark was built from, and whether `src/` had uncommitted changes: read
-/// first thing, the nearest to when cargo built the binary.
-fn source() -> String {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_owned())
-    };
-    match (
-        git(&["rev-parse", "--short", "HEAD"]),
-        git(&["status", "--porcelain", "--", "src"]),
-    ) {
-        (Some(commit), Some(changes)) if changes.is_empty() => format!("; source at {commit}"),
-        (Some(commit), Some(changes)) => {
-            let files: Vec<&str> = changes.lines().filter_map(|line| line.get(3..)).collect();
-            format!(
-                "; source at {commit} with uncommitted changes to {}",
-                files.join(", ")
-            )
-        }
-        _ => String::new(),
-    }
 }
 
 fn report(sizes: &[Size], source: &str) -> String {

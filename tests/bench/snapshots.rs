@@ -19,7 +19,7 @@ use posture::snapshot::{Store, read_snapshot, read_snapshot_bytes, read_snapshot
 
 #[path = "common.rs"]
 mod common;
-use common::{Measured, run_measured};
+use common::{Measured, kib_mb, mb, median, run_measured, secs};
 
 #[path = "../synthetic/mod.rs"]
 mod synthetic;
@@ -362,22 +362,4 @@ fn report(f: &Figures) -> String {
         secs(f.fill)
     );
     out
-}
-
-fn median(times: impl Iterator<Item = Duration>) -> Duration {
-    let mut times: Vec<Duration> = times.collect();
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn secs(d: Duration) -> String {
-    format!("{:.3} s", d.as_secs_f64())
-}
-
-fn mb(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
-fn kib_mb(kib: i64) -> String {
-    format!("{:.1} MB", kib as f64 * 1024.0 / 1e6)
 }

@@ -104,11 +104,35 @@ fn the_fixture_store_renders_one_version_per_snapshot_with_entry_pages_for_the_n
         );
         assert!(!html.contains(" style=\""), "{shown}: a style attribute");
         assert!(!html.contains("<script>"), "{shown}: an inline script");
-        assert!(
-            !html.contains("http://") || !html.contains("src=\"http"),
-            "{shown}: a remote load"
-        );
+        // Links to AWS documentation are followed only on a click; nothing is loaded from
+        // outside: no remote script, image or stylesheet.
+        for remote in [
+            "src=\"http",
+            "src=\"//",
+            "stylesheet\" href=\"http",
+            "url(http",
+        ] {
+            assert!(!html.contains(remote), "{shown}: a remote load ({remote})");
+        }
     }
+
+    // The CSV download: a header and one row per finding of the snapshot.
+    let csv =
+        std::fs::read_to_string(out.join("v").join(&newest).join("findings.csv")).expect("the CSV");
+    let snapshot = posture::snapshot::read_snapshot_summary(
+        &out.join("v").join(&newest).join(format!("{newest}.json")),
+    )
+    .expect("the copied snapshot reads and verifies");
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(
+        rows.headers()
+            .expect("a header")
+            .iter()
+            .take(3)
+            .collect::<Vec<_>>(),
+        ["check", "title", "severity"]
+    );
+    assert_eq!(rows.records().count(), snapshot.findings.len());
 }
 
 #[test]
@@ -180,6 +204,14 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
         };
         other.errors.push(error);
     }
+    // A value a spreadsheet would run as a formula.
+    let formula = "=HYPERLINK(\"http://evil.example\",\"click\")";
+    before
+        .findings
+        .iter_mut()
+        .find(|f| f.account == account_id)
+        .expect("a finding of the account")
+        .resource = formula.to_owned();
     let store_dir = fresh("site-hostile-store");
     let out = fresh("site-hostile");
     let store = Store::new(&store_dir);
@@ -219,6 +251,32 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     .expect("the account page");
     assert!(account_page.contains("tag O&#39;Brien") || account_page.contains("tag &lt;script"));
     assert!(account_page.contains("tag:Owner"));
+    // The CSV keeps the formula as text: a leading `'` stops the spreadsheet running it.
+    let newest = Store::new(&store_dir).list().unwrap()[1].name.clone();
+    let csv = std::fs::read_to_string(
+        out.join("v")
+            .join(newest.trim_end_matches(".json"))
+            .join("findings.csv"),
+    )
+    .expect("the CSV");
+    let cells: Vec<String> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .flat_map(|r| {
+            r.expect("a row")
+                .iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        cells.contains(&format!("'{formula}")),
+        "the formula is inert"
+    );
+    assert!(
+        !cells.iter().any(|c| c.starts_with('=')),
+        "no cell starts with ="
+    );
+
     // Its page is inside the version, under a plain name, and nothing was written outside.
     let version = out.join("v").join(
         Store::new(&store_dir).list().unwrap()[1]
@@ -459,5 +517,31 @@ fn an_account_with_more_findings_than_a_page_holds_gets_numbered_pages() {
         rows(&first) + rows(&second),
         1200,
         "every finding is on one of the pages"
+    );
+}
+
+#[test]
+fn the_history_page_says_when_the_chain_is_broken() {
+    let store_dir = fresh("site-broken-chain-store");
+    let out = fresh("site-broken-chain");
+    let store = Store::new(&store_dir);
+    let snapshot = fixture_before();
+    for _ in 0..3 {
+        store.write(&mut snapshot.clone(), None).expect("write");
+    }
+    // The middle snapshot is removed: the newest one's link names a file no longer there.
+    let middle = store.list().unwrap()[1].path.clone();
+    std::fs::remove_file(&middle).expect("remove the middle snapshot");
+    let report = render_into(&store_dir, &out);
+    assert!(!report.chain_intact, "{}", report.chain_summary);
+    let history = std::fs::read_to_string(out.join("history.html")).expect("history");
+    assert!(
+        history.contains("The chain is broken: 1 problem found"),
+        "history says so"
+    );
+    let gone = middle.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        history.contains(&gone),
+        "history names the missing snapshot {gone}"
     );
 }
