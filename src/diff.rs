@@ -12,7 +12,9 @@
 //! the same way. Every change carries its causes, so a change window is not blamed for a new
 //! rule, a new mapping, a waiver or an account that could not be read.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -456,9 +458,9 @@ enum Class {
 
 impl<'a> SideIndex<'a> {
     fn new(snapshot: &'a SnapshotSummary) -> Self {
-        let mut cells = HashMap::new();
-        let mut cell_sizes = HashMap::new();
-        let mut account_sizes = HashMap::new();
+        let mut cells = HashMap::default();
+        let mut cell_sizes = HashMap::default();
+        let mut account_sizes = HashMap::default();
         for finding in &snapshot.findings {
             let region = finding.region.as_deref();
             let cell = (finding.check.as_str(), finding.account.as_str(), region);

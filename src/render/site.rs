@@ -4,12 +4,14 @@
 //! read that record instead of the snapshot, so adding one snapshot reads two (it and the one
 //! before it, for the diff). This is the I/O edge of `render`; the pages come from `view`.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tracing::debug;
 
@@ -17,7 +19,7 @@ use super::svg::{self, TrendPoint};
 use super::templates::{Templates, error_chain};
 use super::view::{
     ChangesContext, HistoryPage, HistoryRow, PageInfo, ScoreView, SiteInfo, VersionHeader,
-    VersionModel, display_time, file_stem, version_id,
+    VersionModel, display_time, evidence_lines, file_stem, version_id,
 };
 use crate::diff::diff;
 use crate::evaluate::{CheckMeta, CsfSubcategory, Severity, catalog, nist_csf_2};
@@ -25,7 +27,7 @@ use crate::finding::Status;
 use crate::output::plural;
 use crate::snapshot::{
     AccountOutcome, SnapshotSummary, Store, StoreError, StoredSnapshot, read_snapshot_integrity,
-    read_snapshot_summary, verify_store,
+    read_snapshot_summary, verify_store_except,
 };
 
 /// The record of a rendered version, written last into its folder.
@@ -162,9 +164,16 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
 
     // The chain is verified beside the rendering: it reads every file, the rendering only the
     // new ones.
+    let plan = Plan::new(&snapshots, options);
+    let read_here: BTreeSet<&str> = plan
+        .wanted
+        .iter()
+        .map(|&i| snapshots[i].name.as_str())
+        .collect();
     let (verification, rendered, history, last) = std::thread::scope(|scope| {
-        let verifying = scope.spawn(|| verify_store(&store, |_| {}));
-        let rendered = render_versions(&renderer, &snapshots, options, &mut writer);
+        let verifying =
+            scope.spawn(|| verify_store_except(&store, |name| read_here.contains(name), |_| {}));
+        let rendered = render_versions(&renderer, &snapshots, plan, options, &mut writer);
         let verification = verifying.join().expect("the chain verification panicked");
         rendered.map(|(rendered, history, last)| (verification, rendered, history, last))
     })?;
@@ -244,53 +253,75 @@ struct Latest {
     overview: super::view::Overview,
 }
 
+/// Which versions are already rendered, and which snapshots must be read.
+struct Plan {
+    /// Each version's manifest, when it is rendered from its snapshot as it is now.
+    manifests: Vec<Option<Manifest>>,
+    /// The snapshots to read, in order: each version to render (and the newest, for the entry
+    /// pages) with the one before it, for its diff.
+    wanted: Vec<usize>,
+}
+
+impl Plan {
+    fn new(snapshots: &[StoredSnapshot], options: &RenderOptions) -> Self {
+        let out = &options.out_dir;
+        let last = snapshots.len() - 1;
+        // Each snapshot's content hash, from its header (cheap whatever its size).
+        let hashes: Vec<Option<String>> = snapshots
+            .iter()
+            .map(|stored| {
+                read_snapshot_integrity(&stored.path)
+                    .ok()
+                    .map(|integrity| integrity.content_sha256)
+            })
+            .collect();
+        let manifests: Vec<Option<Manifest>> = snapshots
+            .iter()
+            .enumerate()
+            .map(|(i, stored)| {
+                let folder = out.join("v").join(file_stem(version_id(&stored.name)));
+                let before = i.checked_sub(1).map(|j| hashes[j].as_ref());
+                (!options.force)
+                    .then(|| done(&folder, hashes[i].as_ref(), before))
+                    .flatten()
+            })
+            .collect();
+        let mut wanted: Vec<usize> = Vec::new();
+        for (i, manifest) in manifests.iter().enumerate() {
+            if manifest.is_none() || i == last {
+                for j in [i.checked_sub(1), Some(i)].into_iter().flatten() {
+                    if wanted.last().is_none_or(|&w| w < j) {
+                        wanted.push(j);
+                    }
+                }
+            }
+        }
+        Plan { manifests, wanted }
+    }
+}
+
 /// Renders each version not yet rendered, oldest first. Returns the ids rendered, the history
 /// of every version, and what the entry pages show of the newest.
 fn render_versions(
     renderer: &Renderer<'_>,
     snapshots: &[StoredSnapshot],
+    Plan { manifests, wanted }: Plan,
     options: &RenderOptions,
     writer: &mut Writer,
 ) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
-    let out = &options.out_dir;
-    let last = snapshots.len() - 1;
-    // Each snapshot's content hash, from its header (cheap whatever its size).
-    let hashes: Vec<Option<String>> = snapshots
-        .iter()
-        .map(|stored| {
-            read_snapshot_integrity(&stored.path)
-                .ok()
-                .map(|integrity| integrity.content_sha256)
-        })
-        .collect();
-    let manifests: Vec<Option<Manifest>> = snapshots
-        .iter()
-        .enumerate()
-        .map(|(i, stored)| {
-            let folder = out.join("v").join(file_stem(version_id(&stored.name)));
-            let before = i.checked_sub(1).map(|j| hashes[j].as_ref());
-            (!options.force)
-                .then(|| done(&folder, hashes[i].as_ref(), before))
-                .flatten()
-        })
-        .collect();
-    // The snapshots to read, in order: each version to render (and the newest, for the entry
-    // pages) with the one before it, for its diff.
-    let mut wanted: Vec<usize> = Vec::new();
-    for (i, manifest) in manifests.iter().enumerate() {
-        if manifest.is_none() || i == last {
-            for j in [i.checked_sub(1), Some(i)].into_iter().flatten() {
-                if wanted.last().is_none_or(|&w| w < j) {
-                    wanted.push(j);
-                }
-            }
-        }
+    // A read may start while fewer than two snapshots are alive or being read: each lease's
+    // drop gives a permit back.
+    let (give_back, permits) = std::sync::mpsc::channel::<()>();
+    for _ in 0..2 {
+        give_back.send(()).expect("the receiver is here");
     }
+    let permits = Mutex::new(permits);
     std::thread::scope(|scope| {
         // Reader threads read ahead while this one renders: reading is a third of the work.
-        // Rendering many versions, one reader stays one snapshot ahead (the channels hold none,
-        // so at most three snapshots are in memory: before, current, and the one being read);
-        // rendering one new version, its snapshot and the one before are read at once.
+        // Rendering many versions, one reader reads the next snapshot as soon as the one before
+        // the current is compared and dropped, so at most two snapshots and the one being read
+        // are in memory; rendering one new version, its snapshot and the one before are read at
+        // once.
         let lanes = if wanted.len() <= 2 {
             wanted.len().max(1)
         } else {
@@ -300,9 +331,17 @@ fn render_versions(
             .map(|lane| {
                 let (send, receive) = std::sync::mpsc::sync_channel(0);
                 let mine: Vec<usize> = wanted.iter().copied().skip(lane).step_by(lanes).collect();
+                let (permits, give_back) = (&permits, give_back.clone());
                 scope.spawn(move || {
                     for i in mine {
-                        if send.send((i, renderer.read(&snapshots[i]))).is_err() {
+                        if permits.lock().expect("not poisoned").recv().is_err() {
+                            break;
+                        }
+                        let read = renderer.read(&snapshots[i]).map(|summary| Lease {
+                            summary,
+                            give_back: give_back.clone(),
+                        });
+                        if send.send((i, read)).is_err() {
                             break;
                         }
                     }
@@ -310,8 +349,9 @@ fn render_versions(
                 receive
             })
             .collect();
+        drop(give_back);
         let mut position = 0;
-        let next = |want: usize| -> Result<SnapshotSummary, RenderError> {
+        let next = |want: usize| -> Result<Lease, RenderError> {
             let (i, read) = receivers[position % lanes]
                 .recv()
                 .expect("the readers send every snapshot wanted");
@@ -323,6 +363,27 @@ fn render_versions(
     })
 }
 
+/// A snapshot read for rendering; dropping it lets the reader read the next.
+struct Lease {
+    summary: SnapshotSummary,
+    give_back: std::sync::mpsc::Sender<()>,
+}
+
+impl std::ops::Deref for Lease {
+    type Target = SnapshotSummary;
+
+    fn deref(&self) -> &SnapshotSummary {
+        &self.summary
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        // The reader may be gone (an error ended the render): nothing waits for the permit.
+        let _ = self.give_back.send(());
+    }
+}
+
 /// The loop of [`render_versions`], fed by its reader.
 fn render_each(
     renderer: &Renderer<'_>,
@@ -330,13 +391,13 @@ fn render_each(
     manifests: Vec<Option<Manifest>>,
     options: &RenderOptions,
     writer: &mut Writer,
-    mut next: impl FnMut(usize) -> Result<SnapshotSummary, RenderError>,
+    mut next: impl FnMut(usize) -> Result<Lease, RenderError>,
 ) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
     let out = &options.out_dir;
     let mut history: Vec<HistoryRow> = Vec::with_capacity(snapshots.len());
     let mut rendered = Vec::new();
     // The snapshot before the one being rendered, when it has been read.
-    let mut previous: Option<(usize, SnapshotSummary)> = None;
+    let mut previous: Option<(usize, Lease)> = None;
     let mut latest = None;
     for ((i, stored), manifest) in snapshots.iter().enumerate().zip(manifests) {
         let id = version_id(&stored.name).to_owned();
@@ -573,7 +634,7 @@ impl Renderer<'_> {
             body,
         })
         .map_err(|err| fail(error_chain(&err)))?;
-        let mut bytes = Vec::with_capacity(16 * 1024);
+        let mut bytes = Vec::with_capacity(64 * 1024);
         self.templates
             .tera
             .render_to(template, &context, &mut bytes)
@@ -771,17 +832,17 @@ impl Renderer<'_> {
     }
 }
 
-/// The findings as CSV, one row per finding, with the evidence as a JSON object. A cell that a
+/// The findings as CSV, one row per finding, with the evidence as `label: value` lines. A cell that a
 /// spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
 fn findings_csv(snapshot: &SnapshotSummary) -> io::Result<Vec<u8>> {
-    let checks: std::collections::HashMap<&str, _> =
-        snapshot.checks.iter().map(|c| (c.id.as_str(), c)).collect();
-    let accounts: std::collections::HashMap<&str, _> = snapshot
+    let checks: FxHashMap<&str, _> = snapshot.checks.iter().map(|c| (c.id.as_str(), c)).collect();
+    let accounts: FxHashMap<&str, _> = snapshot
         .accounts
         .iter()
         .map(|a| (a.id.as_str(), a))
         .collect();
-    let mut csv = csv::Writer::from_writer(Vec::with_capacity(snapshot.findings.len() * 200));
+    // About 370 bytes a row in a synthetic organization made from real scans.
+    let mut csv = csv::Writer::from_writer(Vec::with_capacity(snapshot.findings.len() * 400));
 
     csv.write_record([
         "check",
@@ -815,7 +876,7 @@ fn findings_csv(snapshot: &SnapshotSummary) -> io::Result<Vec<u8>> {
             Severity::Medium => "medium",
             Severity::Low => "low",
         });
-        let evidence = serde_json::to_string(&f.evidence).map_err(io::Error::other)?;
+        let evidence = evidence_lines(f);
         let waiver = f.waiver.as_deref();
         csv.write_record([
             inert(&f.check).as_bytes(),

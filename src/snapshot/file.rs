@@ -156,8 +156,9 @@ pub fn read_snapshot_summary(path: &Path) -> Result<SnapshotSummary, SnapshotErr
     decode(path)
 }
 
-/// Parses while it reads and hashes, so the content is never held whole: memory is the parsed
-/// value's, not the file's size on top.
+/// Reads and hashes the content whole, then parses it: parsing from a slice takes a third of the
+/// time of parsing from a reader (which goes byte by byte). The content is held only while it
+/// is parsed, in one allocation of its exact size.
 fn decode<T: DeserializeOwned>(path: &Path) -> Result<T, SnapshotError> {
     let fail = |problem| SnapshotError {
         path: path.to_owned(),
@@ -171,10 +172,18 @@ fn decode<T: DeserializeOwned>(path: &Path) -> Result<T, SnapshotError> {
             Ok(_) => fail(SnapshotProblem::FutureVersion(header.schema_version)),
         });
     }
-    let parsed = serde_json::from_reader::<_, T>(BufReader::with_capacity(256 * 1024, &mut reader));
+    let mut bytes = Vec::with_capacity(content_size(path));
+    let parsed = reader
+        .read_to_end(&mut bytes)
+        .map_err(serde_json::Error::io)
+        .and_then(|_| match std::str::from_utf8(&bytes) {
+            // Checked whole at once, the text needs no check string by string.
+            Ok(text) => serde_json::from_str::<T>(text),
+            // Not UTF-8: the parser says where.
+            Err(_) => serde_json::from_slice::<T>(&bytes),
+        });
+    drop(bytes);
     match parsed {
-        // `from_reader` reads to the end to make sure only whitespace follows, so the hash is
-        // whole.
         Ok(value) => check_end(path, &header, reader)
             .map(|()| value)
             .map_err(fail),
@@ -194,6 +203,25 @@ fn decode<T: DeserializeOwned>(path: &Path) -> Result<T, SnapshotError> {
     }
 }
 
+/// The size of a snapshot file's content, as a capacity to read it into: a gzip file records it
+/// (modulo 4 GiB) in its last four bytes. A wrong guess only costs a reallocation.
+fn content_size(path: &Path) -> usize {
+    let guess = || -> io::Result<usize> {
+        let mut file = File::open(path)?;
+        let len = file.metadata()?.len();
+        let mut start = [0; 2];
+        file.read_exact(&mut start)?;
+        if start != GZIP_HEADER[..2] || len < 4 {
+            return Ok(usize::try_from(len).unwrap_or(0));
+        }
+        io::Seek::seek(&mut file, io::SeekFrom::End(-4))?;
+        let mut size = [0; 4];
+        file.read_exact(&mut size)?;
+        Ok(u32::from_le_bytes(size) as usize)
+    };
+    guess().unwrap_or(0)
+}
+
 /// The canonical content of a snapshot file (decompressed), after checking its header and hash.
 ///
 /// # Errors
@@ -204,8 +232,7 @@ pub fn read_snapshot_bytes(path: &Path) -> Result<Vec<u8>, SnapshotError> {
         problem,
     };
     let (header, mut reader) = open(path).map_err(fail)?;
-    let capacity = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
-    let mut bytes = Vec::with_capacity(capacity);
+    let mut bytes = Vec::with_capacity(content_size(path));
     reader
         .read_to_end(&mut bytes)
         .map_err(|err| fail(read_problem(err)))?;

@@ -29,7 +29,9 @@ pub use self::file::{
 };
 pub use self::redact::shorten_access_key_ids;
 pub use self::store::{Listing, Store, StoreError, StoredSnapshot};
-pub use self::verify::{ChainProblem, Verification, verify_files, verify_store};
+pub use self::verify::{
+    ChainProblem, Verification, verify_files, verify_store, verify_store_except,
+};
 
 /// What `format` says in every snapshot file.
 pub const FORMAT: &str = "posture-snapshot";

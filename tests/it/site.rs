@@ -510,7 +510,8 @@ fn an_account_with_more_findings_than_a_page_holds_gets_numbered_pages() {
     );
     assert!(!folder.join(format!("{account}-3.html")).exists());
     let rows = |html: &str| {
-        html.matches("<tr><th scope=\"row\">").count()
+        html.matches("<tr><th scope=\"row\" class=\"resource\">")
+            .count()
             + html.matches("<li class=\"finding ").count()
     };
     assert_eq!(
