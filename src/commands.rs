@@ -21,7 +21,7 @@ use crate::collect::{CollectPlan, Progress, collect};
 use crate::config::{RegionChoice, ScanConfig, Selection};
 use crate::diff::diff as compare;
 use crate::discover::{Inventory, discover};
-use crate::evaluate::{Severity, catalog, catalogue_version, evaluate};
+use crate::evaluate::{Severity, Thresholds, catalog, catalogue_version, evaluate};
 use crate::facts::{Collected, ScanFacts, SkippedAccount};
 use crate::finding::Status;
 use crate::output::{self, ListOptions};
@@ -152,7 +152,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
     let finished_at = jiff::Timestamp::now()
         .round(jiff::Unit::Second)?
         .to_string();
-    let findings = evaluate(&facts, &finished_at)
+    let findings = evaluate(&facts, &finished_at, &Thresholds::default())
         .into_iter()
         .filter(|f| config.checks.contains(&f.check))
         .collect();
@@ -588,10 +588,14 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         .cloned()
         .collect();
     // As of the scan's time, not now: the facts are that old.
-    let findings = evaluate(&source.facts, &source.scan.finished_at)
-        .into_iter()
-        .filter(|f| checks.iter().any(|c| c.id == f.check))
-        .collect();
+    let findings = evaluate(
+        &source.facts,
+        &source.scan.finished_at,
+        &Thresholds::default(),
+    )
+    .into_iter()
+    .filter(|f| checks.iter().any(|c| c.id == f.check))
+    .collect();
     let mut scan = source.scan.clone();
     scan.scope.checks = checks.iter().map(|c| c.id.clone()).collect();
     let mut snapshot = Snapshot {

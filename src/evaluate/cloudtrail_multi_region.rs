@@ -378,6 +378,7 @@ mod tests {
             organization: org,
             regions: &[],
             evaluated_at: NOW,
+            thresholds: &super::super::test_support::THRESHOLDS,
         });
         assert_eq!(outcomes.len(), 1);
         outcomes.remove(0)

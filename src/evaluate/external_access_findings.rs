@@ -418,6 +418,7 @@ mod tests {
             organization: org,
             regions: &[R.to_owned()],
             evaluated_at: NOW,
+            thresholds: &super::super::test_support::THRESHOLDS,
         })
     }
 
@@ -597,6 +598,7 @@ mod tests {
             organization: &organization(),
             regions: &[R.to_owned(), "eu-west-1".to_owned()],
             evaluated_at: NOW,
+            thresholds: &super::super::test_support::THRESHOLDS,
         });
         let verdicts: Vec<(Option<&str>, Status)> = outcomes
             .iter()

@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use crate::facts::{Collected, CredentialReportRow, ReportAccessKey};
 use crate::finding::{EVALUATED_AT, Outcome, REPORT_GENERATED, Status};
 
+use super::credentials::{days_between, is_root, key_resource, last_use};
 use super::registry::AccountContext;
 use super::{report_cell, unread_outcome};
 
@@ -90,14 +91,6 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     outcomes
 }
 
-fn is_root(row: &CredentialReportRow) -> bool {
-    row.user == "<root_account>" || row.arn.ends_with(":root")
-}
-
-fn key_resource(user: &CredentialReportRow, key: &ReportAccessKey) -> String {
-    format!("{}/access-key-{}", user.arn, key.slot)
-}
-
 fn active_key(
     user: &CredentialReportRow,
     key: &ReportAccessKey,
@@ -109,19 +102,7 @@ fn active_key(
         Some(Ok(days)) => format!("{days} days old"),
         _ => "of unknown age".to_owned(),
     };
-    let last_used = match key.last_used_date.value() {
-        Some(date) => {
-            let mut text = format!("last used {date}");
-            if let Some(service) = key.last_used_service.value() {
-                text.push_str(&format!(" by {service}"));
-            }
-            if let Some(region) = key.last_used_region.value() {
-                text.push_str(&format!(" in {region}"));
-            }
-            text
-        }
-        None => "never used".to_owned(),
-    };
+    let last_used = last_use(key);
     let reason = format!(
         "IAM user {} has an active access key (slot {}), {age_text}, {last_used}",
         user.user, key.slot
@@ -172,16 +153,6 @@ fn active_key(
         .with(EVALUATED_AT, evaluated_at)
 }
 
-/// Whole days from `then` to the evaluation time (never negative: a report a little ahead of the
-/// evaluation clock reads as 0).
-fn days_between(then: &str, now: Option<Timestamp>) -> Result<i64, String> {
-    let now = now.ok_or_else(|| "the evaluation time is not RFC 3339".to_owned())?;
-    let then = then
-        .parse::<Timestamp>()
-        .map_err(|_| format!("`{then}` is not an RFC 3339 date"))?;
-    Ok((now.as_second() - then.as_second()).max(0) / 86_400)
-}
-
 fn yes_no(value: bool) -> &'static str {
     if value { "yes" } else { "no" }
 }
@@ -206,6 +177,7 @@ mod tests {
             organization: &org,
             regions: &[],
             evaluated_at: now,
+            thresholds: &super::super::test_support::THRESHOLDS,
         })
     }
 

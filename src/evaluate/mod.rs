@@ -12,10 +12,15 @@
 pub mod catalog;
 mod registry;
 
+mod access_key_rotation;
+mod access_key_unused;
 mod cloudtrail_multi_region;
+mod credentials;
 mod delegated_admin_not_management;
 mod external_access_findings;
 mod iam_user_access_keys;
+mod iam_user_console_mfa;
+mod root_access_keys;
 mod root_mfa;
 
 use std::collections::BTreeSet;
@@ -63,6 +68,27 @@ pub fn catalogue_version() -> &'static str {
     &VERSION
 }
 
+/// The limits the age checks judge against. The defaults are the CIS AWS Foundations
+/// Benchmark's; `posture.toml` can set others, and the evidence of every finding they decide
+/// names the limit it used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Thresholds {
+    /// `access-key-rotation` fails an active key older than this (CIS v5.0.0 1.13: 90 days).
+    pub access_key_max_age_days: u32,
+    /// `access-key-unused` fails an active key unused for this many days or more (CIS v5.0.0
+    /// 1.11: 45 days).
+    pub access_key_max_unused_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            access_key_max_age_days: 90,
+            access_key_max_unused_days: 45,
+        }
+    }
+}
+
 /// Every check's metadata, in registry order.
 pub fn catalog() -> &'static [CheckMeta] {
     &CATALOG
@@ -89,7 +115,7 @@ pub fn load_catalog() -> Result<Vec<CheckMeta>, CatalogError> {
 /// account whose role could not be assumed gets ERROR in each cell, quoting the error; a skipped
 /// account gets SKIPPED in each cell. Organization-scope findings belong to the management
 /// account. The result is sorted by (check, account, region, resource).
-pub fn evaluate(facts: &ScanFacts, evaluated_at: &str) -> Vec<Finding> {
+pub fn evaluate(facts: &ScanFacts, evaluated_at: &str, thresholds: &Thresholds) -> Vec<Finding> {
     let mut findings = Vec::new();
     for check in CHECKS {
         match check.logic {
@@ -113,6 +139,7 @@ pub fn evaluate(facts: &ScanFacts, evaluated_at: &str) -> Vec<Finding> {
                             organization: &facts.organization,
                             regions: &facts.regions,
                             evaluated_at,
+                            thresholds,
                         }),
                         Collected::Error(err) => cells(scope, &facts.regions)
                             .into_iter()
@@ -238,6 +265,12 @@ pub(crate) mod test_support {
     };
     use crate::finding::{Outcome, Status};
 
+    /// The default limits, for contexts built by hand.
+    pub(crate) static THRESHOLDS: super::Thresholds = super::Thresholds {
+        access_key_max_age_days: 90,
+        access_key_max_unused_days: 45,
+    };
+
     pub(crate) const MGMT: &str = "111111111111";
     pub(crate) const ACCT: &str = "222222222222";
     pub(crate) const NOW: &str = "2025-06-01T00:00:00Z";
@@ -341,7 +374,7 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests {
-    use super::test_support::{ACCT, MGMT, NOW, account, error, organization};
+    use super::test_support::{ACCT, MGMT, NOW, THRESHOLDS, account, error, organization};
     use super::*;
     use crate::facts::SkippedAccount;
 
@@ -369,7 +402,7 @@ mod tests {
         denied.credential_report = Collected::Error(err.clone());
         denied.account_summary = Collected::Error(err.clone());
         denied.trails = Collected::Error(err);
-        let findings: Vec<Finding> = evaluate(&scan(vec![denied]), NOW)
+        let findings: Vec<Finding> = evaluate(&scan(vec![denied]), NOW, &THRESHOLDS)
             .into_iter()
             .filter(|f| f.account == ACCT)
             .collect();
@@ -380,10 +413,14 @@ mod tests {
         assert_eq!(
             cells,
             [
+                ("access-key-rotation", None, ACCT),
+                ("access-key-unused", None, ACCT),
                 ("cloudtrail-multi-region", None, ACCT),
                 ("external-access-findings", Some("eu-west-1"), ACCT),
                 ("external-access-findings", Some("us-east-1"), ACCT),
                 ("iam-user-access-keys", None, ACCT),
+                ("iam-user-console-mfa", None, ACCT),
+                ("root-access-keys", None, "arn:aws:iam::222222222222:root"),
                 ("root-mfa", None, "arn:aws:iam::222222222222:root"),
             ]
         );
@@ -403,9 +440,16 @@ mod tests {
             account_id: ACCT.to_owned(),
             reason: "account is SUSPENDED".to_owned(),
         });
-        let findings = evaluate(&facts, NOW);
+        let findings = evaluate(&facts, NOW, &THRESHOLDS);
         let skipped: Vec<&Finding> = findings.iter().filter(|f| f.account == ACCT).collect();
-        assert_eq!(skipped.len(), 5);
+        // One per cell of every account-scope check: a region-scope one has a cell per Region.
+        let cells: usize = CHECKS
+            .iter()
+            .filter(|c| matches!(c.logic, CheckLogic::Account { .. }))
+            .map(|c| cells(scope_of(c.id), &facts.regions).len())
+            .sum();
+        assert_eq!(skipped.len(), cells);
+        assert!(cells > CHECKS.len() / 2, "{cells}");
         assert!(
             skipped
                 .iter()
@@ -415,7 +459,7 @@ mod tests {
 
     #[test]
     fn organization_findings_belong_to_the_management_account_and_all_are_sorted() {
-        let findings = evaluate(&scan(vec![account(ACCT), account(MGMT)]), NOW);
+        let findings = evaluate(&scan(vec![account(ACCT), account(MGMT)]), NOW, &THRESHOLDS);
         let org: Vec<&Finding> = findings
             .iter()
             .filter(|f| f.check == "delegated-admin-not-management")
@@ -434,6 +478,9 @@ mod tests {
     #[test]
     fn evaluating_twice_gives_the_same_findings() {
         let facts = scan(vec![account(ACCT)]);
-        assert_eq!(evaluate(&facts, NOW), evaluate(&facts, NOW));
+        assert_eq!(
+            evaluate(&facts, NOW, &THRESHOLDS),
+            evaluate(&facts, NOW, &THRESHOLDS)
+        );
     }
 }

@@ -9,8 +9,9 @@ use crate::facts::{AccountFacts, OrganizationFacts};
 use crate::finding::Outcome;
 
 use super::{
-    cloudtrail_multi_region, delegated_admin_not_management, external_access_findings,
-    iam_user_access_keys, root_mfa,
+    access_key_rotation, access_key_unused, cloudtrail_multi_region,
+    delegated_admin_not_management, external_access_findings, iam_user_access_keys,
+    iam_user_console_mfa, root_access_keys, root_mfa,
 };
 
 /// What an account-scope check sees: one scanned account, the organization-wide facts that apply
@@ -26,6 +27,8 @@ pub(crate) struct AccountContext<'a> {
     pub(crate) regions: &'a [String],
     /// When the evaluation happens, RFC 3339 (as given to [`super::evaluate`]).
     pub(crate) evaluated_at: &'a str,
+    /// The limits of the age checks.
+    pub(crate) thresholds: &'a super::Thresholds,
 }
 
 /// How a check is run.
@@ -107,6 +110,38 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
             account_resource: str::to_owned,
         },
     },
+    RegisteredCheck {
+        id: "root-access-keys",
+        toml: check_toml!("root-access-keys"),
+        logic: CheckLogic::Account {
+            evaluate: root_access_keys::evaluate,
+            account_resource: root_mfa::root_arn,
+        },
+    },
+    RegisteredCheck {
+        id: "iam-user-console-mfa",
+        toml: check_toml!("iam-user-console-mfa"),
+        logic: CheckLogic::Account {
+            evaluate: iam_user_console_mfa::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "access-key-rotation",
+        toml: check_toml!("access-key-rotation"),
+        logic: CheckLogic::Account {
+            evaluate: access_key_rotation::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "access-key-unused",
+        toml: check_toml!("access-key-unused"),
+        logic: CheckLogic::Account {
+            evaluate: access_key_unused::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
 ];
 
 #[cfg(test)]
@@ -150,8 +185,8 @@ mod tests {
     }
 
     #[test]
-    fn the_mission_ids_are_registered() {
-        let ids: Vec<&str> = CHECKS.iter().map(|c| c.id).collect();
+    fn the_mission_checks_come_first() {
+        let ids: Vec<&str> = CHECKS.iter().map(|c| c.id).take(5).collect();
         assert_eq!(
             ids,
             [

@@ -34,21 +34,21 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 /// What each source says about one property of the root user: `Some(true/false)`, or `None`
 /// when that source could not say.
 #[derive(Debug, Clone, Copy)]
-struct Reading {
+pub(super) struct Reading {
     /// What the property is called in reasons ("MFA", "a password", ...).
     name: &'static str,
     /// The `GetAccountSummary` key.
     summary_key: &'static str,
     /// The credential report column(s).
     report_column: &'static str,
-    summary: Option<bool>,
-    report: Option<bool>,
+    pub(super) summary: Option<bool>,
+    pub(super) report: Option<bool>,
 }
 
 impl Reading {
     /// Either source saying yes wins: a credential one source shows is treated as present (the
     /// conservative side for credentials) and MFA either source shows counts (facts (c)).
-    fn combined(&self) -> Option<bool> {
+    pub(super) fn combined(&self) -> Option<bool> {
         match (self.summary, self.report) {
             (Some(true), _) | (_, Some(true)) => Some(true),
             (Some(false), _) | (_, Some(false)) => Some(false),
@@ -56,7 +56,7 @@ impl Reading {
         }
     }
 
-    fn disagreement(&self) -> Option<String> {
+    pub(super) fn disagreement(&self) -> Option<String> {
         match (self.summary, self.report) {
             (Some(s), Some(r)) if s != r => Some(format!(
                 "GetAccountSummary says {}={}, the credential report's root row says {}={}",
@@ -100,13 +100,7 @@ fn judge(
             // true/false is still AWS's word and is taken.
             report: r(|row| row.password_enabled.as_bool()),
         },
-        Reading {
-            name: "access keys",
-            summary_key: "AccountAccessKeysPresent",
-            report_column: "access_key_N_active",
-            summary: s(|s| s.access_keys_present),
-            report: r(|row| any_active(row.access_keys.iter().map(|k| &k.active))),
-        },
+        access_keys(summary, report),
         Reading {
             name: "signing certificates",
             summary_key: "AccountSigningCertificatesPresent",
@@ -233,6 +227,24 @@ fn judge(
     outcome
 }
 
+/// What each source says about the root user's access keys (shared with `root-access-keys`).
+pub(super) fn access_keys(
+    summary: &Collected<AccountSummary>,
+    report: &Collected<CredentialReport>,
+) -> Reading {
+    let root_row = match report {
+        Collected::Ok(report) => report.root.as_ref(),
+        Collected::Error(_) => None,
+    };
+    Reading {
+        name: "access keys",
+        summary_key: "AccountAccessKeysPresent",
+        report_column: "access_key_N_active",
+        summary: summary.as_result().ok().and_then(|s| s.access_keys_present),
+        report: root_row.and_then(|row| any_active(row.access_keys.iter().map(|k| &k.active))),
+    }
+}
+
 /// `Some(true)` if any cell says true, `Some(false)` if there is at least one cell and all say
 /// false, `None` when a cell is not a boolean (and none says true).
 fn any_active<'a>(cells: impl Iterator<Item = &'a ReportValue>) -> Option<bool> {
@@ -256,7 +268,7 @@ fn all_readings<'a>(credentials: &'a [Reading; 3], mfa: &'a Reading) -> Vec<&'a 
 
 /// Why the sources could not settle the question: each source that failed, and each property
 /// neither source answered.
-fn source_problems(
+pub(super) fn source_problems(
     summary: &Collected<AccountSummary>,
     report: &Collected<CredentialReport>,
     readings: &[&Reading],
@@ -315,7 +327,7 @@ fn said_yes(reading: &Reading) -> String {
     }
 }
 
-fn flag(value: Option<bool>) -> &'static str {
+pub(super) fn flag(value: Option<bool>) -> &'static str {
     match value {
         Some(true) => "1",
         Some(false) => "0",
@@ -354,6 +366,7 @@ mod tests {
             organization: &org,
             regions: &[],
             evaluated_at: NOW,
+            thresholds: &super::super::test_support::THRESHOLDS,
         });
         assert_eq!(outcomes.len(), 1);
         outcomes.remove(0)

@@ -77,7 +77,19 @@ fn statuses(verdicts: &Verdicts, check: &str, account: &str) -> Vec<String> {
 }
 
 /// What the seeder's description says each account-scope check must answer.
-fn expected(seeded: &Seeded) -> BTreeMap<(String, String), BTreeSet<String>> {
+/// Whole days from `then` to `now` (both RFC 3339).
+fn days(then: &str, now: &str) -> i64 {
+    let then: jiff::Timestamp = then.parse().expect("a date");
+    let now: jiff::Timestamp = now.parse().expect("a date");
+    (now.as_second() - then.as_second()).max(0) / 86_400
+}
+
+/// What each check must say of each account, from the seeder's description; key ages count to
+/// the evaluation time of `snapshot`'s scan.
+fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let evaluated_at = snapshot["scan"]["finished_at"]
+        .as_str()
+        .expect("finished_at");
     let mut expected = BTreeMap::new();
     let management = seeded.management_account_id();
     let org_analyzer_regions: BTreeSet<String> = seeded
@@ -109,6 +121,10 @@ fn expected(seeded: &Seeded) -> BTreeMap<(String, String), BTreeSet<String>> {
                 "cloudtrail-multi-region",
                 "iam-user-access-keys",
                 "external-access-findings",
+                "root-access-keys",
+                "iam-user-console-mfa",
+                "access-key-rotation",
+                "access-key-unused",
             ] {
                 put(check, &["SKIPPED"]);
             }
@@ -180,6 +196,59 @@ fn expected(seeded: &Seeded) -> BTreeMap<(String, String), BTreeSet<String>> {
             external.push("PASS");
         }
         put("external-access-findings", &external);
+
+        put(
+            "root-access-keys",
+            &[if root["access_keys"] == 0 {
+                "PASS"
+            } else {
+                "FAIL"
+            }],
+        );
+        let users = account["iam_users"].as_array().expect("users");
+        let console_without_mfa = users
+            .iter()
+            .any(|u| u["console_password"] == true && u["mfa"] == false);
+        put(
+            "iam-user-console-mfa",
+            &[if console_without_mfa { "FAIL" } else { "PASS" }],
+        );
+        // Active keys: created when seeded unless backdated; used when seeded unless backdated.
+        let seeded_at = seeded.description["seeded_at"].as_str().expect("seeded_at");
+        let keys: Vec<(i64, Option<i64>)> = users
+            .iter()
+            .flat_map(|u| u["access_keys"].as_array().cloned().unwrap_or_default())
+            .filter(|k| k["status"] == "Active")
+            .map(|k| {
+                let backdated = &k["backdated"];
+                let created = backdated["create_date"].as_str().unwrap_or(seeded_at);
+                let last_used = backdated["last_used"]
+                    .as_str()
+                    .or((k["used"] == true).then_some(seeded_at));
+                (
+                    days(created, evaluated_at),
+                    last_used.map(|u| days(u, evaluated_at)),
+                )
+            })
+            .collect();
+        put(
+            "access-key-rotation",
+            &[if keys.iter().any(|(age, _)| *age > 90) {
+                "FAIL"
+            } else {
+                "PASS"
+            }],
+        );
+        put(
+            "access-key-unused",
+            &[
+                if keys.iter().any(|(age, used)| used.unwrap_or(*age) >= 45) {
+                    "FAIL"
+                } else {
+                    "PASS"
+                },
+            ],
+        );
     }
     expected
 }
@@ -191,9 +260,22 @@ async fn every_accounts_verdicts_match_what_the_seeder_built() {
     let (code, snapshot) = scan(seeded, "verdicts", &[]);
     assert_eq!(code, 0, "a clean scan of the sandbox reads everything");
     let verdicts = verdicts(&snapshot);
-    for ((check, account), want) in expected(seeded) {
+    for ((check, account), want) in expected(seeded, &snapshot) {
         let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
         assert_eq!(got, want, "{check} in {account}");
+    }
+    // The seeded organization shows every check both passing and failing somewhere, so the
+    // comparison above tests both verdicts of each.
+    for check in posture::evaluate::catalog().iter().map(|c| c.id.as_str()) {
+        let seen: BTreeSet<&str> = verdicts
+            .iter()
+            .filter(|((c, _, _, _), _)| c == check)
+            .map(|(_, status)| status.as_str())
+            .collect();
+        assert!(
+            seen.contains("PASS") && seen.contains("FAIL"),
+            "{check} is {seen:?} everywhere in the sandbox"
+        );
     }
 
     // One finding per active IAM user key, none for inactive ones.
@@ -274,12 +356,11 @@ async fn an_account_whose_role_is_denied_is_error_on_every_check_while_the_other
         "a scan with an unreachable account finishes with errors"
     );
     let verdicts = verdicts(&snapshot);
-    for check in [
-        "root-mfa",
-        "cloudtrail-multi-region",
-        "iam-user-access-keys",
-        "external-access-findings",
-    ] {
+    let account_checks = posture::evaluate::catalog()
+        .iter()
+        .filter(|c| c.scope != posture::evaluate::Scope::Organization)
+        .map(|c| c.id.as_str());
+    for check in account_checks {
         let got = statuses(&verdicts, check, &denied);
         assert!(
             !got.is_empty() && got.iter().all(|s| s == "ERROR"),
@@ -295,7 +376,7 @@ async fn an_account_whose_role_is_denied_is_error_on_every_check_while_the_other
     assert_eq!(record["outcome"], "unreachable");
     assert_eq!(record["errors"][0]["code"], "AccessDenied");
     // Everyone else is judged as in a clean scan.
-    for ((check, account), want) in expected(seeded) {
+    for ((check, account), want) in expected(seeded, &snapshot) {
         if account != denied {
             let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
             assert_eq!(got, want, "{check} in {account}");
@@ -337,12 +418,64 @@ async fn throttling_is_retried_and_a_500_for_one_account_errors_only_what_it_fee
         statuses(&verdicts, "cloudtrail-multi-region", &broken),
         vec!["ERROR"]
     );
-    for ((check, account), want) in expected(seeded) {
+    for ((check, account), want) in expected(seeded, &snapshot) {
         if account == broken && check == "cloudtrail-multi-region" {
             continue;
         }
         let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
         assert_eq!(got, want, "{check} in {account}");
+    }
+}
+
+#[tokio::test]
+async fn a_credential_report_that_fails_is_error_on_the_checks_that_read_it_and_nothing_else() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let broken = seeded.account_id("acme-data-dev");
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::Error,
+            service: Some("iam".into()),
+            action: Some("GetCredentialReport".into()),
+            account_id: Some(broken.clone()),
+            ..FaultRule::default()
+        })
+        .expect("fault");
+    let (code, snapshot) = scan(seeded, "report-fails", &[]);
+    admin.clear_faults().expect("clear");
+    assert_eq!(code, 3);
+    let verdicts = verdicts(&snapshot);
+    for check in [
+        "iam-user-access-keys",
+        "iam-user-console-mfa",
+        "access-key-rotation",
+        "access-key-unused",
+    ] {
+        let got = statuses(&verdicts, check, &broken);
+        assert_eq!(got, ["ERROR"], "{check}");
+        let reason = snapshot["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["check"] == check && f["account"] == broken.as_str())
+            .expect("the finding")["reason"]
+            .as_str()
+            .expect("reason")
+            .to_owned();
+        assert!(
+            reason.starts_with("the credential report could not be read: iam:GetCredentialReport"),
+            "{check}: {reason}"
+        );
+    }
+    // The root user's keys are also in GetAccountSummary: still judged (the seeded root key).
+    assert_eq!(statuses(&verdicts, "root-access-keys", &broken), ["FAIL"]);
+    // Every other account is judged as in a clean scan.
+    for ((check, account), want) in expected(seeded, &snapshot) {
+        if account != broken {
+            let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
+            assert_eq!(got, want, "{check} in {account}");
+        }
     }
 }
 
