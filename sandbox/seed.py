@@ -42,6 +42,7 @@ compare what posture reports with it:
                                                              "last_used": RFC 3339 | null}}]}],
         "trails": [{"name", "arn", "home_region", "multi_region", "logging", "organization",
                     "log_file_validation", "s3_bucket",   # the organization trail: management account only
+                    "kms_key_id",                         # null = S3-managed encryption only
                     "management_events": "all" | "read-only" | "excludes-kms"}],
         "access_analyzers": [{"name", "arn", "type": "ACCOUNT" | "ORGANIZATION", "region"}],
         "security_hub_regions": ["us-east-1", ...],          # EnableSecurityHub done there
@@ -188,6 +189,7 @@ class TrailPlan:
     selectors: str = "default"  # a key of EVENT_SELECTORS
     organization: bool = False
     log_file_validation: bool = False
+    kms: bool = False  # logs encrypted with a customer managed KMS key made for the trail
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,7 @@ def base_members() -> tuple[AccountPlan, ...]:
             users=(UserPlan("payments-app", keys=(AccessKeyPlan(
                 active=True, used=True, created_at="2025-03-01T09:14:00Z",
                 last_use=LastUse("2026-11-20T17:42:00Z", "s3")),)),),
-            trails=(TrailPlan("prod-trail", True, True, log_file_validation=True),),
+            trails=(TrailPlan("prod-trail", True, True, log_file_validation=True, kms=True),),
             analyzers=(AnalyzerPlan("payments-eu-analyzer", "ACCOUNT", EU_REGION),),
             external_access=(ExternalAccessPlan(IAM_ROLE, "vendor-audit-access", "999988887777", "ACTIVE"),),
             security_hub_regions=(HOME_REGION,), guardduty_regions=(HOME_REGION,),
@@ -362,7 +364,7 @@ def build_plan(members: int) -> OrganizationPlan:
         users=(UserPlan("breakglass-admin", console_password=True, mfa=True),
                UserPlan("legacy-billing-export", keys=(AccessKeyPlan(active=True, used=True),))),
         trails=(TrailPlan("acme-org-trail", True, True, selectors="excludes-kms", organization=True,
-                          log_file_validation=True),),
+                          log_file_validation=True, kms=True),),
         security_hub_regions=(HOME_REGION,), guardduty_regions=(HOME_REGION,),
     )
     generated = tuple(generated_member(n) for n in range(1, members - len(base_members()) + 1))
@@ -605,9 +607,14 @@ def create_trail(clients: AccountClients, account_id: str, trail: TrailPlan) -> 
     bucket = trail_bucket(trail, account_id)
     create_bucket(clients, bucket, HOME_REGION)
     cloudtrail = clients("cloudtrail", HOME_REGION)
+    encryption = {}
+    if trail.kms:
+        key = clients("kms", HOME_REGION).create_key(Description=f"CloudTrail logs of {trail.name}")
+        encryption["KmsKeyId"] = key["KeyMetadata"]["Arn"]
     arn = cloudtrail.create_trail(
         Name=trail.name, S3BucketName=bucket, IsMultiRegionTrail=trail.multi_region,
         EnableLogFileValidation=trail.log_file_validation, IsOrganizationTrail=trail.organization,
+        **encryption,
     )["TrailARN"]
     selectors, management_events = EVENT_SELECTORS[trail.selectors]
     if selectors:
@@ -618,6 +625,7 @@ def create_trail(clients: AccountClients, account_id: str, trail: TrailPlan) -> 
     return {"name": trail.name, "arn": arn, "home_region": HOME_REGION, "multi_region": trail.multi_region,
             "logging": trail.logging, "organization": trail.organization,
             "log_file_validation": trail.log_file_validation, "s3_bucket": bucket,
+            "kms_key_id": encryption.get("KmsKeyId"),
             "management_events": management_events}
 
 

@@ -9,61 +9,28 @@
 //!
 //! Pure: no I/O, no clock, no logging.
 
-use std::collections::BTreeSet;
-
 use crate::facts::{
     AdvancedSelector, BasicSelector, Collected, EventSelectors, FieldSelector, Trail,
 };
 use crate::finding::{Outcome, Status};
 
+use super::describe_error;
 use super::registry::AccountContext;
-use super::{describe_error, error_evidence};
+use super::trails::{Covering, Origin, covering};
 
 /// Judges whether a qualifying trail covers one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
     let management = &ctx.organization.management_account_id;
 
-    let mut seen = BTreeSet::new();
-    let mut judged: Vec<(&Trail, Origin, Verdict)> = Vec::new();
-    let mut unread_lists: Vec<(&'static str, String, String)> = Vec::new();
-
-    match &ctx.organization.organization_trails {
-        // Only organization trails log the members; a plain trail of the management account in
-        // this list covers the management account alone, which sees it in its own list anyway.
-        Collected::Ok(trails) => {
-            for trail in trails.iter().filter(|t| t.organization_trail) {
-                if seen.insert(trail.arn.as_str()) {
-                    judged.push((trail, Origin::Organization, judge(trail)));
-                }
-            }
-        }
-        Collected::Error(err) => unread_lists.push((
-            "organization trails",
-            format!(
-                "the organization trails could not be read ({})",
-                describe_error(err)
-            ),
-            error_evidence(err),
-        )),
-    }
-    match &ctx.account.trails {
-        Collected::Ok(trails) => {
-            for trail in trails {
-                if seen.insert(trail.arn.as_str()) {
-                    judged.push((trail, Origin::Account, judge(trail)));
-                }
-            }
-        }
-        Collected::Error(err) => unread_lists.push((
-            "account trails",
-            format!(
-                "the account's trails could not be read ({})",
-                describe_error(err)
-            ),
-            error_evidence(err),
-        )),
-    }
+    let Covering {
+        trails,
+        unread: unread_lists,
+    } = covering(ctx);
+    let judged: Vec<(&Trail, Origin, Verdict)> = trails
+        .into_iter()
+        .map(|(trail, origin)| (trail, origin, judge(trail)))
+        .collect();
 
     let counting = judged.iter().find(|(_, _, v)| matches!(v, Verdict::Counts));
     let (status, reason) = if let Some((trail, origin, _)) = counting {
@@ -140,24 +107,6 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
         outcome = outcome.with("trails", "none");
     }
     vec![outcome]
-}
-
-/// Where a candidate trail came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
-    /// An organization trail of the management account.
-    Organization,
-    /// One of the account's own trails.
-    Account,
-}
-
-impl Origin {
-    fn label(self) -> &'static str {
-        match self {
-            Origin::Organization => "organization trail",
-            Origin::Account => "trail",
-        }
-    }
 }
 
 /// One trail's verdict.

@@ -14,6 +14,8 @@ mod registry;
 
 mod access_key_rotation;
 mod access_key_unused;
+mod cloudtrail_kms_encryption;
+mod cloudtrail_log_file_validation;
 mod cloudtrail_multi_region;
 mod credentials;
 mod delegated_admin_not_management;
@@ -22,6 +24,7 @@ mod iam_user_access_keys;
 mod iam_user_console_mfa;
 mod root_access_keys;
 mod root_mfa;
+mod trails;
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -415,6 +418,8 @@ mod tests {
             [
                 ("access-key-rotation", None, ACCT),
                 ("access-key-unused", None, ACCT),
+                ("cloudtrail-kms-encryption", None, ACCT),
+                ("cloudtrail-log-file-validation", None, ACCT),
                 ("cloudtrail-multi-region", None, ACCT),
                 ("external-access-findings", Some("eu-west-1"), ACCT),
                 ("external-access-findings", Some("us-east-1"), ACCT),

@@ -9,9 +9,10 @@ use crate::facts::{AccountFacts, OrganizationFacts};
 use crate::finding::Outcome;
 
 use super::{
-    access_key_rotation, access_key_unused, cloudtrail_multi_region,
-    delegated_admin_not_management, external_access_findings, iam_user_access_keys,
-    iam_user_console_mfa, root_access_keys, root_mfa,
+    access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
+    cloudtrail_log_file_validation, cloudtrail_multi_region, delegated_admin_not_management,
+    external_access_findings, iam_user_access_keys, iam_user_console_mfa, root_access_keys,
+    root_mfa,
 };
 
 /// What an account-scope check sees: one scanned account, the organization-wide facts that apply
@@ -139,6 +140,22 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         toml: check_toml!("access-key-unused"),
         logic: CheckLogic::Account {
             evaluate: access_key_unused::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "cloudtrail-log-file-validation",
+        toml: check_toml!("cloudtrail-log-file-validation"),
+        logic: CheckLogic::Account {
+            evaluate: cloudtrail_log_file_validation::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "cloudtrail-kms-encryption",
+        toml: check_toml!("cloudtrail-kms-encryption"),
+        logic: CheckLogic::Account {
+            evaluate: cloudtrail_kms_encryption::evaluate,
             account_resource: str::to_owned,
         },
     },

@@ -200,6 +200,12 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
             Some(found.log_file_validation),
             expected["log_file_validation"].as_bool()
         );
+        assert_eq!(
+            found.kms_key_id.as_deref(),
+            expected["kms_key_id"].as_str(),
+            "{}",
+            found.arn
+        );
         assert_selectors(found, text(&expected["management_events"]));
     }
 
