@@ -59,6 +59,14 @@ pub enum Command {
     /// catalogue: nothing could change. Exit status: 0 when it wrote the new snapshot, 2 when it
     /// could not.
     Reevaluate(ReevaluateArgs),
+    /// Shows the check catalogue: every check as a table, one check in full (`posture checks
+    /// ID`), or what the checks cover of a framework (`--framework nist-csf-2.0`).
+    ///
+    /// The coverage lists every Function, Category and subcategory of the framework: the checks
+    /// that give evidence for it, or that posture does not assess it (it needs evidence from
+    /// outside AWS APIs). Reads neither AWS nor the snapshot store. Exit status: 0, or 2 for an
+    /// unknown check or framework.
+    Checks(ChecksArgs),
     /// Runs the local sandbox organization that the demo and the integration tests use.
     ///
     /// The sandbox is moto's server with posture's extension (`sandbox/server.py`) on 127.0.0.1,
@@ -269,6 +277,21 @@ pub struct ReevaluateArgs {
     /// Writes the re-evaluation even when the check catalogue is the one the findings came from.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Options of `posture checks`.
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    /// A check id (`posture checks` lists them): shows that check in full, with the statement of
+    /// each NIST CSF 2.0 subcategory it maps to.
+    #[arg(value_name = "ID", conflicts_with = "framework")]
+    pub id: Option<String>,
+    /// Shows the catalogue's coverage of this framework instead (supported: `nist-csf-2.0`).
+    #[arg(long, value_name = "NAME")]
+    pub framework: Option<String>,
+    /// Prints JSON, for CI (the README describes its shapes).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `posture sandbox start`.

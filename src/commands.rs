@@ -14,14 +14,15 @@ use tracing::{info, warn};
 use crate::Completion;
 use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name};
 use crate::cli::{
-    Command, DemoArgs, DiffArgs, FailOn, ReevaluateArgs, RenderArgs, SandboxCommand, ScanArgs,
-    ServeArgs, VerifyArgs,
+    ChecksArgs, Command, DemoArgs, DiffArgs, FailOn, ReevaluateArgs, RenderArgs, SandboxCommand,
+    ScanArgs, ServeArgs, VerifyArgs,
 };
 use crate::collect::{CollectPlan, Progress, collect};
 use crate::config::{RegionChoice, ScanConfig, Selection};
 use crate::diff::diff as compare;
 use crate::discover::{Inventory, discover};
-use crate::evaluate::{Severity, Thresholds, catalog, catalogue_version, evaluate};
+use crate::evaluate::coverage::{CheckDetail, Coverage, Framework, Listing};
+use crate::evaluate::{Severity, Thresholds, catalog, catalogue_version, evaluate, nist_csf_2};
 use crate::facts::{Collected, ScanFacts, SkippedAccount};
 use crate::finding::Status;
 use crate::output::{self, ListOptions};
@@ -38,6 +39,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<Completion> {
         Command::Diff(args) => diff(&args),
         Command::Verify(args) => verify(&args),
         Command::Reevaluate(args) => reevaluate(&args),
+        Command::Checks(args) => checks(&args),
         Command::Sandbox(command) => sandbox(command).map(|()| Completion::Done),
         Command::Demo(args) => demo(args),
         Command::Render(args) => render_site(&args).map(|_| Completion::Done),
@@ -626,6 +628,41 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
             )
         })?;
     output::reevaluated(&path, &written, &snapshot, &dropped)?;
+    Ok(Completion::Done)
+}
+
+/// `posture checks`: the catalogue, one check, or a framework's coverage. Reads nothing but the
+/// embedded catalogue, so it needs no credentials and no store.
+fn checks(args: &ChecksArgs) -> anyhow::Result<Completion> {
+    let version = catalogue_version();
+    if let Some(name) = &args.framework {
+        let framework: Framework = name.parse().context("--framework")?;
+        let coverage = match framework {
+            Framework::NistCsf2 => Coverage::nist_csf_2(version, catalog(), nist_csf_2()),
+        };
+        if args.json {
+            output::json(&coverage)?;
+        } else {
+            output::coverage(&coverage)?;
+        }
+    } else if let Some(id) = &args.id {
+        let detail = CheckDetail::find(id, version, catalog(), nist_csf_2())?;
+        if args.json {
+            output::json(&detail)?;
+        } else {
+            output::check_detail(&detail)?;
+        }
+    } else {
+        let listing = Listing {
+            catalogue_version: version,
+            checks: catalog(),
+        };
+        if args.json {
+            output::json(&listing)?;
+        } else {
+            output::checks_table(&listing)?;
+        }
+    }
     Ok(Completion::Done)
 }
 

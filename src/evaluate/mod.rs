@@ -10,6 +10,7 @@
 //! the reason, never a default that would read as PASS or FAIL.
 
 pub mod catalog;
+pub mod coverage;
 mod registry;
 
 mod access_key_rotation;

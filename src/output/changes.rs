@@ -148,7 +148,7 @@ fn sections(
 }
 
 /// Columns and a rule under the header: compact, and readable in a CI log.
-const TERMINAL_STYLE: TableStyle =
+pub(super) const TERMINAL_STYLE: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('-').junction('-'));
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -394,7 +394,7 @@ fn shortened(text: &str, width: usize) -> String {
 }
 
 /// A table as text, without the padding comfy-table leaves at the end of each line.
-fn render(table: &Table) -> String {
+pub(super) fn render(table: &Table) -> String {
     table
         .lines()
         .map(|line| line.trim_end().to_owned())
@@ -448,7 +448,7 @@ fn status(status: Option<Status>, waived: bool) -> String {
     }
 }
 
-fn severity(severity: Severity) -> &'static str {
+pub(super) fn severity(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "critical",
         Severity::High => "high",

@@ -7,6 +7,7 @@
 //! quietly instead of panicking.
 
 mod changes;
+mod checks;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -17,6 +18,7 @@ use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
 use crate::snapshot::{AccountOutcome, Snapshot, Verification};
 
 pub(crate) use changes::{ListOptions, diff_json, diff_markdown, diff_table, printable};
+pub(crate) use checks::{check_detail, checks_table, coverage, json};
 
 /// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`. Causes
 /// that span lines (the SDK lists every credential provider it tried) are folded into that line.

@@ -1,0 +1,720 @@
+//! The check catalogue as `posture checks` shows it: the list of checks, one check with its NIST
+//! CSF 2.0 subcategories resolved against the Core, and the Core seen through the catalogue (which
+//! subcategories have a check, which posture cannot assess).
+//!
+//! These are the `--json` shapes of `posture checks`: typed, `Serialize` view structs built from
+//! the catalogue and the Core by pure functions. Nothing here reads files, the clock or AWS, and
+//! nothing prints (that is `output`). Which checks exist is never written here: everything is
+//! computed from the catalogue it is given, so a check added to `checks/` shows up by itself.
+//!
+//! JSON shapes (part of posture's interface: add fields, do not rename or remove them):
+//! - `posture checks --json`: [`Listing`], `{catalogue_version, checks: [check]}`, where a check
+//!   is its `checks/<id>.toml` as written ([`CheckMeta`]).
+//! - `posture checks ID --json`: [`CheckDetail`], `{catalogue_version, check, nist_csf_2:
+//!   [subcategory]}`, each subcategory with its Function, Category and NIST's statement.
+//! - `posture checks --framework nist-csf-2.0 --json`: [`Coverage`], `{framework: {id, name},
+//!   catalogue_version, checks (how many), summary, functions: [{id, name, summary, categories:
+//!   [{id, name, summary, subcategories: [{id, statement, assessment, checks, reason?}]}]}]}`, where
+//!   every `summary` is `{subcategories, covered, not_assessed}`, `assessment` is `checked` or
+//!   `not_assessed`, and `reason` is there only when not assessed.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::catalog::{CheckMeta, CsfSubcategory, Mappings};
+
+/// The frameworks whose coverage `posture checks --framework` shows. Only NIST CSF 2.0 is validated
+/// against its official catalogue; the other mappings of a check are cross-references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Framework {
+    /// NIST Cybersecurity Framework 2.0 (`nist-csf-2.0`).
+    #[serde(rename = "nist-csf-2.0")]
+    NistCsf2,
+}
+
+impl Framework {
+    /// Every supported framework, in the order they are listed to the user.
+    pub const ALL: [Framework; 1] = [Framework::NistCsf2];
+
+    /// The name typed after `--framework`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Framework::NistCsf2 => "nist-csf-2.0",
+        }
+    }
+
+    /// The framework's full name and version.
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::NistCsf2 => "NIST Cybersecurity Framework (CSF) 2.0",
+        }
+    }
+}
+
+impl FromStr for Framework {
+    type Err = UnknownFramework;
+
+    /// Case-insensitive: `NIST-CSF-2.0` is `nist-csf-2.0`.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Framework::ALL
+            .into_iter()
+            .find(|f| f.id().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| UnknownFramework {
+                name: name.to_owned(),
+            })
+    }
+}
+
+/// A `--framework` that posture does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct UnknownFramework {
+    /// What was asked for.
+    pub name: String,
+}
+
+impl fmt::Display for UnknownFramework {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let supported: Vec<&str> = Framework::ALL.iter().map(|f| f.id()).collect();
+        write!(
+            f,
+            "unknown framework {:?}; supported: {}",
+            self.name,
+            supported.join(", ")
+        )
+    }
+}
+
+/// One mapping family of a check (a field of [`Mappings`]), with the name and version of the
+/// framework its ids belong to.
+#[derive(Clone, Copy)]
+pub struct MappingFamily {
+    /// The field in `[mappings]` and in the JSON (`cis_aws_v3`).
+    pub key: &'static str,
+    /// The framework and its version (`CIS AWS Foundations Benchmark v3.0.0`).
+    pub name: &'static str,
+    /// The check's ids of this family.
+    pub ids: fn(&Mappings) -> &[String],
+}
+
+/// Every mapping family, in the order a check's page shows them. A unit test keeps it in step
+/// with the fields of [`Mappings`].
+pub const MAPPING_FAMILIES: [MappingFamily; 6] = [
+    MappingFamily {
+        key: "nist_csf_2",
+        name: "NIST CSF 2.0",
+        ids: |m| &m.nist_csf_2,
+    },
+    MappingFamily {
+        key: "cis_aws_v3",
+        name: "CIS AWS Foundations Benchmark v3.0.0",
+        ids: |m| &m.cis_aws_v3,
+    },
+    MappingFamily {
+        key: "cis_aws_v5",
+        name: "CIS AWS Foundations Benchmark v5.0.0",
+        ids: |m| &m.cis_aws_v5,
+    },
+    MappingFamily {
+        key: "nist_800_53_r5",
+        name: "NIST SP 800-53 Rev. 5",
+        ids: |m| &m.nist_800_53_r5,
+    },
+    MappingFamily {
+        key: "nist_csf_1_1",
+        name: "NIST CSF 1.1",
+        ids: |m| &m.nist_csf_1_1,
+    },
+    MappingFamily {
+        key: "security_hub",
+        name: "AWS Security Hub controls",
+        ids: |m| &m.security_hub,
+    },
+];
+
+/// `posture checks --json`: every check of the catalogue, as its TOML file has it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing<'a> {
+    /// The catalogue's version (the same as in snapshots).
+    pub catalogue_version: &'a str,
+    /// Every check, in catalogue order.
+    pub checks: &'a [CheckMeta],
+}
+
+/// `posture checks ID --json`: one check in full, with its NIST CSF 2.0 subcategories resolved
+/// against the Core.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckDetail<'a> {
+    /// The catalogue's version.
+    pub catalogue_version: &'a str,
+    /// The check, as its TOML file has it.
+    pub check: &'a CheckMeta,
+    /// Each of `check.mappings.nist_csf_2`, in that order, with its Function, Category and
+    /// statement from the Core.
+    pub nist_csf_2: Vec<&'a CsfSubcategory>,
+}
+
+impl<'a> CheckDetail<'a> {
+    /// The check `id` of `catalog`, or what to type instead.
+    ///
+    /// A mapped id that is not in `core` is left out; catalogue validation rejects such ids, so
+    /// `catalog()` has none.
+    ///
+    /// # Errors
+    /// [`UnknownCheck`] when no check has that id, with the closest ids.
+    pub fn find(
+        id: &str,
+        catalogue_version: &'a str,
+        catalog: &'a [CheckMeta],
+        core: &'a [CsfSubcategory],
+    ) -> Result<Self, UnknownCheck> {
+        let check = catalog
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| UnknownCheck {
+                id: id.to_owned(),
+                suggestions: closest_ids(id, catalog.iter().map(|c| c.id.as_str())),
+            })?;
+        let nist_csf_2 = check
+            .mappings
+            .nist_csf_2
+            .iter()
+            .filter_map(|id| core.iter().find(|s| &s.id == id))
+            .collect();
+        Ok(Self {
+            catalogue_version,
+            check,
+            nist_csf_2,
+        })
+    }
+}
+
+/// `posture checks ID` for an id that no check has.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct UnknownCheck {
+    /// What was asked for.
+    pub id: String,
+    /// The closest ids in the catalogue, best first (none when nothing is close).
+    pub suggestions: Vec<String>,
+}
+
+impl fmt::Display for UnknownCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no check {:?} in the catalogue", self.id)?;
+        if !self.suggestions.is_empty() {
+            write!(f, "; did you mean {}?", self.suggestions.join(" or "))?;
+        }
+        write!(f, " (`posture checks` lists every check)")
+    }
+}
+
+/// The ids closest to what the user typed: those that contain it or that it contains
+/// (`mfa` → `root-mfa`), else those fewest edits away if that is a few (`root_mfa`, `rot-mfa`).
+/// At most three, in catalogue order.
+fn closest_ids<'a>(typed: &str, ids: impl Iterator<Item = &'a str> + Clone) -> Vec<String> {
+    const MOST: usize = 3;
+    let typed = typed.trim().to_ascii_lowercase();
+    if typed.is_empty() {
+        return Vec::new();
+    }
+    let containing: Vec<String> = ids
+        .clone()
+        .filter(|id| typed.len() >= 3 && (id.contains(&typed) || typed.contains(*id)))
+        .take(MOST)
+        .map(str::to_owned)
+        .collect();
+    if !containing.is_empty() {
+        return containing;
+    }
+    let distances: Vec<(&str, usize)> = ids.map(|id| (id, edit_distance(&typed, id))).collect();
+    // A third of the word, at least two edits: enough for a typo or two, not a different word.
+    let close_enough = (typed.chars().count() / 3).max(2);
+    let Some(best) = distances.iter().map(|(_, d)| *d).min() else {
+        return Vec::new();
+    };
+    if best > close_enough {
+        return Vec::new();
+    }
+    distances
+        .into_iter()
+        .filter(|(_, d)| *d == best)
+        .take(MOST)
+        .map(|(id, _)| id.to_owned())
+        .collect()
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substituted = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substituted.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Why a subcategory without a check is not assessed, the same words everywhere it shows.
+pub const NOT_ASSESSED: &str = "not assessed by posture (needs evidence from outside AWS APIs)";
+
+/// `posture checks --framework nist-csf-2.0 --json`: every Function, Category and subcategory of
+/// the NIST CSF 2.0 Core, in the Core's order, each subcategory with the checks that give evidence
+/// for it, or said to be not assessed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage<'a> {
+    /// The framework: `{id: "nist-csf-2.0", name}`.
+    pub framework: FrameworkRef,
+    /// The catalogue's version.
+    pub catalogue_version: &'a str,
+    /// How many checks the catalogue has.
+    pub checks: usize,
+    /// Counts over the whole Core.
+    pub summary: Counts,
+    /// GV, ID, PR, DE, RS, RC.
+    pub functions: Vec<FunctionCoverage<'a>>,
+}
+
+/// A framework as the JSON names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FrameworkRef {
+    /// `nist-csf-2.0`: what `--framework` takes.
+    pub id: Framework,
+    /// `NIST Cybersecurity Framework (CSF) 2.0`.
+    pub name: &'static str,
+}
+
+/// Subcategories counted: all of them, those with at least one check, those without.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Subcategories in this part of the Core.
+    pub subcategories: usize,
+    /// Those with at least one check.
+    pub covered: usize,
+    /// Those with none: not assessed by posture.
+    pub not_assessed: usize,
+}
+
+impl Counts {
+    fn add(&mut self, assessment: Assessment) {
+        self.subcategories += 1;
+        match assessment {
+            Assessment::Checked => self.covered += 1,
+            Assessment::NotAssessed => self.not_assessed += 1,
+        }
+    }
+}
+
+/// One Function of the Core.
+#[derive(Debug, Clone, Serialize)]
+pub struct FunctionCoverage<'a> {
+    /// `PR`.
+    pub id: &'a str,
+    /// `Protect`.
+    pub name: &'a str,
+    /// Counts over the Function's subcategories.
+    pub summary: Counts,
+    /// Its Categories, in the Core's order.
+    pub categories: Vec<CategoryCoverage<'a>>,
+}
+
+/// One Category of the Core.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryCoverage<'a> {
+    /// `PR.AA`.
+    pub id: &'a str,
+    /// `Identity Management, Authentication, and Access Control`.
+    pub name: &'a str,
+    /// Counts over the Category's subcategories.
+    pub summary: Counts,
+    /// Its subcategories, in the Core's order.
+    pub subcategories: Vec<SubcategoryCoverage<'a>>,
+}
+
+/// One subcategory and what posture has for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubcategoryCoverage<'a> {
+    /// `PR.AA-03`.
+    pub id: &'a str,
+    /// NIST's statement, verbatim.
+    pub statement: &'a str,
+    /// `checked` or `not_assessed`.
+    pub assessment: Assessment,
+    /// The checks mapped to it, in catalogue order; empty when not assessed.
+    pub checks: Vec<&'a str>,
+    /// Why it is not assessed ([`NOT_ASSESSED`]); absent when it has checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+/// Whether posture gives evidence for a subcategory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assessment {
+    /// At least one check maps to it.
+    Checked,
+    /// No check maps to it.
+    NotAssessed,
+}
+
+impl<'a> Coverage<'a> {
+    /// The coverage of the NIST CSF 2.0 `core` by the checks of `catalog`.
+    pub fn nist_csf_2(
+        catalogue_version: &'a str,
+        catalog: &'a [CheckMeta],
+        core: &'a [CsfSubcategory],
+    ) -> Self {
+        let mut summary = Counts::default();
+        let mut functions: Vec<FunctionCoverage<'a>> = Vec::new();
+        for sub in core {
+            let checks: Vec<&str> = catalog
+                .iter()
+                .filter(|c| c.mappings.nist_csf_2.contains(&sub.id))
+                .map(|c| c.id.as_str())
+                .collect();
+            let (assessment, reason) = if checks.is_empty() {
+                (Assessment::NotAssessed, Some(NOT_ASSESSED))
+            } else {
+                (Assessment::Checked, None)
+            };
+            // Found rather than "the last one": the Core's rows are grouped, but nothing here
+            // should depend on it.
+            let function = match functions.iter().position(|f| f.id == sub.function_id) {
+                Some(i) => &mut functions[i],
+                None => {
+                    functions.push(FunctionCoverage {
+                        id: &sub.function_id,
+                        name: &sub.function_name,
+                        summary: Counts::default(),
+                        categories: Vec::new(),
+                    });
+                    functions.last_mut().expect("pushed")
+                }
+            };
+            let categories = &mut function.categories;
+            let category = match categories.iter().position(|c| c.id == sub.category_id) {
+                Some(i) => &mut categories[i],
+                None => {
+                    categories.push(CategoryCoverage {
+                        id: &sub.category_id,
+                        name: &sub.category_name,
+                        summary: Counts::default(),
+                        subcategories: Vec::new(),
+                    });
+                    categories.last_mut().expect("pushed")
+                }
+            };
+            category.subcategories.push(SubcategoryCoverage {
+                id: &sub.id,
+                statement: &sub.statement,
+                assessment,
+                checks,
+                reason,
+            });
+            category.summary.add(assessment);
+            function.summary.add(assessment);
+            summary.add(assessment);
+        }
+        Self {
+            framework: FrameworkRef {
+                id: Framework::NistCsf2,
+                name: Framework::NistCsf2.name(),
+            },
+            catalogue_version,
+            checks: catalog.len(),
+            summary,
+            functions,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::evaluate::{Mappings, Scope, Severity, catalog, nist_csf_2};
+
+    fn check(id: &str, csf: &[&str]) -> CheckMeta {
+        CheckMeta {
+            id: id.to_owned(),
+            title: format!("{id} passes"),
+            severity: Severity::High,
+            scope: Scope::Account,
+            service: "iam".to_owned(),
+            logic_version: 1,
+            rationale: "why".to_owned(),
+            risk: "what".to_owned(),
+            remediation: "how".to_owned(),
+            references: vec!["https://docs.aws.amazon.com/x.html".to_owned()],
+            mappings: Mappings {
+                nist_csf_2: csf.iter().map(|s| (*s).to_owned()).collect(),
+                nist_csf_1_1: Vec::new(),
+                cis_aws_v3: Vec::new(),
+                cis_aws_v5: Vec::new(),
+                nist_800_53_r5: Vec::new(),
+                security_hub: Vec::new(),
+            },
+        }
+    }
+
+    fn sub(id: &str, category: &str) -> CsfSubcategory {
+        let function = &category[..2];
+        CsfSubcategory {
+            id: id.to_owned(),
+            function_id: function.to_owned(),
+            function_name: format!("{function} function"),
+            category_id: category.to_owned(),
+            category_name: format!("{category} category"),
+            statement: format!("{id} is done"),
+        }
+    }
+
+    fn core() -> Vec<CsfSubcategory> {
+        vec![
+            sub("GV.OC-01", "GV.OC"),
+            sub("GV.OC-02", "GV.OC"),
+            sub("PR.AA-01", "PR.AA"),
+            sub("PR.AA-03", "PR.AA"),
+            sub("PR.PS-04", "PR.PS"),
+        ]
+    }
+
+    #[test]
+    fn every_subcategory_has_checks_or_says_it_is_not_assessed() {
+        let catalog = [
+            check("a-check", &["PR.AA-03", "PR.AA-01"]),
+            check("b-check", &["PR.AA-01"]),
+        ];
+        let core = core();
+        let coverage = Coverage::nist_csf_2("v", &catalog, &core);
+        // One line per subcategory: Function, Category, id, what posture has for it.
+        let shape: Vec<String> = coverage
+            .functions
+            .iter()
+            .flat_map(|f| f.categories.iter().map(move |c| (f, c)))
+            .flat_map(|(f, c)| c.subcategories.iter().map(move |s| (f, c, s)))
+            .map(|(f, c, s)| {
+                format!(
+                    "{} {} {} {:?} {:?}",
+                    f.id, c.id, s.id, s.assessment, s.checks
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                "GV GV.OC GV.OC-01 NotAssessed []",
+                "GV GV.OC GV.OC-02 NotAssessed []",
+                "PR PR.AA PR.AA-01 Checked [\"a-check\", \"b-check\"]",
+                "PR PR.AA PR.AA-03 Checked [\"a-check\"]",
+                "PR PR.PS PR.PS-04 NotAssessed []",
+            ]
+        );
+        use Assessment::NotAssessed;
+        for s in coverage
+            .functions
+            .iter()
+            .flat_map(|f| &f.categories)
+            .flat_map(|c| &c.subcategories)
+        {
+            assert_eq!(
+                s.reason.is_some(),
+                s.assessment == NotAssessed,
+                "{}: a reason exactly when not assessed",
+                s.id
+            );
+        }
+    }
+
+    #[test]
+    fn counts_add_up_at_every_level() {
+        let catalog = [check("a-check", &["PR.AA-03", "PR.AA-01"])];
+        let core = core();
+        let coverage = Coverage::nist_csf_2("v", &catalog, &core);
+        let counts = |subcategories, covered| Counts {
+            subcategories,
+            covered,
+            not_assessed: subcategories - covered,
+        };
+        assert_eq!(coverage.summary, counts(5, 2));
+        assert_eq!(coverage.checks, 1);
+        let functions: Vec<(&str, Counts)> = coverage
+            .functions
+            .iter()
+            .map(|f| (f.id, f.summary))
+            .collect();
+        assert_eq!(functions, [("GV", counts(2, 0)), ("PR", counts(3, 2))]);
+        let pr = &coverage.functions[1];
+        let categories: Vec<(&str, Counts)> =
+            pr.categories.iter().map(|c| (c.id, c.summary)).collect();
+        assert_eq!(
+            categories,
+            [("PR.AA", counts(2, 2)), ("PR.PS", counts(1, 0))]
+        );
+    }
+
+    #[test]
+    fn the_shipped_catalogue_covers_exactly_the_subcategories_its_checks_name() {
+        let coverage = Coverage::nist_csf_2(
+            crate::evaluate::catalogue_version(),
+            catalog(),
+            nist_csf_2(),
+        );
+        let named: BTreeSet<&str> = catalog()
+            .iter()
+            .flat_map(|c| &c.mappings.nist_csf_2)
+            .map(String::as_str)
+            .collect();
+        let covered: BTreeSet<&str> = coverage
+            .functions
+            .iter()
+            .flat_map(|f| &f.categories)
+            .flat_map(|c| &c.subcategories)
+            .filter(|s| s.assessment == Assessment::Checked)
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(covered, named);
+        assert_eq!(coverage.summary.subcategories, 106);
+        assert_eq!(coverage.summary.covered, named.len());
+        let functions: Vec<&str> = coverage.functions.iter().map(|f| f.id).collect();
+        assert_eq!(functions, ["GV", "ID", "PR", "DE", "RS", "RC"]);
+    }
+
+    #[test]
+    fn a_check_shows_each_of_its_csf_ids_with_the_statement() {
+        let catalog = [check("a-check", &["PR.AA-03", "PR.AA-01"])];
+        let core = core();
+        let detail = CheckDetail::find("a-check", "v", &catalog, &core).unwrap();
+        let resolved: Vec<(&str, &str)> = detail
+            .nist_csf_2
+            .iter()
+            .map(|s| (s.id.as_str(), s.statement.as_str()))
+            .collect();
+        assert_eq!(
+            resolved,
+            [
+                ("PR.AA-03", "PR.AA-03 is done"),
+                ("PR.AA-01", "PR.AA-01 is done")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_check_suggests_the_closest_ids() {
+        let catalog = [
+            check("root-mfa", &["PR.AA-03"]),
+            check("iam-user-access-keys", &["PR.AA-01"]),
+            check("cloudtrail-multi-region", &["PR.PS-04"]),
+        ];
+        let core = core();
+        for (typed, expected) in [
+            ("rot-mfa", vec!["root-mfa"]),
+            ("root_mfa", vec!["root-mfa"]),
+            ("ROOT-MFA", vec!["root-mfa"]),
+            ("mfa", vec!["root-mfa"]),
+            ("access-keys", vec!["iam-user-access-keys"]),
+            ("cloudtrail", vec!["cloudtrail-multi-region"]),
+            ("guardduty-enabled", vec![]),
+            ("", vec![]),
+        ] {
+            let err = CheckDetail::find(typed, "v", &catalog, &core).unwrap_err();
+            assert_eq!(err.suggestions, expected, "{typed:?}");
+        }
+        let err = CheckDetail::find("rot-mfa", "v", &catalog, &core).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no check \"rot-mfa\" in the catalogue; did you mean root-mfa? (`posture checks` lists every check)"
+        );
+        let err = CheckDetail::find("nope", "v", &catalog, &core).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no check \"nope\" in the catalogue (`posture checks` lists every check)"
+        );
+    }
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("root-mfa", "root-mfa"), 0);
+    }
+
+    #[test]
+    fn frameworks_are_named_case_insensitively_and_an_unknown_one_lists_the_supported() {
+        assert_eq!("nist-csf-2.0".parse(), Ok(Framework::NistCsf2));
+        assert_eq!("NIST-CSF-2.0".parse(), Ok(Framework::NistCsf2));
+        let err = "cis-aws".parse::<Framework>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown framework \"cis-aws\"; supported: nist-csf-2.0"
+        );
+    }
+
+    #[test]
+    fn every_mapping_family_has_a_name_and_reads_its_own_field() {
+        let mappings = serde_json::to_value(&catalog()[0].mappings).unwrap();
+        let fields: BTreeSet<&str> = mappings
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let named: BTreeSet<&str> = MAPPING_FAMILIES.iter().map(|f| f.key).collect();
+        assert_eq!(fields, named);
+        for check in catalog() {
+            let json = serde_json::to_value(&check.mappings).unwrap();
+            for family in MAPPING_FAMILIES {
+                assert_eq!(
+                    serde_json::to_value((family.ids)(&check.mappings)).unwrap(),
+                    json[family.key],
+                    "{} {}",
+                    check.id,
+                    family.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_coverage_json_has_the_documented_shape() {
+        let catalog = [check("a-check", &["PR.AA-01"])];
+        let core = core();
+        let json = serde_json::to_value(Coverage::nist_csf_2("v", &catalog, &core)).unwrap();
+        assert_eq!(
+            json["framework"],
+            serde_json::json!({"id": "nist-csf-2.0", "name": "NIST Cybersecurity Framework (CSF) 2.0"})
+        );
+        assert_eq!(
+            json["summary"],
+            serde_json::json!({"subcategories": 5, "covered": 1, "not_assessed": 4})
+        );
+        let pr_aa = &json["functions"][1]["categories"][0];
+        assert_eq!(pr_aa["id"], "PR.AA");
+        assert_eq!(
+            pr_aa["subcategories"][0],
+            serde_json::json!({
+                "id": "PR.AA-01",
+                "statement": "PR.AA-01 is done",
+                "assessment": "checked",
+                "checks": ["a-check"],
+            })
+        );
+        assert_eq!(
+            pr_aa["subcategories"][1],
+            serde_json::json!({
+                "id": "PR.AA-03",
+                "statement": "PR.AA-03 is done",
+                "assessment": "not_assessed",
+                "checks": [],
+                "reason": NOT_ASSESSED,
+            })
+        );
+    }
+}

@@ -1,0 +1,397 @@
+//! `posture checks`: the catalogue, one check, and the NIST CSF 2.0 coverage, run as the binary.
+//! Expectations come from the files in `checks/` (and the Core the binary embeds), never from a
+//! list of today's checks, so a check added to the catalogue is tested by the same tests. Every run
+//! has an empty environment and an empty working directory: the command must need no credentials,
+//! no AWS and no snapshot store.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::state_dir;
+
+/// Runs `posture ARGS` with no environment (no AWS credentials, profile or endpoint) in an empty
+/// directory: (exit status, stdout, stderr).
+fn posture(args: &[&str]) -> (i32, String, String) {
+    let empty = state_dir("checks-cmd-empty");
+    std::fs::create_dir_all(&empty).expect("create an empty directory");
+    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(args)
+        .env_clear()
+        .env("HOME", &empty)
+        .current_dir(&empty)
+        .output()
+        .expect("run posture");
+    (
+        output.status.code().expect("exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// One `checks/<id>.toml` as written.
+struct CheckFile {
+    id: String,
+    toml: toml::Table,
+}
+
+impl CheckFile {
+    fn str(&self, key: &str) -> &str {
+        self.toml[key].as_str().expect(key)
+    }
+
+    fn list(&self, key: &str) -> Vec<&str> {
+        let value = match key.split_once('.') {
+            Some((table, field)) => self.toml[table].get(field),
+            None => self.toml.get(key),
+        };
+        value
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().map(|v| v.as_str().expect(key)).collect())
+            .unwrap_or_default()
+    }
+
+    fn csf_ids(&self) -> Vec<&str> {
+        self.list("mappings.nist_csf_2")
+    }
+}
+
+/// Every check file in `checks/`, by id.
+fn check_files() -> Vec<CheckFile> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("checks");
+    let mut files: Vec<CheckFile> = std::fs::read_dir(&dir)
+        .expect("read checks/")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("read a check file");
+            CheckFile {
+                id: path
+                    .file_stem()
+                    .expect("a file name")
+                    .to_string_lossy()
+                    .into_owned(),
+                toml: toml::from_str(&text).expect("a check file is TOML"),
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.id.cmp(&b.id));
+    assert!(!files.is_empty(), "no check files in {}", dir.display());
+    files
+}
+
+/// NIST's statement of a NIST CSF 2.0 subcategory, from the Core the binary embeds.
+fn statement(id: &str) -> &'static str {
+    &posture::evaluate::nist_csf_2()
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("{id} is not in the NIST CSF 2.0 Core"))
+        .statement
+}
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|err| panic!("not JSON ({err}): {stdout}"))
+}
+
+#[test]
+fn the_table_lists_every_check_file_with_its_severity_and_csf_ids() {
+    let files = check_files();
+    let (code, stdout, stderr) = posture(&["checks"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "");
+    for file in &files {
+        let row = stdout
+            .lines()
+            .find(|line| line.split_whitespace().next() == Some(file.id.as_str()))
+            .unwrap_or_else(|| panic!("no row for {}:\n{stdout}", file.id));
+        for expected in [file.str("severity"), file.str("scope"), file.str("title")] {
+            assert!(
+                row.contains(expected),
+                "{} lacks {expected:?}: {row}",
+                file.id
+            );
+        }
+        for id in file.csf_ids() {
+            assert!(row.contains(id), "{} lacks {id}: {row}", file.id);
+        }
+    }
+    let last = stdout.lines().last().expect("a last line");
+    assert!(
+        last.starts_with(&format!("{} checks", files.len()))
+            && last.contains("posture checks ID")
+            && last.contains("--framework nist-csf-2.0"),
+        "{last}"
+    );
+}
+
+#[test]
+fn the_json_listing_holds_every_check_file_as_written() {
+    let files = check_files();
+    let (code, stdout, stderr) = posture(&["checks", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let listing = json(&stdout);
+    assert_eq!(
+        listing["catalogue_version"],
+        posture::evaluate::catalogue_version()
+    );
+    let listed: BTreeSet<&str> = listing["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    let on_disk: BTreeSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(listed, on_disk);
+    for file in &files {
+        let check = listing["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == file.id.as_str())
+            .unwrap();
+        assert_eq!(
+            check["mappings"]["nist_csf_2"],
+            serde_json::to_value(file.csf_ids()).unwrap()
+        );
+        assert_eq!(check["title"], file.str("title"));
+    }
+}
+
+#[test]
+fn one_check_shows_every_field_and_the_statement_of_each_of_its_csf_ids() {
+    for file in check_files() {
+        let (code, stdout, stderr) = posture(&["checks", &file.id]);
+        assert_eq!(code, 0, "{}: {stderr}", file.id);
+        assert!(
+            stdout.starts_with(&format!("check          {}\n", file.id)),
+            "{stdout}"
+        );
+        for key in ["title", "severity", "scope", "service"] {
+            assert!(
+                stdout.contains(&format!("{key:<14} {}\n", file.str(key))),
+                "{}: {key}:\n{stdout}",
+                file.id
+            );
+        }
+        assert!(
+            stdout.contains(&format!(
+                "logic version  {}\n",
+                file.toml["logic_version"].as_integer().unwrap()
+            )),
+            "{stdout}"
+        );
+        for key in ["rationale", "risk", "remediation"] {
+            for line in file.str(key).lines().filter(|l| !l.trim().is_empty()) {
+                assert!(stdout.contains(line), "{}: {key} lacks {line:?}", file.id);
+            }
+        }
+        for reference in file.list("references") {
+            assert!(stdout.contains(reference), "{}: {reference}", file.id);
+        }
+        for id in file.csf_ids() {
+            let line = format!("{id}  {}\n", statement(id));
+            assert!(
+                stdout.contains(&line),
+                "{}: no {line:?} in\n{stdout}",
+                file.id
+            );
+        }
+        for (family, name) in [
+            ("nist_csf_2", "NIST CSF 2.0"),
+            ("cis_aws_v3", "CIS AWS Foundations Benchmark v3.0.0"),
+            ("cis_aws_v5", "CIS AWS Foundations Benchmark v5.0.0"),
+            ("nist_800_53_r5", "NIST SP 800-53 Rev. 5"),
+            ("nist_csf_1_1", "NIST CSF 1.1"),
+            ("security_hub", "AWS Security Hub controls"),
+        ] {
+            let row = stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{name}  ")))
+                .unwrap_or_else(|| panic!("{}: no {name} row:\n{stdout}", file.id));
+            let ids = file.list(&format!("mappings.{family}"));
+            if ids.is_empty() {
+                assert!(row.ends_with("  none"), "{}: {row}", file.id);
+            }
+            for id in ids {
+                assert!(row.contains(id), "{}: {name} lacks {id}: {row}", file.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn one_check_as_json_resolves_each_csf_id_against_the_core() {
+    for file in check_files() {
+        let (code, stdout, stderr) = posture(&["checks", &file.id, "--json"]);
+        assert_eq!(code, 0, "{}: {stderr}", file.id);
+        let detail = json(&stdout);
+        assert_eq!(detail["check"]["id"], file.id.as_str());
+        assert_eq!(detail["check"]["rationale"], file.str("rationale"));
+        let resolved: Vec<(&str, &str)> = detail["nist_csf_2"]
+            .as_array()
+            .expect("nist_csf_2")
+            .iter()
+            .map(|s| (s["id"].as_str().unwrap(), s["statement"].as_str().unwrap()))
+            .collect();
+        let expected: Vec<(&str, &str)> = file
+            .csf_ids()
+            .into_iter()
+            .map(|id| (id, statement(id)))
+            .collect();
+        assert_eq!(resolved, expected, "{}", file.id);
+    }
+}
+
+#[test]
+fn an_unknown_check_is_one_line_naming_it_and_the_closest_id_with_status_2() {
+    let files = check_files();
+    let real = &files[0].id;
+    // One letter dropped: a typo whose closest id is the real one.
+    let typo: String = real.chars().skip(1).collect();
+    for (asked, suggested) in [
+        (typo.as_str(), Some(real.as_str())),
+        ("no-such-check-at-all", None),
+    ] {
+        for json_flag in [false, true] {
+            let mut args = vec!["checks", asked];
+            if json_flag {
+                args.push("--json");
+            }
+            let (code, stdout, stderr) = posture(&args);
+            assert_eq!(code, 2, "{asked}: {stderr}");
+            assert_eq!(stdout, "", "{asked}");
+            assert_eq!(stderr.lines().count(), 1, "{asked}: {stderr}");
+            assert!(
+                stderr.starts_with(&format!("posture: no check {asked:?} in the catalogue")),
+                "{stderr}"
+            );
+            assert!(
+                stderr.contains("`posture checks` lists every check"),
+                "{stderr}"
+            );
+            if let Some(id) = suggested {
+                let (_, suggestions) = stderr.split_once("did you mean ").expect(&stderr);
+                assert!(suggestions.contains(id), "{stderr}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_coverage_json_has_106_subcategories_and_covers_exactly_the_ids_the_checks_name() {
+    let named: BTreeSet<String> = check_files()
+        .iter()
+        .flat_map(|f| f.csf_ids())
+        .map(str::to_owned)
+        .collect();
+    let (code, stdout, stderr) = posture(&["checks", "--framework", "nist-csf-2.0", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let coverage = json(&stdout);
+    assert_eq!(coverage["framework"]["id"], "nist-csf-2.0");
+    let functions = coverage["functions"].as_array().expect("functions");
+    let ids: Vec<&str> = functions
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["GV", "ID", "PR", "DE", "RS", "RC"]);
+    let subcategories: Vec<&Value> = functions
+        .iter()
+        .flat_map(|f| f["categories"].as_array().unwrap())
+        .flat_map(|c| c["subcategories"].as_array().unwrap())
+        .collect();
+    assert_eq!(subcategories.len(), 106);
+    assert_eq!(coverage["summary"]["subcategories"], 106);
+    assert_eq!(coverage["summary"]["covered"], named.len());
+    assert_eq!(coverage["summary"]["not_assessed"], 106 - named.len());
+    assert_eq!(coverage["checks"], check_files().len());
+    let mut covered = BTreeSet::new();
+    for sub in subcategories {
+        let id = sub["id"].as_str().unwrap();
+        let checks = sub["checks"].as_array().expect("checks");
+        assert!(!sub["statement"].as_str().unwrap().is_empty(), "{id}");
+        if checks.is_empty() {
+            assert_eq!(sub["assessment"], "not_assessed", "{id}");
+            assert_eq!(
+                sub["reason"], "not assessed by posture (needs evidence from outside AWS APIs)",
+                "{id}"
+            );
+        } else {
+            assert_eq!(sub["assessment"], "checked", "{id}");
+            covered.insert(id.to_owned());
+            // Each listed check names this subcategory in its file.
+            for check in checks {
+                let file = check_files()
+                    .into_iter()
+                    .find(|f| f.id == check.as_str().unwrap())
+                    .unwrap_or_else(|| panic!("{id}: no file for {check}"));
+                assert!(file.csf_ids().contains(&id), "{id}: {check}");
+            }
+        }
+    }
+    assert_eq!(covered, named);
+    // Per function, the counts add up to what is listed.
+    for function in functions {
+        let subs: Vec<&Value> = function["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["subcategories"].as_array().unwrap())
+            .collect();
+        assert_eq!(function["summary"]["subcategories"], subs.len());
+        let with_checks = subs.iter().filter(|s| s["assessment"] == "checked").count();
+        assert_eq!(function["summary"]["covered"], with_checks);
+    }
+}
+
+#[test]
+fn the_coverage_table_leaves_no_subcategory_blank_and_ends_with_the_totals() {
+    let named: BTreeSet<String> = check_files()
+        .iter()
+        .flat_map(|f| f.csf_ids())
+        .map(str::to_owned)
+        .collect();
+    let (code, stdout, stderr) = posture(&["checks", "--framework", "nist-csf-2.0"]);
+    assert_eq!(code, 0, "{stderr}");
+    for sub in posture::evaluate::nist_csf_2() {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{}  ", sub.id)))
+            .unwrap_or_else(|| panic!("no line for {}", sub.id));
+        let what = line.trim_start()[sub.id.len()..].trim();
+        if named.contains(&sub.id) {
+            assert!(what.starts_with("checked by "), "{line}");
+        } else {
+            assert_eq!(
+                what, "not assessed by posture (needs evidence from outside AWS APIs)",
+                "{line}"
+            );
+        }
+        assert!(stdout.contains(&sub.statement), "{}", sub.id);
+    }
+    let last = stdout.lines().last().expect("a last line");
+    assert!(
+        last.starts_with(&format!(
+            "{} of 106 subcategories have at least one check (GV ",
+            named.len()
+        )),
+        "{last}"
+    );
+}
+
+#[test]
+fn an_unknown_framework_is_one_line_listing_the_supported_ones() {
+    for args in [
+        &["checks", "--framework", "cis-aws-v5"][..],
+        &["checks", "--framework", "cis-aws-v5", "--json"],
+    ] {
+        let (code, stdout, stderr) = posture(args);
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(stdout, "");
+        assert_eq!(
+            stderr,
+            "posture: --framework: unknown framework \"cis-aws-v5\"; supported: nist-csf-2.0\n"
+        );
+    }
+}
