@@ -258,6 +258,28 @@ pub struct AccountFacts {
     /// The account's own external-access analyzers and their findings: one entry per scanned
     /// Region, holding the error where that Region could not be read (a missing Region is a gap).
     pub analyzers: Vec<RegionalAnalyzers>,
+    /// The account's GuardDuty detectors: one entry per scanned Region, like `analyzers`. Empty
+    /// in snapshots of a posture that did not read GuardDuty (the check then says so).
+    #[serde(default)]
+    pub guardduty: Vec<RegionalDetectors>,
+}
+
+/// The GuardDuty detectors of one account in one Region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionalDetectors {
+    /// The Region.
+    pub region: String,
+    /// `ListDetectors`, each with its `GetDetector` status.
+    pub detectors: Collected<Vec<Detector>>,
+}
+
+/// One GuardDuty detector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detector {
+    /// Its id.
+    pub id: String,
+    /// `GetDetector`'s status: `ENABLED` or `DISABLED`.
+    pub status: Collected<String>,
 }
 
 /// How the account was reached.
@@ -405,6 +427,18 @@ impl AccountFacts {
                     }
                     if let Collected::Error(err) = &trail.selectors {
                         add(err);
+                    }
+                }
+            }
+        }
+        for regional in &self.guardduty {
+            match &regional.detectors {
+                Collected::Error(err) => add(err),
+                Collected::Ok(detectors) => {
+                    for detector in detectors {
+                        if let Collected::Error(err) = &detector.status {
+                            add(err);
+                        }
                     }
                 }
             }

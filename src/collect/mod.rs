@@ -17,6 +17,7 @@
 mod access_analyzer;
 mod admins;
 mod cloudtrail;
+mod guardduty;
 mod iam;
 
 use std::collections::HashMap;
@@ -33,7 +34,7 @@ use crate::aws::error::collect_error;
 use crate::aws::{AccountClients, ClientFactory};
 use crate::facts::{
     AccountAccess, AccountFacts, CollectError, Collected, OrganizationFacts, RegionalAnalyzers,
-    ServiceAdministration, Trail,
+    RegionalDetectors, ServiceAdministration, Trail,
 };
 
 use self::iam::ReportPolling;
@@ -349,11 +350,21 @@ impl Scan {
             return unreachable_account(account_id, &self.regions, err);
         }
         let iam = self.clients(account_id).await.iam();
-        let (credential_report, account_summary, trails, analyzers) = futures::join!(
+        let clients = self.clients(account_id).await;
+        let detectors = join_all(self.regions.iter().map(|region| async move {
+            guardduty::regional_detectors(
+                &clients.guardduty(region),
+                region.as_ref(),
+                &self.limiter,
+            )
+            .await
+        }));
+        let (credential_report, account_summary, trails, analyzers, guardduty) = futures::join!(
             iam::credential_report(&iam, &self.limiter, &self.polling),
             iam::account_summary(&iam, &self.limiter),
             self.trails(account_id),
             self.analyzers(account_id),
+            detectors,
         );
         AccountFacts {
             account_id: account_id.to_owned(),
@@ -362,6 +373,7 @@ impl Scan {
             account_summary,
             trails,
             analyzers,
+            guardduty,
         }
     }
 
@@ -486,6 +498,13 @@ fn unreachable_account(account_id: &str, regions: &[Region], err: &CollectError)
         account_summary: Collected::Error(err.clone()),
         trails: Collected::Error(err.clone()),
         analyzers: unreachable_analyzers(account_id, regions, err),
+        guardduty: regions
+            .iter()
+            .map(|region| RegionalDetectors {
+                region: region.to_string(),
+                detectors: Collected::Error(err.clone()),
+            })
+            .collect(),
     }
 }
 
@@ -540,11 +559,20 @@ fn error_count(facts: &AccountFacts) -> usize {
             Collected::Error(_) => 1,
         })
         .sum();
+    let detectors: usize = facts
+        .guardduty
+        .iter()
+        .map(|regional| match &regional.detectors {
+            Collected::Ok(detectors) => detectors.iter().map(|d| is_error(&d.status)).sum(),
+            Collected::Error(_) => 1,
+        })
+        .sum();
     is_error(&facts.access)
         + is_error(&facts.credential_report)
         + is_error(&facts.account_summary)
         + trails
         + analyzers
+        + detectors
 }
 
 #[cfg(test)]
@@ -579,6 +607,15 @@ mod tests {
                 .iter()
                 .all(|r| r.analyzers == Collected::Error(denied()))
         );
-        assert_eq!(error_count(&facts), 6);
+        let regions: Vec<&str> = facts.guardduty.iter().map(|r| r.region.as_str()).collect();
+        assert_eq!(regions, ["us-east-1", "eu-west-1"]);
+        assert!(
+            facts
+                .guardduty
+                .iter()
+                .all(|r| r.detectors == Collected::Error(denied()))
+        );
+        // access, credential report, summary, trails, and per Region analyzers and detectors.
+        assert_eq!(error_count(&facts), 8);
     }
 }

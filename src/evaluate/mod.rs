@@ -21,6 +21,7 @@ mod cloudtrail_multi_region;
 mod credentials;
 mod delegated_admin_not_management;
 mod external_access_findings;
+mod guardduty_enabled;
 mod iam_user_access_keys;
 mod iam_user_console_mfa;
 mod root_access_keys;
@@ -372,6 +373,7 @@ pub(crate) mod test_support {
             }),
             trails: Collected::Ok(Vec::new()),
             analyzers: Vec::new(),
+            guardduty: Vec::new(),
         }
     }
 }
@@ -424,6 +426,8 @@ mod tests {
                 ("cloudtrail-multi-region", None, ACCT),
                 ("external-access-findings", Some("eu-west-1"), ACCT),
                 ("external-access-findings", Some("us-east-1"), ACCT),
+                ("guardduty-enabled", Some("eu-west-1"), ACCT),
+                ("guardduty-enabled", Some("us-east-1"), ACCT),
                 ("iam-user-access-keys", None, ACCT),
                 ("iam-user-console-mfa", None, ACCT),
                 ("root-access-keys", None, "arn:aws:iam::222222222222:root"),

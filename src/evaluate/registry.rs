@@ -11,8 +11,8 @@ use crate::finding::Outcome;
 use super::{
     access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
     cloudtrail_log_file_validation, cloudtrail_multi_region, delegated_admin_not_management,
-    external_access_findings, iam_user_access_keys, iam_user_console_mfa, root_access_keys,
-    root_mfa,
+    external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
+    root_access_keys, root_mfa,
 };
 
 /// What an account-scope check sees: one scanned account, the organization-wide facts that apply
@@ -156,6 +156,14 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         toml: check_toml!("cloudtrail-kms-encryption"),
         logic: CheckLogic::Account {
             evaluate: cloudtrail_kms_encryption::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "guardduty-enabled",
+        toml: check_toml!("guardduty-enabled"),
+        logic: CheckLogic::Account {
+            evaluate: guardduty_enabled::evaluate,
             account_resource: str::to_owned,
         },
     },

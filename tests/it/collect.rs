@@ -209,6 +209,28 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
         assert_selectors(found, text(&expected["management_events"]));
     }
 
+    // GuardDuty, per Region: an ENABLED detector exactly where the seeder created one.
+    let detector_regions: Vec<&str> = described["guardduty_detector_regions"]
+        .as_array()
+        .expect("guardduty_detector_regions")
+        .iter()
+        .map(text)
+        .collect();
+    let regions: Vec<&str> = facts.guardduty.iter().map(|r| r.region.as_str()).collect();
+    assert_eq!(regions, REGIONS);
+    for regional in &facts.guardduty {
+        let statuses: Vec<&str> = ok(&regional.detectors, "detectors")
+            .iter()
+            .map(|d| ok(&d.status, "detector status").as_str())
+            .collect();
+        let want: &[&str] = if detector_regions.contains(&regional.region.as_str()) {
+            &["ENABLED"]
+        } else {
+            &[]
+        };
+        assert_eq!(statuses, want, "{id} in {}", regional.region);
+    }
+
     // The account's own analyzers, per Region, with their ACTIVE findings.
     let regions: Vec<&str> = facts.analyzers.iter().map(|r| r.region.as_str()).collect();
     assert_eq!(regions, REGIONS);
@@ -422,6 +444,8 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
         ("GetTrailStatus", "us-east-1"),
         ("ListAnalyzers", "eu-west-1"),
         ("ListAnalyzers", "us-east-1"),
+        ("ListDetectors", "eu-west-1"),
+        ("ListDetectors", "us-east-1"),
         ("ListFindings", "us-east-1"),
     ];
     let calls: Vec<(&str, &str)> = calls

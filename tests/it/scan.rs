@@ -140,6 +140,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "access-key-unused",
                 "cloudtrail-log-file-validation",
                 "cloudtrail-kms-encryption",
+                "guardduty-enabled",
             ] {
                 put(check, &["SKIPPED"]);
             }
@@ -286,6 +287,21 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
             "cloudtrail-kms-encryption",
             &per_trail(&|t| t["kms_key_id"].is_string()),
         );
+        // One verdict per scanned Region: PASS where the seeder enabled a detector.
+        let detector_regions = account["guardduty_detector_regions"]
+            .as_array()
+            .expect("guardduty_detector_regions");
+        let guardduty: Vec<&str> = REGIONS
+            .split(',')
+            .map(|r| {
+                if detector_regions.iter().any(|d| d == r) {
+                    "PASS"
+                } else {
+                    "FAIL"
+                }
+            })
+            .collect();
+        put("guardduty-enabled", &guardduty);
     }
     expected
 }
