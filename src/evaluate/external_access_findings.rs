@@ -28,14 +28,28 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 }
 
 /// An analyzer that covers the account, with where it was listed.
-struct Covering<'a> {
-    analyzer: &'a Analyzer,
+pub(super) struct Covering<'a> {
+    pub(super) analyzer: &'a Analyzer,
     /// `account analyzer name` or `organization analyzer name (in 333333333333)`.
-    label: String,
+    pub(super) label: String,
 }
 
-fn judge_region(ctx: &AccountContext<'_>, region: &str) -> Vec<Outcome> {
-    let account_id = ctx.account.account_id.as_str();
+/// Which external-access analyzers cover an account in one Region (shared with
+/// `access-analyzer-enabled`).
+pub(super) struct RegionCoverage<'a> {
+    /// The ACTIVE, customer-owned analyzers that cover it, each once.
+    pub(super) covering: Vec<Covering<'a>>,
+    /// Lists that could not be read (they might hold a covering analyzer), for the reason.
+    pub(super) unread: Vec<String>,
+    /// (label, value) evidence of what could not be read.
+    pub(super) evidence: Vec<(String, String)>,
+    /// Analyzers seen that do not cover (disabled, service-linked...), and why.
+    pub(super) not_covering: Vec<String>,
+}
+
+/// The coverage of the account of `ctx` in `region`: its own analyzers there and the
+/// organization's (see the module's documentation).
+pub(super) fn coverage<'a>(ctx: &AccountContext<'a>, region: &str) -> RegionCoverage<'a> {
     let mut covering: Vec<Covering<'_>> = Vec::new();
     let mut seen_arns = BTreeSet::new();
     // Lists that could not be read (they might hold a covering analyzer), for the reason.
@@ -114,7 +128,22 @@ fn judge_region(ctx: &AccountContext<'_>, region: &str) -> Vec<Outcome> {
             }
         }
     }
+    RegionCoverage {
+        covering,
+        unread,
+        evidence,
+        not_covering,
+    }
+}
 
+fn judge_region(ctx: &AccountContext<'_>, region: &str) -> Vec<Outcome> {
+    let account_id = ctx.account.account_id.as_str();
+    let RegionCoverage {
+        covering,
+        unread,
+        mut evidence,
+        not_covering,
+    } = coverage(ctx, region);
     if covering.is_empty() {
         let mut outcome = if unread.is_empty() {
             Outcome::new(

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod coverage;
 mod registry;
 
+mod access_analyzer_enabled;
 mod access_key_rotation;
 mod access_key_unused;
 mod cloudtrail_kms_encryption;
@@ -419,6 +420,8 @@ mod tests {
         assert_eq!(
             cells,
             [
+                ("access-analyzer-enabled", Some("eu-west-1"), ACCT),
+                ("access-analyzer-enabled", Some("us-east-1"), ACCT),
                 ("access-key-rotation", None, ACCT),
                 ("access-key-unused", None, ACCT),
                 ("cloudtrail-kms-encryption", None, ACCT),

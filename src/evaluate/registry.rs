@@ -9,7 +9,7 @@ use crate::facts::{AccountFacts, OrganizationFacts};
 use crate::finding::Outcome;
 
 use super::{
-    access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
+    access_analyzer_enabled, access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
     cloudtrail_log_file_validation, cloudtrail_multi_region, delegated_admin_not_management,
     external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
     root_access_keys, root_mfa,
@@ -164,6 +164,14 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         toml: check_toml!("guardduty-enabled"),
         logic: CheckLogic::Account {
             evaluate: guardduty_enabled::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "access-analyzer-enabled",
+        toml: check_toml!("access-analyzer-enabled"),
+        logic: CheckLogic::Account {
+            evaluate: access_analyzer_enabled::evaluate,
             account_resource: str::to_owned,
         },
     },

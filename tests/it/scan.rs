@@ -141,6 +141,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "cloudtrail-log-file-validation",
                 "cloudtrail-kms-encryption",
                 "guardduty-enabled",
+                "access-analyzer-enabled",
             ] {
                 put(check, &["SKIPPED"]);
             }
@@ -212,6 +213,17 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
             external.push("PASS");
         }
         put("external-access-findings", &external);
+        let analyzed: Vec<&str> = REGIONS
+            .split(',')
+            .map(|r| {
+                if org_analyzer_regions.contains(r) || own_regions.contains(r) {
+                    "PASS"
+                } else {
+                    "FAIL"
+                }
+            })
+            .collect();
+        put("access-analyzer-enabled", &analyzed);
 
         put(
             "root-access-keys",
