@@ -25,7 +25,7 @@ const EXPECTED_SERVICES: [&str; 4] = [
 ];
 
 /// Judges who administers each security service.
-pub(crate) fn evaluate(organization: &OrganizationFacts, _regions: &[String]) -> Vec<Outcome> {
+pub(crate) fn evaluate(organization: &OrganizationFacts) -> Vec<Outcome> {
     let management = organization.management_account_id.as_str();
     let mut outcomes: Vec<Outcome> = organization
         .delegated_admins
@@ -178,7 +178,7 @@ mod tests {
             service_principal: "guardduty.amazonaws.com".to_owned(),
             sources,
         });
-        let outcomes = evaluate(&org, &[]);
+        let outcomes = evaluate(&org);
         outcomes
             .into_iter()
             .find(|o| o.resource == "guardduty.amazonaws.com")
@@ -285,7 +285,7 @@ mod tests {
                 ),
             ],
         });
-        let outcome = evaluate(&org, &[])
+        let outcome = evaluate(&org)
             .into_iter()
             .find(|o| o.resource == "config.amazonaws.com")
             .unwrap();
@@ -307,7 +307,7 @@ mod tests {
 
     #[test]
     fn a_service_missing_from_the_facts_is_error() {
-        let outcomes = evaluate(&organization(), &[]);
+        let outcomes = evaluate(&organization());
         let resources: Vec<&str> = outcomes.iter().map(|o| o.resource.as_str()).collect();
         assert_eq!(resources, EXPECTED_SERVICES);
         assert!(outcomes.iter().all(|o| o.status == Status::Error));

@@ -25,6 +25,7 @@ mod external_access_findings;
 mod guardduty_enabled;
 mod iam_user_access_keys;
 mod iam_user_console_mfa;
+mod management_account_no_iam_users;
 mod root_access_keys;
 mod root_mfa;
 mod trails;
@@ -128,7 +129,7 @@ pub fn evaluate(facts: &ScanFacts, evaluated_at: &str, thresholds: &Thresholds) 
             CheckLogic::Organization(judge) => {
                 let account = &facts.organization.management_account_id;
                 findings.extend(
-                    judge(&facts.organization, &facts.regions)
+                    judge(facts)
                         .into_iter()
                         .map(|outcome| Finding::from_outcome(check.id, account, outcome)),
                 );

@@ -5,14 +5,14 @@
 //!
 //! It only wires things together: no logic, no parsing (that is [`super::catalog`]).
 
-use crate::facts::{AccountFacts, OrganizationFacts};
+use crate::facts::{AccountFacts, OrganizationFacts, ScanFacts};
 use crate::finding::Outcome;
 
 use super::{
     access_analyzer_enabled, access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
     cloudtrail_log_file_validation, cloudtrail_multi_region, delegated_admin_not_management,
     external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
-    root_access_keys, root_mfa,
+    management_account_no_iam_users, root_access_keys, root_mfa,
 };
 
 /// What an account-scope check sees: one scanned account, the organization-wide facts that apply
@@ -45,8 +45,9 @@ pub(crate) enum CheckLogic {
         /// readable again.
         account_resource: fn(&str) -> String,
     },
-    /// Once per scan, over the organization's facts and the scanned Regions.
-    Organization(fn(&OrganizationFacts, &[String]) -> Vec<Outcome>),
+    /// Once per scan, over all its facts (the organization's, and the management account's when
+    /// it was scanned).
+    Organization(fn(&ScanFacts) -> Vec<Outcome>),
 }
 
 /// One registered check.
@@ -93,7 +94,9 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
     RegisteredCheck {
         id: "delegated-admin-not-management",
         toml: check_toml!("delegated-admin-not-management"),
-        logic: CheckLogic::Organization(delegated_admin_not_management::evaluate),
+        logic: CheckLogic::Organization(|facts| {
+            delegated_admin_not_management::evaluate(&facts.organization)
+        }),
     },
     RegisteredCheck {
         id: "iam-user-access-keys",
@@ -174,6 +177,11 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
             evaluate: access_analyzer_enabled::evaluate,
             account_resource: str::to_owned,
         },
+    },
+    RegisteredCheck {
+        id: "management-account-no-iam-users",
+        toml: check_toml!("management-account-no-iam-users"),
+        logic: CheckLogic::Organization(management_account_no_iam_users::evaluate),
     },
 ];
 

@@ -224,6 +224,13 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
             })
             .collect();
         put("access-analyzer-enabled", &analyzed);
+        if id == management {
+            let holds_users = !account["iam_users"].as_array().expect("users").is_empty();
+            put(
+                "management-account-no-iam-users",
+                &[if holds_users { "FAIL" } else { "PASS" }],
+            );
+        }
 
         put(
             "root-access-keys",
@@ -329,9 +336,13 @@ async fn every_accounts_verdicts_match_what_the_seeder_built() {
         let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
         assert_eq!(got, want, "{check} in {account}");
     }
-    // The seeded organization shows every check both passing and failing somewhere, so the
-    // comparison above tests both verdicts of each.
-    for check in posture::evaluate::catalog().iter().map(|c| c.id.as_str()) {
+    // The seeded organization shows every account and Region check both passing and failing
+    // somewhere, so the comparison above tests both verdicts of each (an organization check has
+    // one subject: its other verdicts are unit-tested).
+    let per_account = posture::evaluate::catalog()
+        .iter()
+        .filter(|c| c.scope != posture::evaluate::Scope::Organization);
+    for check in per_account.map(|c| c.id.as_str()) {
         let seen: BTreeSet<&str> = verdicts
             .iter()
             .filter(|((c, _, _, _), _)| c == check)
@@ -682,7 +693,12 @@ async fn an_ou_scope_includes_its_nested_ous_and_nothing_else() {
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|f| f["check"] != "delegated-admin-not-management")
+        // Organization checks belong to the management account, whatever the scope.
+        .filter(|f| {
+            posture::evaluate::catalog()
+                .iter()
+                .any(|c| c.id == f["check"] && c.scope != posture::evaluate::Scope::Organization)
+        })
         .map(|f| f["account"].as_str().expect("account").to_owned())
         .collect();
     assert_eq!(findings_accounts, expected);
