@@ -22,7 +22,9 @@ use crate::config::{RegionChoice, ScanConfig, Selection};
 use crate::diff::diff as compare;
 use crate::discover::{Inventory, discover};
 use crate::evaluate::coverage::{CheckDetail, Coverage, Framework, Listing};
-use crate::evaluate::{Severity, Thresholds, catalog, catalogue_version, evaluate, nist_csf_2};
+use crate::evaluate::{
+    Severity, Thresholds, catalog, catalogue_version, evaluate, load_nist_csf_2_aws, nist_csf_2,
+};
 use crate::facts::{Collected, ScanFacts, SkippedAccount};
 use crate::finding::Status;
 use crate::output::{self, ListOptions};
@@ -637,8 +639,12 @@ fn checks(args: &ChecksArgs) -> anyhow::Result<Completion> {
     let version = catalogue_version();
     if let Some(name) = &args.framework {
         let framework: Framework = name.parse().context("--framework")?;
+        let evidence;
         let coverage = match framework {
-            Framework::NistCsf2 => Coverage::nist_csf_2(version, catalog(), nist_csf_2()),
+            Framework::NistCsf2 => {
+                evidence = load_nist_csf_2_aws()?;
+                Coverage::nist_csf_2(version, catalog(), nist_csf_2(), &evidence)?
+            }
         };
         if args.json {
             output::json(&coverage)?;

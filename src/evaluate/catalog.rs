@@ -337,7 +337,7 @@ fn locate(
 }
 
 /// The field serde names in `missing field `x`` / `unknown field `x`, expected ...`.
-fn named_field(message: &str) -> Option<&str> {
+pub(super) fn named_field(message: &str) -> Option<&str> {
     ["missing field `", "unknown field `", "duplicate field `"]
         .iter()
         .find_map(|prefix| message.split_once(prefix))

@@ -11,6 +11,7 @@
 
 pub mod catalog;
 pub mod coverage;
+pub mod csf_evidence;
 mod registry;
 
 mod access_analyzer_enabled;
@@ -34,6 +35,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 pub use catalog::{CatalogError, CheckMeta, CsfSubcategory, Mappings, Scope, Severity};
+pub use csf_evidence::{CsfEvidence, EvidenceKind};
 
 use crate::facts::{CollectError, Collected, ReportValue, ScanFacts};
 use crate::finding::{Finding, Outcome, Status};
@@ -55,6 +57,18 @@ pub fn nist_csf_2() -> &'static [CsfSubcategory] {
     &NIST_CSF_2
 }
 
+/// posture's judgement of which NIST CSF 2.0 subcategories AWS APIs could give evidence for
+/// (`checks/nist-csf-2.0-aws.toml`, embedded), validated against the Core and the catalogue: one
+/// entry per subcategory of [`nist_csf_2`], in its order. Parsed on each call (106 short rows);
+/// only `posture checks --framework` needs it.
+///
+/// # Errors
+/// The first problem, naming the file and the line or subcategory (see
+/// [`csf_evidence::parse_nist_csf_2_aws`]).
+pub fn load_nist_csf_2_aws() -> Result<Vec<CsfEvidence>, CatalogError> {
+    csf_evidence::parse_nist_csf_2_aws(csf_evidence::NIST_CSF_2_AWS_TOML, nist_csf_2(), catalog())
+}
+
 /// The check catalogue's version: the first 12 hex digits of the SHA-256 of every check file
 /// and the framework data, so two builds with the same checks have the same version and any edit
 /// to a check shows.
@@ -69,6 +83,8 @@ pub fn catalogue_version() -> &'static str {
             hasher.update([0]);
         }
         hasher.update(catalog::NIST_CSF_2_CSV.as_bytes());
+        // Not `checks/nist-csf-2.0-aws.toml`: it changes what coverage says, never a finding, and
+        // a new version would make `posture reevaluate` redo findings for nothing.
         let digest = hasher.finalize();
         digest[..6].iter().map(|b| format!("{b:02x}")).collect()
     });

@@ -4,15 +4,16 @@
 
 use std::io::{self, Write};
 
-use comfy_table::Table;
+use comfy_table::{CellAlignment, Table};
 use serde::Serialize;
 
 use super::changes::{TERMINAL_STYLE, render, severity};
 use super::plural;
 use crate::evaluate::Scope;
 use crate::evaluate::coverage::{
-    Assessment, CheckDetail, Coverage, Framework, Listing, MAPPING_FAMILIES, NOT_ASSESSED,
+    CheckDetail, Counts, Coverage, Framework, Listing, MAPPING_FAMILIES,
 };
+use crate::evaluate::csf_evidence::NIST_CSF_2_AWS_FILE;
 
 /// Any of `posture checks --json`'s shapes, pretty-printed, with a final newline.
 pub(crate) fn json(value: &impl Serialize) -> io::Result<()> {
@@ -117,7 +118,8 @@ pub(crate) fn check_detail(detail: &CheckDetail<'_>) -> io::Result<()> {
 }
 
 /// `posture checks --framework nist-csf-2.0`: every Function and Category with its counts, every
-/// subcategory with its checks or [`NOT_ASSESSED`], then the totals.
+/// subcategory with its checks or why it has none (no check yet, or not assessable from AWS APIs),
+/// then the counts per Function and the totals.
 pub(crate) fn coverage(coverage: &Coverage<'_>) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(
@@ -127,26 +129,31 @@ pub(crate) fn coverage(coverage: &Coverage<'_>) -> io::Result<()> {
         plural(coverage.checks, "check"),
         coverage.catalogue_version
     )?;
+    writeln!(
+        out,
+        "Which subcategories AWS APIs could give evidence for is posture's judgement ({NIST_CSF_2_AWS_FILE})."
+    )?;
     for function in &coverage.functions {
         writeln!(out)?;
         writeln!(
             out,
-            "{} {}: {} of {} subcategories have at least one check",
-            function.id, function.name, function.summary.covered, function.summary.subcategories
+            "{} {}: {}",
+            function.id,
+            function.name,
+            counts(&function.summary)
         )?;
         for category in &function.categories {
             writeln!(
                 out,
-                "  {} {}: {} of {}",
+                "  {} {}: {}",
                 category.id,
                 category.name,
-                category.summary.covered,
-                category.summary.subcategories
+                counts(&category.summary)
             )?;
             for sub in &category.subcategories {
-                let what = match sub.assessment {
-                    Assessment::Checked => format!("checked by {}", sub.checks.join(", ")),
-                    Assessment::NotAssessed => sub.reason.unwrap_or(NOT_ASSESSED).to_owned(),
+                let what = match &sub.reason {
+                    Some(reason) => reason.clone(),
+                    None => sub.status.describe(&sub.checks, sub.evidence),
                 };
                 writeln!(out, "    {}  {what}", sub.id)?;
                 writeln!(
@@ -159,19 +166,50 @@ pub(crate) fn coverage(coverage: &Coverage<'_>) -> io::Result<()> {
             }
         }
     }
-    let by_function: Vec<String> = coverage
+    let mut table = Table::new();
+    table.load_style(TERMINAL_STYLE);
+    table.set_header([
+        "function",
+        "subcategories",
+        "checked",
+        "not yet checked",
+        "outside AWS APIs",
+    ]);
+    let rows = coverage
         .functions
         .iter()
-        .map(|f| format!("{} {}/{}", f.id, f.summary.covered, f.summary.subcategories))
-        .collect();
+        .map(|f| (format!("{} {}", f.id, f.name), &f.summary))
+        .chain([("all".to_owned(), &coverage.summary)]);
+    for (name, c) in rows {
+        table.add_row([
+            name,
+            c.subcategories.to_string(),
+            c.covered.to_string(),
+            c.not_yet_checked.to_string(),
+            c.outside_aws.to_string(),
+        ]);
+    }
+    for column in 1..5 {
+        if let Some(column) = table.column_mut(column) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
     writeln!(out)?;
+    writeln!(out, "{}", render(&table))?;
+    writeln!(out)?;
+    let s = &coverage.summary;
     writeln!(
         out,
-        "{} of {} subcategories have at least one check ({}); {} not assessed by posture",
-        coverage.summary.covered,
-        coverage.summary.subcategories,
-        by_function.join(", "),
-        coverage.summary.not_assessed
+        "{} of {} subcategories have at least one check; {} more could be evidenced from AWS APIs; {} need evidence from outside AWS",
+        s.covered, s.subcategories, s.not_yet_checked, s.outside_aws
+    )
+}
+
+/// A Function's or Category's counts: `3 of 6 checked, 1 not yet checked, 2 outside AWS APIs`.
+fn counts(c: &Counts) -> String {
+    format!(
+        "{} of {} checked, {} not yet checked, {} outside AWS APIs",
+        c.covered, c.subcategories, c.not_yet_checked, c.outside_aws
     )
 }
 

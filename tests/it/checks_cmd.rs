@@ -1,10 +1,11 @@
 //! `posture checks`: the catalogue, one check, and the NIST CSF 2.0 coverage, run as the binary.
-//! Expectations come from the files in `checks/` (and the Core the binary embeds), never from a
-//! list of today's checks, so a check added to the catalogue is tested by the same tests. Every run
+//! Expectations come from the files in `checks/` (the check files, the classification
+//! `checks/nist-csf-2.0-aws.toml`, and the Core the binary embeds), never from a list of today's
+//! checks, so a check added to the catalogue is tested by the same tests. Every run
 //! has an empty environment and an empty working directory: the command must need no credentials,
 //! no AWS and no snapshot store.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -58,6 +59,90 @@ impl CheckFile {
     }
 }
 
+/// `checks/nist-csf-2.0-aws.toml`, the one TOML file in `checks/` that is not a check.
+fn classification_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(posture::evaluate::csf_evidence::NIST_CSF_2_AWS_FILE)
+}
+
+/// What `checks/nist-csf-2.0-aws.toml` says of a subcategory, read here with the `toml` crate
+/// rather than posture's parser.
+#[derive(Debug)]
+struct Classified {
+    /// `aws` or `outside`.
+    kind: String,
+    /// The file's one line for it.
+    evidence: String,
+}
+
+/// The classification as written: subcategory id → its kind and line.
+fn classification() -> BTreeMap<String, Classified> {
+    let path = classification_path();
+    let text = std::fs::read_to_string(&path).expect("read the classification");
+    let table: toml::Table = toml::from_str(&text).expect("the classification is TOML");
+    let rows = table["subcategories"].as_array().expect("subcategories");
+    let mut classified = BTreeMap::new();
+    for row in rows {
+        let field = |key: &str| row[key].as_str().expect(key).to_owned();
+        let previous = classified.insert(
+            field("id"),
+            Classified {
+                kind: field("kind"),
+                evidence: field("evidence"),
+            },
+        );
+        assert!(previous.is_none(), "{} is listed twice", field("id"));
+    }
+    classified
+}
+
+/// The NIST CSF 2.0 ids the check files name.
+fn named_csf_ids() -> BTreeSet<String> {
+    check_files()
+        .iter()
+        .flat_map(|f| f.csf_ids())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What the coverage must say of subcategory `id`, from the files: its status and, without a
+/// check, the text of its line (with checks, the line is `checked by` them, in catalogue order).
+fn expected_coverage(
+    id: &str,
+    named: &BTreeSet<String>,
+    classified: &BTreeMap<String, Classified>,
+) -> (&'static str, Option<String>) {
+    let entry = classified
+        .get(id)
+        .unwrap_or_else(|| panic!("{id} is not in checks/nist-csf-2.0-aws.toml"));
+    if named.contains(id) {
+        assert_eq!(
+            entry.kind, "aws",
+            "{id}: a check maps to it, so it must be `aws`"
+        );
+        ("checked", None)
+    } else if entry.kind == "aws" {
+        let text = format!(
+            "no posture check yet (AWS APIs could give evidence: {})",
+            entry.evidence
+        );
+        ("not_yet_checked", Some(text))
+    } else {
+        assert_eq!(entry.kind, "outside", "{id}");
+        let text = format!("cannot be assessed from AWS APIs ({})", entry.evidence);
+        ("outside_aws", Some(text))
+    }
+}
+
+/// The checks whose files map to `id`, by id.
+fn checks_naming(id: &str) -> BTreeSet<String> {
+    check_files()
+        .into_iter()
+        .filter(|f| f.csf_ids().contains(&id))
+        .map(|f| f.id)
+        .collect()
+}
+
 /// Every check file in `checks/`, by id.
 fn check_files() -> Vec<CheckFile> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("checks");
@@ -65,6 +150,7 @@ fn check_files() -> Vec<CheckFile> {
         .expect("read checks/")
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+        .filter(|path| *path != classification_path())
         .map(|path| {
             let text = std::fs::read_to_string(&path).expect("read a check file");
             CheckFile {
@@ -280,103 +366,167 @@ fn an_unknown_check_is_one_line_naming_it_and_the_closest_id_with_status_2() {
 }
 
 #[test]
-fn the_coverage_json_has_106_subcategories_and_covers_exactly_the_ids_the_checks_name() {
-    let named: BTreeSet<String> = check_files()
-        .iter()
-        .flat_map(|f| f.csf_ids())
-        .map(str::to_owned)
-        .collect();
+fn the_coverage_json_says_of_each_of_the_106_subcategories_what_the_files_say() {
+    let named = named_csf_ids();
+    let classified = classification();
     let (code, stdout, stderr) = posture(&["checks", "--framework", "nist-csf-2.0", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let coverage = json(&stdout);
     assert_eq!(coverage["framework"]["id"], "nist-csf-2.0");
+    assert_eq!(coverage["checks"], check_files().len());
     let functions = coverage["functions"].as_array().expect("functions");
     let ids: Vec<&str> = functions
         .iter()
         .map(|f| f["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["GV", "ID", "PR", "DE", "RS", "RC"]);
-    let subcategories: Vec<&Value> = functions
-        .iter()
-        .flat_map(|f| f["categories"].as_array().unwrap())
-        .flat_map(|c| c["subcategories"].as_array().unwrap())
-        .collect();
-    assert_eq!(subcategories.len(), 106);
-    assert_eq!(coverage["summary"]["subcategories"], 106);
-    assert_eq!(coverage["summary"]["covered"], named.len());
-    assert_eq!(coverage["summary"]["not_assessed"], 106 - named.len());
-    assert_eq!(coverage["checks"], check_files().len());
-    let mut covered = BTreeSet::new();
-    for sub in subcategories {
-        let id = sub["id"].as_str().unwrap();
-        let checks = sub["checks"].as_array().expect("checks");
-        assert!(!sub["statement"].as_str().unwrap().is_empty(), "{id}");
-        if checks.is_empty() {
-            assert_eq!(sub["assessment"], "not_assessed", "{id}");
-            assert_eq!(
-                sub["reason"], "not assessed by posture (needs evidence from outside AWS APIs)",
-                "{id}"
+    let mut listed = BTreeSet::new();
+    let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
+    for function in functions {
+        let mut in_function: BTreeMap<&str, usize> = BTreeMap::new();
+        for category in function["categories"].as_array().unwrap() {
+            let mut in_category: BTreeMap<&str, usize> = BTreeMap::new();
+            for sub in category["subcategories"].as_array().unwrap() {
+                let id = sub["id"].as_str().unwrap();
+                assert!(listed.insert(id.to_owned()), "{id} is listed twice");
+                assert_eq!(sub["statement"], statement(id), "{id}");
+                let checks: BTreeSet<String> = sub["checks"]
+                    .as_array()
+                    .expect("checks")
+                    .iter()
+                    .map(|c| c.as_str().expect("a check id").to_owned())
+                    .collect();
+                assert_eq!(checks, checks_naming(id), "{id}");
+                let (status, text) = expected_coverage(id, &named, &classified);
+                assert_eq!(sub["status"], status, "{id}");
+                assert_eq!(sub["evidence"], classified[id].evidence.as_str(), "{id}");
+                match text {
+                    None => {
+                        assert_eq!(sub["assessment"], "checked", "{id}");
+                        assert!(sub.get("reason").is_none(), "{id}: {sub}");
+                    }
+                    Some(text) => {
+                        assert_eq!(sub["assessment"], "not_assessed", "{id}");
+                        assert_eq!(sub["reason"], text.as_str(), "{id}");
+                    }
+                }
+                *in_category.entry(status).or_default() += 1;
+            }
+            assert_counts(
+                &category["summary"],
+                &in_category,
+                category["id"].as_str().unwrap(),
             );
-        } else {
-            assert_eq!(sub["assessment"], "checked", "{id}");
-            covered.insert(id.to_owned());
-            // Each listed check names this subcategory in its file.
-            for check in checks {
-                let file = check_files()
-                    .into_iter()
-                    .find(|f| f.id == check.as_str().unwrap())
-                    .unwrap_or_else(|| panic!("{id}: no file for {check}"));
-                assert!(file.csf_ids().contains(&id), "{id}: {check}");
+            for (status, n) in in_category {
+                *in_function.entry(status).or_default() += n;
             }
         }
+        assert_counts(
+            &function["summary"],
+            &in_function,
+            function["id"].as_str().unwrap(),
+        );
+        for (status, n) in in_function {
+            *totals.entry(status).or_default() += n;
+        }
     }
-    assert_eq!(covered, named);
-    // Per function, the counts add up to what is listed.
-    for function in functions {
-        let subs: Vec<&Value> = function["categories"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|c| c["subcategories"].as_array().unwrap())
-            .collect();
-        assert_eq!(function["summary"]["subcategories"], subs.len());
-        let with_checks = subs.iter().filter(|s| s["assessment"] == "checked").count();
-        assert_eq!(function["summary"]["covered"], with_checks);
-    }
+    assert_counts(&coverage["summary"], &totals, "the Core");
+    // Every subcategory of the Core, and every one the classification names.
+    let core: BTreeSet<String> = posture::evaluate::nist_csf_2()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    assert_eq!(core.len(), 106);
+    assert_eq!(listed, core);
+    assert_eq!(classified.keys().cloned().collect::<BTreeSet<_>>(), core);
+}
+
+/// A `summary` counts the statuses seen below it.
+fn assert_counts(summary: &Value, seen: &BTreeMap<&str, usize>, whose: &str) {
+    let n = |status| seen.get(status).copied().unwrap_or(0);
+    let (checked, not_yet, outside) = (n("checked"), n("not_yet_checked"), n("outside_aws"));
+    assert_eq!(
+        summary,
+        &serde_json::json!({
+            "subcategories": checked + not_yet + outside,
+            "covered": checked,
+            "not_assessed": not_yet + outside,
+            "not_yet_checked": not_yet,
+            "outside_aws": outside,
+        }),
+        "{whose}"
+    );
 }
 
 #[test]
-fn the_coverage_table_leaves_no_subcategory_blank_and_ends_with_the_totals() {
-    let named: BTreeSet<String> = check_files()
-        .iter()
-        .flat_map(|f| f.csf_ids())
-        .map(str::to_owned)
-        .collect();
+fn the_coverage_table_says_of_each_subcategory_what_the_files_say_and_ends_with_the_totals() {
+    let named = named_csf_ids();
+    let classified = classification();
     let (code, stdout, stderr) = posture(&["checks", "--framework", "nist-csf-2.0"]);
     assert_eq!(code, 0, "{stderr}");
+    let mut count: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for sub in posture::evaluate::nist_csf_2() {
         let line = stdout
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{}  ", sub.id)))
             .unwrap_or_else(|| panic!("no line for {}", sub.id));
         let what = line.trim_start()[sub.id.len()..].trim();
-        if named.contains(&sub.id) {
-            assert!(what.starts_with("checked by "), "{line}");
-        } else {
-            assert_eq!(
-                what, "not assessed by posture (needs evidence from outside AWS APIs)",
-                "{line}"
-            );
+        let (status, text) = expected_coverage(&sub.id, &named, &classified);
+        match text {
+            None => {
+                let checks = what
+                    .strip_prefix("checked by ")
+                    .unwrap_or_else(|| panic!("{line}"));
+                let checks: BTreeSet<String> = checks.split(", ").map(str::to_owned).collect();
+                assert_eq!(checks, checks_naming(&sub.id), "{line}");
+            }
+            Some(text) => assert_eq!(what, text, "{line}"),
         }
         assert!(stdout.contains(&sub.statement), "{}", sub.id);
+        *count.entry((&sub.function_id, status)).or_default() += 1;
+        *count.entry(("all", status)).or_default() += 1;
+    }
+    let n = |function, status| count.get(&(function, status)).copied().unwrap_or(0);
+    // Each Function's heading, and its row in the table of counts.
+    for function in ["GV", "ID", "PR", "DE", "RS", "RC", "all"] {
+        let (checked, not_yet, outside) = (
+            n(function, "checked"),
+            n(function, "not_yet_checked"),
+            n(function, "outside_aws"),
+        );
+        let total = checked + not_yet + outside;
+        if function != "all" {
+            let heading = stdout
+                .lines()
+                .find(|l| l.starts_with(&format!("{function} ")))
+                .unwrap_or_else(|| panic!("no heading for {function}"));
+            assert!(
+                heading.ends_with(&format!(
+                    ": {checked} of {total} checked, {not_yet} not yet checked, {outside} outside AWS APIs"
+                )),
+                "{heading}"
+            );
+        }
+        let row = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{function} ")) && !l.contains(':'))
+            .unwrap_or_else(|| panic!("no row of counts for {function}"));
+        let numbers: Vec<&str> = row.split_whitespace().rev().take(4).collect();
+        assert_eq!(
+            numbers,
+            [outside, not_yet, checked, total].map(|n| n.to_string()),
+            "{row}"
+        );
     }
     let last = stdout.lines().last().expect("a last line");
-    assert!(
-        last.starts_with(&format!(
-            "{} of 106 subcategories have at least one check (GV ",
-            named.len()
-        )),
-        "{last}"
+    assert_eq!(
+        last,
+        format!(
+            "{} of 106 subcategories have at least one check; {} more could be evidenced from AWS APIs; {} need evidence from outside AWS",
+            named.len(),
+            n("all", "not_yet_checked"),
+            n("all", "outside_aws")
+        )
     );
 }
 
