@@ -187,6 +187,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
                 role_name: config.role_name.clone(),
                 emails_kept: config.keep_emails,
             },
+            thresholds: Thresholds::default(),
         },
         reevaluation: None,
         checks: catalog()
@@ -589,11 +590,12 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         .filter(|id| !checks.iter().any(|c| &c.id == *id))
         .cloned()
         .collect();
-    // As of the scan's time, not now: the facts are that old.
+    // As of the scan's time, not now: the facts are that old; with the limits the scan judged
+    // with.
     let findings = evaluate(
         &source.facts,
         &source.scan.finished_at,
-        &Thresholds::default(),
+        &source.scan.thresholds,
     )
     .into_iter()
     .filter(|f| checks.iter().any(|c| c.id == f.check))

@@ -74,6 +74,11 @@ fn the_v1_fixture_reads_forever_and_diffs_to_the_change_step() {
     assert_eq!(before.facts.accounts.len(), 8, "one account is SUSPENDED");
     assert!(before.findings.iter().any(|f| f.check == "root-mfa"));
     assert!(before.accounts.iter().all(|a| a.email.is_none()));
+    // Written before snapshots recorded their thresholds: judged with, and read as, the defaults.
+    assert_eq!(
+        before.scan.thresholds,
+        posture::evaluate::Thresholds::default()
+    );
 
     let verification = verify_store(&store, |_| {}).expect("verify");
     assert!(verification.intact(), "{:?}", verification.problems);
