@@ -1,6 +1,6 @@
 //! The command line as typed: clap derive structs and nothing else ("low args", like zola's
 //! `src/cli.rs`). Parsing only; what a command does lives in `commands.rs`, and validation that
-//! needs more than one flag, a file or the environment will live in `config.rs`.
+//! needs more than one flag, a file or the environment lives in `config.rs`.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -28,7 +28,8 @@ pub enum Command {
     ///
     /// Credentials come from the standard AWS chain (environment, profile, SSO, instance role);
     /// run it as the management account or a delegated administrator. Accounts that are not ACTIVE
-    /// are SKIPPED. Exit status: 0 when the scan finished and everything could be read, 3 when it
+    /// are SKIPPED. Which checks run, their thresholds and scan defaults come from posture.toml
+    /// (--config, else ./posture.toml if there is one); flags win over it. Exit status: 0 when the scan finished and everything could be read, 3 when it
     /// finished but some accounts, Regions or services could not be read (they are ERROR in the
     /// snapshot), 2 when it could not run.
     Scan(Box<ScanArgs>),
@@ -55,9 +56,10 @@ pub enum Command {
     /// a new snapshot marked as a re-evaluation (`…-reevaluated.json`), so an improved check can
     /// be applied to old evidence. The original is never changed.
     ///
-    /// Refuses (unless --force) when the snapshot's findings already come from the current check
-    /// catalogue: nothing could change. Exit status: 0 when it wrote the new snapshot, 2 when it
-    /// could not.
+    /// It judges with the thresholds the snapshot records (the scan's), unless --config or the
+    /// threshold flags set others. Refuses (unless --force) when the snapshot's findings already
+    /// come from the current check catalogue and those thresholds: nothing could change. Exit
+    /// status: 0 when it wrote the new snapshot, 2 when it could not.
     Reevaluate(ReevaluateArgs),
     /// Shows the check catalogue: every check as a table, one check in full (`posture checks
     /// ID`), or what the checks cover of a framework (`--framework nist-csf-2.0`).
@@ -146,23 +148,36 @@ pub struct ScanArgs {
     /// Only accounts in these OUs, nested OUs included (ids `ou-…` or paths `/Workloads/Prod`).
     #[arg(long, value_delimiter = ',')]
     pub ous: Vec<String>,
-    /// Regions to scan: a comma-separated list, or `all` (default: the Regions enabled for the
-    /// caller's account).
+    /// Regions to scan: a comma-separated list, or `all` (default: `[scan] regions` of
+    /// posture.toml, else the Regions enabled for the caller's account).
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
-    /// Only these checks (comma-separated ids; default: every check in the catalogue).
+    /// Only these checks (comma-separated ids). Replaces posture.toml's `[checks]` (`only` and
+    /// `skip`) whole; default: what `[checks]` selects, else every check in the catalogue.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub checks: Vec<String>,
     /// The role assumed in each member account; a dedicated read-only auditor role is
-    /// recommended (see the README for its policy).
-    #[arg(long, default_value = crate::config::DEFAULT_ROLE_NAME)]
-    pub role_name: String,
+    /// recommended (see the README for its policy). Default: `[scan] role_name` of
+    /// posture.toml, else OrganizationAccountAccessRole.
+    #[arg(long)]
+    pub role_name: Option<String>,
     /// The external id the role's trust policy requires, if any.
     #[arg(long)]
     pub external_id: Option<String>,
-    /// How many AWS calls to keep in flight.
-    #[arg(long, default_value_t = crate::config::DEFAULT_CONCURRENCY)]
-    pub concurrency: usize,
+    /// How many AWS calls to keep in flight, 1 to 256 (default: `[scan] concurrency` of
+    /// posture.toml, else 64).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// The configuration file: checks, thresholds and scan defaults (the README's
+    /// "Configuration: posture.toml"). Default: ./posture.toml when it exists; flags win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Reads no configuration file, not even ./posture.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Limits that override posture.toml's `[thresholds]`.
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
     /// Where the snapshot goes.
     #[command(flatten)]
     pub store: StoreArgs,
@@ -184,6 +199,20 @@ impl ScanArgs {
             _ => unreachable!("parsed as `scan`"),
         }
     }
+}
+
+/// The limits of the age checks, for `scan` and `reevaluate`; each overrides the same key of
+/// posture.toml's `[thresholds]`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ThresholdArgs {
+    /// `access-key-rotation` fails an active access key older than DAYS days, 1 to 3650
+    /// (`access_key_max_age_days`; the CIS default is 90).
+    #[arg(long, value_name = "DAYS")]
+    pub access_key_max_age_days: Option<u32>,
+    /// `access-key-unused` fails an active access key unused for DAYS days or more, 1 to 3650
+    /// (`access_key_max_unused_days`; the CIS default is 45).
+    #[arg(long, value_name = "DAYS")]
+    pub access_key_max_unused_days: Option<u32>,
 }
 
 /// The snapshot store, for every command that reads or writes it.
@@ -274,9 +303,17 @@ pub struct ReevaluateArgs {
     /// The store the new snapshot goes into.
     #[command(flatten)]
     pub store: StoreArgs,
-    /// Writes the re-evaluation even when the check catalogue is the one the findings came from.
+    /// Writes the re-evaluation even when the check catalogue and the thresholds are the ones
+    /// the findings came from.
     #[arg(long)]
     pub force: bool,
+    /// Takes `[thresholds]` from this posture.toml (its other tables do not apply). Without it
+    /// no file is read, not even ./posture.toml: the snapshot's own thresholds hold.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Limits that override the snapshot's (and --config's).
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
 }
 
 /// Options of `posture checks`.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::Completion;
 use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name};
@@ -18,12 +18,12 @@ use crate::cli::{
     ScanArgs, ServeArgs, VerifyArgs,
 };
 use crate::collect::{CollectPlan, Progress, collect};
-use crate::config::{RegionChoice, ScanConfig, Selection};
+use crate::config::{ReevaluateConfig, RegionChoice, ScanConfig, Selection};
 use crate::diff::diff as compare;
 use crate::discover::{Inventory, discover};
 use crate::evaluate::coverage::{CheckDetail, Coverage, Framework, Listing};
 use crate::evaluate::{
-    Severity, Thresholds, catalog, catalogue_version, evaluate, load_nist_csf_2_aws, nist_csf_2,
+    Severity, catalog, catalogue_version, evaluate, load_nist_csf_2_aws, nist_csf_2,
 };
 use crate::facts::{Collected, ScanFacts, SkippedAccount};
 use crate::finding::Status;
@@ -52,7 +52,12 @@ pub(crate) fn run(command: Command) -> anyhow::Result<Completion> {
 /// `posture scan`: validate, discover, collect, evaluate, write the snapshot, summarize. Returns
 /// how it ended and where the snapshot is.
 fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
-    let config = ScanConfig::from_args(args)?;
+    // First: a bad flag or configuration file stops the scan before any AWS call.
+    let config = ScanConfig::load(args)?;
+    match &config.config_file {
+        Some(path) => debug!(file = %path.display(), "configuration read"),
+        None => debug!("no configuration file; defaults and flags only"),
+    }
     let target = if args.sandbox {
         let running = match Sandbox::locate().status()? {
             SandboxStatus::Running(running) => running,
@@ -86,7 +91,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
             )
         })?;
     if !args.quiet {
-        output::scan_summary(&snapshot, &path)?;
+        output::scan_summary(&snapshot, &path, config.config_file.as_deref())?;
     }
     let read_everything = snapshot.accounts.iter().all(|a| a.errors.is_empty())
         && snapshot.findings.iter().all(|f| f.status != Status::Error);
@@ -156,7 +161,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
     let finished_at = jiff::Timestamp::now()
         .round(jiff::Unit::Second)?
         .to_string();
-    let findings = evaluate(&facts, &finished_at, &Thresholds::default())
+    let findings = evaluate(&facts, &finished_at, &config.thresholds)
         .into_iter()
         .filter(|f| config.checks.contains(&f.check))
         .collect();
@@ -189,6 +194,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
                 role_name: config.role_name.clone(),
                 emails_kept: config.keep_emails,
             },
+            thresholds: config.thresholds,
         },
         reevaluation: None,
         checks: catalog()
@@ -324,8 +330,11 @@ fn demo(args: DemoArgs) -> anyhow::Result<Completion> {
     let description = sandbox.seed(args.members)?;
     // The seeded organization works in these two Regions; a real scan covers every enabled one.
     let store = args.store.snapshots_dir.to_string_lossy();
+    // The demo tells the seeded story with every check and the default limits, whatever a
+    // posture.toml in the working directory says.
     let scan_args = ScanArgs::from_flags(&[
         "--sandbox",
+        "--no-config",
         "--regions",
         &DEMO_REGIONS.join(","),
         "--snapshots-dir",
@@ -566,12 +575,19 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<Completion> {
 
 /// `posture reevaluate`: the current checks over a stored snapshot's facts, into a new snapshot.
 fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
+    let settings = ReevaluateConfig::load(args)?;
     let store = Store::new(&args.store.snapshots_dir);
     let path = store.resolve(&args.snapshot)?;
     let source = read_snapshot(&path)?;
-    if source.findings_catalogue_version() == catalogue_version() && !args.force {
+    // The scan's limits unless --config or the flags set others.
+    let thresholds = settings.thresholds.apply(source.scan.thresholds);
+    let scanned_with = source.scan.thresholds;
+    if source.findings_catalogue_version() == catalogue_version()
+        && thresholds == scanned_with
+        && !args.force
+    {
         anyhow::bail!(
-            "{}: its findings already come from check catalogue {}, this posture's: a re-evaluation would change nothing (--force writes one anyway)",
+            "{}: its findings already come from check catalogue {}, this posture's, and from the same thresholds: a re-evaluation would change nothing (--force writes one anyway; --config or the threshold flags set other limits)",
             path.display(),
             catalogue_version()
         );
@@ -592,16 +608,15 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         .cloned()
         .collect();
     // As of the scan's time, not now: the facts are that old.
-    let findings = evaluate(
-        &source.facts,
-        &source.scan.finished_at,
-        &Thresholds::default(),
-    )
-    .into_iter()
-    .filter(|f| checks.iter().any(|c| c.id == f.check))
-    .collect();
+    let findings = evaluate(&source.facts, &source.scan.finished_at, &thresholds)
+        .into_iter()
+        .filter(|f| checks.iter().any(|c| c.id == f.check))
+        .collect();
     let mut scan = source.scan.clone();
     scan.scope.checks = checks.iter().map(|c| c.id.clone()).collect();
+    // What the findings were judged with, so that `diff` against the source can tell a changed
+    // limit from a changed key.
+    scan.thresholds = thresholds;
     let mut snapshot = Snapshot {
         format: snapshot::FORMAT.to_owned(),
         schema_version: snapshot::SCHEMA_VERSION,
@@ -629,7 +644,7 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
                 store.dir().display()
             )
         })?;
-    output::reevaluated(&path, &written, &snapshot, &dropped)?;
+    output::reevaluated(&path, &written, &snapshot, &scanned_with, &dropped)?;
     Ok(Completion::Done)
 }
 

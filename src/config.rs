@@ -1,15 +1,30 @@
-//! Validated settings of a scan ("high args", ripgrep's `hiargs.rs`): the CLI's strings checked and
-//! turned into typed values before any AWS call is spent, each bad input rejected with one line
-//! that names it and says what to do. Checks that need the organization (does this OU exist?) are
-//! made by [`Scope::select`] once discovery has run.
+//! Validated settings of a scan ("high args", ripgrep's `hiargs.rs`): the CLI's strings and
+//! `posture.toml` (see [`file`]) checked, merged and turned into typed values before any AWS call
+//! is spent, each bad input rejected with one line that names it and says what to do. A flag
+//! always wins over the file, and the file over the defaults. Checks that need the organization
+//! (does this OU exist?) are made by [`Scope::select`] once discovery has run.
+
+pub mod file;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::cli::ScanArgs;
+use crate::cli::{ReevaluateArgs, ScanArgs, ThresholdArgs};
 use crate::discover::Inventory;
+use crate::evaluate::Thresholds;
+
+pub use file::{ConfigFile, FileError};
+
+/// The configuration file `posture scan` reads from the working directory when it exists and
+/// `--config` names no other.
+pub const CONFIG_FILE: &str = "posture.toml";
+/// The range of every limit of `[thresholds]`, in days: at least a day, at most ten years.
+pub const THRESHOLD_DAYS: RangeInclusive<u32> = 1..=3650;
+/// The range of `--concurrency` and `[scan] concurrency`.
+pub const CONCURRENCY: RangeInclusive<usize> = 1..=256;
 
 /// The default role assumed in every member account.
 pub const DEFAULT_ROLE_NAME: &str = "OrganizationAccountAccessRole";
@@ -103,6 +118,28 @@ pub enum ConfigError {
     /// Scope left nothing to scan.
     #[error("the scope selects no account: check --accounts, --exclude-accounts and --ous")]
     EmptyScope,
+    /// A limit flag out of range.
+    #[error("{flag}: {value} is out of range: use 1 to 3650 (days)")]
+    Threshold {
+        /// The flag.
+        flag: &'static str,
+        /// The value given.
+        value: u32,
+    },
+    /// `--config` names a file that is not there.
+    #[error("--config: {} does not exist", .0.display())]
+    ConfigMissing(PathBuf),
+    /// The configuration file exists but could not be read.
+    #[error("{}: could not be read: {message}", path.display())]
+    ConfigUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// The configuration file does not parse or validate.
+    #[error(transparent)]
+    File(#[from] FileError),
 }
 
 /// Which Regions to scan.
@@ -145,8 +182,125 @@ pub struct ScanConfig {
     pub snapshots_dir: PathBuf,
     /// Whether account e-mail addresses go into the snapshot.
     pub keep_emails: bool,
-    /// The checks to evaluate, in catalogue order (`--checks`; all by default).
+    /// The checks to evaluate, in catalogue order (`--checks`, else `[checks]`; all by default).
     pub checks: Vec<String>,
+    /// The limits the findings are judged with: the flags over `[thresholds]` over the defaults.
+    pub thresholds: Thresholds,
+    /// The configuration file read, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+/// Limits set in `posture.toml` or by flags; `None` leaves the one beneath (the file's, the
+/// snapshot's or the default) as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ThresholdOverrides {
+    /// `access_key_max_age_days`.
+    pub access_key_max_age_days: Option<u32>,
+    /// `access_key_max_unused_days`.
+    pub access_key_max_unused_days: Option<u32>,
+}
+
+impl ThresholdOverrides {
+    /// These over `under`: each limit set here wins.
+    pub fn over(self, under: Self) -> Self {
+        Self {
+            access_key_max_age_days: self
+                .access_key_max_age_days
+                .or(under.access_key_max_age_days),
+            access_key_max_unused_days: self
+                .access_key_max_unused_days
+                .or(under.access_key_max_unused_days),
+        }
+    }
+
+    /// `base` with these limits set.
+    pub fn apply(self, base: Thresholds) -> Thresholds {
+        Thresholds {
+            access_key_max_age_days: self
+                .access_key_max_age_days
+                .unwrap_or(base.access_key_max_age_days),
+            access_key_max_unused_days: self
+                .access_key_max_unused_days
+                .unwrap_or(base.access_key_max_unused_days),
+        }
+    }
+
+    /// The limit flags, validated.
+    ///
+    /// # Errors
+    /// A flag out of [`THRESHOLD_DAYS`].
+    pub fn from_flags(args: &ThresholdArgs) -> Result<Self, ConfigError> {
+        let check = |flag: &'static str, value: Option<u32>| match value {
+            Some(days) if !THRESHOLD_DAYS.contains(&days) => {
+                Err(ConfigError::Threshold { flag, value: days })
+            }
+            other => Ok(other),
+        };
+        Ok(Self {
+            access_key_max_age_days: check(
+                "--access-key-max-age-days",
+                args.access_key_max_age_days,
+            )?,
+            access_key_max_unused_days: check(
+                "--access-key-max-unused-days",
+                args.access_key_max_unused_days,
+            )?,
+        })
+    }
+}
+
+/// Reads and validates the configuration file: `explicit` (`--config`) when given, which must
+/// exist; else, when `discover`, [`CONFIG_FILE`] in the working directory if it is there; else
+/// none.
+///
+/// # Errors
+/// A `--config` path that does not exist, a file that cannot be read, or one that does not parse
+/// or validate (one line naming the file, the line and the key).
+pub fn read_config_file(
+    explicit: Option<&Path>,
+    discover: bool,
+) -> Result<Option<ConfigFile>, ConfigError> {
+    let path = match explicit {
+        Some(path) if !path.exists() => return Err(ConfigError::ConfigMissing(path.to_owned())),
+        Some(path) => path,
+        None if discover && Path::new(CONFIG_FILE).exists() => Path::new(CONFIG_FILE),
+        None => return Ok(None),
+    };
+    let text = std::fs::read_to_string(path).map_err(|err| ConfigError::ConfigUnreadable {
+        path: path.to_owned(),
+        message: err.to_string(),
+    })?;
+    let catalogue: Vec<&str> = crate::evaluate::catalog()
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    Ok(Some(file::parse(path, &text, &catalogue)?))
+}
+
+/// The validated settings of `posture reevaluate`: the limits to judge with over the snapshot's
+/// own. The configuration file is read only when `--config` names it: a re-evaluation judges with
+/// the limits the scan used unless asked otherwise, whatever `posture.toml` lies about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReevaluateConfig {
+    /// The limits the flags and `--config`'s `[thresholds]` set, flags first.
+    pub thresholds: ThresholdOverrides,
+    /// The configuration file read, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+impl ReevaluateConfig {
+    /// Validates the flags of `posture reevaluate` and reads `--config`.
+    ///
+    /// # Errors
+    /// See [`read_config_file`] and [`ThresholdOverrides::from_flags`].
+    pub fn load(args: &ReevaluateArgs) -> Result<Self, ConfigError> {
+        let flags = ThresholdOverrides::from_flags(&args.thresholds)?;
+        let file = read_config_file(args.config.as_deref(), false)?;
+        Ok(Self {
+            thresholds: flags.over(file.as_ref().map(|f| f.thresholds).unwrap_or_default()),
+            config_file: file.map(|f| f.path),
+        })
+    }
 }
 
 /// The accounts a scope selects from an inventory: to scan (ACTIVE) and to skip (with why).
@@ -161,8 +315,21 @@ pub struct Selection {
 }
 
 impl ScanConfig {
-    /// Validates the flags of `posture scan`.
-    pub fn from_args(args: &ScanArgs) -> Result<Self, ConfigError> {
+    /// Reads the configuration file (`--config`, else `./posture.toml` unless `--no-config`) and
+    /// validates the flags of `posture scan` over it.
+    ///
+    /// # Errors
+    /// The first bad flag or the file's first problem, in one line.
+    pub fn load(args: &ScanArgs) -> Result<Self, ConfigError> {
+        let file = read_config_file(args.config.as_deref(), !args.no_config)?;
+        Self::from_args(args, file.as_ref())
+    }
+
+    /// Validates the flags of `posture scan` over what `file` sets.
+    ///
+    /// # Errors
+    /// The first bad flag.
+    pub fn from_args(args: &ScanArgs, file: Option<&ConfigFile>) -> Result<Self, ConfigError> {
         let ScanArgs {
             accounts,
             exclude_accounts,
@@ -174,10 +341,10 @@ impl ScanConfig {
             store,
             keep_emails,
             checks,
+            thresholds,
             ..
         } = args;
-        let (regions, external_id, concurrency) =
-            (regions.as_deref(), external_id.as_deref(), *concurrency);
+        let external_id = external_id.as_deref();
         let accounts = account_ids("--accounts", accounts)?;
         let exclude_accounts = account_ids("--exclude-accounts", exclude_accounts)?;
         for ou in ous {
@@ -187,29 +354,19 @@ impl ScanConfig {
                 return Err(ConfigError::OuSyntax(ou.clone()));
             }
         }
-        let regions = match regions {
-            None => RegionChoice::Enabled,
-            Some([only]) if only == "all" => RegionChoice::All,
-            Some(list) => {
-                let mut unique = Vec::new();
-                for region in list {
-                    if !KNOWN_REGIONS.contains(&region.as_str()) {
-                        return Err(ConfigError::Region(region.clone()));
-                    }
-                    if !unique.contains(region) {
-                        unique.push(region.clone());
-                    }
-                }
-                RegionChoice::Listed(unique)
-            }
+        let regions = match (regions, file.and_then(|f| f.regions.clone())) {
+            (Some(list), _) => region_choice(list).map_err(ConfigError::Region)?,
+            (None, Some(from_file)) => from_file,
+            (None, None) => RegionChoice::Enabled,
         };
-        let valid_role = (1..=64).contains(&role_name.len())
-            && role_name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-        if !valid_role {
-            return Err(ConfigError::RoleName(role_name.to_owned()));
-        }
+        let role_name = match (role_name, file.and_then(|f| f.role_name.clone())) {
+            (Some(name), _) if !valid_role_name(name) => {
+                return Err(ConfigError::RoleName(name.clone()));
+            }
+            (Some(name), _) => name.clone(),
+            (None, Some(from_file)) => from_file,
+            (None, None) => DEFAULT_ROLE_NAME.to_owned(),
+        };
         if let Some(id) = external_id {
             let valid = (2..=1224).contains(&id.len())
                 && id
@@ -219,9 +376,12 @@ impl ScanConfig {
                 return Err(ConfigError::ExternalId);
             }
         }
-        if !(1..=256).contains(&concurrency) {
-            return Err(ConfigError::Concurrency(concurrency));
-        }
+        let concurrency = match (concurrency, file.and_then(|f| f.concurrency)) {
+            (Some(n), _) if !CONCURRENCY.contains(n) => return Err(ConfigError::Concurrency(*n)),
+            (Some(n), _) => *n,
+            (None, Some(from_file)) => from_file,
+            (None, None) => DEFAULT_CONCURRENCY,
+        };
         let catalogue: Vec<&str> = crate::evaluate::catalog()
             .iter()
             .map(|c| c.id.as_str())
@@ -232,11 +392,18 @@ impl ScanConfig {
                 known: catalogue.join(", "),
             });
         }
-        let checks = catalogue
-            .iter()
-            .filter(|id| checks.is_empty() || checks.iter().any(|c| c == *id))
-            .map(|id| (*id).to_owned())
-            .collect();
+        // `--checks` replaces the file's selection whole: `only` and `skip` alike.
+        let checks = match file.and_then(|f| f.checks.clone()) {
+            Some(from_file) if checks.is_empty() => from_file,
+            _ => catalogue
+                .iter()
+                .filter(|id| checks.is_empty() || checks.iter().any(|c| c == *id))
+                .map(|id| (*id).to_owned())
+                .collect(),
+        };
+        let thresholds = ThresholdOverrides::from_flags(thresholds)?
+            .over(file.map(|f| f.thresholds).unwrap_or_default())
+            .apply(Thresholds::default());
         Ok(Self {
             scope: Scope {
                 accounts,
@@ -244,14 +411,44 @@ impl ScanConfig {
                 ous: ous.to_vec(),
                 regions,
             },
-            role_name: role_name.to_owned(),
+            role_name,
             external_id: external_id.map(str::to_owned),
             concurrency,
             snapshots_dir: store.snapshots_dir.clone(),
             keep_emails: *keep_emails,
             checks,
+            thresholds,
+            config_file: file.map(|f| f.path.clone()),
         })
     }
+}
+
+/// `--regions` or `[scan] regions`: `all`, or known Regions (duplicates dropped). Returns the
+/// first name that is not a Region.
+pub(crate) fn region_choice(list: &[String]) -> Result<RegionChoice, String> {
+    if let [only] = list
+        && only == "all"
+    {
+        return Ok(RegionChoice::All);
+    }
+    let mut unique = Vec::new();
+    for region in list {
+        if !KNOWN_REGIONS.contains(&region.as_str()) {
+            return Err(region.clone());
+        }
+        if !unique.contains(region) {
+            unique.push(region.clone());
+        }
+    }
+    Ok(RegionChoice::Listed(unique))
+}
+
+/// Whether IAM would accept `name` as a role name.
+pub(crate) fn valid_role_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
 impl Scope {
@@ -329,7 +526,16 @@ mod tests {
     use super::*;
 
     fn config(flags: &[&str]) -> Result<ScanConfig, ConfigError> {
-        ScanConfig::from_args(&ScanArgs::from_flags(flags).expect("parses"))
+        ScanConfig::from_args(&ScanArgs::from_flags(flags).expect("parses"), None)
+    }
+
+    fn with_file(flags: &[&str], text: &str) -> Result<ScanConfig, ConfigError> {
+        let catalogue: Vec<&str> = crate::evaluate::catalog()
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        let file = file::parse(Path::new("posture.toml"), text, &catalogue).expect("valid");
+        ScanConfig::from_args(&ScanArgs::from_flags(flags).expect("parses"), Some(&file))
     }
 
     #[test]
@@ -376,5 +582,141 @@ mod tests {
             config(&["--concurrency", "0"]).unwrap_err(),
             ConfigError::Concurrency(0)
         );
+    }
+
+    #[test]
+    fn the_file_sets_what_no_flag_does() {
+        let text = r#"
+[checks]
+skip = ["root-mfa"]
+
+[thresholds]
+access_key_max_age_days = 365
+
+[scan]
+regions = ["eu-west-1"]
+role_name = "PostureAuditor"
+concurrency = 8
+"#;
+        let config = with_file(&[], text).unwrap();
+        assert!(!config.checks.iter().any(|c| c == "root-mfa"));
+        assert_eq!(config.checks.len(), crate::evaluate::catalog().len() - 1);
+        assert_eq!(
+            config.thresholds,
+            Thresholds {
+                access_key_max_age_days: 365,
+                ..Thresholds::default()
+            }
+        );
+        assert_eq!(
+            config.scope.regions,
+            RegionChoice::Listed(vec!["eu-west-1".into()])
+        );
+        assert_eq!(config.role_name, "PostureAuditor");
+        assert_eq!(config.concurrency, 8);
+        assert_eq!(config.config_file, Some(PathBuf::from("posture.toml")));
+    }
+
+    #[test]
+    fn flags_win_over_the_file() {
+        let text = r#"
+[checks]
+only = ["root-mfa", "access-key-rotation"]
+
+[thresholds]
+access_key_max_age_days = 365
+access_key_max_unused_days = 100
+
+[scan]
+regions = ["eu-west-1"]
+role_name = "PostureAuditor"
+concurrency = 8
+"#;
+        let config = with_file(
+            &[
+                "--checks",
+                "access-key-unused",
+                "--access-key-max-age-days",
+                "30",
+                "--regions",
+                "all",
+                "--role-name",
+                "Other",
+                "--concurrency",
+                "4",
+            ],
+            text,
+        )
+        .unwrap();
+        assert_eq!(config.checks, ["access-key-unused"]);
+        assert_eq!(
+            config.thresholds,
+            Thresholds {
+                access_key_max_age_days: 30,
+                access_key_max_unused_days: 100,
+            }
+        );
+        assert_eq!(config.scope.regions, RegionChoice::All);
+        assert_eq!(config.role_name, "Other");
+        assert_eq!(config.concurrency, 4);
+    }
+
+    #[test]
+    fn without_a_file_the_defaults_hold() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.thresholds, Thresholds::default());
+        assert_eq!(config.role_name, DEFAULT_ROLE_NAME);
+        assert_eq!(config.concurrency, DEFAULT_CONCURRENCY);
+        assert_eq!(config.checks.len(), crate::evaluate::catalog().len());
+        assert_eq!(config.config_file, None);
+    }
+
+    #[test]
+    fn rejects_limit_flags_out_of_range_by_name() {
+        assert_eq!(
+            config(&["--access-key-max-unused-days", "0"]).unwrap_err(),
+            ConfigError::Threshold {
+                flag: "--access-key-max-unused-days",
+                value: 0
+            }
+        );
+        let err = config(&["--access-key-max-age-days", "3651"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--access-key-max-age-days: 3651 is out of range: use 1 to 3650 (days)"
+        );
+    }
+
+    #[test]
+    fn a_config_path_that_does_not_exist_is_named() {
+        let err = read_config_file(Some(Path::new("no/such/posture.toml")), true).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--config: no/such/posture.toml does not exist"
+        );
+    }
+
+    #[test]
+    fn overrides_stack_flags_over_file_over_base() {
+        let flags = ThresholdOverrides {
+            access_key_max_age_days: Some(10),
+            access_key_max_unused_days: None,
+        };
+        let file = ThresholdOverrides {
+            access_key_max_age_days: Some(20),
+            access_key_max_unused_days: Some(30),
+        };
+        let base = Thresholds {
+            access_key_max_age_days: 1,
+            access_key_max_unused_days: 2,
+        };
+        assert_eq!(
+            flags.over(file).apply(base),
+            Thresholds {
+                access_key_max_age_days: 10,
+                access_key_max_unused_days: 30,
+            }
+        );
+        assert_eq!(ThresholdOverrides::default().apply(base), base);
     }
 }

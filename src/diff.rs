@@ -10,7 +10,8 @@
 //! The transitions are symmetric: what `diff(a, b)` calls regressed, `diff(b, a)` calls resolved;
 //! newly unknown and recovered, newly evaluated and no longer evaluated, added and removed swap
 //! the same way. Every change carries its causes, so a change window is not blamed for a new
-//! rule, a new mapping, a waiver or an account that could not be read.
+//! rule, a new mapping, a changed limit (`posture.toml`'s `[thresholds]`), a waiver or an account
+//! that could not be read.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,7 +19,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
-use crate::evaluate::{Scope, Severity};
+use crate::evaluate::{Scope, Severity, Thresholds};
 use crate::finding::{
     EVALUATED_AT, Evidence, Finding, FindingId, REPORT_GENERATED, Status, Waiver,
 };
@@ -270,6 +271,15 @@ pub enum Cause {
     },
     /// The check's NIST CSF 2.0 mapping changed.
     MappingChanged,
+    /// A limit the check judges with changed (`posture.toml`'s `[thresholds]`).
+    ThresholdChanged {
+        /// The limit's key (`access_key_max_age_days`).
+        key: String,
+        /// Before, in days.
+        old: u32,
+        /// After, in days.
+        new: u32,
+    },
     /// A waiver now covers it.
     WaiverStarted,
     /// Its waiver changed.
@@ -291,6 +301,9 @@ impl Cause {
                 format!("the check's logic changed (version {old} → {new})")
             }
             Self::MappingChanged => "the check's framework mapping changed".into(),
+            Self::ThresholdChanged { key, old, new } => {
+                format!("the check's limit changed ({key}: {old} → {new} days)")
+            }
             Self::WaiverStarted => "a waiver started".into(),
             Self::WaiverChanged => "its waiver changed".into(),
             Self::WaiverExpired => "its waiver expired".into(),
@@ -775,19 +788,20 @@ fn finding_change(
         functions: meta.map(functions).unwrap_or_default(),
         old: was.side(),
         new: is.side(),
-        causes: causes(kind, was, is, old_check, new_check, after),
+        causes: causes(kind, check, was, is, before, after),
     }
 }
 
 /// Why a finding changed, most telling first.
 fn causes(
     kind: ChangeKind,
+    check: &str,
     was: &State,
     is: &State,
-    old_check: Option<&CheckRecord>,
-    new_check: Option<&CheckRecord>,
+    before: &SideIndex,
     after: &SideIndex,
 ) -> Vec<Cause> {
+    let (old_check, new_check) = (before.check(check), after.check(check));
     let mut causes = Vec::new();
     match kind {
         ChangeKind::NewlyUnknown => causes.push(Cause::CoverageChanged {
@@ -820,6 +834,19 @@ fn causes(
             causes.push(Cause::MappingChanged);
         }
     }
+    let (old_limits, new_limits) = (
+        before.snapshot.scan.thresholds.limits(),
+        after.snapshot.scan.thresholds.limits(),
+    );
+    for (old, new) in old_limits.iter().zip(&new_limits) {
+        if old.check == check && old.days != new.days {
+            causes.push(Cause::ThresholdChanged {
+                key: old.key.to_owned(),
+                old: old.days,
+                new: new.days,
+            });
+        }
+    }
     // A verdict that changed is put down to the resource unless the rule changed and the
     // evidence did not; a verdict that stayed the same has no cause of its own.
     let verdict_changed = matches!(
@@ -832,10 +859,13 @@ fn causes(
         (_, State::Absent) => Some("no longer reported".to_owned()),
         _ => None,
     };
-    let logic_changed = causes
-        .iter()
-        .any(|c| matches!(c, Cause::LogicChanged { .. }));
-    if verdict_changed && (evidence_changed.is_some() || !logic_changed) {
+    let rule_changed = causes.iter().any(|c| {
+        matches!(
+            c,
+            Cause::LogicChanged { .. } | Cause::ThresholdChanged { .. }
+        )
+    });
+    if verdict_changed && (evidence_changed.is_some() || !rule_changed) {
         let detail = evidence_changed.unwrap_or_else(|| "its evidence is the same".to_owned());
         causes.insert(0, Cause::ResourceChanged { detail });
     }
@@ -846,12 +876,15 @@ fn causes(
 }
 
 /// The evidence that changed, as `label: old -> new` (labels that only say when the facts were
-/// read or judged left out); `None` when nothing did.
+/// read or judged, or the limit they were judged against, left out: those are not the
+/// resource's); `None` when nothing did.
 fn changed_evidence(a: &Evidence, b: &Evidence) -> Option<String> {
     let labels: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let limit_labels = Thresholds::default().limits().map(|l| l.evidence_label);
     let changes: Vec<String> = labels
         .into_iter()
         .filter(|label| ![EVALUATED_AT, REPORT_GENERATED].contains(&label.as_str()))
+        .filter(|label| !limit_labels.contains(&label.as_str()))
         .filter_map(|label| {
             let (x, y) = (a.get(label), b.get(label));
             let none = || "(none)".to_owned();
@@ -999,6 +1032,17 @@ fn scope_change(old: &SnapshotSummary, new: &SnapshotSummary) -> ScopeChange {
     }
     if a.role_name != b.role_name {
         options.push(format!("--role-name: {} → {}", a.role_name, b.role_name));
+    }
+    // Not scope, but a change of what the findings were judged against, listed with it so that
+    // every report that shows the scope shows it too.
+    let limits = |s: &SnapshotSummary| s.scan.thresholds.limits();
+    for (x, y) in limits(old).iter().zip(&limits(new)) {
+        if x.days != y.days {
+            options.push(format!(
+                "[thresholds] {}: {} → {} days",
+                x.key, x.days, y.days
+            ));
+        }
     }
     ScopeChange {
         regions_added: minus(&b.regions, &a.regions),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::evaluate::Mappings;
+use crate::evaluate::{Mappings, Thresholds};
 use crate::snapshot::{
     AccountRecord, Integrity, RegionsRequested, ScanMetadata, ScopeRecord, SnapshotSummary,
 };
@@ -69,6 +69,7 @@ struct Build {
     regions: Vec<&'static str>,
     checks: Vec<CheckRecord>,
     findings: Vec<Finding>,
+    thresholds: Thresholds,
 }
 
 impl Build {
@@ -96,6 +97,18 @@ impl Build {
                 check("keys", Severity::Medium, Scope::Account, &["PR.AA-01"]),
             ],
             findings: vec![],
+            thresholds: Thresholds::default(),
+        }
+    }
+
+    /// The same snapshot with no findings yet.
+    fn clone_without_findings(&self) -> Self {
+        Self {
+            accounts: self.accounts.clone(),
+            regions: self.regions.clone(),
+            checks: self.checks.clone(),
+            findings: vec![],
+            thresholds: self.thresholds,
         }
     }
 
@@ -135,6 +148,7 @@ impl Build {
                     role_name: "PostureAuditor".into(),
                     emails_kept: false,
                 },
+                thresholds: self.thresholds,
             },
             reevaluation: None,
             checks: self.checks.clone(),
@@ -672,4 +686,79 @@ fn a_check_whose_scope_changed_is_listed_and_its_findings_are_not_resolved_or_re
         Some((Scope::Account, Scope::Region))
     );
     assert!(!changes.gate(Some(Severity::Low)).fails);
+}
+
+#[test]
+fn a_changed_limit_is_blamed_on_the_limit_not_the_key() {
+    // An access key judged against 90 days, then against 3650: the same key, the same age.
+    let key = |status: Status, limit: &str| {
+        let mut f = finding(
+            "access-key-rotation",
+            PROD,
+            None,
+            "arn:aws:iam::222222222222:user/app/access-key-1",
+            status,
+        );
+        f.evidence = Evidence::from([
+            ("last rotated".to_owned(), "2025-03-01".to_owned()),
+            ("maximum age (days)".to_owned(), limit.to_owned()),
+        ]);
+        f
+    };
+    let rotation = check(
+        "access-key-rotation",
+        Severity::Medium,
+        Scope::Account,
+        &["PR.AA-01"],
+    );
+    let mut old = Build::new().with(key(Status::Fail, "90"));
+    old.checks.push(rotation.clone());
+    let mut new = Build::new().with(key(Status::Fail, "3650"));
+    new.checks.push(rotation);
+    new.thresholds.access_key_max_age_days = 3650;
+    let limit = Cause::ThresholdChanged {
+        key: "access_key_max_age_days".into(),
+        old: 90,
+        new: 3650,
+    };
+
+    // Still failing under the new limit: the limit is the cause, the key did not change.
+    let changes = symmetric_diff(&old.summary(), &new.summary());
+    assert_eq!(
+        changes.scope.options,
+        ["[thresholds] access_key_max_age_days: 90 → 3650 days"]
+    );
+    assert!(!changes.is_empty());
+    let still: Vec<_> = changes.of_kind(ChangeKind::StillFailing).collect();
+    assert_eq!(still.len(), 1);
+    assert_eq!(still[0].causes, std::slice::from_ref(&limit));
+
+    // A verdict the new limit turned: resolved, with the limit among its causes.
+    let mut passed = new.clone_without_findings();
+    passed.findings.push(key(Status::Pass, "3650"));
+    let changes = symmetric_diff(&old.summary(), &passed.summary());
+    let resolved: Vec<_> = changes.of_kind(ChangeKind::Resolved).collect();
+    assert_eq!(resolved.len(), 1);
+    assert!(
+        resolved[0].causes.contains(&limit),
+        "{:?}",
+        resolved[0].causes
+    );
+    assert!(
+        !resolved[0]
+            .causes
+            .iter()
+            .any(|c| matches!(c, Cause::ResourceChanged { .. })),
+        "{:?}",
+        resolved[0].causes
+    );
+
+    // Other checks' findings are not blamed on it.
+    let mut other = baseline();
+    other.thresholds.access_key_max_age_days = 3650;
+    let changes = symmetric_diff(&baseline().summary(), &other.summary());
+    assert!(
+        changes.findings.iter().all(|f| !f.causes.contains(&limit)),
+        "{changes:#?}"
+    );
 }

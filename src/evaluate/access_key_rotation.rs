@@ -16,6 +16,10 @@ use super::credentials::{days_between, key_resource, last_use, per_active_key};
 use super::registry::AccountContext;
 use super::report_cell;
 
+/// The evidence label of the limit the check judged with (`diff` tells a changed limit from a
+/// changed key by it).
+pub(crate) const LIMIT_LABEL: &str = "maximum age (days)";
+
 /// Judges the age of the active access keys of one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let now = ctx.evaluated_at.parse::<Timestamp>().ok();
@@ -55,7 +59,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
                     .with("access key slot", key.slot)
                     .with("last rotated", report_cell(&key.last_rotated))
                     .with("last used", key.last_used_date.value().unwrap_or("never"))
-                    .with("maximum age (days)", limit)
+                    .with(LIMIT_LABEL, limit)
                     .with(EVALUATED_AT, ctx.evaluated_at),
             )
         },

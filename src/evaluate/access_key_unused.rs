@@ -17,6 +17,10 @@ use super::credentials::{days_between, key_resource, per_active_key};
 use super::registry::AccountContext;
 use super::report_cell;
 
+/// The evidence label of the limit the check judged with (`diff` tells a changed limit from a
+/// changed key by it).
+pub(crate) const LIMIT_LABEL: &str = "maximum unused (days)";
+
 /// Judges how long the active access keys of one account have gone unused.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let now = ctx.evaluated_at.parse::<Timestamp>().ok();
@@ -62,7 +66,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
                     .with("last used", key.last_used_date.value().unwrap_or("never"))
                     .with("last used service", report_cell(&key.last_used_service))
                     .with("last rotated", report_cell(&key.last_rotated))
-                    .with("maximum unused (days)", limit)
+                    .with(LIMIT_LABEL, limit)
                     .with(EVALUATED_AT, ctx.evaluated_at),
             )
         },

@@ -279,11 +279,11 @@ pub fn parse_check(
 ) -> Result<CheckMeta, CatalogError> {
     let file = format!("checks/{stem}.toml");
     let meta: CheckMeta = toml::from_str(text).map_err(|err| {
-        let (line, field) = locate(text, err.span(), err.message());
+        let place = locate(text, err.span(), err.message());
         CatalogError {
             file: file.clone(),
-            field,
-            line,
+            field: place.field(),
+            line: place.line,
             // toml's message is one line; its `Display` adds a multi-line source excerpt that
             // our one-line error replaces with the line number and field.
             problem: err.message().trim().to_owned(),
@@ -298,17 +298,40 @@ pub fn parse_check(
     Ok(meta)
 }
 
-/// Finds the line and the dotted field name a TOML error is about. serde names the field in the
-/// message for missing and unknown fields (`missing field `title``) but not for type errors, whose
-/// span covers the value: then the field is the key on that line. Either way the table header above
-/// the span (`[mappings]`) gives the prefix.
-fn locate(
-    text: &str,
-    span: Option<std::ops::Range<usize>>,
-    message: &str,
-) -> (Option<usize>, Option<String>) {
+/// Where in a TOML text an error is: its line, the table that holds it and the key, as far as
+/// they can be told. `posture.toml` (`config::file`) reports its errors from it too.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct TomlPlace {
+    /// The line, 1-based, when the error has a span.
+    pub(crate) line: Option<usize>,
+    /// The table header above the span (`mappings`, `thresholds`), brackets removed.
+    pub(crate) table: Option<String>,
+    /// The key: the one serde names, else the key on the span's line.
+    pub(crate) key: Option<String>,
+}
+
+impl TomlPlace {
+    /// The dotted field name (`mappings.nist_csf_2`), or the table or key alone.
+    pub(crate) fn field(&self) -> Option<String> {
+        match (&self.table, &self.key) {
+            (Some(table), Some(key)) => Some(format!("{table}.{key}")),
+            (None, Some(key)) => Some(key.clone()),
+            (Some(table), None) => Some(table.clone()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Finds the line, table and key a TOML error is about. serde names the field in the message for
+/// missing and unknown fields (`missing field `title``) but not for type errors, whose span covers
+/// the value: then the key is the one on that line. Either way the table header above the span
+/// (`[mappings]`) gives the table.
+pub(crate) fn locate(text: &str, span: Option<std::ops::Range<usize>>, message: &str) -> TomlPlace {
     let Some(span) = span else {
-        return (None, named_field(message).map(str::to_owned));
+        return TomlPlace {
+            key: named_field(message).map(str::to_owned),
+            ..TomlPlace::default()
+        };
     };
     let start = span.start.min(text.len());
     let line_index = text[..start].matches('\n').count();
@@ -327,13 +350,11 @@ fn locate(
             .split_once('=')
             .map(|(key, _)| key.trim().to_owned())
     });
-    let field = match (table, key) {
-        (Some(table), Some(key)) => Some(format!("{table}.{key}")),
-        (None, Some(key)) => Some(key),
-        (Some(table), None) => Some(table),
-        (None, None) => None,
-    };
-    (Some(line_index + 1), field)
+    TomlPlace {
+        line: Some(line_index + 1),
+        table,
+        key,
+    }
 }
 
 /// The field serde names in `missing field `x`` / `unknown field `x`, expected ...`.

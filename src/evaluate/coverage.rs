@@ -221,7 +221,10 @@ impl fmt::Display for UnknownCheck {
 /// The ids closest to what the user typed: those that contain it or that it contains
 /// (`mfa` → `root-mfa`), else those fewest edits away if that is a few (`root_mfa`, `rot-mfa`).
 /// At most three, in catalogue order.
-fn closest_ids<'a>(typed: &str, ids: impl Iterator<Item = &'a str> + Clone) -> Vec<String> {
+pub(crate) fn closest_ids<'a>(
+    typed: &str,
+    ids: impl Iterator<Item = &'a str> + Clone,
+) -> Vec<String> {
     const MOST: usize = 3;
     let typed = typed.trim().to_ascii_lowercase();
     if typed.is_empty() {

@@ -92,9 +92,14 @@ pub fn catalogue_version() -> &'static str {
 }
 
 /// The limits the age checks judge against. The defaults are the CIS AWS Foundations
-/// Benchmark's; `posture.toml` can set others, and the evidence of every finding they decide
-/// names the limit it used.
+/// Benchmark's; `posture.toml` (`[thresholds]`) and the command line can set others, the
+/// snapshot records the ones its findings were judged with (`scan.thresholds`), and the evidence
+/// of every finding they decide names the limit it used.
+///
+/// A limit missing from a snapshot (written before it existed) reads as its default: until then
+/// every scan judged with the defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Thresholds {
     /// `access-key-rotation` fails an active key older than this (CIS v5.0.0 1.13: 90 days).
     pub access_key_max_age_days: u32,
@@ -109,6 +114,42 @@ impl Default for Thresholds {
             access_key_max_age_days: 90,
             access_key_max_unused_days: 45,
         }
+    }
+}
+
+/// One limit of [`Thresholds`], described: the key that sets it (in `posture.toml`'s
+/// `[thresholds]` and in the snapshot), the check it decides, the evidence label under which that
+/// check records it, and its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// `access_key_max_age_days`.
+    pub key: &'static str,
+    /// `access-key-rotation`.
+    pub check: &'static str,
+    /// `maximum age (days)`.
+    pub evidence_label: &'static str,
+    /// The limit, in days.
+    pub days: u32,
+}
+
+impl Thresholds {
+    /// Every limit with its key, check and evidence label, in the order `posture.toml`'s
+    /// documentation lists them.
+    pub fn limits(&self) -> [Limit; 2] {
+        [
+            Limit {
+                key: "access_key_max_age_days",
+                check: "access-key-rotation",
+                evidence_label: access_key_rotation::LIMIT_LABEL,
+                days: self.access_key_max_age_days,
+            },
+            Limit {
+                key: "access_key_max_unused_days",
+                check: "access-key-unused",
+                evidence_label: access_key_unused::LIMIT_LABEL,
+                days: self.access_key_max_unused_days,
+            },
+        ]
     }
 }
 
@@ -511,6 +552,44 @@ mod tests {
         assert_eq!(
             evaluate(&facts, NOW, &THRESHOLDS),
             evaluate(&facts, NOW, &THRESHOLDS)
+        );
+    }
+
+    #[test]
+    fn every_limit_names_its_key_check_and_evidence_label() {
+        let thresholds = Thresholds {
+            access_key_max_age_days: 7,
+            access_key_max_unused_days: 8,
+        };
+        let json = serde_json::to_value(thresholds).unwrap();
+        let keys: BTreeSet<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let limits = thresholds.limits();
+        assert_eq!(keys, limits.iter().map(|l| l.key).collect());
+        for limit in limits {
+            assert_eq!(json[limit.key], limit.days, "{}", limit.key);
+            assert!(
+                catalog().iter().any(|c| c.id == limit.check),
+                "{}",
+                limit.check
+            );
+            assert!(!limit.evidence_label.is_empty());
+        }
+    }
+
+    #[test]
+    fn limits_missing_from_a_snapshot_read_as_the_defaults() {
+        let read: Thresholds = serde_json::from_str(r#"{"access_key_max_age_days": 30}"#).unwrap();
+        assert_eq!(
+            read,
+            Thresholds {
+                access_key_max_age_days: 30,
+                ..Thresholds::default()
+            }
         );
     }
 }

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use crate::evaluate::Thresholds;
 use crate::finding::Status;
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
 use crate::snapshot::{AccountOutcome, Snapshot, Verification};
@@ -220,8 +221,13 @@ fn seconds(duration: Duration) -> String {
     format!("{:.2} s", duration.as_secs_f64())
 }
 
-/// The end of `posture scan`: accounts by outcome, verdicts per check, where the snapshot is.
-pub(crate) fn scan_summary(snapshot: &Snapshot, path: &Path) -> io::Result<()> {
+/// The end of `posture scan`: accounts by outcome, verdicts per check, the configuration file
+/// and thresholds it judged with, where the snapshot is.
+pub(crate) fn scan_summary(
+    snapshot: &Snapshot,
+    path: &Path,
+    config_file: Option<&Path>,
+) -> io::Result<()> {
     let mut out = io::stdout().lock();
     let count = |outcome: AccountOutcome| {
         snapshot
@@ -284,8 +290,23 @@ pub(crate) fn scan_summary(snapshot: &Snapshot, path: &Path) -> io::Result<()> {
         }
     }
     writeln!(out)?;
+    match config_file {
+        Some(file) => writeln!(out, "configuration: {}", file.display())?,
+        None => writeln!(out, "configuration: none (defaults and flags)")?,
+    }
+    writeln!(out, "thresholds: {}", thresholds(&snapshot.scan.thresholds))?;
     writeln!(out, "snapshot: {}", path.display())?;
     writeln!(out, "  sha256:  {}", snapshot.content_sha256())
+}
+
+/// Every limit as `key = days`, comma-separated.
+fn thresholds(thresholds: &Thresholds) -> String {
+    thresholds
+        .limits()
+        .iter()
+        .map(|l| format!("{} = {}", l.key, l.days))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `posture verify`: every problem, the first named first, or the chain's head.
@@ -362,6 +383,7 @@ pub(crate) fn reevaluated(
     source: &Path,
     written: &Path,
     snapshot: &Snapshot,
+    scanned_with: &Thresholds,
     dropped: &[String],
 ) -> io::Result<()> {
     let mut out = io::stdout().lock();
@@ -386,6 +408,16 @@ pub(crate) fn reevaluated(
         tally(Status::Fail),
         tally(Status::Error),
         tally(Status::Skipped)
+    )?;
+    writeln!(
+        out,
+        "  thresholds: {}{}",
+        thresholds(&snapshot.scan.thresholds),
+        if &snapshot.scan.thresholds == scanned_with {
+            " (as in the source snapshot)".to_owned()
+        } else {
+            format!(" (the source snapshot's: {})", thresholds(scanned_with))
+        }
     )?;
     for id in dropped {
         writeln!(

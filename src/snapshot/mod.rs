@@ -18,7 +18,7 @@ mod verify;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
-use crate::evaluate::{CheckMeta, Mappings, Scope, Severity};
+use crate::evaluate::{CheckMeta, Mappings, Scope, Severity, Thresholds};
 use crate::facts::{CollectError, ScanFacts};
 use crate::finding::Finding;
 
@@ -104,6 +104,11 @@ pub struct ScanMetadata {
     pub management_account_id: String,
     /// The scope asked for, and what it resolved to.
     pub scope: ScopeRecord,
+    /// The limits the findings were judged with (`posture.toml`'s `[thresholds]` and the flags
+    /// over the defaults; for a re-evaluation, the ones it used). Snapshots written before it
+    /// existed read as the defaults, which every scan used then.
+    #[serde(default)]
+    pub thresholds: Thresholds,
 }
 
 /// The scope of a scan as asked for and as resolved.

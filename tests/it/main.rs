@@ -3,6 +3,7 @@
 
 mod checks_cmd;
 mod collect;
+mod config;
 mod diff;
 mod sandbox_change;
 mod sandbox_extension;

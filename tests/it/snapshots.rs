@@ -94,6 +94,11 @@ fn the_v1_fixture_reads_forever_and_diffs_to_the_change_step() {
     assert_eq!(before.facts.accounts.len(), 8, "one account is SUSPENDED");
     assert!(before.findings.iter().any(|f| f.check == "root-mfa"));
     assert!(before.accounts.iter().all(|a| a.email.is_none()));
+    // Written before snapshots recorded their thresholds: judged with, and read as, the defaults.
+    assert_eq!(
+        before.scan.thresholds,
+        posture::evaluate::Thresholds::default()
+    );
 
     let verification = verify_store(&store, |_| {}).expect("verify");
     assert!(verification.intact(), "{:?}", verification.problems);
@@ -448,12 +453,7 @@ fn reevaluation_writes_a_new_marked_snapshot_and_keeps_the_original() {
     let original = std::fs::read(&files[1].path).expect("read");
     let dir_arg = dir.to_string_lossy();
     // The catalogue has not changed since the scan: nothing could change, so it refuses.
-    let (code, _, stderr) = posture(&[
-        "reevaluate",
-        &files[1].name,
-        "--snapshots-dir",
-        &dir_arg,
-    ]);
+    let (code, _, stderr) = posture(&["reevaluate", &files[1].name, "--snapshots-dir", &dir_arg]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("would change nothing"), "{stderr}");
     let (code, stdout, stderr) = posture(&[

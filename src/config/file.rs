@@ -1,0 +1,670 @@
+//! `posture.toml`: the configuration file, parsed strictly and validated into [`ConfigFile`]
+//! (cargo-deny's `UnvalidatedConfig` → `ValidConfig`). Unknown tables and keys are rejected, so a
+//! typo is an error instead of a setting silently left at its default; every error is one line
+//! that names the file, the line and the key ([`FileError`]).
+//!
+//! It owns the file's format only: reading the file, and merging it with the command line (where
+//! flags win), is `config`'s business. The tables are `[checks]`, `[thresholds]` and `[scan]`;
+//! waivers will be a `[[waiver]]` array of tables beside them.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{CONCURRENCY, RegionChoice, THRESHOLD_DAYS, ThresholdOverrides};
+use crate::evaluate::catalog::locate;
+use crate::evaluate::coverage::{UnknownCheck, closest_ids};
+
+/// A `posture.toml` that does not parse or validate: one line naming the file, the line and the
+/// key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct FileError {
+    /// The file, as it was named (`posture.toml`, or the `--config` path).
+    pub file: PathBuf,
+    /// The line, 1-based, when it can be told.
+    pub line: Option<usize>,
+    /// The key at fault, dotted (`thresholds.access_key_max_age_days`), when it can be told.
+    pub key: Option<String>,
+    /// What is wrong, naming the key.
+    pub problem: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+/// A validated `posture.toml`: what it sets, each `None` (or empty) where it sets nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigFile {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// `[checks]`: the checks to evaluate, in catalogue order (`only`, or every check, less
+    /// `skip`); `None` when the file selects none.
+    pub checks: Option<Vec<String>>,
+    /// `[thresholds]`.
+    pub thresholds: ThresholdOverrides,
+    /// `[scan] regions`.
+    pub regions: Option<RegionChoice>,
+    /// `[scan] role_name`.
+    pub role_name: Option<String>,
+    /// `[scan] concurrency`.
+    pub concurrency: Option<usize>,
+}
+
+/// The file as written. Every table is optional, and so is every key in it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    checks: Option<RawChecks>,
+    thresholds: Option<RawThresholds>,
+    scan: Option<RawScan>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChecks {
+    only: Option<Spanned<Vec<Spanned<String>>>>,
+    skip: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// Integers are read as `i64`, so that `-1` is "out of range" rather than a type error.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThresholds {
+    access_key_max_age_days: Option<Spanned<i64>>,
+    access_key_max_unused_days: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScan {
+    regions: Option<Spanned<Vec<Spanned<String>>>>,
+    role_name: Option<Spanned<String>>,
+    concurrency: Option<Spanned<i64>>,
+}
+
+/// The tables of the file, for the message about an unknown one.
+const TABLES: &[&str] = &["checks", "thresholds", "scan"];
+
+/// Parses and validates the text of a `posture.toml`; `path` names it in errors and `catalogue`
+/// holds the check ids there are, in catalogue order.
+///
+/// # Errors
+/// The first problem, as a [`FileError`]: TOML syntax, an unknown table or key, a value of the
+/// wrong type, an unknown check id, a value out of range.
+pub fn parse(path: &Path, text: &str, catalogue: &[&str]) -> Result<ConfigFile, FileError> {
+    let at = |span: Option<Range<usize>>, key: &str, problem: String| FileError {
+        file: path.to_owned(),
+        line: span.map(|s| line_of(text, s.start)),
+        key: Some(key.to_owned()),
+        problem,
+    };
+    let raw: RawFile = toml::from_str(text).map_err(|err| toml_error(path, text, &err))?;
+    let mut file = ConfigFile {
+        path: path.to_owned(),
+        ..ConfigFile::default()
+    };
+    if let Some(checks) = raw.checks {
+        file.checks = select_checks(&checks, catalogue, &at)?;
+    }
+    if let Some(thresholds) = raw.thresholds {
+        let days = |value: Option<Spanned<i64>>, key: &str| {
+            value
+                .map(|v| {
+                    let span = v.span();
+                    let n = *v.get_ref();
+                    u32::try_from(n)
+                        .ok()
+                        .filter(|n| THRESHOLD_DAYS.contains(n))
+                        .ok_or_else(|| {
+                            at(
+                                Some(span),
+                                &format!("thresholds.{key}"),
+                                format!(
+                                    "[thresholds] {key}: {n} is out of range: use {} to {} (days)",
+                                    THRESHOLD_DAYS.start(),
+                                    THRESHOLD_DAYS.end()
+                                ),
+                            )
+                        })
+                })
+                .transpose()
+        };
+        file.thresholds = ThresholdOverrides {
+            access_key_max_age_days: days(
+                thresholds.access_key_max_age_days,
+                "access_key_max_age_days",
+            )?,
+            access_key_max_unused_days: days(
+                thresholds.access_key_max_unused_days,
+                "access_key_max_unused_days",
+            )?,
+        };
+    }
+    if let Some(scan) = raw.scan {
+        if let Some(regions) = scan.regions {
+            let span = regions.span();
+            let list = regions.into_inner();
+            if list.is_empty() {
+                return Err(at(
+                    Some(span),
+                    "scan.regions",
+                    "[scan] regions is empty: name Regions, or [\"all\"], or leave it out to scan the Regions enabled for the caller's account".into(),
+                ));
+            }
+            let names: Vec<String> = list.iter().map(|r| r.get_ref().clone()).collect();
+            file.regions = Some(super::region_choice(&names).map_err(|bad| {
+                let span = list.iter().find(|r| r.get_ref() == &bad).map(Spanned::span);
+                at(
+                    span,
+                    "scan.regions",
+                    format!(
+                        "[scan] regions: {bad:?} is not an AWS Region: use names like \"us-east-1\", or [\"all\"]"
+                    ),
+                )
+            })?);
+        }
+        if let Some(role) = scan.role_name {
+            if !super::valid_role_name(role.get_ref()) {
+                return Err(at(
+                    Some(role.span()),
+                    "scan.role_name",
+                    format!(
+                        "[scan] role_name: {:?} is not a valid IAM role name: use 1 to 64 letters, digits and +=,.@_-",
+                        role.get_ref()
+                    ),
+                ));
+            }
+            file.role_name = Some(role.into_inner());
+        }
+        if let Some(concurrency) = scan.concurrency {
+            let n = *concurrency.get_ref();
+            file.concurrency = Some(
+                usize::try_from(n)
+                    .ok()
+                    .filter(|n| CONCURRENCY.contains(n))
+                    .ok_or_else(|| {
+                        at(
+                            Some(concurrency.span()),
+                            "scan.concurrency",
+                            format!(
+                                "[scan] concurrency: {n} is out of range: use {} to {}",
+                                CONCURRENCY.start(),
+                                CONCURRENCY.end()
+                            ),
+                        )
+                    })?,
+            );
+        }
+    }
+    Ok(file)
+}
+
+/// The checks `[checks]` selects, in catalogue order: `only` (or every check) less `skip`.
+fn select_checks(
+    checks: &RawChecks,
+    catalogue: &[&str],
+    at: &impl Fn(Option<Range<usize>>, &str, String) -> FileError,
+) -> Result<Option<Vec<String>>, FileError> {
+    for (key, list) in [("only", &checks.only), ("skip", &checks.skip)] {
+        for id in list.iter().flat_map(|l| l.get_ref()) {
+            if !catalogue.contains(&id.get_ref().as_str()) {
+                // The same answer as `posture checks ID` gives to a typo.
+                let unknown = UnknownCheck {
+                    id: id.get_ref().clone(),
+                    suggestions: closest_ids(id.get_ref(), catalogue.iter().copied()),
+                };
+                return Err(at(
+                    Some(id.span()),
+                    &format!("checks.{key}"),
+                    format!("[checks] {key}: {unknown}"),
+                ));
+            }
+        }
+    }
+    let names = |list: &Option<Spanned<Vec<Spanned<String>>>>| -> Vec<String> {
+        list.iter()
+            .flat_map(|l| l.get_ref())
+            .map(|id| id.get_ref().clone())
+            .collect()
+    };
+    let (only, skip) = (names(&checks.only), names(&checks.skip));
+    if let Some(list) = checks.only.as_ref().filter(|l| l.get_ref().is_empty()) {
+        return Err(at(
+            Some(list.span()),
+            "checks.only",
+            "[checks] only is empty: list the checks to evaluate, or leave it out to evaluate every check".into(),
+        ));
+    }
+    if let Some(both) = checks
+        .skip
+        .iter()
+        .flat_map(|l| l.get_ref())
+        .find(|id| only.contains(id.get_ref()))
+    {
+        return Err(at(
+            Some(both.span()),
+            "checks.skip",
+            format!(
+                "[checks] skip: {:?} is in only too: name each check in one of them",
+                both.get_ref()
+            ),
+        ));
+    }
+    if checks.only.is_none() && checks.skip.is_none() {
+        return Ok(None);
+    }
+    let selected: Vec<String> = catalogue
+        .iter()
+        .filter(|id| {
+            (only.is_empty() || only.iter().any(|o| o == *id)) && !skip.iter().any(|s| s == *id)
+        })
+        .map(|id| (*id).to_owned())
+        .collect();
+    if selected.is_empty() {
+        let span = checks.skip.as_ref().map(Spanned::span);
+        return Err(at(
+            span,
+            "checks.skip",
+            "[checks] skip leaves no check to evaluate: skip fewer, or scan with --checks".into(),
+        ));
+    }
+    Ok(Some(selected))
+}
+
+/// A TOML or serde error as one line: syntax, an unknown table or key (with the keys there are),
+/// or a value of the wrong type (with the key).
+fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> FileError {
+    let message = err.message().trim();
+    let place = locate(text, err.span(), message);
+    let table = place.table.clone();
+    let (key, problem) = if let Some(unknown) = unknown_field(message) {
+        let known = expected_fields(message);
+        // serde's list of the keys there are says where the key was: the top level's are the
+        // tables (the span of an unknown table is its own header, which `locate` reads as the
+        // table it is in).
+        let top_level = known == TABLES;
+        let problem = match table.as_ref().filter(|_| !top_level) {
+            Some(table) => format!(
+                "unknown key `{unknown}` in [{table}]; known keys: {}",
+                known.join(", ")
+            ),
+            None => format!(
+                "unknown table or key `{unknown}`; known tables: {}{}",
+                TABLES.join(", "),
+                if unknown == "waiver" {
+                    " (waivers are not supported yet)"
+                } else {
+                    ""
+                }
+            ),
+        };
+        let key = if top_level {
+            Some(unknown.to_owned())
+        } else {
+            place.field()
+        };
+        (key, problem)
+    } else if is_data_error(message) {
+        let shown = match (&place.key, &table) {
+            (Some(key), Some(table)) => format!("[{table}] {key}"),
+            (Some(key), None) => key.clone(),
+            (None, Some(table)) => format!("[{table}]"),
+            (None, None) => "the file".to_owned(),
+        };
+        (place.field(), format!("{shown}: {}", plain_types(message)))
+    } else {
+        (
+            None,
+            format!(
+                "not valid TOML: {}",
+                message
+                    .lines()
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )
+    };
+    FileError {
+        file: path.to_owned(),
+        line: place.line,
+        key,
+        problem,
+    }
+}
+
+/// The key serde names in `unknown field `x`, expected ...`.
+fn unknown_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field)
+}
+
+/// The keys serde lists after `expected` (`expected `a` or `b``, `expected one of `a`, `b``).
+fn expected_fields(message: &str) -> Vec<&str> {
+    let Some((_, expected)) = message.split_once(", expected ") else {
+        return Vec::new();
+    };
+    expected.split('`').skip(1).step_by(2).collect()
+}
+
+/// Whether serde (not the TOML parser) rejected a value: its messages say what it expected.
+fn is_data_error(message: &str) -> bool {
+    message.starts_with("invalid type:")
+        || message.starts_with("invalid value:")
+        || message.starts_with("invalid length")
+}
+
+/// serde's words for TOML's types: `a sequence` is an array, `i64` an integer, a struct a table.
+fn plain_types(message: &str) -> String {
+    let message = message
+        .replace("expected a sequence", "expected an array")
+        .replace("expected i64", "expected an integer");
+    match message.split_once("expected struct ") {
+        Some((before, _)) => format!("{before}expected a table"),
+        None => message,
+    }
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CATALOGUE: &[&str] = &[
+        "root-mfa",
+        "cloudtrail-multi-region",
+        "access-key-rotation",
+        "access-key-unused",
+    ];
+
+    fn parsed(text: &str) -> ConfigFile {
+        parse(Path::new("posture.toml"), text, CATALOGUE).expect("a valid file")
+    }
+
+    fn error(text: &str) -> FileError {
+        let err = parse(Path::new("posture.toml"), text, CATALOGUE).expect_err("rejected");
+        let shown = err.to_string();
+        assert_eq!(shown.lines().count(), 1, "one line: {shown}");
+        assert!(shown.starts_with("posture.toml, line "), "{shown}");
+        err
+    }
+
+    #[test]
+    fn an_empty_file_sets_nothing() {
+        let file = parsed("# nothing yet\n");
+        assert_eq!(
+            file,
+            ConfigFile {
+                path: "posture.toml".into(),
+                ..ConfigFile::default()
+            }
+        );
+    }
+
+    #[test]
+    fn reads_every_table() {
+        let file = parsed(
+            r#"
+[checks]
+skip = ["cloudtrail-multi-region"]
+
+[thresholds]
+access_key_max_age_days = 180
+access_key_max_unused_days = 60
+
+[scan]
+regions = ["eu-west-1", "us-east-1"]
+role_name = "PostureAuditor"
+concurrency = 16
+"#,
+        );
+        assert_eq!(
+            file.checks.as_deref(),
+            Some(&["root-mfa", "access-key-rotation", "access-key-unused"].map(String::from)[..])
+        );
+        assert_eq!(
+            file.thresholds,
+            ThresholdOverrides {
+                access_key_max_age_days: Some(180),
+                access_key_max_unused_days: Some(60),
+            }
+        );
+        assert_eq!(
+            file.regions,
+            Some(RegionChoice::Listed(vec![
+                "eu-west-1".into(),
+                "us-east-1".into()
+            ]))
+        );
+        assert_eq!(file.role_name.as_deref(), Some("PostureAuditor"));
+        assert_eq!(file.concurrency, Some(16));
+        assert_eq!(
+            parsed("[scan]\nregions = [\"all\"]\n").regions,
+            Some(RegionChoice::All)
+        );
+    }
+
+    #[test]
+    fn only_selects_and_skip_removes_in_catalogue_order() {
+        let file = parsed("[checks]\nonly = [\"access-key-unused\", \"root-mfa\"]\n");
+        assert_eq!(
+            file.checks,
+            Some(vec!["root-mfa".into(), "access-key-unused".into()])
+        );
+        let file = parsed(
+            "[checks]\nonly = [\"access-key-unused\", \"root-mfa\"]\nskip = [\"access-key-rotation\"]\n",
+        );
+        assert_eq!(
+            file.checks,
+            Some(vec!["root-mfa".into(), "access-key-unused".into()])
+        );
+        assert_eq!(parsed("[checks]\n").checks, None);
+    }
+
+    #[test]
+    fn names_the_line_and_key_of_an_unknown_key() {
+        let err =
+            error("[thresholds]\naccess_key_max_age_days = 90\n\nacess_key_max_age_days = 30\n");
+        assert_eq!(err.line, Some(4), "{err}");
+        assert_eq!(
+            err.key.as_deref(),
+            Some("thresholds.acess_key_max_age_days")
+        );
+        assert_eq!(
+            err.to_string(),
+            "posture.toml, line 4: unknown key `acess_key_max_age_days` in [thresholds]; known keys: access_key_max_age_days, access_key_max_unused_days"
+        );
+        let err = error("[checks]\nonly = [\"root-mfa\"]\nskipped = []\n");
+        assert_eq!(err.line, Some(3), "{err}");
+        assert!(err.to_string().ends_with("known keys: only, skip"), "{err}");
+    }
+
+    #[test]
+    fn names_an_unknown_table() {
+        let err = error("[treshold]\naccess_key_max_age_days = 90\n");
+        assert_eq!(err.line, Some(1), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "posture.toml, line 1: unknown table or key `treshold`; known tables: checks, thresholds, scan"
+        );
+        let err = error("[[waiver]]\ncheck = \"root-mfa\"\n");
+        assert!(
+            err.to_string().ends_with("(waivers are not supported yet)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn names_the_line_and_key_of_a_wrong_type() {
+        let err = error("[thresholds]\naccess_key_max_age_days = \"90\"\n");
+        assert_eq!(err.line, Some(2), "{err}");
+        assert_eq!(
+            err.key.as_deref(),
+            Some("thresholds.access_key_max_age_days")
+        );
+        assert_eq!(
+            err.to_string(),
+            "posture.toml, line 2: [thresholds] access_key_max_age_days: invalid type: string \"90\", expected an integer"
+        );
+        let err = error("\n[checks]\nonly = \"root-mfa\"\n");
+        assert_eq!(err.line, Some(3), "{err}");
+        assert!(
+            err.to_string()
+                .ends_with("[checks] only: invalid type: string \"root-mfa\", expected an array"),
+            "{err}"
+        );
+        let err = error("checks = 5\n");
+        assert!(err.to_string().ends_with("expected a table"), "{err}");
+    }
+
+    #[test]
+    fn names_the_line_of_a_syntax_error() {
+        let err =
+            error("[thresholds]\naccess_key_max_age_days = 90\naccess_key_max_unused_days 45\n");
+        assert_eq!(err.line, Some(3), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("posture.toml, line 3: not valid TOML: "),
+            "{err}"
+        );
+        let err =
+            error("[thresholds]\naccess_key_max_age_days = 90\naccess_key_max_age_days = 91\n");
+        assert_eq!(err.line, Some(3), "{err}");
+    }
+
+    #[test]
+    fn names_an_unknown_check_with_the_closest_id() {
+        let err = error("[checks]\n# a comment\nskip = [\n  \"root-mfa\",\n  \"root-mfx\",\n]\n");
+        assert_eq!(err.line, Some(5), "{err}");
+        assert_eq!(err.key.as_deref(), Some("checks.skip"));
+        assert_eq!(
+            err.to_string(),
+            "posture.toml, line 5: [checks] skip: no check \"root-mfx\" in the catalogue; did you mean root-mfa? (`posture checks` lists every check)"
+        );
+        let err = error("[checks]\nonly = [\"nothing-like-it\"]\n");
+        assert!(
+            err.to_string()
+                .contains("no check \"nothing-like-it\" in the catalogue (`posture checks`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rejects_selections_that_contradict_or_leave_nothing() {
+        let err = error("[checks]\nonly = []\n");
+        assert_eq!(err.key.as_deref(), Some("checks.only"));
+        assert!(err.to_string().contains("only is empty"), "{err}");
+        let err = error("[checks]\nonly = [\"root-mfa\"]\nskip = [\"root-mfa\"]\n");
+        assert_eq!(err.line, Some(3), "{err}");
+        assert!(err.to_string().contains("is in only too"), "{err}");
+        let all = CATALOGUE
+            .iter()
+            .map(|id| format!("{id:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let err = error(&format!("[checks]\nskip = [{all}]\n"));
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(err.to_string().contains("leaves no check"), "{err}");
+    }
+
+    #[test]
+    fn names_the_line_and_key_of_a_value_out_of_range() {
+        for (value, line_text) in [("0", "0"), ("3651", "3651"), ("-5", "-5")] {
+            let err = error(&format!(
+                "[thresholds]\naccess_key_max_age_days = 90\naccess_key_max_unused_days = {value}\n"
+            ));
+            assert_eq!(err.line, Some(3), "{err}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "posture.toml, line 3: [thresholds] access_key_max_unused_days: {line_text} is out of range: use 1 to 3650 (days)"
+                )
+            );
+        }
+        assert_eq!(
+            parsed("[thresholds]\naccess_key_max_age_days = 3650\n")
+                .thresholds
+                .access_key_max_age_days,
+            Some(3650)
+        );
+        let err = error("[scan]\nconcurrency = 0\n");
+        assert_eq!(err.key.as_deref(), Some("scan.concurrency"));
+        assert!(
+            err.to_string().ends_with("0 is out of range: use 1 to 256"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn names_the_line_of_a_bad_region_or_role() {
+        let err = error("[scan]\nregions = [\n  \"us-east-1\",\n  \"us-east-7\",\n]\n");
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(
+            err.to_string()
+                .contains("\"us-east-7\" is not an AWS Region"),
+            "{err}"
+        );
+        let err = error("[scan]\nregions = []\n");
+        assert!(err.to_string().contains("regions is empty"), "{err}");
+        let err = error("[scan]\nrole_name = \"no spaces\"\n");
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(
+            err.to_string().contains("not a valid IAM role name"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_readme_example_parses_and_states_the_defaults() {
+        let readme = include_str!("../../README.md");
+        let example = readme
+            .split("```toml\n# posture.toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("README has the posture.toml example");
+        let catalogue: Vec<&str> = crate::evaluate::catalog()
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        let file = parse(Path::new("README.md"), example, &catalogue).expect("the example parses");
+        let defaults = crate::evaluate::Thresholds::default();
+        assert_eq!(
+            file.thresholds.apply(crate::evaluate::Thresholds {
+                access_key_max_age_days: 1,
+                access_key_max_unused_days: 1,
+            }),
+            defaults
+        );
+        assert_eq!(
+            file.role_name.as_deref(),
+            Some(super::super::DEFAULT_ROLE_NAME)
+        );
+        assert_eq!(file.concurrency, Some(super::super::DEFAULT_CONCURRENCY));
+        assert_eq!(
+            file.checks.as_deref(),
+            Some(
+                &catalogue
+                    .iter()
+                    .map(|c| (*c).to_owned())
+                    .collect::<Vec<_>>()[..]
+            )
+        );
+        assert_eq!(file.regions, None);
+    }
+}

@@ -1,0 +1,492 @@
+//! `posture.toml` end to end: a bad file stops `posture scan` in one line before any AWS call;
+//! in the sandbox, the file's `[checks]` decides which checks run, its `[thresholds]` turn
+//! verdicts, the snapshot records the thresholds, a flag beats the file, and `reevaluate` and
+//! `diff` follow a change of limits.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use posture::sandbox::CREDENTIALS_ENV;
+use serde_json::Value;
+
+use crate::support::{Seeded, exclusive, posture_scan, seeded, state_dir};
+
+/// An address nothing listens on: a scan that got as far as AWS would fail there, not on the file.
+const UNREACHABLE: &str = "http://127.0.0.1:9";
+
+/// A fresh directory of this test's own.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = state_dir(&format!("config-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("test dir");
+    dir
+}
+
+/// Runs `posture ARGS` in `dir` with the sandbox's dummy credentials and no other AWS settings.
+fn posture_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(CREDENTIALS_ENV)
+        .output()
+        .expect("run posture")
+}
+
+/// Asserts that `output` is a failure to run (exit status 2) of one line on stderr; returns it.
+#[track_caller]
+fn refused(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    stderr
+}
+
+#[test]
+fn a_bad_file_stops_the_scan_in_one_line_before_any_aws_call() {
+    let cases = [
+        (
+            "[thresholds]\naccess_key_max_age_days = 90\nacess_key_max_unused_days = 30\n",
+            "posture.toml, line 3: unknown key `acess_key_max_unused_days` in [thresholds]; known keys: access_key_max_age_days, access_key_max_unused_days",
+        ),
+        (
+            "[checks]\nskip = [\"root-mfx\"]\n",
+            "posture.toml, line 2: [checks] skip: no check \"root-mfx\" in the catalogue; did you mean root-mfa?",
+        ),
+        (
+            "[thresholds]\naccess_key_max_unused_days = 0\n",
+            "posture.toml, line 2: [thresholds] access_key_max_unused_days: 0 is out of range: use 1 to 3650 (days)",
+        ),
+        (
+            "\n[thresholds]\naccess_key_max_age_days = \"ninety\"\n",
+            "posture.toml, line 3: [thresholds] access_key_max_age_days: invalid type: string \"ninety\", expected an integer",
+        ),
+        (
+            "[checks]\nonly = [\"root-mfa\"\n",
+            "posture.toml, line 2: not valid TOML: ",
+        ),
+        (
+            "[tresholds]\naccess_key_max_age_days = 90\n",
+            "posture.toml, line 1: unknown table or key `tresholds`; known tables: checks, thresholds, scan",
+        ),
+        (
+            "[scan]\nregions = [\"us-east-7\"]\n",
+            "posture.toml, line 2: [scan] regions: \"us-east-7\" is not an AWS Region",
+        ),
+    ];
+    for (i, (text, message)) in cases.iter().enumerate() {
+        // Found in the working directory, without --config.
+        let dir = fresh_dir(&format!("bad-{i}"));
+        std::fs::write(dir.join("posture.toml"), text).expect("write");
+        let stderr = refused(&posture_in(&dir, &["scan", "--endpoint-url", UNREACHABLE]));
+        assert!(
+            stderr.starts_with(&format!("posture: {message}")),
+            "{text:?} gave {stderr}"
+        );
+        // Named with --config, from elsewhere: the message names the path as given.
+        let elsewhere = fresh_dir(&format!("bad-{i}-elsewhere"));
+        let path = dir.join("posture.toml");
+        let stderr = refused(&posture_in(
+            &elsewhere,
+            &[
+                "scan",
+                "--endpoint-url",
+                UNREACHABLE,
+                "--config",
+                path.to_str().expect("utf-8"),
+            ],
+        ));
+        assert!(
+            stderr.starts_with(&format!("posture: {}, line ", path.display())),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_config_path_that_does_not_exist_is_named_in_one_line() {
+    let dir = fresh_dir("missing");
+    let stderr = refused(&posture_in(
+        &dir,
+        &[
+            "scan",
+            "--endpoint-url",
+            UNREACHABLE,
+            "--config",
+            "elsewhere/posture.toml",
+        ],
+    ));
+    assert_eq!(
+        stderr.trim_end(),
+        "posture: --config: elsewhere/posture.toml does not exist"
+    );
+}
+
+#[test]
+fn no_config_leaves_the_file_in_the_working_directory_unread() {
+    let dir = fresh_dir("no-config");
+    std::fs::write(
+        dir.join("posture.toml"),
+        "[checks]\nskip = [\"root-mfx\"]\n",
+    )
+    .expect("write");
+    // The scan gets past the file to AWS, where nothing answers: a failure, but not the file's.
+    // One attempt, so that it does not wait for retries.
+    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(["scan", "--no-config", "--endpoint-url", UNREACHABLE])
+        .current_dir(&dir)
+        .env_remove("AWS_PROFILE")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .envs(CREDENTIALS_ENV)
+        .output()
+        .expect("run posture");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("posture.toml"), "{stderr}");
+}
+
+/// Runs `posture scan` on the sandbox with `config` as its configuration file (none: no file at
+/// all) and `args`, in one Region; returns the snapshot.
+fn scan(seeded: &Seeded, name: &str, config: Option<&str>, args: &[&str]) -> Value {
+    let dir = fresh_dir(name);
+    let store = dir.join("snapshots");
+    let config_path = dir.join("posture.toml");
+    let mut all: Vec<&str> = vec!["--regions", "us-east-1"];
+    match config {
+        Some(text) => {
+            std::fs::write(&config_path, text).expect("write the configuration");
+            all.extend(["--config", config_path.to_str().expect("utf-8")]);
+        }
+        None => all.push("--no-config"),
+    }
+    all.extend(args);
+    let output = posture_scan(seeded.endpoint(), &store, &all);
+    let code = output.status.code().expect("exit code");
+    assert!(
+        code == 0 || code == 3,
+        "posture scan exited {code}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    read_only_snapshot(&store)
+}
+
+/// The one snapshot in `store`, as JSON.
+fn read_only_snapshot(store: &Path) -> Value {
+    let files = snapshot_files(store);
+    assert_eq!(files.len(), 1, "one snapshot: {files:?}");
+    read(&files[0])
+}
+
+fn snapshot_files(store: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(store)
+        .expect("the store")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn read(path: &Path) -> Value {
+    let bytes = posture::snapshot::read_snapshot_bytes(path).expect("a valid snapshot");
+    serde_json::from_slice(&bytes).expect("json")
+}
+
+fn scope_checks(snapshot: &Value) -> Vec<String> {
+    snapshot["scan"]["scope"]["checks"]
+        .as_array()
+        .expect("scope.checks")
+        .iter()
+        .map(|c| c.as_str().expect("id").to_owned())
+        .collect()
+}
+
+fn finding_checks(snapshot: &Value) -> BTreeSet<String> {
+    snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["check"].as_str().expect("check").to_owned())
+        .collect()
+}
+
+/// The statuses of `check`'s findings in `account`.
+fn statuses(snapshot: &Value, check: &str, account: &str) -> BTreeSet<String> {
+    snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == check && f["account"] == account)
+        .map(|f| f["status"].as_str().expect("status").to_owned())
+        .collect()
+}
+
+/// The catalogue's ids, less `without`, in catalogue order.
+fn catalogue_without(without: &[&str]) -> Vec<String> {
+    posture::evaluate::catalog()
+        .iter()
+        .map(|c| c.id.clone())
+        .filter(|id| !without.contains(&id.as_str()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_files_checks_decide_which_checks_a_scan_runs() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let accounts = [
+        seeded.account_id("acme-payments-prod"),
+        seeded.account_id("acme-sandbox-research"),
+    ]
+    .join(",");
+
+    let skipping = "[checks]\nskip = [\"external-access-findings\", \"root-mfa\"]\n";
+    let snapshot = scan(seeded, "skip", Some(skipping), &["--accounts", &accounts]);
+    let want = catalogue_without(&["external-access-findings", "root-mfa"]);
+    assert_eq!(scope_checks(&snapshot), want);
+    assert_eq!(
+        finding_checks(&snapshot),
+        want.iter().cloned().collect::<BTreeSet<_>>()
+    );
+    let recorded: Vec<&str> = snapshot["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(recorded, want);
+
+    // `only` selects, in catalogue order whatever the file's order.
+    let only = "[checks]\nonly = [\"access-key-unused\", \"root-mfa\"]\n";
+    let snapshot = scan(seeded, "only", Some(only), &["--accounts", &accounts]);
+    let want = ["root-mfa", "access-key-unused"];
+    assert_eq!(scope_checks(&snapshot), want);
+    assert_eq!(
+        finding_checks(&snapshot),
+        want.iter()
+            .map(|s| (*s).to_owned())
+            .collect::<BTreeSet<_>>()
+    );
+
+    // --checks replaces the file's selection, skip included.
+    let snapshot = scan(
+        seeded,
+        "checks-flag",
+        Some(skipping),
+        &["--accounts", &accounts, "--checks", "root-mfa"],
+    );
+    assert_eq!(scope_checks(&snapshot), ["root-mfa"]);
+    assert_eq!(
+        finding_checks(&snapshot),
+        BTreeSet::from(["root-mfa".to_owned()])
+    );
+}
+
+/// Whole days from `then` (RFC 3339) to now.
+fn days_since(then: &str) -> i64 {
+    let then: jiff::Timestamp = then.parse().expect("a date");
+    (jiff::Timestamp::now().as_second() - then.as_second()) / 86_400
+}
+
+/// The backdated date `field` (`create_date`, `last_used`) of the active key of IAM user `user`
+/// in the account named `account`, as the seeder describes it.
+fn key_date(seeded: &Seeded, account: &str, user: &str, field: &str) -> String {
+    seeded.account(account)["iam_users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["name"] == user)
+        .and_then(|u| {
+            u["access_keys"]
+                .as_array()?
+                .iter()
+                .find(|k| k["status"] == "Active")
+        })
+        .and_then(|k| k["backdated"][field].as_str())
+        .unwrap_or_else(|| panic!("{account}'s {user} has no active key with {field}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn thresholds_from_the_file_turn_verdicts_and_the_snapshot_records_them() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let payments = seeded.account_id("acme-payments-prod");
+    let research = seeded.account_id("acme-sandbox-research");
+    let accounts = [payments.as_str(), research.as_str()].join(",");
+    let checks = "access-key-rotation,access-key-unused";
+    // payments-app's key was created 2025-03-01 (older than 90 days, younger than 3650);
+    // researcher's was last used 2026-08-01 (unused 45 days or more). Limits past both, from the
+    // seeder's dates so that the test does not age.
+    let age = days_since(&key_date(
+        seeded,
+        "acme-payments-prod",
+        "payments-app",
+        "create_date",
+    ));
+    let unused = days_since(&key_date(
+        seeded,
+        "acme-sandbox-research",
+        "researcher",
+        "last_used",
+    ));
+    assert!(
+        age > 90 && age < 3650,
+        "payments-app's key is {age} days old"
+    );
+    assert!(unused >= 45, "researcher's key is unused for {unused} days");
+    let unused_limit = (unused + 30).max(200);
+    assert!(unused_limit <= 3650);
+    let config = format!(
+        "[thresholds]\naccess_key_max_age_days = 3650\naccess_key_max_unused_days = {unused_limit}\n"
+    );
+
+    // With the defaults: both FAIL, and the snapshot says it judged with 90 and 45.
+    let defaults = scan(
+        seeded,
+        "thresholds-default",
+        None,
+        &["--accounts", &accounts, "--checks", checks],
+    );
+    assert_eq!(
+        statuses(&defaults, "access-key-rotation", &payments),
+        BTreeSet::from(["FAIL".to_owned()])
+    );
+    assert_eq!(
+        statuses(&defaults, "access-key-unused", &research),
+        BTreeSet::from(["FAIL".to_owned()])
+    );
+    assert_eq!(
+        defaults["scan"]["thresholds"],
+        serde_json::json!({"access_key_max_age_days": 90, "access_key_max_unused_days": 45})
+    );
+
+    // With the file's limits: both PASS, and the snapshot records them.
+    let dir = fresh_dir("thresholds-file");
+    let store = dir.join("snapshots");
+    let config_path = dir.join("posture.toml");
+    std::fs::write(&config_path, &config).expect("write");
+    let config_arg = config_path.to_str().expect("utf-8");
+    let output = posture_scan(
+        seeded.endpoint(),
+        &store,
+        &[
+            "--regions",
+            "us-east-1",
+            "--accounts",
+            &accounts,
+            "--checks",
+            checks,
+            "--config",
+            config_arg,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let relaxed = read_only_snapshot(&store);
+    assert_eq!(
+        statuses(&relaxed, "access-key-rotation", &payments),
+        BTreeSet::from(["PASS".to_owned()])
+    );
+    assert_eq!(
+        statuses(&relaxed, "access-key-unused", &research),
+        BTreeSet::from(["PASS".to_owned()])
+    );
+    assert_eq!(
+        relaxed["scan"]["thresholds"],
+        serde_json::json!({
+            "access_key_max_age_days": 3650,
+            "access_key_max_unused_days": unused_limit,
+        })
+    );
+
+    // A flag beats the file, key by key.
+    let flagged = scan(
+        seeded,
+        "thresholds-flag",
+        Some(&config),
+        &[
+            "--accounts",
+            &accounts,
+            "--checks",
+            checks,
+            "--access-key-max-age-days",
+            "90",
+        ],
+    );
+    assert_eq!(
+        statuses(&flagged, "access-key-rotation", &payments),
+        BTreeSet::from(["FAIL".to_owned()])
+    );
+    assert_eq!(
+        statuses(&flagged, "access-key-unused", &research),
+        BTreeSet::from(["PASS".to_owned()])
+    );
+    assert_eq!(flagged["scan"]["thresholds"]["access_key_max_age_days"], 90);
+
+    // `reevaluate` judges with the snapshot's limits: with nothing else changed, it refuses...
+    let store_arg = store.to_str().expect("utf-8");
+    let source = snapshot_files(&store).remove(0);
+    let source_name = source.file_name().expect("name").to_str().expect("utf-8");
+    let stderr = refused(&posture_in(
+        &dir,
+        &["reevaluate", source_name, "--snapshots-dir", store_arg],
+    ));
+    assert!(stderr.contains("would change nothing"), "{stderr}");
+    // ...and with a limit flag, it judges with that one and records it.
+    let output = posture_in(
+        &dir,
+        &[
+            "reevaluate",
+            source_name,
+            "--snapshots-dir",
+            store_arg,
+            "--access-key-max-age-days",
+            "90",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let files = snapshot_files(&store);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let reevaluated = read(&files[1]);
+    assert_eq!(
+        reevaluated["scan"]["thresholds"],
+        serde_json::json!({
+            "access_key_max_age_days": 90,
+            "access_key_max_unused_days": unused_limit,
+        })
+    );
+    assert_eq!(
+        statuses(&reevaluated, "access-key-rotation", &payments),
+        BTreeSet::from(["FAIL".to_owned()])
+    );
+
+    // `diff` tells the changed limit from a changed key.
+    let output = posture_in(&dir, &["diff", "--json", "--snapshots-dir", store_arg]);
+    assert_eq!(output.status.code(), Some(1), "a regression: {output:?}");
+    let changes: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        changes["scope"]["options"],
+        serde_json::json!(["[thresholds] access_key_max_age_days: 3650 → 90 days"])
+    );
+    let regressed: Vec<&Value> = changes["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["kind"] == "regressed")
+        .collect();
+    assert_eq!(regressed.len(), 1, "{regressed:?}");
+    assert_eq!(regressed[0]["check"], "access-key-rotation");
+    assert!(
+        regressed[0]["causes"]
+            .as_array()
+            .expect("causes")
+            .iter()
+            .any(|c| c["cause"] == "threshold_changed" && c["old"] == 3650 && c["new"] == 90),
+        "{}",
+        regressed[0]["causes"]
+    );
+}
