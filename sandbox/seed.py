@@ -29,6 +29,8 @@ compare what posture reports with it:
       "organization": {"id", "arn", "management_account_id", "root_id", "feature_set"},
       "trusted_access": ["cloudtrail.amazonaws.com", ...],   # EnableAWSServiceAccess, as Organizations lists it
       "organizational_units": [{"id", "name", "path": "/Workloads/Prod", "parent_id"}],
+      "service_control_policies": {"enabled": true,       # the SCP policy type on the root
+                                   "attached": [{"id", "name", "target_path": "/Workloads"}]},
       "accounts": [{                         # the management account first, then the members in plan order
         "id", "name", "email",               # as Organizations reports them
         "ou_path": "/Security",              # "/" = directly under the root (the management account)
@@ -358,6 +360,13 @@ def generated_member(n: int) -> AccountPlan:
     return AccountPlan(f"acme-{prefix}-{stage}", ou, "workload", root, users=users, trails=trails)
 
 
+# Service control policies: (name, statement, the path of the OU it is attached to).
+SCP_PLAN = (
+    ("deny-leave-organization",
+     {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}, "/Workloads"),
+)
+
+
 def build_plan(members: int) -> OrganizationPlan:
     management = AccountPlan(
         MANAGEMENT, "/", "management", PASSWORD_AND_MFA,
@@ -492,6 +501,7 @@ class Organization:
     root_id: str
     ous: list[dict]
     account_ids: dict[str, str]  # plan name -> id
+    scps: list[dict] = field(default_factory=list)  # {"id", "name", "target_path"}
 
 
 def build_organization(sandbox: Sandbox, plan: OrganizationPlan) -> Organization:
@@ -521,13 +531,24 @@ def build_organization(sandbox: Sandbox, plan: OrganizationPlan) -> Organization
         orgs.move_account(AccountId=status["AccountId"], SourceParentId=root_id,
                           DestinationParentId=ou_ids[member.ou_path])
 
+    # SCPs on, and one guardrail on /Workloads only: its OUs are guarded, /Security and /Sandbox not.
+    orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    scps = []
+    for name, statement, target_path in SCP_PLAN:
+        policy = orgs.create_policy(
+            Name=name, Type="SERVICE_CONTROL_POLICY", Description=f"{name} (posture sandbox)",
+            Content=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))["Policy"]
+        policy_id = policy["PolicySummary"]["Id"]
+        orgs.attach_policy(PolicyId=policy_id, TargetId=ou_ids[target_path])
+        scps.append({"id": policy_id, "name": name, "target_path": target_path})
+
     for principal in TRUSTED_ACCESS:
         orgs.enable_aws_service_access(ServicePrincipal=principal)
     for admin in plan.delegated_admins:
         if admin.via == "organizations":
             orgs.register_delegated_administrator(AccountId=account_ids[admin.account_name],
                                                   ServicePrincipal=admin.service_principal)
-    return Organization(description, root_id, ous, account_ids)
+    return Organization(description, root_id, ous, account_ids, scps)
 
 
 # --- seeding one account ---------------------------------------------------------------------------
@@ -843,6 +864,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
                          "root_id": org.root_id, "feature_set": organization["FeatureSet"]},
         "trusted_access": trusted,
         "organizational_units": org.ous,
+        "service_control_policies": {"enabled": True, "attached": org.scps},
         "accounts": accounts,
         "delegated_administrators": [
             {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],

@@ -139,6 +139,11 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
         concurrency: config.concurrency,
         organizations_admins: inventory.delegated_admins.clone(),
         access_analyzer_admin,
+        organizational_units: inventory
+            .organizational_units
+            .iter()
+            .map(|ou| (ou.id.clone(), ou.path.clone()))
+            .collect(),
     };
     let progress = ScanProgress::new(selection.scan.len(), quiet);
     let (organization, accounts) = collect(&factory, &plan, &|event| progress.record(&event)).await;

@@ -82,6 +82,44 @@ pub struct OrganizationFacts {
     /// findings, read in the account that owns them (the Access Analyzer delegated administrator,
     /// or the management account). Empty when the organization has no such account to read.
     pub organization_analyzers: Vec<RegionalAnalyzers>,
+    /// The service control policies, read with the caller's credentials; `None` in snapshots of
+    /// a posture that did not read them.
+    #[serde(default)]
+    pub service_control_policies: Option<Collected<ServiceControlPolicies>>,
+}
+
+/// The organization's service control policies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceControlPolicies {
+    /// The root (`r-…`).
+    pub root_id: String,
+    /// Whether the SERVICE_CONTROL_POLICY policy type is enabled on the root.
+    pub enabled: bool,
+    /// What is attached to the root (path `/`) and to each OU, parents before children; empty
+    /// when the policy type is not enabled.
+    pub targets: Vec<PolicyTarget>,
+}
+
+/// The SCPs attached to the root or to one OU.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyTarget {
+    /// The root's or OU's id.
+    pub id: String,
+    /// Its path: `/` for the root, `/Workloads/Prod` for an OU.
+    pub path: String,
+    /// `ListPoliciesForTarget` (SERVICE_CONTROL_POLICY).
+    pub policies: Collected<Vec<AttachedPolicy>>,
+}
+
+/// One attached SCP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedPolicy {
+    /// `p-…` (`p-FullAWSAccess` for AWS's allow-all policy).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whether AWS manages it.
+    pub aws_managed: bool,
 }
 
 /// Who administers one security service for the organization.

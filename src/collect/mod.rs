@@ -19,6 +19,7 @@ mod admins;
 mod cloudtrail;
 mod guardduty;
 mod iam;
+mod scps;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,6 +67,9 @@ pub struct CollectPlan {
     /// The account that holds the organization's external-access analyzers: the Access Analyzer
     /// delegated administrator, else the management account; `None` when neither can be read.
     pub access_analyzer_admin: Option<String>,
+    /// Every OU as (id, path), parents before children (discover's walk), for the SCPs
+    /// attached to each.
+    pub organizational_units: Vec<(String, String)>,
 }
 
 /// One delegated administrator as Organizations lists it.
@@ -133,6 +137,7 @@ pub async fn collect(
                         &scan.regions,
                         &failure,
                     ),
+                    service_control_policies: Some(Collected::Error(failure.clone())),
                     organization_trails: Collected::Error(failure),
                 }
             })
@@ -379,16 +384,23 @@ impl Scan {
 
     /// The organization's facts, each read once in the account that owns it.
     async fn organization(&self) -> OrganizationFacts {
-        let (organization_trails, organization_analyzers, delegated_admins) = futures::join!(
+        let organizations = self.factory.organizations(self.factory.base());
+        let (organization_trails, organization_analyzers, delegated_admins, scps) = futures::join!(
             self.organization_trails(),
             self.organization_analyzers(),
             self.delegated_admins(),
+            scps::service_control_policies(
+                &organizations,
+                &self.plan.organizational_units,
+                &self.limiter
+            ),
         );
         OrganizationFacts {
             management_account_id: self.plan.management_account_id.clone(),
             delegated_admins,
             organization_trails,
             organization_analyzers,
+            service_control_policies: Some(scps),
         }
     }
 

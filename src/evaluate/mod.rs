@@ -29,6 +29,7 @@ mod iam_user_console_mfa;
 mod management_account_no_iam_users;
 mod root_access_keys;
 mod root_mfa;
+mod scps_attached;
 mod trails;
 
 use std::collections::BTreeSet;
@@ -369,6 +370,7 @@ pub(crate) mod test_support {
             delegated_admins: Vec::new(),
             organization_trails: Collected::Ok(Vec::new()),
             organization_analyzers: Vec::new(),
+            service_control_policies: None,
         }
     }
 

@@ -12,7 +12,7 @@ use super::{
     access_analyzer_enabled, access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
     cloudtrail_log_file_validation, cloudtrail_multi_region, delegated_admin_not_management,
     external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
-    management_account_no_iam_users, root_access_keys, root_mfa,
+    management_account_no_iam_users, root_access_keys, root_mfa, scps_attached,
 };
 
 /// What an account-scope check sees: one scanned account, the organization-wide facts that apply
@@ -182,6 +182,11 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         id: "management-account-no-iam-users",
         toml: check_toml!("management-account-no-iam-users"),
         logic: CheckLogic::Organization(management_account_no_iam_users::evaluate),
+    },
+    RegisteredCheck {
+        id: "scps-attached",
+        toml: check_toml!("scps-attached"),
+        logic: CheckLogic::Organization(scps_attached::evaluate),
     },
 ];
 

@@ -78,6 +78,12 @@ fn plan(
         concurrency: 8,
         organizations_admins: admins,
         access_analyzer_admin,
+        organizational_units: seeded.description["organizational_units"]
+            .as_array()
+            .expect("organizational_units")
+            .iter()
+            .map(|ou| (text(&ou["id"]).to_owned(), text(&ou["path"]).to_owned()))
+            .collect(),
     }
 }
 

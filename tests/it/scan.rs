@@ -225,6 +225,26 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
             .collect();
         put("access-analyzer-enabled", &analyzed);
         if id == management {
+            // One verdict per OU: guarded when an SCP is attached to it or to an OU above it.
+            let attached: Vec<&str> = seeded.description["service_control_policies"]["attached"]
+                .as_array()
+                .expect("attached")
+                .iter()
+                .map(|p| p["target_path"].as_str().expect("path"))
+                .collect();
+            let scps: Vec<&str> = seeded.description["organizational_units"]
+                .as_array()
+                .expect("organizational_units")
+                .iter()
+                .map(|ou| {
+                    let path = ou["path"].as_str().expect("path");
+                    let guarded = attached
+                        .iter()
+                        .any(|t| *t == "/" || path == *t || path.starts_with(&format!("{t}/")));
+                    if guarded { "PASS" } else { "FAIL" }
+                })
+                .collect();
+            put("scps-attached", &scps);
             let holds_users = !account["iam_users"].as_array().expect("users").is_empty();
             put(
                 "management-account-no-iam-users",
