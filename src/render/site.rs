@@ -22,7 +22,10 @@ use super::view::{
     VersionModel, display_time, evidence_lines, file_stem, version_id,
 };
 use crate::diff::diff;
-use crate::evaluate::{CheckMeta, CsfSubcategory, Severity, catalog, nist_csf_2};
+use crate::evaluate::{
+    CatalogError, CheckMeta, CsfEvidence, CsfSubcategory, Severity, catalog, load_nist_csf_2_aws,
+    nist_csf_2,
+};
 use crate::finding::Status;
 use crate::output::plural;
 use crate::snapshot::{
@@ -84,6 +87,10 @@ pub enum RenderError {
     /// The templates could not be loaded.
     #[error(transparent)]
     Templates(#[from] super::templates::TemplateError),
+    /// posture's classification of the NIST CSF 2.0 subcategories (`checks/nist-csf-2.0-aws.toml`,
+    /// embedded) does not validate: a build with a broken data file.
+    #[error(transparent)]
+    Classification(#[from] CatalogError),
     /// A page could not be rendered from its template.
     #[error("could not render {page} with {template}: {message}")]
     Page {
@@ -137,6 +144,9 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
         });
     }
     let templates = Templates::load(options.templates_dir.as_deref())?;
+    // Parsed once for every version: the CSF page and the overview's function cards say which
+    // subcategories without a check AWS APIs could evidence.
+    let evidence = load_nist_csf_2_aws()?;
     let out = &options.out_dir;
     let mut writer = Writer::default();
     create_dir(&out.join("v"))?;
@@ -160,6 +170,7 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
         latest: latest.clone(),
         catalogue: catalog(),
         csf: nist_csf_2(),
+        evidence: &evidence,
     };
 
     // The chain is verified beside the rendering: it reads every file, the rendering only the
@@ -426,7 +437,13 @@ fn render_each(
             .checked_sub(1)
             .map(|j| version_id(&snapshots[j].name).to_owned());
         let header = VersionHeader::of(&summary, &stored.name, prev_id.as_deref());
-        let model = VersionModel::new(&summary, header.clone(), renderer.catalogue, renderer.csf);
+        let model = VersionModel::new(
+            &summary,
+            header.clone(),
+            renderer.catalogue,
+            renderer.csf,
+            renderer.evidence,
+        );
         history.push(history_row(&summary, &id, model.score()));
         let read = clock.elapsed();
         // The diff runs beside the pages that do not need it (accounts, checks, the matrix, the
@@ -586,6 +603,8 @@ struct Renderer<'a> {
     latest: String,
     catalogue: &'static [CheckMeta],
     csf: &'static [CsfSubcategory],
+    /// posture's classification of each CSF 2.0 subcategory (`aws` or `outside`).
+    evidence: &'a [CsfEvidence],
 }
 
 /// What a template sees (see `site-templates/README.md`).

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::score::{CellStatus, Cells, Tally};
 use crate::diff::{CSF_FUNCTIONS, ChangeKind, Changes};
-use crate::evaluate::{CheckMeta, CsfSubcategory, Severity};
+use crate::evaluate::{CheckMeta, CsfEvidence, CsfSubcategory, EvidenceKind, Severity};
 use crate::finding::{Finding, Status};
 use crate::snapshot::{AccountOutcome, AccountRecord, CheckRecord, SnapshotSummary};
 
@@ -152,6 +152,9 @@ pub struct VersionModel<'a> {
     catalogue: HashMap<&'a str, &'a CheckMeta>,
     /// The NIST CSF 2.0 core.
     csf: &'a [CsfSubcategory],
+    /// posture's classification of each CSF 2.0 subcategory, by id: what a subcategory without
+    /// a check needs (AWS APIs could evidence it, or evidence from outside AWS).
+    evidence: HashMap<&'a str, &'a CsfEvidence>,
     /// Its checks by id.
     checks: BTreeMap<&'a str, &'a CheckRecord>,
     /// Its accounts by id.
@@ -178,6 +181,7 @@ impl<'a> VersionModel<'a> {
         header: VersionHeader,
         catalogue: &'a [CheckMeta],
         csf: &'a [CsfSubcategory],
+        evidence: &'a [CsfEvidence],
     ) -> Self {
         let mut by_account: HashMap<&str, Vec<usize>> = HashMap::default();
         let mut by_check: HashMap<&str, Vec<usize>> = HashMap::default();
@@ -204,6 +208,7 @@ impl<'a> VersionModel<'a> {
             header,
             catalogue: catalogue.iter().map(|c| (c.id.as_str(), c)).collect(),
             csf,
+            evidence: evidence.iter().map(|e| (e.id.as_str(), e)).collect(),
             checks: snapshot.checks.iter().map(|c| (c.id.as_str(), c)).collect(),
             accounts: snapshot
                 .accounts
@@ -283,6 +288,7 @@ impl<'a> VersionModel<'a> {
         let functions = CSF_FUNCTIONS
             .iter()
             .map(|function| {
+                let subs = self.csf.iter().filter(|sub| sub.function_id == *function);
                 let tally = self
                     .function_tallies
                     .get(function)
@@ -297,6 +303,14 @@ impl<'a> VersionModel<'a> {
                         .find(|sub| sub.function_id == *function)
                         .map_or_else(|| (*function).to_owned(), |sub| sub.function_name.clone()),
                     assessed: tally.expected() > 0,
+                    subcategories: subs.clone().count(),
+                    aws_unchecked: subs
+                        .filter(|sub| {
+                            !self.is_checked(&sub.id)
+                                && self.evidence_of(&sub.id).map(|e| e.kind)
+                                    == Some(EvidenceKind::Aws)
+                        })
+                        .count(),
                     score: tally.into(),
                 }
             })
@@ -438,6 +452,18 @@ impl<'a> VersionModel<'a> {
         }
     }
 
+    /// Whether a check of the snapshot gives evidence for the subcategory `id`.
+    fn is_checked(&self, id: &str) -> bool {
+        self.checks
+            .values()
+            .any(|c| c.mappings.nist_csf_2.iter().any(|s| s == id))
+    }
+
+    /// posture's classification of the subcategory `id` (every subcategory of the Core has one).
+    fn evidence_of(&self, id: &str) -> Option<&'a CsfEvidence> {
+        self.evidence.get(id).copied()
+    }
+
     /// Each CSF 2.0 subcategory with the worst status of the checks that give evidence for it
     /// (`None`: no check does).
     fn subcategory_statuses(&self) -> Vec<(&'a CsfSubcategory, Option<CellStatus>)> {
@@ -471,6 +497,8 @@ impl<'a> VersionModel<'a> {
         let statuses = self.subcategory_statuses();
         let mut functions: Vec<CsfFunction> = Vec::new();
         let mut assessed = 0;
+        let mut aws_unchecked = 0;
+        let mut outside_aws = 0;
         for (sub, status) in &statuses {
             if functions.last().is_none_or(|f| f.id != sub.function_id) {
                 let tally = self
@@ -513,8 +541,17 @@ impl<'a> VersionModel<'a> {
                     }
                 })
                 .collect();
-            if !checks.is_empty() {
+            // A subcategory without a check says what could evidence it.
+            let evidence = if checks.is_empty() {
+                self.evidence_of(&sub.id)
+            } else {
                 assessed += 1;
+                None
+            };
+            match evidence.map(|e| e.kind) {
+                Some(EvidenceKind::Aws) => aws_unchecked += 1,
+                Some(EvidenceKind::Outside) => outside_aws += 1,
+                None => {}
             }
             function
                 .categories
@@ -526,11 +563,15 @@ impl<'a> VersionModel<'a> {
                     statement: sub.statement.clone(),
                     status: *status,
                     checks,
+                    evidence_kind: evidence.map(|e| e.kind),
+                    evidence: evidence.map(|e| e.evidence.clone()),
                 });
         }
         CsfPage {
             functions,
             assessed,
+            aws_unchecked,
+            outside_aws,
             total: statuses.len(),
         }
     }
@@ -1394,6 +1435,10 @@ pub struct FunctionScore {
     pub name: String,
     /// Whether any check gives evidence for it.
     pub assessed: bool,
+    /// Its subcategories.
+    pub subcategories: usize,
+    /// Its subcategories without a check that AWS APIs could give evidence for.
+    pub aws_unchecked: usize,
     /// Its score and coverage.
     pub score: ScoreView,
 }
@@ -1507,6 +1552,10 @@ pub struct CsfPage {
     pub functions: Vec<CsfFunction>,
     /// Subcategories with at least one check.
     pub assessed: usize,
+    /// Subcategories without a check that AWS APIs could give evidence for.
+    pub aws_unchecked: usize,
+    /// Subcategories without a check that need evidence from outside AWS.
+    pub outside_aws: usize,
     /// All subcategories.
     pub total: usize,
 }
@@ -1546,6 +1595,11 @@ pub struct CsfSub {
     pub status: Option<CellStatus>,
     /// The checks that give evidence for it.
     pub checks: Vec<CsfCheck>,
+    /// Without a check: `aws` (AWS APIs could give evidence; posture has no check for it yet) or
+    /// `outside` (it needs evidence from outside AWS); `None` when a check gives evidence.
+    pub evidence_kind: Option<EvidenceKind>,
+    /// Without a check: posture's one line on what could give evidence for it.
+    pub evidence: Option<String>,
 }
 
 /// A check under a subcategory.

@@ -90,6 +90,13 @@ fn the_fixture_store_renders_one_version_per_snapshot_with_entry_pages_for_the_n
         );
     }
     assert!(out.join("history.html").is_file());
+    subcategories_without_a_check_say_what_could_evidence_them(
+        &std::fs::read_to_string(out.join("v").join(&newest).join("csf.html")).expect("csf"),
+        &posture::snapshot::read_snapshot_summary(
+            &out.join("v").join(&newest).join(format!("{newest}.json")),
+        )
+        .expect("the copied snapshot"),
+    );
     let largest = report.largest_page.expect("pages were written").1;
     assert!(largest < 2_000_000, "a page of {largest} bytes");
 
@@ -133,6 +140,74 @@ fn the_fixture_store_renders_one_version_per_snapshot_with_entry_pages_for_the_n
         ["check", "title", "severity"]
     );
     assert_eq!(rows.records().count(), snapshot.findings.len());
+}
+
+/// On the CSF page, a subcategory no check of `snapshot` maps to says posture's classification in
+/// its own words, with its evidence line escaped: one classified `outside` and one `aws`.
+fn subcategories_without_a_check_say_what_could_evidence_them(
+    html: &str,
+    snapshot: &posture::snapshot::SnapshotSummary,
+) {
+    use posture::evaluate::{EvidenceKind, load_nist_csf_2_aws};
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    };
+    let classification = load_nist_csf_2_aws().expect("the classification");
+    let unchecked = |kind: EvidenceKind| {
+        classification
+            .iter()
+            .find(|e| {
+                e.kind == kind
+                    && e.evidence.contains('\'')
+                    && !snapshot
+                        .checks
+                        .iter()
+                        .any(|c| c.mappings.nist_csf_2.contains(&e.id))
+            })
+            .unwrap_or_else(|| panic!("a {kind:?} subcategory without a check"))
+    };
+    for (kind, wording) in [
+        (
+            EvidenceKind::Outside,
+            "Cannot be assessed from AWS APIs ({})",
+        ),
+        (
+            EvidenceKind::Aws,
+            "No posture check yet (AWS APIs could give evidence: {})",
+        ),
+    ] {
+        let sub = unchecked(kind);
+        let start = html
+            .find(&format!("id=\"{}\"", sub.id))
+            .unwrap_or_else(|| panic!("{} on the CSF page", sub.id));
+        let item = &html[start..start + html[start..].find("</li>").expect("its </li>")];
+        let expected = wording.replace("{}", &escape(&sub.evidence));
+        assert!(
+            item.contains(&expected),
+            "{} ({kind:?}) should say {expected:?}:\n{item}",
+            sub.id
+        );
+    }
+    let outside = classification
+        .iter()
+        .filter(|e| {
+            e.kind == EvidenceKind::Outside
+                && !snapshot
+                    .checks
+                    .iter()
+                    .any(|c| c.mappings.nist_csf_2.contains(&e.id))
+        })
+        .count();
+    assert!(
+        html.contains(&format!(
+            "{outside} need evidence from outside AWS (policies, people, processes)"
+        )),
+        "the intro counts the {outside} subcategories that need evidence from outside AWS"
+    );
 }
 
 #[test]
