@@ -166,10 +166,9 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
     let finished_at = jiff::Timestamp::now()
         .round(jiff::Unit::Second)?
         .to_string();
-    let findings = evaluate(&facts, &finished_at, &config.thresholds)
-        .into_iter()
-        .filter(|f| config.checks.contains(&f.check))
-        .collect();
+    let findings = evaluate(&facts, &finished_at, &config.thresholds, |id| {
+        config.checks.iter().any(|c| c == id)
+    });
     let snapshot = Snapshot {
         format: snapshot::FORMAT.to_owned(),
         schema_version: snapshot::SCHEMA_VERSION,
@@ -613,10 +612,9 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         .cloned()
         .collect();
     // As of the scan's time, not now: the facts are that old.
-    let findings = evaluate(&source.facts, &source.scan.finished_at, &thresholds)
-        .into_iter()
-        .filter(|f| checks.iter().any(|c| c.id == f.check))
-        .collect();
+    let findings = evaluate(&source.facts, &source.scan.finished_at, &thresholds, |id| {
+        checks.iter().any(|c| c.id == id)
+    });
     let mut scan = source.scan.clone();
     scan.scope.checks = checks.iter().map(|c| c.id.clone()).collect();
     // What the findings were judged with, so that `diff` against the source can tell a changed

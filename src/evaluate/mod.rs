@@ -171,18 +171,23 @@ pub fn load_catalog() -> Result<Vec<CheckMeta>, CatalogError> {
         .collect()
 }
 
-/// Evaluates every check on the scan's facts. `evaluated_at` is the time of the evaluation
-/// (RFC 3339, e.g. the scan's time): ages in the evidence are measured against it, never against
-/// the clock.
+/// Evaluates the checks `selected` keeps (by id) on the scan's facts, with the limits of
+/// `thresholds`. `evaluated_at` is the time of the evaluation (RFC 3339, e.g. the scan's time):
+/// ages in the evidence are measured against it, never against the clock.
 ///
 /// Every expected cell gets exactly one finding: account-scope checks one per scanned account
 /// (region-scope ones one per scanned Region) or more when they judge several resources; an
 /// account whose role could not be assumed gets ERROR in each cell, quoting the error; a skipped
 /// account gets SKIPPED in each cell. Organization-scope findings belong to the management
 /// account. The result is sorted by (check, account, region, resource).
-pub fn evaluate(facts: &ScanFacts, evaluated_at: &str, thresholds: &Thresholds) -> Vec<Finding> {
+pub fn evaluate(
+    facts: &ScanFacts,
+    evaluated_at: &str,
+    thresholds: &Thresholds,
+    selected: impl Fn(&str) -> bool,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for check in CHECKS {
+    for check in CHECKS.iter().filter(|c| selected(c.id)) {
         match check.logic {
             CheckLogic::Organization(judge) => {
                 let account = &facts.organization.management_account_id;
@@ -469,7 +474,7 @@ mod tests {
         denied.credential_report = Collected::Error(err.clone());
         denied.account_summary = Collected::Error(err.clone());
         denied.trails = Collected::Error(err);
-        let findings: Vec<Finding> = evaluate(&scan(vec![denied]), NOW, &THRESHOLDS)
+        let findings: Vec<Finding> = evaluate(&scan(vec![denied]), NOW, &THRESHOLDS, |_| true)
             .into_iter()
             .filter(|f| f.account == ACCT)
             .collect();
@@ -513,7 +518,7 @@ mod tests {
             account_id: ACCT.to_owned(),
             reason: "account is SUSPENDED".to_owned(),
         });
-        let findings = evaluate(&facts, NOW, &THRESHOLDS);
+        let findings = evaluate(&facts, NOW, &THRESHOLDS, |_| true);
         let skipped: Vec<&Finding> = findings.iter().filter(|f| f.account == ACCT).collect();
         // One per cell of every account-scope check: a region-scope one has a cell per Region.
         let cells: usize = CHECKS
@@ -532,7 +537,12 @@ mod tests {
 
     #[test]
     fn organization_findings_belong_to_the_management_account_and_all_are_sorted() {
-        let findings = evaluate(&scan(vec![account(ACCT), account(MGMT)]), NOW, &THRESHOLDS);
+        let findings = evaluate(
+            &scan(vec![account(ACCT), account(MGMT)]),
+            NOW,
+            &THRESHOLDS,
+            |_| true,
+        );
         let org: Vec<&Finding> = findings
             .iter()
             .filter(|f| f.check == "delegated-admin-not-management")
@@ -549,11 +559,19 @@ mod tests {
     }
 
     #[test]
+    fn only_the_selected_checks_are_evaluated() {
+        let facts = scan(vec![account(ACCT)]);
+        let findings = evaluate(&facts, NOW, &THRESHOLDS, |id| id == "root-mfa");
+        assert!(!findings.is_empty());
+        assert!(findings.iter().all(|f| f.check == "root-mfa"));
+    }
+
+    #[test]
     fn evaluating_twice_gives_the_same_findings() {
         let facts = scan(vec![account(ACCT)]);
         assert_eq!(
-            evaluate(&facts, NOW, &THRESHOLDS),
-            evaluate(&facts, NOW, &THRESHOLDS)
+            evaluate(&facts, NOW, &THRESHOLDS, |_| true),
+            evaluate(&facts, NOW, &THRESHOLDS, |_| true)
         );
     }
 

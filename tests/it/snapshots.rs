@@ -526,7 +526,12 @@ fn a_write_killed_at_any_moment_leaves_the_store_as_it_was() {
     let mut large: Snapshot = synthetic::snapshot(400, 1, 1, 0);
     large.checks = catalog().iter().map(CheckRecord::from).collect();
     large.scan.scope.checks = large.checks.iter().map(|c| c.id.clone()).collect();
-    large.findings = evaluate(&large.facts, &large.scan.finished_at, &Default::default());
+    large.findings = evaluate(
+        &large.facts,
+        &large.scan.finished_at,
+        &Default::default(),
+        |_| true,
+    );
     store.write(&mut large, None).expect("write");
     let source = store.list().expect("list").pop().expect("the large one");
 
