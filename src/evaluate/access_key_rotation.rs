@@ -75,7 +75,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, NOW, account, assert_verdict, error, key, organization, row, value,
+        ACCT, NOW, account, assert_verdict, error, key, organization, row, value, with_users,
     };
     use super::*;
     use crate::evaluate::Thresholds;
@@ -100,14 +100,13 @@ mod tests {
     }
 
     fn alice(keys: Vec<ReportAccessKey>) -> AccountFacts {
-        let mut a = account(ACCT);
-        if let Collected::Ok(report) = &mut a.credential_report {
-            report.users = vec![CredentialReportRow {
+        with_users(
+            ACCT,
+            vec![CredentialReportRow {
                 access_keys: keys,
                 ..row("alice", ALICE)
-            }];
-        }
-        a
+            }],
+        )
     }
 
     fn rotated(slot: u8, date: &str) -> ReportAccessKey {

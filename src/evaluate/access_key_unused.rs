@@ -83,13 +83,11 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, NOW, account, assert_verdict, key, organization, row, value,
+        ACCT, NOW, assert_verdict, key, organization, row, value, with_users,
     };
     use super::*;
     use crate::evaluate::Thresholds;
-    use crate::facts::{
-        AccountFacts, Collected, CredentialReportRow, ReportAccessKey, ReportValue,
-    };
+    use crate::facts::{AccountFacts, CredentialReportRow, ReportAccessKey, ReportValue};
 
     fn run(account: &AccountFacts, limit: u32) -> Vec<Outcome> {
         let org = organization();
@@ -106,14 +104,13 @@ mod tests {
     }
 
     fn alice(key: ReportAccessKey) -> AccountFacts {
-        let mut a = account(ACCT);
-        if let Collected::Ok(report) = &mut a.credential_report {
-            report.users = vec![CredentialReportRow {
+        with_users(
+            ACCT,
+            vec![CredentialReportRow {
                 access_keys: vec![key],
                 ..row("alice", "arn:aws:iam::222222222222:user/alice")
-            }];
-        }
-        a
+            }],
+        )
     }
 
     fn used(date: &str) -> ReportAccessKey {

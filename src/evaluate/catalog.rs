@@ -536,6 +536,31 @@ fn is_security_hub_control(c: &str) -> bool {
     })
 }
 
+/// A valid check that maps to `csf`, for tests of what is built from the catalogue.
+#[cfg(test)]
+pub(crate) fn check_mapped_to(id: &str, csf: &[&str]) -> CheckMeta {
+    CheckMeta {
+        id: id.to_owned(),
+        title: format!("{id} passes"),
+        severity: Severity::High,
+        scope: Scope::Account,
+        service: "iam".to_owned(),
+        logic_version: 1,
+        rationale: "why".to_owned(),
+        risk: "what".to_owned(),
+        remediation: "how".to_owned(),
+        references: vec!["https://docs.aws.amazon.com/x.html".to_owned()],
+        mappings: Mappings {
+            nist_csf_2: csf.iter().map(|s| (*s).to_owned()).collect(),
+            nist_csf_1_1: Vec::new(),
+            cis_aws_v3: Vec::new(),
+            cis_aws_v5: Vec::new(),
+            nist_800_53_r5: Vec::new(),
+            security_hub: Vec::new(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

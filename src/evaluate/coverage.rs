@@ -522,30 +522,8 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::evaluate::{Mappings, Scope, Severity, catalog, load_nist_csf_2_aws, nist_csf_2};
-
-    fn check(id: &str, csf: &[&str]) -> CheckMeta {
-        CheckMeta {
-            id: id.to_owned(),
-            title: format!("{id} passes"),
-            severity: Severity::High,
-            scope: Scope::Account,
-            service: "iam".to_owned(),
-            logic_version: 1,
-            rationale: "why".to_owned(),
-            risk: "what".to_owned(),
-            remediation: "how".to_owned(),
-            references: vec!["https://docs.aws.amazon.com/x.html".to_owned()],
-            mappings: Mappings {
-                nist_csf_2: csf.iter().map(|s| (*s).to_owned()).collect(),
-                nist_csf_1_1: Vec::new(),
-                cis_aws_v3: Vec::new(),
-                cis_aws_v5: Vec::new(),
-                nist_800_53_r5: Vec::new(),
-                security_hub: Vec::new(),
-            },
-        }
-    }
+    use crate::evaluate::catalog::check_mapped_to as check;
+    use crate::evaluate::{catalog, load_nist_csf_2_aws, nist_csf_2};
 
     fn sub(id: &str, category: &str) -> CsfSubcategory {
         let function = &category[..2];

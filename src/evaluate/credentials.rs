@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 
-use crate::facts::{Collected, CredentialReportRow, ReportAccessKey};
+use crate::facts::{Collected, CredentialReport, CredentialReportRow, ReportAccessKey};
 use crate::finding::{Outcome, REPORT_GENERATED, Status};
 
 use super::registry::AccountContext;
@@ -50,6 +50,28 @@ pub(super) fn last_use(key: &ReportAccessKey) -> String {
     }
 }
 
+/// The account's credential report, or the ERROR finding (resource: the account) that a check
+/// reading it gives when it could not be read.
+pub(super) fn credential_report<'a>(
+    ctx: &AccountContext<'a>,
+) -> Result<&'a CredentialReport, Outcome> {
+    match &ctx.account.credential_report {
+        Collected::Ok(report) => Ok(report),
+        Collected::Error(err) => Err(unread_outcome(
+            None,
+            ctx.account.account_id.clone(),
+            "the credential report",
+            "credential report",
+            err,
+        )),
+    }
+}
+
+/// The IAM users' rows of a credential report: every row but the root user's.
+pub(super) fn iam_users(report: &CredentialReport) -> impl Iterator<Item = &CredentialReportRow> {
+    report.users.iter().filter(|u| !is_root(u))
+}
+
 /// Runs `judge` on every active access key of the account's IAM users (never the root user's)
 /// and returns its findings: the credential report's error when it could not be read, an ERROR
 /// per key whose state the report does not say, and one PASS for the account, with `pass` saying
@@ -60,22 +82,14 @@ pub(super) fn per_active_key(
     pass: impl FnOnce(usize) -> String,
 ) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
-    let report = match &ctx.account.credential_report {
-        Collected::Ok(report) => report,
-        Collected::Error(err) => {
-            return vec![unread_outcome(
-                None,
-                account_id.clone(),
-                "the credential report",
-                "credential report",
-                err,
-            )];
-        }
+    let report = match credential_report(ctx) {
+        Ok(report) => report,
+        Err(unread) => return vec![unread],
     };
     let generated = report.generated_time.as_deref().unwrap_or("unknown");
     let mut outcomes = Vec::new();
     let mut active = 0;
-    for user in report.users.iter().filter(|u| !is_root(u)) {
+    for user in iam_users(report) {
         for key in &user.access_keys {
             let outcome = match key.active.as_bool() {
                 Some(false) => None,

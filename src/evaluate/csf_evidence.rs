@@ -199,7 +199,8 @@ fn line_of(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluate::{Mappings, Scope, Severity, catalog, nist_csf_2};
+    use crate::evaluate::catalog::check_mapped_to as check;
+    use crate::evaluate::{catalog, nist_csf_2};
 
     fn sub(id: &str) -> CsfSubcategory {
         CsfSubcategory {
@@ -214,29 +215,6 @@ mod tests {
 
     fn core() -> Vec<CsfSubcategory> {
         vec![sub("GV.OC-01"), sub("DE.CM-01"), sub("PR.AA-03")]
-    }
-
-    fn check(id: &str, csf: &[&str]) -> CheckMeta {
-        CheckMeta {
-            id: id.to_owned(),
-            title: "t".to_owned(),
-            severity: Severity::High,
-            scope: Scope::Account,
-            service: "iam".to_owned(),
-            logic_version: 1,
-            rationale: "r".to_owned(),
-            risk: "r".to_owned(),
-            remediation: "r".to_owned(),
-            references: vec!["https://docs.aws.amazon.com/x.html".to_owned()],
-            mappings: Mappings {
-                nist_csf_2: csf.iter().map(|s| (*s).to_owned()).collect(),
-                nist_csf_1_1: Vec::new(),
-                cis_aws_v3: Vec::new(),
-                cis_aws_v5: Vec::new(),
-                nist_800_53_r5: Vec::new(),
-                security_hub: Vec::new(),
-            },
-        }
     }
 
     const GOOD: &str = r#"# A comment.

@@ -12,12 +12,12 @@
 
 use jiff::Timestamp;
 
-use crate::facts::{Collected, CredentialReportRow, ReportAccessKey};
+use crate::facts::{CredentialReportRow, ReportAccessKey};
 use crate::finding::{EVALUATED_AT, Outcome, REPORT_GENERATED, Status};
 
-use super::credentials::{days_between, is_root, key_resource, last_use};
+use super::credentials::{credential_report, days_between, iam_users, key_resource, last_use};
 use super::registry::AccountContext;
-use super::{report_cell, unread_outcome};
+use super::report_cell;
 
 /// CIS AWS Foundations v5.0.0 1.11: credentials unused for 45 days or more are disabled.
 const UNUSED_DAYS: i64 = 45;
@@ -27,17 +27,9 @@ const ROTATION_DAYS: i64 = 90;
 /// Judges the IAM users' access keys of one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
-    let report = match &ctx.account.credential_report {
-        Collected::Ok(report) => report,
-        Collected::Error(err) => {
-            return vec![unread_outcome(
-                None,
-                account_id.clone(),
-                "the credential report",
-                "credential report",
-                err,
-            )];
-        }
+    let report = match credential_report(ctx) {
+        Ok(report) => report,
+        Err(unread) => return vec![unread],
     };
     let now = ctx.evaluated_at.parse::<Timestamp>().ok();
     let generated = report.generated_time.as_deref().unwrap_or("unknown");
@@ -45,7 +37,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     // The root user's keys are root-mfa's business; a report that lists root among the users
     // (its row is `<root_account>`, its ARN ends in `:root`) must not turn them into a FAIL here.
-    for user in report.users.iter().filter(|u| !is_root(u)) {
+    for user in iam_users(report) {
         for key in &user.access_keys {
             match key.active.as_bool() {
                 Some(false) => {}
@@ -73,7 +65,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
         }
     }
     if outcomes.is_empty() {
-        let users = report.users.iter().filter(|u| !is_root(u)).count();
+        let users = iam_users(report).count();
         outcomes.push(
             Outcome::new(
                 None,
@@ -161,9 +153,10 @@ fn yes_no(value: bool) -> &'static str {
 mod tests {
     use super::super::test_support::{
         ACCT, NOW, account, assert_verdict, error, key, organization, root_row, row, value,
+        with_users,
     };
     use super::*;
-    use crate::facts::{AccountFacts, ReportValue};
+    use crate::facts::{AccountFacts, Collected, ReportValue};
 
     /// Per outcome: status, resource, text the reason must contain.
     type Expected = Vec<(Status, &'static str, &'static str)>;
@@ -179,14 +172,6 @@ mod tests {
             evaluated_at: now,
             thresholds: &super::super::test_support::THRESHOLDS,
         })
-    }
-
-    fn with_users(users: Vec<CredentialReportRow>) -> AccountFacts {
-        let mut a = account(ACCT);
-        if let Collected::Ok(report) = &mut a.credential_report {
-            report.users = users;
-        }
-        a
     }
 
     fn alice(keys: Vec<ReportAccessKey>) -> CredentialReportRow {
@@ -207,7 +192,7 @@ mod tests {
         let cases: Vec<(&str, AccountFacts, Expected)> = vec![
             (
                 "passes_with_no_users",
-                with_users(vec![]),
+                with_users(ACCT, vec![]),
                 vec![(
                     Status::Pass,
                     ACCT,
@@ -216,12 +201,12 @@ mod tests {
             ),
             (
                 "passes_when_every_key_is_inactive",
-                with_users(vec![alice(vec![key(1, false), key(2, false)])]),
+                with_users(ACCT, vec![alice(vec![key(1, false), key(2, false)])]),
                 vec![(Status::Pass, ACCT, "(1 IAM user in the credential report)")],
             ),
             (
                 "fails_once_per_active_key",
-                with_users(vec![alice(vec![key(1, true), used.clone()])]),
+                with_users(ACCT, vec![alice(vec![key(1, true), used.clone()])]),
                 vec![
                     (
                         Status::Fail,
@@ -237,18 +222,24 @@ mod tests {
             ),
             (
                 "ignores_root_keys",
-                with_users(vec![CredentialReportRow {
-                    access_keys: vec![key(1, true)],
-                    ..root_row(ACCT)
-                }]),
+                with_users(
+                    ACCT,
+                    vec![CredentialReportRow {
+                        access_keys: vec![key(1, true)],
+                        ..root_row(ACCT)
+                    }],
+                ),
                 vec![(Status::Pass, ACCT, "no IAM user has an active access key")],
             ),
             (
                 "errors_on_a_key_whose_state_is_missing",
-                with_users(vec![alice(vec![ReportAccessKey {
-                    active: ReportValue::Missing,
-                    ..key(1, false)
-                }])]),
+                with_users(
+                    ACCT,
+                    vec![alice(vec![ReportAccessKey {
+                        active: ReportValue::Missing,
+                        ..key(1, false)
+                    }])],
+                ),
                 vec![(
                     Status::Error,
                     "arn:aws:iam::222222222222:user/alice/access-key-1",
@@ -283,12 +274,15 @@ mod tests {
 
     #[test]
     fn evidence_has_user_age_last_use_and_benchmark_limits() {
-        let facts = with_users(vec![alice(vec![ReportAccessKey {
-            last_used_date: value("2025-05-30T10:00:00+00:00"),
-            last_used_region: value("eu-west-1"),
-            last_used_service: value("s3"),
-            ..key(1, true)
-        }])]);
+        let facts = with_users(
+            ACCT,
+            vec![alice(vec![ReportAccessKey {
+                last_used_date: value("2025-05-30T10:00:00+00:00"),
+                last_used_region: value("eu-west-1"),
+                last_used_service: value("s3"),
+                ..key(1, true)
+            }])],
+        );
         let outcomes = run_at(&facts, NOW);
         let e = &outcomes[0].evidence;
         assert_eq!(e["user"], "alice");
@@ -310,7 +304,7 @@ mod tests {
 
     #[test]
     fn a_never_used_key_is_unused_once_45_days_old() {
-        let facts = with_users(vec![alice(vec![key(1, true)])]);
+        let facts = with_users(ACCT, vec![alice(vec![key(1, true)])]);
         let young = run_at(&facts, "2024-01-31T00:00:00Z");
         assert_eq!(
             young[0].evidence["unused for 45 days or more (CIS v5.0.0 1.11)"],
@@ -327,7 +321,7 @@ mod tests {
 
     #[test]
     fn a_bad_evaluation_time_leaves_the_verdict_and_marks_the_age_unknown() {
-        let facts = with_users(vec![alice(vec![key(1, true)])]);
+        let facts = with_users(ACCT, vec![alice(vec![key(1, true)])]);
         let outcomes = run_at(&facts, "yesterday");
         assert_eq!(outcomes[0].status, Status::Fail);
         assert!(

@@ -7,30 +7,22 @@
 //!
 //! Pure: no I/O, no clock, no logging.
 
-use crate::facts::{Collected, CredentialReportRow};
+use crate::facts::CredentialReportRow;
 use crate::finding::{Outcome, REPORT_GENERATED, Status};
 
-use super::credentials::is_root;
+use super::credentials::{credential_report, iam_users};
 use super::registry::AccountContext;
-use super::{report_cell, unread_outcome};
+use super::report_cell;
 
 /// Judges the console users of one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
-    let report = match &ctx.account.credential_report {
-        Collected::Ok(report) => report,
-        Collected::Error(err) => {
-            return vec![unread_outcome(
-                None,
-                account_id.clone(),
-                "the credential report",
-                "credential report",
-                err,
-            )];
-        }
+    let report = match credential_report(ctx) {
+        Ok(report) => report,
+        Err(unread) => return vec![unread],
     };
     let generated = report.generated_time.as_deref().unwrap_or("unknown");
-    let users: Vec<&CredentialReportRow> = report.users.iter().filter(|u| !is_root(u)).collect();
+    let users: Vec<&CredentialReportRow> = iam_users(report).collect();
 
     let mut outcomes = Vec::new();
     let mut with_password = 0;
@@ -103,9 +95,10 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 mod tests {
     use super::super::test_support::{
         ACCT, NOW, THRESHOLDS, account, assert_verdict, error, organization, root_row, row, value,
+        with_users,
     };
     use super::*;
-    use crate::facts::{AccountFacts, ReportValue};
+    use crate::facts::{AccountFacts, Collected, ReportValue};
 
     const BOB: &str = "arn:aws:iam::222222222222:user/bob";
 
@@ -118,14 +111,6 @@ mod tests {
             evaluated_at: NOW,
             thresholds: &THRESHOLDS,
         })
-    }
-
-    fn with_users(users: Vec<CredentialReportRow>) -> AccountFacts {
-        let mut a = account(ACCT);
-        if let Collected::Ok(report) = &mut a.credential_report {
-            report.users = users;
-        }
-        a
     }
 
     fn bob(password: ReportValue, mfa: ReportValue) -> CredentialReportRow {
@@ -141,45 +126,48 @@ mod tests {
         let cases: Vec<(&str, AccountFacts, Status, &str, &str)> = vec![
             (
                 "passes_with_mfa",
-                with_users(vec![bob(value("true"), value("true"))]),
+                with_users(ACCT, vec![bob(value("true"), value("true"))]),
                 Status::Pass,
                 ACCT,
                 "(1 of 1 IAM user has a console password)",
             ),
             (
                 "passes_without_console_users",
-                with_users(vec![bob(value("false"), value("false"))]),
+                with_users(ACCT, vec![bob(value("false"), value("false"))]),
                 Status::Pass,
                 ACCT,
                 "(0 of 1 IAM user have a console password)",
             ),
             (
                 "fails_a_console_user_without_mfa",
-                with_users(vec![bob(value("true"), value("false"))]),
+                with_users(ACCT, vec![bob(value("true"), value("false"))]),
                 Status::Fail,
                 BOB,
                 "IAM user bob can sign in to the console with a password and has no MFA",
             ),
             (
                 "errors_when_mfa_is_unknown",
-                with_users(vec![bob(value("true"), ReportValue::Missing)]),
+                with_users(ACCT, vec![bob(value("true"), ReportValue::Missing)]),
                 Status::Error,
                 BOB,
                 "does not say whether it has MFA (mfa_active is missing)",
             ),
             (
                 "errors_when_the_password_is_unknown",
-                with_users(vec![bob(ReportValue::NoInformation, value("false"))]),
+                with_users(ACCT, vec![bob(ReportValue::NoInformation, value("false"))]),
                 Status::Error,
                 BOB,
                 "(password_enabled is no_information)",
             ),
             (
                 "ignores_the_root_row",
-                with_users(vec![CredentialReportRow {
-                    password_enabled: value("true"),
-                    ..root_row(ACCT)
-                }]),
+                with_users(
+                    ACCT,
+                    vec![CredentialReportRow {
+                        password_enabled: value("true"),
+                        ..root_row(ACCT)
+                    }],
+                ),
                 Status::Pass,
                 ACCT,
                 "(0 of 0 IAM users have a console password)",
@@ -212,15 +200,18 @@ mod tests {
             mfa_active: value("true"),
             ..row("alice", "arn:aws:iam::222222222222:user/alice")
         };
-        let outcomes = run(&with_users(vec![
-            alice,
-            bob(value("true"), value("false")),
-            CredentialReportRow {
-                password_enabled: value("true"),
-                mfa_active: value("false"),
-                ..row("carol", "arn:aws:iam::222222222222:user/carol")
-            },
-        ]));
+        let outcomes = run(&with_users(
+            ACCT,
+            vec![
+                alice,
+                bob(value("true"), value("false")),
+                CredentialReportRow {
+                    password_enabled: value("true"),
+                    mfa_active: value("false"),
+                    ..row("carol", "arn:aws:iam::222222222222:user/carol")
+                },
+            ],
+        ));
         let resources: Vec<(&str, Status)> = outcomes
             .iter()
             .map(|o| (o.resource.as_str(), o.status))

@@ -14,7 +14,7 @@
 use crate::facts::{Collected, ScanFacts};
 use crate::finding::{Outcome, REPORT_GENERATED, Status};
 
-use super::credentials::is_root;
+use super::credentials::iam_users;
 use super::{report_cell, unread_outcome};
 
 /// Judges the management account's IAM users.
@@ -53,7 +53,7 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
         (Collected::Ok(_), Collected::Ok(report)) => report,
     };
     let generated = report.generated_time.as_deref().unwrap_or("unknown");
-    let users: Vec<_> = report.users.iter().filter(|u| !is_root(u)).collect();
+    let users: Vec<_> = iam_users(report).collect();
     if users.is_empty() {
         return vec![
             Outcome::new(
@@ -94,7 +94,7 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        MGMT, account, assert_verdict, error, organization, root_row, row,
+        MGMT, account, assert_verdict, error, organization, root_row, row, with_users,
     };
     use super::*;
     use crate::facts::{AccountFacts, SkippedAccount};
@@ -108,25 +108,20 @@ mod tests {
         }
     }
 
-    fn management_with(users: Vec<crate::facts::CredentialReportRow>) -> AccountFacts {
-        let mut a = account(MGMT);
-        if let Collected::Ok(report) = &mut a.credential_report {
-            report.users = users;
-        }
-        a
-    }
-
     #[test]
     fn judges_each_case() {
-        let outcomes = evaluate(&scan(vec![management_with(vec![root_row(MGMT)])]));
+        let outcomes = evaluate(&scan(vec![with_users(MGMT, vec![root_row(MGMT)])]));
         assert_eq!(outcomes.len(), 1);
         assert_verdict("none", &outcomes[0], Status::Pass, "holds no IAM user");
         assert_eq!(outcomes[0].resource, MGMT);
 
-        let outcomes = evaluate(&scan(vec![management_with(vec![
-            row("ci", "arn:aws:iam::111111111111:user/ci"),
-            row("ops", "arn:aws:iam::111111111111:user/ops"),
-        ])]));
+        let outcomes = evaluate(&scan(vec![with_users(
+            MGMT,
+            vec![
+                row("ci", "arn:aws:iam::111111111111:user/ci"),
+                row("ops", "arn:aws:iam::111111111111:user/ops"),
+            ],
+        )]));
         let resources: Vec<(&str, Status)> = outcomes
             .iter()
             .map(|o| (o.resource.as_str(), o.status))

@@ -419,6 +419,15 @@ pub(crate) mod test_support {
         }
     }
 
+    /// A readable account whose credential report lists `users` beside the root user.
+    pub(crate) fn with_users(id: &str, users: Vec<CredentialReportRow>) -> AccountFacts {
+        let mut a = account(id);
+        if let Collected::Ok(report) = &mut a.credential_report {
+            report.users = users;
+        }
+        a
+    }
+
     /// A readable account: no root credentials, no users, no trails, no analyzers.
     pub(crate) fn account(id: &str) -> AccountFacts {
         AccountFacts {

@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::score::{CellStatus, Cells, Tally};
 use crate::diff::{CSF_FUNCTIONS, ChangeKind, Changes};
 use crate::evaluate::{CheckMeta, CsfEvidence, CsfSubcategory, EvidenceKind, Severity};
+use crate::facts::CollectError;
 use crate::finding::{Finding, Status};
 use crate::snapshot::{AccountOutcome, AccountRecord, CheckRecord, SnapshotSummary};
 
@@ -811,21 +812,7 @@ impl<'a> VersionModel<'a> {
                 outcome_label(a.outcome)
             }),
             email: record.and_then(|a| a.email.clone()),
-            errors: record
-                .map(|a| {
-                    a.errors
-                        .iter()
-                        .map(|e| ErrorRow {
-                            service: e.service.clone(),
-                            action: e.action.clone(),
-                            region: e.region.clone(),
-                            code: e.code.clone(),
-                            message: e.message.clone(),
-                            request_id: e.request_id.clone(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            errors: record.map_or(&[], |a| a.errors.as_slice()),
             summary: cell_summary(&tally),
             score: tally.into(),
             total: findings.len(),
@@ -1758,8 +1745,8 @@ pub struct AccountPage<'m> {
     pub outcome: &'static str,
     /// Its e-mail, when kept.
     pub email: Option<String>,
-    /// Errors met reading it.
-    pub errors: Vec<ErrorRow>,
+    /// Errors met reading it, as the snapshot records them.
+    pub errors: &'m [CollectError],
     /// Its cells in words.
     pub summary: String,
     /// Its score.
@@ -1774,23 +1761,6 @@ pub struct AccountPage<'m> {
     pub total: usize,
     /// Which page this is (one per [`ROWS_PER_PAGE`] findings, failing ones first).
     pub pager: Pager,
-}
-
-/// One collection error.
-#[derive(Debug, Clone, Serialize)]
-pub struct ErrorRow {
-    /// The service.
-    pub service: String,
-    /// The operation.
-    pub action: String,
-    /// The Region.
-    pub region: Option<String>,
-    /// AWS's error code.
-    pub code: Option<String>,
-    /// The message.
-    pub message: String,
-    /// AWS's request id.
-    pub request_id: Option<String>,
 }
 
 /// A finding with its evidence.

@@ -621,3 +621,49 @@ fn the_history_page_says_when_the_chain_is_broken() {
         "history names the missing snapshot {gone}"
     );
 }
+
+#[test]
+fn an_altered_snapshot_stops_the_render_naming_it() {
+    // Render hashes the snapshots it reads itself (the chain check beside it then skips them):
+    // an altered one must still stop it, and leave no version of it behind.
+    let store_dir = fresh("site-altered-store");
+    let out = fresh("site-altered");
+    let store = Store::new(&store_dir);
+    let snapshot = fixture_before();
+    for _ in 0..2 {
+        store.write(&mut snapshot.clone(), None).expect("write");
+    }
+    let newest = store.list().unwrap()[1].clone();
+    let text = std::fs::read_to_string(&newest.path).expect("a plain JSON snapshot");
+    let altered = text.replacen("\"PASS\"", "\"FAIL\"", 1);
+    assert_ne!(altered, text, "the fixture has a PASS to alter");
+    let mut permissions = std::fs::metadata(&newest.path).unwrap().permissions();
+    #[expect(
+        clippy::permissions_set_readonly_false,
+        reason = "a test tampering with its own scratch copy"
+    )]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&newest.path, permissions).unwrap();
+    std::fs::write(&newest.path, altered).unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(["render", "--snapshots-dir"])
+        .arg(&store_dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run posture render");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&newest.name), "{stderr}");
+    let id = posture::render::view::version_id(&newest.name).to_owned();
+    assert!(
+        !out.join("v").join(&id).exists(),
+        "no version of the altered snapshot"
+    );
+    assert!(
+        !out.join("index.html").exists(),
+        "no entry page points at it"
+    );
+}
