@@ -48,6 +48,8 @@ compare what posture reports with it:
                     "management_events": "all" | "read-only" | "excludes-kms"}],
         "access_analyzers": [{"name", "arn", "type": "ACCOUNT" | "ORGANIZATION", "region"}],
         "security_hub_regions": ["us-east-1", ...],          # EnableSecurityHub done there
+        "security_hub_standards": {"us-east-1": ["<StandardsArn>", ...]},  # per hub Region, as
+                                             # GetEnabledStandards answers (all READY; [] = none)
         "guardduty_detector_regions": ["us-east-1", ...]     # an enabled GuardDuty detector there
       }],
       "delegated_administrators": [{"service_principal", "account_id",
@@ -194,6 +196,20 @@ class TrailPlan:
     kms: bool = False  # logs encrypted with a customer managed KMS key made for the trail
 
 
+# Security Hub standards by StandardsArn, `{region}` the hub's Region.
+FSBP = "arn:aws:securityhub:{region}::standards/aws-foundational-security-best-practices/v/1.0.0"
+CIS_V5 = "arn:aws:securityhub:{region}::standards/cis-aws-foundations-benchmark/v/5.0.0"
+
+
+@dataclass(frozen=True)
+class SecurityHubPlan:
+    """Security Hub enabled in one Region with these standards (StandardsArn, `{region}` filled
+    in); None = EnableSecurityHub's own default standards, as an operator gets them by default."""
+
+    region: str
+    standards: tuple[str, ...] | None = ()
+
+
 @dataclass(frozen=True)
 class AnalyzerPlan:
     name: str
@@ -224,7 +240,7 @@ class AccountPlan:
     trails: tuple[TrailPlan, ...] = ()
     analyzers: tuple[AnalyzerPlan, ...] = ()
     external_access: tuple[ExternalAccessPlan, ...] = ()
-    security_hub_regions: tuple[str, ...] = ()
+    security_hub: tuple[SecurityHubPlan, ...] = ()
     guardduty_regions: tuple[str, ...] = ()
     closed: bool = False  # CloseAccount once seeded: SUSPENDED, but its resources stay
 
@@ -286,7 +302,8 @@ def base_members() -> tuple[AccountPlan, ...]:
             AUDIT, "/Security", "audit", NO_ROOT_CREDENTIALS,
             trails=(TrailPlan("audit-trail", True, True, selectors="read-only"),),
             analyzers=(AnalyzerPlan("acme-org-analyzer", "ORGANIZATION", HOME_REGION),),
-            security_hub_regions=REGIONS, guardduty_regions=REGIONS,
+            security_hub=(SecurityHubPlan(HOME_REGION, (FSBP, CIS_V5)), SecurityHubPlan(EU_REGION, (FSBP,))),
+            guardduty_regions=REGIONS,
         ),
         AccountPlan(
             "acme-log-archive", "/Security", "log-archive", NO_ROOT_CREDENTIALS,
@@ -300,7 +317,7 @@ def base_members() -> tuple[AccountPlan, ...]:
             trails=(TrailPlan("prod-trail", True, True, log_file_validation=True, kms=True),),
             analyzers=(AnalyzerPlan("payments-eu-analyzer", "ACCOUNT", EU_REGION),),
             external_access=(ExternalAccessPlan(IAM_ROLE, "vendor-audit-access", "999988887777", "ACTIVE"),),
-            security_hub_regions=(HOME_REGION,), guardduty_regions=(HOME_REGION,),
+            security_hub=(SecurityHubPlan(HOME_REGION, None),), guardduty_regions=(HOME_REGION,),
         ),
         AccountPlan(
             WEB_PROD, "/Workloads/Prod", "workload", PASSWORD_ONLY,
@@ -374,7 +391,8 @@ def build_plan(members: int) -> OrganizationPlan:
                UserPlan("legacy-billing-export", keys=(AccessKeyPlan(active=True, used=True),))),
         trails=(TrailPlan("acme-org-trail", True, True, selectors="excludes-kms", organization=True,
                           log_file_validation=True, kms=True),),
-        security_hub_regions=(HOME_REGION,), guardduty_regions=(HOME_REGION,),
+        # Enabled, but with no standard: Security Hub then evaluates nothing.
+        security_hub=(SecurityHubPlan(HOME_REGION),), guardduty_regions=(HOME_REGION,),
     )
     generated = tuple(generated_member(n) for n in range(1, members - len(base_members()) + 1))
     return OrganizationPlan(
@@ -560,6 +578,7 @@ class AccountOutcome:
     root: dict
     iam_users: list[dict]
     trails: list[dict]
+    security_hub_standards: dict[str, list[str]]
     access_analyzers: list[dict] = field(default_factory=list)
 
 
@@ -572,11 +591,31 @@ def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_id: str) -> A
     trails = [create_trail(clients, account_id, trail) for trail in plan.trails]
     for resource in plan.external_access:
         create_external_access(clients, resource)
-    for region in plan.security_hub_regions:
-        clients("securityhub", region).enable_security_hub(EnableDefaultStandards=False)
+    standards = {hub.region: enable_security_hub(clients, hub) for hub in plan.security_hub}
     for region in plan.guardduty_regions:
         clients("guardduty", region).create_detector(Enable=True)
-    return AccountOutcome(account_id, clients.credentials, root, users, trails)
+    return AccountOutcome(account_id, clients.credentials, root, users, trails, standards)
+
+
+def enable_security_hub(clients: AccountClients, hub: SecurityHubPlan) -> list[str]:
+    """Enables Security Hub and the planned standards in one Region; answers the StandardsArns that
+    GetEnabledStandards then lists as READY."""
+    securityhub = clients("securityhub", hub.region)
+    if hub.standards is None:
+        securityhub.enable_security_hub()
+    else:
+        securityhub.enable_security_hub(EnableDefaultStandards=False)
+        if hub.standards:
+            securityhub.batch_enable_standards(StandardsSubscriptionRequests=[
+                {"StandardsArn": arn.format(region=hub.region)} for arn in hub.standards])
+    enabled = []
+    for page in securityhub.get_paginator("get_enabled_standards").paginate():
+        for subscription in page["StandardsSubscriptions"]:
+            if subscription["StandardsStatus"] != "READY":
+                raise SeedError(f"standard {subscription['StandardsArn']} in {hub.region} is "
+                                f"{subscription['StandardsStatus']}, expected READY")
+            enabled.append(subscription["StandardsArn"])
+    return enabled
 
 
 def create_user(sandbox: Sandbox, clients: AccountClients, account_id: str, user: UserPlan) -> dict:
@@ -848,7 +887,8 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
             "ou_path": account.ou_path, "status": found["State"], "kind": account.kind,
             "root": outcome.root, "iam_users": outcome.iam_users, "trails": outcome.trails,
             "access_analyzers": outcome.access_analyzers,
-            "security_hub_regions": list(account.security_hub_regions),
+            "security_hub_regions": [hub.region for hub in account.security_hub],
+            "security_hub_standards": outcome.security_hub_standards,
             "guardduty_detector_regions": list(account.guardduty_regions),
         })
     organization = org.description

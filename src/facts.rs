@@ -300,6 +300,52 @@ pub struct AccountFacts {
     /// in snapshots of a posture that did not read GuardDuty (the check then says so).
     #[serde(default)]
     pub guardduty: Vec<RegionalDetectors>,
+    /// The account's Security Hub: one entry per scanned Region, like `analyzers`. Empty in
+    /// snapshots of a posture that did not read Security Hub (the check then says so).
+    #[serde(default)]
+    pub securityhub: Vec<RegionalSecurityHub>,
+}
+
+/// Security Hub (CSPM) in one account and Region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionalSecurityHub {
+    /// The Region.
+    pub region: String,
+    /// `DescribeHub`, and the standards of an enabled hub.
+    pub hub: Collected<SecurityHub>,
+}
+
+/// Whether Security Hub is enabled in a Region, and with which standards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum SecurityHub {
+    /// `DescribeHub` answered `InvalidAccessException`: the account is not subscribed to Security
+    /// Hub in the Region.
+    NotEnabled {
+        /// AWS's message.
+        message: String,
+    },
+    /// The account is subscribed.
+    Enabled {
+        /// `DescribeHub`'s `HubArn`.
+        hub_arn: String,
+        /// `DescribeHub`'s `SubscribedAt`.
+        subscribed_at: Option<String>,
+        /// `GetEnabledStandards`, every page.
+        standards: Collected<Vec<EnabledStandard>>,
+    },
+}
+
+/// One standard subscription of `GetEnabledStandards`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnabledStandard {
+    /// The standard (`arn:aws:securityhub:<region>::standards/aws-foundational-security-best-practices/v/1.0.0`).
+    pub standards_arn: String,
+    /// `StandardsStatus`: `PENDING`, `READY`, `INCOMPLETE`, `DELETING` or `FAILED`.
+    pub status: String,
+    /// `StandardsStatusReason.StatusReasonCode` (`NO_AVAILABLE_CONFIGURATION_RECORDER`, ...), when
+    /// AWS gives one.
+    pub status_reason: Option<String>,
 }
 
 /// The GuardDuty detectors of one account in one Region.
@@ -479,6 +525,16 @@ impl AccountFacts {
                         }
                     }
                 }
+            }
+        }
+        for regional in &self.securityhub {
+            match &regional.hub {
+                Collected::Error(err) => add(err),
+                Collected::Ok(SecurityHub::Enabled {
+                    standards: Collected::Error(err),
+                    ..
+                }) => add(err),
+                Collected::Ok(_) => {}
             }
         }
         for regional in &self.analyzers {

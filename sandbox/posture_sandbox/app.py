@@ -232,6 +232,7 @@ class SandboxApp:
         self.access_analyzer.reset()
         self.callers.clear()
         moto_gaps.SECURITYHUB_ADMINS.clear()
+        moto_gaps.SECURITYHUB_STANDARDS.clear()
 
 
 def account_status(account_id: str) -> str | None:

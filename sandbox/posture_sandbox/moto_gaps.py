@@ -137,7 +137,8 @@ def organization_trails_seen_by(account_id: str) -> list:
 
 def install_securityhub() -> None:
     """Security Hub's administrator is designated per Region, and AWS registers it with Organizations
-    as the delegated administrator of `securityhub.amazonaws.com` (moto does neither)."""
+    as the delegated administrator of `securityhub.amazonaws.com` (moto does neither); enabling the hub
+    enables the default standards unless told not to, and disabling it ends every subscription."""
     original = securityhub_models.SecurityHubBackend.enable_organization_admin_account
 
     def enable_organization_admin_account(backend, admin_account_id: str) -> None:
@@ -152,9 +153,139 @@ def install_securityhub() -> None:
 
     securityhub_models.SecurityHubBackend.enable_organization_admin_account = enable_organization_admin_account
 
+    # EnableSecurityHub enables the default standards unless EnableDefaultStandards is false (moto
+    # reads the flag and does nothing with it); DisableSecurityHub ends every subscription.
+    original_enable = securityhub_models.SecurityHubBackend.enable_security_hub
+
+    def enable_security_hub(backend, enable_default_standards: bool = True, tags=None):
+        was_enabled = backend.enabled
+        answer = original_enable(backend, enable_default_standards=enable_default_standards, tags=tags)
+        if not was_enabled and enable_default_standards:
+            for arn in default_standards(backend.region_name):
+                subscribe_standard(backend.account_id, backend.region_name, arn)
+        return answer
+
+    securityhub_models.SecurityHubBackend.enable_security_hub = enable_security_hub
+
+    original_disable = securityhub_models.SecurityHubBackend.disable_security_hub
+
+    def disable_security_hub(backend):
+        answer = original_disable(backend)
+        SECURITYHUB_STANDARDS.pop((backend.account_id, backend.region_name), None)
+        return answer
+
+    securityhub_models.SecurityHubBackend.disable_security_hub = disable_security_hub
+
 
 # (management account, Region) -> the Security Hub administrator designated there.
 SECURITYHUB_ADMINS: dict[tuple[str, str], str] = {}
+
+# (account, Region) -> StandardsArn -> the subscription, as GetEnabledStandards answers it. moto keeps
+# no standards at all.
+SECURITYHUB_STANDARDS: dict[tuple[str, str], dict[str, dict]] = {}
+
+# The one standard whose ARN names no Region (a `ruleset`, from before standards were regional).
+CIS_1_2_RULESET = "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0"
+
+# The Regional standards BatchEnableStandards accepts here (`standards/<name>/v/<version>`), from the
+# Security Hub CSPM standards reference; AWS refuses an ARN that names no standard it offers.
+REGIONAL_STANDARDS = (
+    "aws-foundational-security-best-practices/v/1.0.0",
+    "cis-aws-foundations-benchmark/v/1.4.0",
+    "cis-aws-foundations-benchmark/v/3.0.0",
+    "cis-aws-foundations-benchmark/v/5.0.0",
+    "nist-800-53/v/5.0.0",
+    "pci-dss/v/3.2.1",
+    "aws-resource-tagging-standard/v/1.0.0",
+)
+
+
+def default_standards(region: str) -> tuple[str, ...]:
+    """The standards EnableSecurityHub enables by default: AWS Foundational Security Best Practices
+    and CIS AWS Foundations Benchmark v1.2.0 (EnableSecurityHub's API reference)."""
+    return (f"arn:aws:securityhub:{region}::standards/aws-foundational-security-best-practices/v/1.0.0",
+            CIS_1_2_RULESET)
+
+
+def standard_path(standards_arn: str, region: str) -> str | None:
+    """`<name>/v/<version>` of a standard offered in `region`, or None for an ARN AWS would refuse."""
+    if standards_arn == CIS_1_2_RULESET:
+        return "cis-aws-foundations-benchmark/v/1.2.0"
+    prefix = f"arn:aws:securityhub:{region}::standards/"
+    path = standards_arn[len(prefix):] if standards_arn.startswith(prefix) else None
+    return path if path in REGIONAL_STANDARDS else None
+
+
+def subscribe_standard(account_id: str, region: str, standards_arn: str, standards_input=None) -> dict:
+    """Enables a standard (again: AWS keeps one subscription per standard); answers the subscription.
+    Enabling completes at once here, so the subscription is READY from the next read."""
+    path = standard_path(standards_arn, region)
+    subscription = {
+        "StandardsSubscriptionArn": f"arn:aws:securityhub:{region}:{account_id}:subscription/{path}",
+        "StandardsArn": standards_arn,
+        "StandardsInput": dict(standards_input or {}),
+        "StandardsStatus": "READY",
+        "StandardsControlsUpdatable": "READY_FOR_UPDATES",
+        "Provider": "AWS",
+    }
+    SECURITYHUB_STANDARDS.setdefault((account_id, region), {})[standards_arn] = subscription
+    return subscription
+
+
+def securityhub_not_enabled(request: wire.AwsRequest, account_id: str):
+    """What Security Hub answers in a Region where the account has not enabled it (moto's words)."""
+    hub = securityhub_models.securityhub_backends[account_id][request.region]
+    if hub.enabled:
+        return None
+    return wire.error_response(request, "InvalidAccessException",
+                               "Account is not subscribed to AWS Security Hub", 401)
+
+
+def get_enabled_standards(request: wire.AwsRequest, account_id: str):
+    """Security Hub `GetEnabledStandards` (moto lacks it): the account's subscriptions in this Region,
+    optionally only the given subscription ARNs, in pages of `MaxResults` (1-100)."""
+    refused = securityhub_not_enabled(request, account_id)
+    if refused:
+        return refused
+    body = request.json_body()
+    limit = int(body.get("MaxResults") or 100)
+    if not 1 <= limit <= 100:
+        return wire.error_response(request, "InvalidInputException", "MaxResults must be between 1 and 100", 400)
+    wanted = set(body.get("StandardsSubscriptionArns") or [])
+    providers = set(body.get("Providers") or [])
+    subscriptions = [
+        s for s in SECURITYHUB_STANDARDS.get((account_id, request.region), {}).values()
+        if (not wanted or s["StandardsSubscriptionArn"] in wanted)
+        and (not providers or s["Provider"] in providers)
+    ]
+    start = int(body.get("NextToken") or 0)
+    page = {"StandardsSubscriptions": subscriptions[start:start + limit]}
+    if start + limit < len(subscriptions):
+        page["NextToken"] = str(start + limit)
+    return wire.json_response(page)
+
+
+def batch_enable_standards(request: wire.AwsRequest, account_id: str):
+    """Security Hub `BatchEnableStandards` (moto lacks it): 1 to 25 standards offered in this Region.
+    As on AWS, the answer shows each subscription PENDING; it is READY at the next read."""
+    refused = securityhub_not_enabled(request, account_id)
+    if refused:
+        return refused
+    requests = request.json_body().get("StandardsSubscriptionRequests") or []
+    if not 1 <= len(requests) <= 25:
+        return wire.error_response(request, "InvalidInputException",
+                                   "StandardsSubscriptionRequests must hold 1 to 25 standards", 400)
+    for wanted in requests:
+        if standard_path(wanted.get("StandardsArn", ""), request.region) is None:
+            return wire.error_response(
+                request, "InvalidInputException",
+                f"StandardsArn {wanted.get('StandardsArn')!r} is not a standard offered in {request.region}", 400)
+    answered = []
+    for wanted in requests:
+        subscription = subscribe_standard(account_id, request.region, wanted["StandardsArn"],
+                                          wanted.get("StandardsInput"))
+        answered.append({**subscription, "StandardsStatus": "PENDING"})
+    return wire.json_response({"StandardsSubscriptions": answered})
 
 
 def list_securityhub_admin_accounts(request: wire.AwsRequest, account_id: str):
@@ -238,6 +369,8 @@ def list_regions(request: wire.AwsRequest, account_id: str):
 # The operations moto lacks that the extension answers here, by (signing name, operation).
 HANDLERS = {
     ("securityhub", "ListOrganizationAdminAccounts"): list_securityhub_admin_accounts,
+    ("securityhub", "GetEnabledStandards"): get_enabled_standards,
+    ("securityhub", "BatchEnableStandards"): batch_enable_standards,
     ("account", "PutAccountName"): put_account_name,
     ("account", "ListRegions"): list_regions,
 }

@@ -20,6 +20,7 @@ mod cloudtrail;
 mod guardduty;
 mod iam;
 mod scps;
+mod securityhub;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,7 +36,7 @@ use crate::aws::error::collect_error;
 use crate::aws::{AccountClients, ClientFactory};
 use crate::facts::{
     AccountAccess, AccountFacts, CollectError, Collected, OrganizationFacts, RegionalAnalyzers,
-    RegionalDetectors, ServiceAdministration, Trail,
+    RegionalDetectors, RegionalSecurityHub, SecurityHub, ServiceAdministration, Trail,
 };
 
 use self::iam::ReportPolling;
@@ -364,12 +365,17 @@ impl Scan {
             )
             .await
         }));
-        let (credential_report, account_summary, trails, analyzers, guardduty) = futures::join!(
+        let hubs = join_all(self.regions.iter().map(|region| async move {
+            securityhub::regional_hub(&clients.securityhub(region), region.as_ref(), &self.limiter)
+                .await
+        }));
+        let (credential_report, account_summary, trails, analyzers, guardduty, securityhub) = futures::join!(
             iam::credential_report(&iam, &self.limiter, &self.polling),
             iam::account_summary(&iam, &self.limiter),
             self.trails(account_id),
             self.analyzers(account_id),
             detectors,
+            hubs,
         );
         AccountFacts {
             account_id: account_id.to_owned(),
@@ -379,6 +385,7 @@ impl Scan {
             trails,
             analyzers,
             guardduty,
+            securityhub,
         }
     }
 
@@ -517,6 +524,13 @@ fn unreachable_account(account_id: &str, regions: &[Region], err: &CollectError)
                 detectors: Collected::Error(err.clone()),
             })
             .collect(),
+        securityhub: regions
+            .iter()
+            .map(|region| RegionalSecurityHub {
+                region: region.to_string(),
+                hub: Collected::Error(err.clone()),
+            })
+            .collect(),
     }
 }
 
@@ -579,12 +593,22 @@ fn error_count(facts: &AccountFacts) -> usize {
             Collected::Error(_) => 1,
         })
         .sum();
+    let hubs: usize = facts
+        .securityhub
+        .iter()
+        .map(|regional| match &regional.hub {
+            Collected::Ok(SecurityHub::Enabled { standards, .. }) => is_error(standards),
+            Collected::Ok(SecurityHub::NotEnabled { .. }) => 0,
+            Collected::Error(_) => 1,
+        })
+        .sum();
     is_error(&facts.access)
         + is_error(&facts.credential_report)
         + is_error(&facts.account_summary)
         + trails
         + analyzers
         + detectors
+        + hubs
 }
 
 #[cfg(test)]
@@ -627,7 +651,21 @@ mod tests {
                 .iter()
                 .all(|r| r.detectors == Collected::Error(denied()))
         );
-        // access, credential report, summary, trails, and per Region analyzers and detectors.
-        assert_eq!(error_count(&facts), 8);
+        assert!(
+            facts
+                .securityhub
+                .iter()
+                .map(|r| r.region.as_str())
+                .eq(["us-east-1", "eu-west-1"])
+        );
+        assert!(
+            facts
+                .securityhub
+                .iter()
+                .all(|r| r.hub == Collected::Error(denied()))
+        );
+        // access, credential report, summary, trails, and per Region analyzers, detectors and
+        // hubs.
+        assert_eq!(error_count(&facts), 10);
     }
 }

@@ -30,6 +30,7 @@ mod management_account_no_iam_users;
 mod root_access_keys;
 mod root_mfa;
 mod scps_attached;
+mod securityhub_enabled;
 mod trails;
 
 use std::collections::BTreeSet;
@@ -449,6 +450,7 @@ pub(crate) mod test_support {
             trails: Collected::Ok(Vec::new()),
             analyzers: Vec::new(),
             guardduty: Vec::new(),
+            securityhub: Vec::new(),
         }
     }
 }
@@ -509,6 +511,8 @@ mod tests {
                 ("iam-user-console-mfa", None, ACCT),
                 ("root-access-keys", None, "arn:aws:iam::222222222222:root"),
                 ("root-mfa", None, "arn:aws:iam::222222222222:root"),
+                ("securityhub-enabled", Some("eu-west-1"), ACCT),
+                ("securityhub-enabled", Some("us-east-1"), ACCT),
             ]
         );
         for finding in &findings {

@@ -13,6 +13,7 @@ use super::{
     cloudtrail_log_file_validation, cloudtrail_multi_region, delegated_admin_not_management,
     external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
     management_account_no_iam_users, root_access_keys, root_mfa, scps_attached,
+    securityhub_enabled,
 };
 
 /// What an account-scope check sees: one scanned account, the organization-wide facts that apply
@@ -175,6 +176,14 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         toml: check_toml!("access-analyzer-enabled"),
         logic: CheckLogic::Account {
             evaluate: access_analyzer_enabled::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "securityhub-enabled",
+        toml: check_toml!("securityhub-enabled"),
+        logic: CheckLogic::Account {
+            evaluate: securityhub_enabled::evaluate,
             account_resource: str::to_owned,
         },
     },

@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use posture::collect::{CollectPlan, DelegatedAdmin, Progress, collect};
-use posture::facts::{AccountFacts, Collected, EventSelectors, OrganizationFacts, Trail};
+use posture::facts::{
+    AccountFacts, Collected, EventSelectors, OrganizationFacts, SecurityHub, Trail,
+};
 use posture::sandbox::{FaultKind, FaultRule};
 use serde_json::Value;
 
@@ -237,6 +239,52 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
         assert_eq!(statuses, want, "{id} in {}", regional.region);
     }
 
+    // Security Hub, per Region: enabled exactly where the seeder enabled it, with the standards
+    // it enabled there, each READY.
+    let hub_regions: Vec<&str> = described["security_hub_regions"]
+        .as_array()
+        .expect("security_hub_regions")
+        .iter()
+        .map(text)
+        .collect();
+    let regions: Vec<&str> = facts
+        .securityhub
+        .iter()
+        .map(|r| r.region.as_str())
+        .collect();
+    assert_eq!(regions, REGIONS);
+    for regional in &facts.securityhub {
+        let region = regional.region.as_str();
+        match ok(&regional.hub, "hub") {
+            SecurityHub::Enabled {
+                hub_arn, standards, ..
+            } => {
+                assert!(hub_regions.contains(&region), "{id} in {region}: {hub_arn}");
+                assert_eq!(
+                    hub_arn,
+                    &format!("arn:aws:securityhub:{region}:{id}:hub/default")
+                );
+                let found: Vec<(&str, &str)> = ok(standards, "standards")
+                    .iter()
+                    .map(|s| (s.standards_arn.as_str(), s.status.as_str()))
+                    .collect();
+                let want: Vec<(&str, &str)> = described["security_hub_standards"][region]
+                    .as_array()
+                    .expect("security_hub_standards")
+                    .iter()
+                    .map(|arn| (text(arn), "READY"))
+                    .collect();
+                assert_eq!(found, want, "{id} in {region}");
+            }
+            SecurityHub::NotEnabled { message } => {
+                assert!(
+                    !hub_regions.contains(&region),
+                    "{id} in {region}: {message}"
+                );
+            }
+        }
+    }
+
     // The account's own analyzers, per Region, with their ACTIVE findings.
     let regions: Vec<&str> = facts.analyzers.iter().map(|r| r.region.as_str()).collect();
     assert_eq!(regions, REGIONS);
@@ -429,34 +477,38 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
         .find(|a| a.account_id == web_prod)
         .expect("web-prod");
     assert_eq!(ok(&member.access, "access").principal_arn, principal);
-    let mut calls: Vec<(String, String)> = seeded
+    let mut calls: Vec<(String, String, u16)> = seeded
         .admin()
         .requests_by(&principal)
         .expect("record")
         .into_iter()
-        .inspect(|r| assert_eq!((r.account_id.as_str(), r.status), (web_prod.as_str(), 200)))
-        .map(|r| (r.action, r.region))
+        .inspect(|r| assert_eq!(r.account_id, web_prod))
+        .map(|r| (r.action, r.region, r.status))
         .collect();
     calls.sort();
-    let expected: Vec<(&str, &str)> = vec![
-        ("DescribeTrails", "eu-west-1"),
-        ("DescribeTrails", "us-east-1"),
-        ("GenerateCredentialReport", "us-east-1"),
-        ("GenerateCredentialReport", "us-east-1"),
-        ("GetAccountSummary", "us-east-1"),
-        ("GetCallerIdentity", "us-east-1"),
-        ("GetCredentialReport", "us-east-1"),
-        ("GetEventSelectors", "us-east-1"),
-        ("GetTrailStatus", "us-east-1"),
-        ("ListAnalyzers", "eu-west-1"),
-        ("ListAnalyzers", "us-east-1"),
-        ("ListDetectors", "eu-west-1"),
-        ("ListDetectors", "us-east-1"),
-        ("ListFindings", "us-east-1"),
+    // Security Hub is off there: DescribeHub answers 401 InvalidAccessException, and its
+    // standards are not asked for.
+    let expected: Vec<(&str, &str, u16)> = vec![
+        ("DescribeHub", "eu-west-1", 401),
+        ("DescribeHub", "us-east-1", 401),
+        ("DescribeTrails", "eu-west-1", 200),
+        ("DescribeTrails", "us-east-1", 200),
+        ("GenerateCredentialReport", "us-east-1", 200),
+        ("GenerateCredentialReport", "us-east-1", 200),
+        ("GetAccountSummary", "us-east-1", 200),
+        ("GetCallerIdentity", "us-east-1", 200),
+        ("GetCredentialReport", "us-east-1", 200),
+        ("GetEventSelectors", "us-east-1", 200),
+        ("GetTrailStatus", "us-east-1", 200),
+        ("ListAnalyzers", "eu-west-1", 200),
+        ("ListAnalyzers", "us-east-1", 200),
+        ("ListDetectors", "eu-west-1", 200),
+        ("ListDetectors", "us-east-1", 200),
+        ("ListFindings", "us-east-1", 200),
     ];
-    let calls: Vec<(&str, &str)> = calls
+    let calls: Vec<(&str, &str, u16)> = calls
         .iter()
-        .map(|(a, r)| (a.as_str(), r.as_str()))
+        .map(|(a, r, s)| (a.as_str(), r.as_str(), *s))
         .collect();
     assert_eq!(calls, expected);
 
@@ -470,6 +522,9 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
     assert_eq!(counts["GetCallerIdentity"], 1, "{counts:?}");
     assert_eq!(counts["ListAnalyzers"], REGIONS.len(), "{counts:?}");
     assert_eq!(counts["ListFindings"], 1, "{counts:?}");
+    // Its hub is on in both Regions: one DescribeHub and one GetEnabledStandards in each.
+    assert_eq!(counts["DescribeHub"], REGIONS.len(), "{counts:?}");
+    assert_eq!(counts["GetEnabledStandards"], REGIONS.len(), "{counts:?}");
 }
 
 #[tokio::test]
@@ -516,6 +571,12 @@ async fn an_account_whose_role_is_denied_has_the_assume_role_error_on_every_fact
             .analyzers
             .iter()
             .all(|r| r.analyzers.as_result() == Err(err))
+    );
+    assert!(
+        facts
+            .securityhub
+            .iter()
+            .all(|r| r.hub.as_result() == Err(err))
     );
     // Nothing else was called in it.
     let principal = format!("arn:aws:sts::{denied}:assumed-role/{ROLE}/{session}");

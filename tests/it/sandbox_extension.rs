@@ -323,3 +323,161 @@ async fn assume_role_into_a_suspended_account_is_denied_as_on_aws() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn security_hub_keeps_standards_per_region_as_aws_answers_them() {
+    // A sandbox of its own: enabling and disabling Security Hub would change the seeded
+    // organization the other tests compare with. Unseeded, every call acts in one account.
+    let guard = posture::sandbox::SandboxGuard::start(
+        posture::sandbox::Sandbox::locate()
+            .with_state_dir(crate::support::state_dir("it-securityhub")),
+    )
+    .expect("start");
+    let factory = ClientFactory::load(
+        AwsTarget::sandbox(guard.endpoint()).with_retry(RetryConfig::disabled()),
+    )
+    .await;
+    let us = factory.securityhub(factory.base(), &aws_config::Region::new("us-east-1"));
+    let eu = factory.securityhub(factory.base(), &aws_config::Region::new("eu-west-1"));
+    let account = factory
+        .sts(factory.base())
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("identity")
+        .account()
+        .expect("account")
+        .to_owned();
+    async fn standards(client: &aws_sdk_securityhub::Client) -> Vec<(String, String, String)> {
+        // One subscription per page, so that paging is exercised too.
+        let mut pages = client
+            .get_enabled_standards()
+            .max_results(1)
+            .into_paginator()
+            .send();
+        let mut found = Vec::new();
+        while let Some(page) = pages.next().await {
+            for s in page.expect("standards").standards_subscriptions() {
+                found.push((
+                    s.standards_arn().expect("arn").to_owned(),
+                    s.standards_subscription_arn()
+                        .expect("subscription")
+                        .to_owned(),
+                    s.standards_status().expect("status").as_str().to_owned(),
+                ));
+            }
+        }
+        found
+    }
+    let not_subscribed = |err: &dyn std::fmt::Debug, info: AwsErrorInfo| {
+        assert_eq!(
+            (info.code.as_deref(), info.http_status),
+            (Some("InvalidAccessException"), Some(401)),
+            "{err:?}"
+        );
+    };
+
+    // Before the hub is enabled, its standards cannot be read, as on AWS.
+    let err = us
+        .get_enabled_standards()
+        .send()
+        .await
+        .expect_err("not subscribed");
+    not_subscribed(&err, AwsErrorInfo::from_sdk_error(&err));
+
+    // EnableSecurityHub enables the default standards unless told not to.
+    us.enable_security_hub()
+        .send()
+        .await
+        .expect("enable in us-east-1");
+    let fsbp =
+        "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+    let cis_1_2 = "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0";
+    let owned = |t: (&str, String, &str)| (t.0.to_owned(), t.1, t.2.to_owned());
+    assert_eq!(
+        standards(&us).await,
+        [
+            owned((
+                fsbp,
+                format!(
+                    "arn:aws:securityhub:us-east-1:{account}:subscription/aws-foundational-security-best-practices/v/1.0.0"
+                ),
+                "READY"
+            )),
+            owned((
+                cis_1_2,
+                format!(
+                    "arn:aws:securityhub:us-east-1:{account}:subscription/cis-aws-foundations-benchmark/v/1.2.0"
+                ),
+                "READY"
+            )),
+        ]
+    );
+    eu.enable_security_hub()
+        .enable_default_standards(false)
+        .send()
+        .await
+        .expect("enable in eu-west-1");
+    assert_eq!(standards(&eu).await, []);
+
+    // BatchEnableStandards answers PENDING; the standard is READY at the next read, in its
+    // Region only.
+    let cis_5 = "arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/5.0.0";
+    let enabled = eu
+        .batch_enable_standards()
+        .standards_subscription_requests(
+            aws_sdk_securityhub::types::StandardsSubscriptionRequest::builder()
+                .standards_arn(cis_5)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("batch enable");
+    let answered: Vec<&str> = enabled
+        .standards_subscriptions()
+        .iter()
+        .map(|s| s.standards_status().expect("status").as_str())
+        .collect();
+    assert_eq!(answered, ["PENDING"]);
+    let eu_standards = standards(&eu).await;
+    assert_eq!(eu_standards.len(), 1);
+    assert_eq!(
+        (eu_standards[0].0.as_str(), eu_standards[0].2.as_str()),
+        (cis_5, "READY")
+    );
+    assert_eq!(standards(&us).await.len(), 2);
+
+    // A standard of another Region, or none AWS offers, is refused.
+    for wrong in [
+        fsbp,
+        "arn:aws:securityhub:eu-west-1::standards/no-such-standard/v/1.0.0",
+    ] {
+        let err = eu
+            .batch_enable_standards()
+            .standards_subscription_requests(
+                aws_sdk_securityhub::types::StandardsSubscriptionRequest::builder()
+                    .standards_arn(wrong)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect_err("refused");
+        let info = AwsErrorInfo::from_sdk_error(&err);
+        assert_eq!(
+            (info.code.as_deref(), info.http_status),
+            (Some("InvalidInputException"), Some(400)),
+            "{wrong}"
+        );
+    }
+
+    // Disabling the hub ends its subscriptions: enabled again without defaults, it has none.
+    us.disable_security_hub().send().await.expect("disable");
+    let err = us.describe_hub().send().await.expect_err("not subscribed");
+    not_subscribed(&err, AwsErrorInfo::from_sdk_error(&err));
+    us.enable_security_hub()
+        .enable_default_standards(false)
+        .send()
+        .await
+        .expect("enable again");
+    assert_eq!(standards(&us).await, []);
+}

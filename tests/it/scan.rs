@@ -142,6 +142,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "cloudtrail-kms-encryption",
                 "guardduty-enabled",
                 "access-analyzer-enabled",
+                "securityhub-enabled",
             ] {
                 put(check, &["SKIPPED"]);
             }
@@ -341,6 +342,17 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
             })
             .collect();
         put("guardduty-enabled", &guardduty);
+        // One verdict per scanned Region: PASS where the seeder enabled Security Hub with a
+        // standard (each READY), FAIL without a hub or without a standard.
+        let hubs = &account["security_hub_standards"];
+        let securityhub: Vec<&str> = REGIONS
+            .split(',')
+            .map(|r| match hubs[r].as_array() {
+                Some(standards) if !standards.is_empty() => "PASS",
+                _ => "FAIL",
+            })
+            .collect();
+        put("securityhub-enabled", &securityhub);
     }
     expected
 }
@@ -529,6 +541,49 @@ async fn throttling_is_retried_and_a_500_for_one_account_errors_only_what_it_fee
         }
         let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
         assert_eq!(got, want, "{check} in {account}");
+    }
+}
+
+#[tokio::test]
+async fn security_hub_standards_that_fail_are_error_in_each_region_and_nothing_else() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    // Its hub is on in both Regions, with standards: only reading them fails.
+    let broken = seeded.account_id("acme-audit");
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::Error,
+            service: Some("securityhub".into()),
+            action: Some("GetEnabledStandards".into()),
+            account_id: Some(broken.clone()),
+            ..FaultRule::default()
+        })
+        .expect("fault");
+    let (code, snapshot) = scan(seeded, "securityhub-fails", &[]);
+    admin.clear_faults().expect("clear");
+    assert_eq!(code, 3);
+    let findings: Vec<&Value> = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == "securityhub-enabled" && f["account"] == broken.as_str())
+        .collect();
+    assert_eq!(findings.len(), REGIONS.split(',').count());
+    for finding in findings {
+        assert_eq!(finding["status"], "ERROR", "{finding}");
+        let reason = finding["reason"].as_str().expect("reason");
+        assert!(
+            reason.contains("but its standards could not be read: securityhub:GetEnabledStandards"),
+            "{reason}"
+        );
+    }
+    let verdicts = verdicts(&snapshot);
+    for ((check, account), want) in expected(seeded, &snapshot) {
+        if (check.as_str(), account.as_str()) != ("securityhub-enabled", broken.as_str()) {
+            let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
+            assert_eq!(got, want, "{check} in {account}");
+        }
     }
 }
 
