@@ -16,7 +16,7 @@ use crate::finding::{Outcome, Status};
 
 use super::describe_error;
 use super::registry::AccountContext;
-use super::trails::{Covering, Origin, covering};
+use super::trails::{Covering, Origin, Verdict, covering, logs_every_region};
 
 /// Judges whether a qualifying trail covers one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
@@ -109,34 +109,15 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     vec![outcome]
 }
 
-/// One trail's verdict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Verdict {
-    /// Multi-Region, logging, all management events.
-    Counts,
-    /// Known not to qualify, and why ("is single-Region").
-    DoesNotCount(String),
-    /// Might qualify, but a fact needed to say so could not be read.
-    Unreadable(String),
-}
-
-/// Judges one trail. A known disqualification wins over an unreadable fact: a single-Region
+/// Judges one trail: multi-Region and logging ([`logs_every_region`]), and recording every
+/// management event. A known disqualification wins over an unreadable fact: a single-Region
 /// trail does not count whatever its unread status says.
 fn judge(trail: &Trail) -> Verdict {
-    if !trail.multi_region {
-        return Verdict::DoesNotCount(format!(
-            "is single-Region (home Region {})",
-            trail.home_region
-        ));
-    }
-    let mut unread = Vec::new();
-    match &trail.status {
-        Collected::Ok(status) if !status.is_logging => {
-            return Verdict::DoesNotCount("is not logging".to_owned());
-        }
-        Collected::Ok(_) => {}
-        Collected::Error(err) => unread.push(describe_error(err)),
-    }
+    let mut unread = match logs_every_region(trail) {
+        Verdict::Counts => Vec::new(),
+        Verdict::Unreadable(why) => vec![why],
+        does_not_count @ Verdict::DoesNotCount(_) => return does_not_count,
+    };
     match &trail.selectors {
         Collected::Ok(selectors) => {
             if let Err(why) = records_all_management_events(selectors) {

@@ -1,4 +1,5 @@
-//! What the CloudTrail checks share: which trails log an account.
+//! What the CloudTrail checks share: which trails log an account, and which of them log it in
+//! every Region.
 //!
 //! Pure: no I/O, no clock, no logging.
 
@@ -81,6 +82,33 @@ impl Origin {
             Origin::Organization => "organization trail",
             Origin::Account => "trail",
         }
+    }
+}
+
+/// Whether a trail counts for a check, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Verdict {
+    /// It qualifies.
+    Counts,
+    /// Known not to qualify, and why ("is single-Region").
+    DoesNotCount(String),
+    /// Might qualify, but a fact needed to say so could not be read.
+    Unreadable(String),
+}
+
+/// Whether a trail logs every Region now: multi-Region, and logging (`GetTrailStatus`). A
+/// single-Region trail does not count whatever its unread status says.
+pub(super) fn logs_every_region(trail: &Trail) -> Verdict {
+    if !trail.multi_region {
+        return Verdict::DoesNotCount(format!(
+            "is single-Region (home Region {})",
+            trail.home_region
+        ));
+    }
+    match &trail.status {
+        Collected::Ok(status) if status.is_logging => Verdict::Counts,
+        Collected::Ok(_) => Verdict::DoesNotCount("is not logging".to_owned()),
+        Collected::Error(err) => Verdict::Unreadable(describe_error(err)),
     }
 }
 
