@@ -44,8 +44,11 @@ compare what posture reports with it:
                                                              "last_used": RFC 3339 | null}}]}],
         "trails": [{"name", "arn", "home_region", "multi_region", "logging", "organization",
                     "log_file_validation", "s3_bucket",   # the organization trail: management account only
+                    "s3_bucket_account",                  # who owns the bucket: the log-archive account
+                                                          # for the organization trail, else the trail's
                     "kms_key_id",                         # null = S3-managed encryption only
                     "management_events": "all" | "read-only" | "excludes-kms"}],
+        "s3_buckets": ["<name>", ...],       # every bucket the account owns (ListBuckets), sorted
         "access_analyzers": [{"name", "arn", "type": "ACCOUNT" | "ORGANIZATION", "region"}],
         "security_hub_regions": ["us-east-1", ...],          # EnableSecurityHub done there
         "security_hub_standards": {"us-east-1": ["<StandardsArn>", ...]},  # per hub Region, as
@@ -194,6 +197,7 @@ class TrailPlan:
     organization: bool = False
     log_file_validation: bool = False
     kms: bool = False  # logs encrypted with a customer managed KMS key made for the trail
+    bucket_account: str | None = None  # the plan name of the account whose bucket it writes into; None: its own
 
 
 # Security Hub standards by StandardsArn, `{region}` the hub's Region.
@@ -270,6 +274,7 @@ class OrganizationPlan:
 # Plan names.
 MANAGEMENT = "acme-management"
 AUDIT = "acme-audit"
+LOG_ARCHIVE = "acme-log-archive"
 WEB_PROD = "acme-web-prod"
 PAYMENTS_STAGING = "acme-payments-staging"
 WEB_PROD_PUBLIC_BUCKET = "acme-web-prod-public-assets"
@@ -305,8 +310,9 @@ def base_members() -> tuple[AccountPlan, ...]:
             security_hub=(SecurityHubPlan(HOME_REGION, (FSBP, CIS_V5)), SecurityHubPlan(EU_REGION, (FSBP,))),
             guardduty_regions=REGIONS,
         ),
+        # Holds the organization trail's bucket; its own trail writes into a bucket of its own.
         AccountPlan(
-            "acme-log-archive", "/Security", "log-archive", NO_ROOT_CREDENTIALS,
+            LOG_ARCHIVE, "/Security", "log-archive", NO_ROOT_CREDENTIALS,
             trails=(TrailPlan("log-archive-trail", True, True, log_file_validation=True),),
         ),
         AccountPlan(
@@ -390,7 +396,7 @@ def build_plan(members: int) -> OrganizationPlan:
         users=(UserPlan("breakglass-admin", console_password=True, mfa=True),
                UserPlan("legacy-billing-export", keys=(AccessKeyPlan(active=True, used=True),))),
         trails=(TrailPlan("acme-org-trail", True, True, selectors="excludes-kms", organization=True,
-                          log_file_validation=True, kms=True),),
+                          log_file_validation=True, kms=True, bucket_account=LOG_ARCHIVE),),
         # Enabled, but with no standard: Security Hub then evaluates nothing.
         security_hub=(SecurityHubPlan(HOME_REGION),), guardduty_regions=(HOME_REGION,),
     )
@@ -582,13 +588,15 @@ class AccountOutcome:
     access_analyzers: list[dict] = field(default_factory=list)
 
 
-def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_id: str) -> AccountOutcome:
+def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_ids: dict[str, str]) -> AccountOutcome:
     """Everything inside one account: root user, IAM users, trails, resources that grant external
     access, Security Hub and GuardDuty. Access analyzers come later, once every resource exists."""
+    account_id = account_ids[plan.name]
     clients = AccountClients(sandbox, sandbox.credentials_for(sts, account_id))
     root = sandbox.set_root(account_id, plan.root)
     users = [create_user(sandbox, clients, account_id, user) for user in plan.users]
-    trails = [create_trail(clients, account_id, trail) for trail in plan.trails]
+    trails = [create_trail(clients, account_id, trail, account_ids[trail.bucket_account or plan.name])
+              for trail in plan.trails]
     for resource in plan.external_access:
         create_external_access(clients, resource)
     standards = {hub.region: enable_security_hub(clients, hub) for hub in plan.security_hub}
@@ -655,17 +663,49 @@ def create_access_key(sandbox: Sandbox, iam, account_id: str, user_name: str, ke
             "backdated": backdated}
 
 
-def trail_bucket(trail: TrailPlan, account_id: str) -> str:
-    """The organization trail's bucket lives in the management account: moto requires a trail's bucket
-    in the caller's own account (AWS would usually put it in log-archive)."""
+def trail_bucket(trail: TrailPlan, bucket_owner_id: str) -> str:
+    """The bucket a trail writes into, named after the account that owns it."""
     if trail.organization:
-        return f"acme-org-cloudtrail-logs-{account_id}"
-    return f"acme-cloudtrail-{account_id}"
+        return f"acme-org-cloudtrail-logs-{bucket_owner_id}"
+    return f"acme-cloudtrail-{bucket_owner_id}"
 
 
-def create_trail(clients: AccountClients, account_id: str, trail: TrailPlan) -> dict:
-    bucket = trail_bucket(trail, account_id)
-    create_bucket(clients, bucket, HOME_REGION)
+def create_log_buckets(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> None:
+    """The buckets of trails that write into another account's bucket (the organization trail into
+    the log-archive account's), made by their owner before the trails, with the bucket policy AWS
+    requires for CloudTrail to write there: moto checks only that the bucket exists, in any account."""
+    sts = sandbox.client("sts", sandbox.management)
+    for account in plan.accounts:
+        account_id = org.account_ids[account.name]
+        for trail in account.trails:
+            if trail.bucket_account is None:
+                continue
+            owner_id = org.account_ids[trail.bucket_account]
+            bucket = trail_bucket(trail, owner_id)
+            owner = AccountClients(sandbox, sandbox.credentials_for(sts, owner_id))
+            create_bucket(owner, bucket, HOME_REGION)
+            trail_arn = f"arn:aws:cloudtrail:{HOME_REGION}:{account_id}:trail/{trail.name}"
+            # The bucket policy of AWS's CloudTrail guide: the management account's own logs and,
+            # for an organization trail, every member's under the organization id.
+            prefixes = [account_id] + ([org.description["Id"]] if trail.organization else [])
+            policy = {"Version": "2012-10-17", "Statement": [
+                {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
+                 "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+                 "Resource": f"arn:aws:s3:::{bucket}",
+                 "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
+                {"Sid": "AWSCloudTrailWrite", "Effect": "Allow",
+                 "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+                 "Resource": [f"arn:aws:s3:::{bucket}/AWSLogs/{prefix}/*" for prefix in prefixes],
+                 "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
+                                                "aws:SourceArn": trail_arn}}},
+            ]}
+            owner("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+def create_trail(clients: AccountClients, account_id: str, trail: TrailPlan, bucket_owner_id: str) -> dict:
+    bucket = trail_bucket(trail, bucket_owner_id)
+    if bucket_owner_id == account_id:
+        create_bucket(clients, bucket, HOME_REGION)  # else create_log_buckets made it
     cloudtrail = clients("cloudtrail", HOME_REGION)
     encryption = {}
     if trail.kms:
@@ -685,6 +725,7 @@ def create_trail(clients: AccountClients, account_id: str, trail: TrailPlan) -> 
     return {"name": trail.name, "arn": arn, "home_region": HOME_REGION, "multi_region": trail.multi_region,
             "logging": trail.logging, "organization": trail.organization,
             "log_file_validation": trail.log_file_validation, "s3_bucket": bucket,
+            "s3_bucket_account": bucket_owner_id,
             "kms_key_id": encryption.get("KmsKeyId"),
             "management_events": management_events}
 
@@ -731,7 +772,7 @@ def seed_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -
     outcomes = {}
     for account in plan.accounts:
         try:
-            outcomes[account.name] = seed_account(sandbox, sts, account, org.account_ids[account.name])
+            outcomes[account.name] = seed_account(sandbox, sts, account, org.account_ids)
         except (ClientError, BotoCoreError, SeedError) as err:
             raise SeedError(f"seeding {account.name}: {describe_error(err)}") from err
     return outcomes
@@ -889,6 +930,8 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
             "access_analyzers": outcome.access_analyzers,
             "security_hub_regions": [hub.region for hub in account.security_hub],
             "security_hub_standards": outcome.security_hub_standards,
+            "s3_buckets": sorted(bucket["Name"] for bucket in
+                                 sandbox.client("s3", outcome.credentials).list_buckets()["Buckets"]),
             "guardduty_detector_regions": list(account.guardduty_regions),
         })
     organization = org.description
@@ -950,6 +993,7 @@ def seed(endpoint: str, members: int, out: str) -> str:
     sandbox.post("/_posture/reset")
     sandbox.post(f"/moto-api/seed?a={RANDOM_SEED}")
     org = build_organization(sandbox, plan)
+    create_log_buckets(sandbox, plan, org)
     outcomes = seed_accounts(sandbox, plan, org)
     designate_service_administrators(sandbox, plan, org)
     create_analyzers(sandbox, plan, outcomes)

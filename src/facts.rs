@@ -304,6 +304,11 @@ pub struct AccountFacts {
     /// snapshots of a posture that did not read Security Hub (the check then says so).
     #[serde(default)]
     pub securityhub: Vec<RegionalSecurityHub>,
+    /// The names of the S3 general purpose buckets the account owns (`ListBuckets`, every
+    /// page), to tell where its trails deliver; `None` in snapshots of a posture that did not
+    /// read them.
+    #[serde(default)]
+    pub buckets: Option<Collected<Vec<String>>>,
 }
 
 /// Security Hub (CSPM) in one account and Region.
@@ -526,6 +531,9 @@ impl AccountFacts {
                     }
                 }
             }
+        }
+        if let Some(Collected::Error(err)) = &self.buckets {
+            add(err);
         }
         for regional in &self.securityhub {
             match &regional.hub {

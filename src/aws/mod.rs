@@ -373,6 +373,8 @@ impl AccountClients {
         sts => aws_sdk_sts as "sts",
         /// An IAM client in the account.
         iam => aws_sdk_iam as "iam",
+        /// An S3 client in the account (`ListBuckets` answers in any Region).
+        s3 => aws_sdk_s3 as "s3",
     }
 
     regional_clients! {

@@ -19,6 +19,7 @@ mod admins;
 mod cloudtrail;
 mod guardduty;
 mod iam;
+mod s3;
 mod scps;
 mod securityhub;
 
@@ -365,17 +366,27 @@ impl Scan {
             )
             .await
         }));
+        let s3 = clients.s3();
         let hubs = join_all(self.regions.iter().map(|region| async move {
             securityhub::regional_hub(&clients.securityhub(region), region.as_ref(), &self.limiter)
                 .await
         }));
-        let (credential_report, account_summary, trails, analyzers, guardduty, securityhub) = futures::join!(
+        let (
+            credential_report,
+            account_summary,
+            trails,
+            analyzers,
+            guardduty,
+            securityhub,
+            buckets,
+        ) = futures::join!(
             iam::credential_report(&iam, &self.limiter, &self.polling),
             iam::account_summary(&iam, &self.limiter),
             self.trails(account_id),
             self.analyzers(account_id),
             detectors,
             hubs,
+            s3::bucket_names(&s3, &self.limiter),
         );
         AccountFacts {
             account_id: account_id.to_owned(),
@@ -386,6 +397,7 @@ impl Scan {
             analyzers,
             guardduty,
             securityhub,
+            buckets: Some(buckets),
         }
     }
 
@@ -531,6 +543,7 @@ fn unreachable_account(account_id: &str, regions: &[Region], err: &CollectError)
                 hub: Collected::Error(err.clone()),
             })
             .collect(),
+        buckets: Some(Collected::Error(err.clone())),
     }
 }
 
@@ -605,6 +618,7 @@ fn error_count(facts: &AccountFacts) -> usize {
     is_error(&facts.access)
         + is_error(&facts.credential_report)
         + is_error(&facts.account_summary)
+        + facts.buckets.as_ref().map_or(0, is_error)
         + trails
         + analyzers
         + detectors
@@ -635,6 +649,7 @@ mod tests {
         assert_eq!(facts.credential_report, Collected::Error(denied()));
         assert_eq!(facts.account_summary, Collected::Error(denied()));
         assert_eq!(facts.trails, Collected::Error(denied()));
+        assert_eq!(facts.buckets, Some(Collected::Error(denied())));
         let regions: Vec<&str> = facts.analyzers.iter().map(|r| r.region.as_str()).collect();
         assert_eq!(regions, ["us-east-1", "eu-west-1"]);
         assert!(
@@ -664,8 +679,8 @@ mod tests {
                 .iter()
                 .all(|r| r.hub == Collected::Error(denied()))
         );
-        // access, credential report, summary, trails, and per Region analyzers, detectors and
-        // hubs.
-        assert_eq!(error_count(&facts), 10);
+        // access, credential report, summary, buckets, trails, and per Region analyzers,
+        // detectors and hubs.
+        assert_eq!(error_count(&facts), 11);
     }
 }

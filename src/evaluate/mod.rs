@@ -19,6 +19,7 @@ mod access_key_rotation;
 mod access_key_unused;
 mod cloudtrail_kms_encryption;
 mod cloudtrail_log_file_validation;
+mod cloudtrail_logs_outside_account;
 mod cloudtrail_multi_region;
 mod credentials;
 mod delegated_admin_not_management;
@@ -451,6 +452,7 @@ pub(crate) mod test_support {
             analyzers: Vec::new(),
             guardduty: Vec::new(),
             securityhub: Vec::new(),
+            buckets: Some(Collected::Ok(Vec::new())),
         }
     }
 }
@@ -502,6 +504,7 @@ mod tests {
                 ("access-key-unused", None, ACCT),
                 ("cloudtrail-kms-encryption", None, ACCT),
                 ("cloudtrail-log-file-validation", None, ACCT),
+                ("cloudtrail-logs-outside-account", None, ACCT),
                 ("cloudtrail-multi-region", None, ACCT),
                 ("external-access-findings", Some("eu-west-1"), ACCT),
                 ("external-access-findings", Some("us-east-1"), ACCT),

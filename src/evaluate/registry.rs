@@ -10,10 +10,10 @@ use crate::finding::Outcome;
 
 use super::{
     access_analyzer_enabled, access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
-    cloudtrail_log_file_validation, cloudtrail_multi_region, delegated_admin_not_management,
-    external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
-    management_account_no_iam_users, root_access_keys, root_mfa, scps_attached,
-    securityhub_enabled,
+    cloudtrail_log_file_validation, cloudtrail_logs_outside_account, cloudtrail_multi_region,
+    delegated_admin_not_management, external_access_findings, guardduty_enabled,
+    iam_user_access_keys, iam_user_console_mfa, management_account_no_iam_users, root_access_keys,
+    root_mfa, scps_attached, securityhub_enabled,
 };
 
 /// What an account-scope check sees: one scanned account, the organization-wide facts that apply
@@ -160,6 +160,14 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         toml: check_toml!("cloudtrail-kms-encryption"),
         logic: CheckLogic::Account {
             evaluate: cloudtrail_kms_encryption::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "cloudtrail-logs-outside-account",
+        toml: check_toml!("cloudtrail-logs-outside-account"),
+        logic: CheckLogic::Account {
+            evaluate: cloudtrail_logs_outside_account::evaluate,
             account_resource: str::to_owned,
         },
     },

@@ -214,6 +214,7 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
             "{}",
             found.arn
         );
+        assert_eq!(found.s3_bucket.as_deref(), expected["s3_bucket"].as_str());
         assert_selectors(found, text(&expected["management_events"]));
     }
 
@@ -285,6 +286,17 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
         }
     }
 
+    // The buckets it owns, every one the seeder made there.
+    let mut buckets = ok(facts.buckets.as_ref().expect("buckets read"), "buckets").clone();
+    buckets.sort();
+    let described_buckets: Vec<&str> = described["s3_buckets"]
+        .as_array()
+        .expect("s3_buckets")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(buckets, described_buckets, "{id}");
+
     // The account's own analyzers, per Region, with their ACTIVE findings.
     let regions: Vec<&str> = facts.analyzers.iter().map(|r| r.region.as_str()).collect();
     assert_eq!(regions, REGIONS);
@@ -341,6 +353,15 @@ fn assert_organization(seeded: &Seeded, organization: &OrganizationFacts) {
     assert_eq!(trails.len(), 1, "{trails:?}");
     let org_trail = trail(trails, text(&described["arn"]));
     assert!(org_trail.organization_trail && org_trail.multi_region);
+    // It delivers to the log-archive account's bucket.
+    assert_eq!(
+        org_trail.s3_bucket.as_deref(),
+        described["s3_bucket"].as_str()
+    );
+    assert_eq!(
+        described["s3_bucket_account"],
+        seeded.account_id("acme-log-archive").as_str()
+    );
     assert!(ok(&org_trail.status, "status").is_logging);
     assert_selectors(org_trail, "excludes-kms");
 
@@ -502,6 +523,7 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
         ("GetTrailStatus", "us-east-1", 200),
         ("ListAnalyzers", "eu-west-1", 200),
         ("ListAnalyzers", "us-east-1", 200),
+        ("ListBuckets", "us-east-1", 200),
         ("ListDetectors", "eu-west-1", 200),
         ("ListDetectors", "us-east-1", 200),
         ("ListFindings", "us-east-1", 200),

@@ -140,6 +140,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "access-key-unused",
                 "cloudtrail-log-file-validation",
                 "cloudtrail-kms-encryption",
+                "cloudtrail-logs-outside-account",
                 "guardduty-enabled",
                 "access-analyzer-enabled",
                 "securityhub-enabled",
@@ -326,6 +327,18 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
         put(
             "cloudtrail-kms-encryption",
             &per_trail(&|t| t["kms_key_id"].is_string()),
+        );
+        // PASS when a multi-Region trail that is logging writes into a bucket the account does
+        // not own (the organization trail's is the log-archive account's).
+        let own_buckets = account["s3_buckets"].as_array().expect("s3_buckets");
+        let delivered_outside = logging.iter().any(|t| {
+            t["multi_region"] == true
+                && t["logging"] == true
+                && !own_buckets.contains(&t["s3_bucket"])
+        });
+        put(
+            "cloudtrail-logs-outside-account",
+            &[if delivered_outside { "PASS" } else { "FAIL" }],
         );
         // One verdict per scanned Region: PASS where the seeder enabled a detector.
         let detector_regions = account["guardduty_detector_regions"]
@@ -588,6 +601,50 @@ async fn security_hub_standards_that_fail_are_error_in_each_region_and_nothing_e
 }
 
 #[tokio::test]
+async fn a_bucket_list_that_fails_is_error_on_the_log_delivery_check_alone() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    // Logged by the organization trail, which delivers outside it: PASS when its buckets are read.
+    let broken = seeded.account_id("acme-payments-prod");
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::Error,
+            service: Some("s3".into()),
+            action: Some("ListBuckets".into()),
+            account_id: Some(broken.clone()),
+            ..FaultRule::default()
+        })
+        .expect("fault");
+    let (code, snapshot) = scan(seeded, "buckets-fail", &[]);
+    admin.clear_faults().expect("clear");
+    assert_eq!(code, 3);
+    let finding = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["check"] == "cloudtrail-logs-outside-account" && f["account"] == broken.as_str()
+        })
+        .expect("the account's finding");
+    assert_eq!(finding["status"], "ERROR", "{finding}");
+    let reason = finding["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains("but the account's S3 buckets could not be read (s3:ListBuckets"),
+        "{reason}"
+    );
+    let verdicts = verdicts(&snapshot);
+    for ((check, account), want) in expected(seeded, &snapshot) {
+        if (check.as_str(), account.as_str())
+            != ("cloudtrail-logs-outside-account", broken.as_str())
+        {
+            let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
+            assert_eq!(got, want, "{check} in {account}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_credential_report_that_fails_is_error_on_the_checks_that_read_it_and_nothing_else() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
@@ -661,6 +718,16 @@ fn bad_input_gets_one_line_naming_it_before_any_aws_call() {
     }
 }
 
+/// The IAM action that allows an operation the sandbox records, where it is not
+/// `service:Operation`.
+fn iam_action(service: &str, operation: &str) -> String {
+    match (service, operation) {
+        // S3's ListBuckets is authorized as s3:ListAllMyBuckets (S3 API reference).
+        ("s3", "ListBuckets") => "s3:ListAllMyBuckets".to_owned(),
+        _ => format!("{service}:{operation}"),
+    }
+}
+
 /// The actions a policy file of `policies/` allows.
 fn allowed_actions(file: &str) -> BTreeSet<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -706,7 +773,7 @@ async fn every_call_a_scan_makes_is_a_read_allowed_by_the_shipped_policies() {
     let auditor_role = allowed_actions("posture-auditor-role.json");
     let management = seeded.management_account_id();
     for call in &calls {
-        let action = format!("{}:{}", call.service, call.action);
+        let action = iam_action(&call.service, &call.action);
         // Needs no permission, and cannot be denied.
         if action == "sts:GetCallerIdentity" {
             continue;
