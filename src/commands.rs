@@ -93,6 +93,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
     if !args.quiet {
         output::scan_summary(&snapshot, &path, config.config_file.as_deref())?;
     }
+    output::waiver_warnings(&snapshot);
     let read_everything = snapshot.accounts.iter().all(|a| a.errors.is_empty())
         && snapshot.findings.iter().all(|f| f.status != Status::Error);
     let completion = if read_everything {
@@ -169,7 +170,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
     let findings = evaluate(&facts, &finished_at, &config.thresholds, |id| {
         config.checks.iter().any(|c| c == id)
     });
-    let snapshot = Snapshot {
+    let mut snapshot = Snapshot {
         format: snapshot::FORMAT.to_owned(),
         schema_version: snapshot::SCHEMA_VERSION,
         integrity: snapshot::unsealed(),
@@ -199,6 +200,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
                 emails_kept: config.keep_emails,
             },
             thresholds: config.thresholds,
+            waivers: Vec::new(),
         },
         reevaluation: None,
         checks: catalog()
@@ -210,6 +212,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
         findings,
         facts,
     };
+    snapshot.apply_waivers(&config.waivers);
     Ok(snapshot)
 }
 
@@ -241,6 +244,7 @@ fn account_records(
             name: account.name.clone(),
             email: keep_emails.then(|| account.email.clone()),
             ou_path: account.ou_path.clone(),
+            ou_ids: account.ou_ids.clone(),
             status: account.status.clone(),
             outcome: outcome.0,
             errors: outcome.1,
@@ -586,12 +590,18 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
     // The scan's limits unless --config or the flags set others.
     let thresholds = settings.thresholds.apply(source.scan.thresholds);
     let scanned_with = source.scan.thresholds;
+    // The scan's waivers unless --config names a file, whose waivers replace them.
+    let waivers = settings
+        .waivers
+        .clone()
+        .unwrap_or_else(|| source.waiver_entries());
     if source.findings_catalogue_version() == catalogue_version()
         && thresholds == scanned_with
+        && waivers == source.waiver_entries()
         && !args.force
     {
         anyhow::bail!(
-            "{}: its findings already come from check catalogue {}, this posture's, and from the same thresholds: a re-evaluation would change nothing (--force writes one anyway; --config or the threshold flags set other limits)",
+            "{}: its findings already come from check catalogue {}, this posture's, and from the same thresholds and waivers: a re-evaluation would change nothing (--force writes one anyway; --config or the threshold flags set other limits and waivers)",
             path.display(),
             catalogue_version()
         );
@@ -639,6 +649,7 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         findings,
         facts: source.facts,
     };
+    snapshot.apply_waivers(&waivers);
     let written = store
         .write(&mut snapshot, Some("reevaluated"))
         .with_context(|| {
@@ -648,6 +659,7 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
             )
         })?;
     output::reevaluated(&path, &written, &snapshot, &scanned_with, &dropped)?;
+    output::waiver_warnings(&snapshot);
     Ok(Completion::Done)
 }
 

@@ -31,6 +31,7 @@ mod root_access_keys;
 mod root_mfa;
 mod scps_attached;
 mod trails;
+pub mod waivers;
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
