@@ -53,6 +53,11 @@ INTERNAL_ERROR = {
 }
 DEFAULT_INTERNAL_ERROR = "InternalFailure"
 
+# The access-denied code by protocol: IAM, STS and S3 say `AccessDenied`, EC2 `UnauthorizedOperation`,
+# the JSON protocols `AccessDeniedException`.
+ACCESS_DENIED = {"query": "AccessDenied", "ec2": "UnauthorizedOperation", "rest-xml": "AccessDenied"}
+DEFAULT_ACCESS_DENIED = "AccessDeniedException"
+
 _AUTH_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 

@@ -186,6 +186,54 @@ async fn an_error_fault_answers_500_for_the_chosen_account_only() {
 }
 
 #[tokio::test]
+async fn a_deny_fault_after_n_lets_n_calls_through_then_denies_without_retries() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let _clear = ClearFaults(&admin);
+    let account = seeded.account_id("acme-log-archive");
+    admin
+        .add_fault(&FaultRule {
+            after: Some(2),
+            ..rule(FaultKind::Deny, "iam", "ListGroups", &account)
+        })
+        .expect("add fault");
+    let factory = seeded.factory().await;
+    let session = "posture-it-deny-after";
+    let member = factory.member_config(&account, ROLE, None, session).await;
+    let principal = format!("arn:aws:sts::{account}:assumed-role/{ROLE}/{session}");
+    let iam = factory.iam(&member);
+    iam.list_groups()
+        .send()
+        .await
+        .expect("the first call passes");
+    iam.list_groups()
+        .send()
+        .await
+        .expect("the second call passes");
+    let err = iam
+        .list_groups()
+        .send()
+        .await
+        .expect_err("the third call is denied");
+    let info = AwsErrorInfo::from_sdk_error(&err);
+    assert_eq!(info.code.as_deref(), Some("AccessDenied"));
+    assert_eq!(info.http_status, Some(403));
+    let statuses: Vec<(u16, Option<String>)> = admin
+        .requests_by(&principal)
+        .expect("record")
+        .into_iter()
+        .filter(|r| r.action == "ListGroups")
+        .map(|r| (r.status, r.fault))
+        .collect();
+    // Denied once and not retried: a denial is final.
+    assert_eq!(
+        statuses,
+        vec![(200, None), (200, None), (403, Some("deny".to_owned()))]
+    );
+}
+
+#[tokio::test]
 async fn a_latency_fault_delays_each_matching_call() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
