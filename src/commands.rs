@@ -12,10 +12,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tracing::{debug, info, warn};
 
 use crate::Completion;
-use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name};
+use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name, upload_timeout_config};
 use crate::cli::{
-    ChecksArgs, Command, DemoArgs, DiffArgs, FailOn, ReevaluateArgs, RenderArgs, SandboxCommand,
-    ScanArgs, ServeArgs, VerifyArgs,
+    ChecksArgs, Command, DemoArgs, DiffArgs, FailOn, PublishArgs, ReevaluateArgs, RenderArgs,
+    SandboxCommand, ScanArgs, ServeArgs, VerifyArgs,
 };
 use crate::collect::{CollectPlan, Progress, collect};
 use crate::config::{ReevaluateConfig, RegionChoice, ScanConfig, Selection};
@@ -28,6 +28,7 @@ use crate::evaluate::{
 use crate::facts::{Collected, ScanFacts, SkippedAccount};
 use crate::finding::Status;
 use crate::output::{self, ListOptions};
+use crate::publish::{DeletePolicy, PublishOptions, S3Location, cloudfront_domain, read_site};
 use crate::sandbox::{Sandbox, SandboxStatus};
 use crate::snapshot::{
     self, AccountOutcome, AccountRecord, CheckRecord, Reevaluation, RegionsRequested, ScanMetadata,
@@ -46,6 +47,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<Completion> {
         Command::Demo(args) => demo(args),
         Command::Render(args) => render_site(&args).map(|_| Completion::Done),
         Command::Serve(args) => serve(&args),
+        Command::Publish(args) => publish(&args),
     }
 }
 
@@ -58,29 +60,14 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
         Some(path) => debug!(file = %path.display(), "configuration read"),
         None => debug!("no configuration file; defaults and flags only"),
     }
-    let target = if args.sandbox {
-        let running = match Sandbox::locate().status()? {
-            SandboxStatus::Running(running) => running,
-            _ => anyhow::bail!(
-                "--sandbox: no sandbox is running; start one with `posture sandbox start`"
-            ),
-        };
-        AwsTarget::sandbox(running.endpoint)
-    } else {
-        AwsTarget::new(
-            args.profile.clone(),
-            args.region.clone(),
-            args.endpoint_url.clone(),
-        )
-    };
     let runtime = runtime()?;
-    if let Some(profile) = args.profile.as_deref().filter(|_| !args.sandbox)
-        && !runtime.block_on(profile_exists(profile))
-    {
-        anyhow::bail!(
-            "--profile: no profile {profile:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
-        );
-    }
+    let target = aws_target(
+        &runtime,
+        args.sandbox,
+        args.profile.as_ref(),
+        args.region.as_ref(),
+        args.endpoint_url.as_ref(),
+    )?;
     let mut snapshot = runtime.block_on(run_scan(target, &config, args.quiet))?;
     let path = Store::new(&config.snapshots_dir)
         .write(&mut snapshot, None)
@@ -102,6 +89,38 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
         Completion::DoneWithErrors
     };
     Ok((completion, path))
+}
+
+/// The AWS a command's flags name: the running sandbox with `--sandbox`, else the standard chain
+/// with the profile, Region and endpoint given. A `--profile` the config files do not define is
+/// refused by name before any call.
+fn aws_target(
+    runtime: &tokio::runtime::Runtime,
+    sandbox: bool,
+    profile: Option<&String>,
+    region: Option<&String>,
+    endpoint_url: Option<&String>,
+) -> anyhow::Result<AwsTarget> {
+    if sandbox {
+        return match Sandbox::locate().status()? {
+            SandboxStatus::Running(running) => Ok(AwsTarget::sandbox(running.endpoint)),
+            _ => anyhow::bail!(
+                "--sandbox: no sandbox is running; start one with `posture sandbox start`"
+            ),
+        };
+    }
+    if let Some(profile) = profile
+        && !runtime.block_on(profile_exists(profile))
+    {
+        anyhow::bail!(
+            "--profile: no profile {profile:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
+        );
+    }
+    Ok(AwsTarget::new(
+        profile.cloned(),
+        region.cloned(),
+        endpoint_url.cloned(),
+    ))
 }
 
 /// Discovers, collects and evaluates: the snapshot of one scan, not yet stored.
@@ -383,6 +402,44 @@ fn render_site(args: &RenderArgs) -> anyhow::Result<crate::render::RenderReport>
     })?;
     output::rendered(&report)?;
     Ok(report)
+}
+
+/// `posture publish`: the site to S3. The URL, the CloudFront domain and the site's folder are
+/// checked before any AWS call.
+fn publish(args: &PublishArgs) -> anyhow::Result<Completion> {
+    let location = S3Location::parse(&args.target)?;
+    let cloudfront_domain = args
+        .cloudfront_domain
+        .as_deref()
+        .map(cloudfront_domain)
+        .transpose()?;
+    let site = read_site(&args.site)?;
+    let runtime = runtime()?;
+    let target = aws_target(
+        &runtime,
+        args.sandbox,
+        args.profile.as_ref(),
+        args.region.as_ref(),
+        args.endpoint_url.as_ref(),
+    )?
+    .with_timeouts(upload_timeout_config());
+    let options = PublishOptions {
+        location,
+        dry_run: args.dry_run,
+        policy: DeletePolicy {
+            delete: args.delete,
+            prune_versions: args.prune_versions,
+        },
+        concurrency: args.concurrency,
+        multipart_threshold: args.multipart_threshold,
+        cloudfront_domain,
+    };
+    let report = runtime.block_on(async {
+        let factory = ClientFactory::load(target).await;
+        crate::publish::publish(&factory, &site, &options).await
+    })?;
+    output::published(&report)?;
+    Ok(Completion::Done)
 }
 
 /// `posture serve`: the site on 127.0.0.1 until interrupted.

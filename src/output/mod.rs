@@ -8,6 +8,7 @@
 
 mod changes;
 mod checks;
+mod publish;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -21,6 +22,7 @@ use crate::snapshot::{AccountOutcome, Snapshot, Verification};
 
 pub(crate) use changes::{ListOptions, diff_json, diff_markdown, diff_table, printable};
 pub(crate) use checks::{check_detail, checks_table, coverage, json};
+pub(crate) use publish::published;
 
 /// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`. Causes
 /// that span lines (the SDK lists every credential provider it tried) are folded into that line.

@@ -186,6 +186,54 @@ async fn an_error_fault_answers_500_for_the_chosen_account_only() {
 }
 
 #[tokio::test]
+async fn a_deny_fault_after_n_lets_n_calls_through_then_denies_without_retries() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let _clear = ClearFaults(&admin);
+    let account = seeded.account_id("acme-log-archive");
+    admin
+        .add_fault(&FaultRule {
+            after: Some(2),
+            ..rule(FaultKind::Deny, "iam", "ListGroups", &account)
+        })
+        .expect("add fault");
+    let factory = seeded.factory().await;
+    let session = "posture-it-deny-after";
+    let member = factory.member_config(&account, ROLE, None, session).await;
+    let principal = format!("arn:aws:sts::{account}:assumed-role/{ROLE}/{session}");
+    let iam = factory.iam(&member);
+    iam.list_groups()
+        .send()
+        .await
+        .expect("the first call passes");
+    iam.list_groups()
+        .send()
+        .await
+        .expect("the second call passes");
+    let err = iam
+        .list_groups()
+        .send()
+        .await
+        .expect_err("the third call is denied");
+    let info = AwsErrorInfo::from_sdk_error(&err);
+    assert_eq!(info.code.as_deref(), Some("AccessDenied"));
+    assert_eq!(info.http_status, Some(403));
+    let statuses: Vec<(u16, Option<String>)> = admin
+        .requests_by(&principal)
+        .expect("record")
+        .into_iter()
+        .filter(|r| r.action == "ListGroups")
+        .map(|r| (r.status, r.fault))
+        .collect();
+    // Denied once and not retried: a denial is final.
+    assert_eq!(
+        statuses,
+        vec![(200, None), (200, None), (403, Some("deny".to_owned()))]
+    );
+}
+
+#[tokio::test]
 async fn a_latency_fault_delays_each_matching_call() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
@@ -321,5 +369,87 @@ async fn assume_role_into_a_suspended_account_is_denied_as_on_aws() {
             .detail
             .contains("AccessDenied"),
         "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn s3_operations_sharing_a_method_and_path_are_recorded_under_their_own_names() {
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let account = seeded.account_id("acme-payments-staging");
+    let factory = seeded.factory().await;
+    let session = "posture-it-s3-names";
+    let member = factory.member_config(&account, ROLE, None, session).await;
+    let principal = format!("arn:aws:sts::{account}:assumed-role/{ROLE}/{session}");
+    let s3 = factory.s3(&member, &aws_config::Region::new("us-east-1"));
+    let bucket = "posture-it-s3-names";
+    s3.create_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_object()
+        .bucket(bucket)
+        .key("a.txt")
+        .body(b"a".to_vec().into())
+        .send()
+        .await
+        .expect("put");
+    s3.copy_object()
+        .bucket(bucket)
+        .key("b.txt")
+        .copy_source(format!("{bucket}/a.txt"))
+        .send()
+        .await
+        .expect("copy");
+    let upload = s3
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key("c.bin")
+        .send()
+        .await
+        .expect("create upload");
+    let upload_id = upload.upload_id().expect("upload id");
+    s3.upload_part()
+        .bucket(bucket)
+        .key("c.bin")
+        .upload_id(upload_id)
+        .part_number(1)
+        .body(vec![0u8; 1024].into())
+        .send()
+        .await
+        .expect("part");
+    s3.abort_multipart_upload()
+        .bucket(bucket)
+        .key("c.bin")
+        .upload_id(upload_id)
+        .send()
+        .await
+        .expect("abort");
+    s3.delete_object()
+        .bucket(bucket)
+        .key("b.txt")
+        .send()
+        .await
+        .expect("delete");
+
+    let actions: Vec<String> = admin
+        .requests_by(&principal)
+        .expect("record")
+        .into_iter()
+        .filter(|r| r.service == "s3")
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "CreateBucket",
+            "PutObject",
+            "CopyObject",
+            "CreateMultipartUpload",
+            "UploadPart",
+            "AbortMultipartUpload",
+            "DeleteObject"
+        ]
     );
 }
