@@ -17,6 +17,7 @@
 mod access_analyzer;
 mod admins;
 mod cloudtrail;
+mod configservice;
 mod guardduty;
 mod iam;
 mod scps;
@@ -35,7 +36,7 @@ use crate::aws::error::collect_error;
 use crate::aws::{AccountClients, ClientFactory};
 use crate::facts::{
     AccountAccess, AccountFacts, CollectError, Collected, OrganizationFacts, RegionalAnalyzers,
-    RegionalDetectors, ServiceAdministration, Trail,
+    RegionalConfig, RegionalDetectors, ServiceAdministration, Trail,
 };
 
 use self::iam::ReportPolling;
@@ -364,12 +365,21 @@ impl Scan {
             )
             .await
         }));
-        let (credential_report, account_summary, trails, analyzers, guardduty) = futures::join!(
+        let config = join_all(self.regions.iter().map(|region| async move {
+            configservice::regional_config(
+                &clients.configservice(region),
+                region.as_ref(),
+                &self.limiter,
+            )
+            .await
+        }));
+        let (credential_report, account_summary, trails, analyzers, guardduty, config) = futures::join!(
             iam::credential_report(&iam, &self.limiter, &self.polling),
             iam::account_summary(&iam, &self.limiter),
             self.trails(account_id),
             self.analyzers(account_id),
             detectors,
+            config,
         );
         AccountFacts {
             account_id: account_id.to_owned(),
@@ -379,6 +389,7 @@ impl Scan {
             trails,
             analyzers,
             guardduty,
+            config,
         }
     }
 
@@ -517,6 +528,15 @@ fn unreachable_account(account_id: &str, regions: &[Region], err: &CollectError)
                 detectors: Collected::Error(err.clone()),
             })
             .collect(),
+        config: regions
+            .iter()
+            .map(|region| RegionalConfig {
+                region: region.to_string(),
+                recorders: Collected::Error(err.clone()),
+                recorder_statuses: Collected::Error(err.clone()),
+                delivery_channels: Collected::Error(err.clone()),
+            })
+            .collect(),
     }
 }
 
@@ -579,12 +599,22 @@ fn error_count(facts: &AccountFacts) -> usize {
             Collected::Error(_) => 1,
         })
         .sum();
+    let config: usize = facts
+        .config
+        .iter()
+        .map(|regional| {
+            is_error(&regional.recorders)
+                + is_error(&regional.recorder_statuses)
+                + is_error(&regional.delivery_channels)
+        })
+        .sum();
     is_error(&facts.access)
         + is_error(&facts.credential_report)
         + is_error(&facts.account_summary)
         + trails
         + analyzers
         + detectors
+        + config
 }
 
 #[cfg(test)]
@@ -627,7 +657,15 @@ mod tests {
                 .iter()
                 .all(|r| r.detectors == Collected::Error(denied()))
         );
-        // access, credential report, summary, trails, and per Region analyzers and detectors.
-        assert_eq!(error_count(&facts), 8);
+        let regions: Vec<&str> = facts.config.iter().map(|r| r.region.as_str()).collect();
+        assert_eq!(regions, ["us-east-1", "eu-west-1"]);
+        assert!(facts.config.iter().all(|r| {
+            r.recorders == Collected::Error(denied())
+                && r.recorder_statuses == Collected::Error(denied())
+                && r.delivery_channels == Collected::Error(denied())
+        }));
+        // access, credential report, summary, trails, per Region analyzers and detectors, and
+        // per Region the three AWS Config reads.
+        assert_eq!(error_count(&facts), 14);
     }
 }
