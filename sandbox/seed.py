@@ -61,6 +61,9 @@ compare what posture reports with it:
       "delegated_administrators": [{"service_principal", "account_id",
                                     "via": "organizations" | "securityhub" | "guardduty",
                                     "region": null | "us-east-1"}],   # null = Organizations (global)
+      "config_aggregators": [{"name", "arn", "account_id", "region",   # AWS Config aggregators
+                              "organization": bool,       # OrganizationAggregationSource
+                              "all_aws_regions": bool, "aws_regions": [...]}],
       "external_access": [{                  # every finding of the analyzers above, read back; includes
                                              # the archived ones for OrganizationAccountAccessRole
         "analyzer_arn", "finding_id",
@@ -281,10 +284,22 @@ class DelegatedAdminPlan:
 
 
 @dataclass(frozen=True)
+class AggregatorPlan:
+    """An AWS Config aggregator over the whole organization, made in `account_name` (AWS Config's
+    delegated administrator) in `region`, gathering every Region or only `regions`."""
+
+    name: str
+    account_name: str
+    region: str = HOME_REGION
+    regions: tuple[str, ...] = ()  # empty: AllAwsRegions
+
+
+@dataclass(frozen=True)
 class OrganizationPlan:
     management: AccountPlan
     members: tuple[AccountPlan, ...]
     delegated_admins: tuple[DelegatedAdminPlan, ...]
+    config_aggregators: tuple[AggregatorPlan, ...] = ()
 
     @property
     def accounts(self) -> tuple[AccountPlan, ...]:
@@ -445,6 +460,7 @@ def build_plan(members: int) -> OrganizationPlan:
             DelegatedAdminPlan("config.amazonaws.com", AUDIT, "organizations"),
             DelegatedAdminPlan("config-multiaccountsetup.amazonaws.com", AUDIT, "organizations"),
         ),
+        config_aggregators=(AggregatorPlan("acme-organization", AUDIT),),
     )
 
 
@@ -849,6 +865,44 @@ def designate_service_administrators(sandbox: Sandbox, plan: OrganizationPlan, o
                 AdminAccountId=account_id)
 
 
+# The role an organization aggregator assumes. AWS documents the managed policy
+# service-role/AWSConfigRoleForOrganizations for it; moto loads no AWS managed policies (unless told
+# to, at a cost to every start), so the role gets that policy's statement inline.
+CONFIG_AGGREGATOR_ROLE = "acme-config-aggregator"
+CONFIG_AGGREGATOR_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Resource": "*",
+    "Action": ["organizations:ListAccounts", "organizations:DescribeOrganization",
+               "organizations:ListAWSServiceAccessForOrganization", "organizations:ListDelegatedAdministrators"]}]}
+
+
+def create_config_aggregators(sandbox: Sandbox, plan: OrganizationPlan,
+                              outcomes: dict[str, AccountOutcome]) -> list[dict]:
+    """The organization's AWS Config aggregators, each made in its account as AWS documents it: a
+    role trusted by AWS Config with AWSConfigRoleForOrganizations' permissions, then the aggregator
+    over the organization. Answers the description's entries."""
+    described = []
+    for aggregator in plan.config_aggregators:
+        outcome = outcomes[aggregator.account_name]
+        clients = AccountClients(sandbox, outcome.credentials)
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        role_arn = clients("iam").create_role(
+            RoleName=CONFIG_AGGREGATOR_ROLE, AssumeRolePolicyDocument=json.dumps(trust),
+            Description="AWS Config organization aggregator")["Role"]["Arn"]
+        clients("iam").put_role_policy(RoleName=CONFIG_AGGREGATOR_ROLE, PolicyName="AWSConfigRoleForOrganizations",
+                                       PolicyDocument=json.dumps(CONFIG_AGGREGATOR_POLICY))
+        source = {"RoleArn": role_arn}
+        source |= {"AwsRegions": list(aggregator.regions)} if aggregator.regions else {"AllAwsRegions": True}
+        made = clients("config", aggregator.region).put_configuration_aggregator(
+            ConfigurationAggregatorName=aggregator.name,
+            OrganizationAggregationSource=source)["ConfigurationAggregator"]
+        described.append({
+            "name": aggregator.name, "arn": made["ConfigurationAggregatorArn"], "account_id": outcome.account_id,
+            "region": aggregator.region, "organization": True, "all_aws_regions": not aggregator.regions,
+            "aws_regions": list(aggregator.regions)})
+    return described
+
+
 def create_analyzers(sandbox: Sandbox, plan: OrganizationPlan, outcomes: dict[str, AccountOutcome]) -> None:
     for account in plan.accounts:
         outcome = outcomes[account.name]
@@ -966,7 +1020,8 @@ def list_organization_accounts(sandbox: Sandbox) -> dict[str, dict]:
 
 
 def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
-             outcomes: dict[str, AccountOutcome], external_access: list[dict]) -> dict:
+             outcomes: dict[str, AccountOutcome], external_access: list[dict],
+             config_aggregators: list[dict]) -> dict:
     """The description, from the answers of the APIs while seeding and what Organizations reads back."""
     listed = list_organization_accounts(sandbox)
     orgs = sandbox.client("organizations", sandbox.management)
@@ -1006,6 +1061,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
             {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],
              "via": admin.via, "region": None if admin.via == "organizations" else HOME_REGION}
             for admin in plan.delegated_admins],
+        "config_aggregators": config_aggregators,
         "external_access": external_access,
         "change": describe_change(org.account_ids),
     }
@@ -1049,6 +1105,7 @@ def seed(endpoint: str, members: int, out: str) -> str:
     config_bucket = create_config_bucket(sandbox, org)
     outcomes = seed_accounts(sandbox, plan, org, config_bucket)
     designate_service_administrators(sandbox, plan, org)
+    config_aggregators = create_config_aggregators(sandbox, plan, outcomes)
     create_analyzers(sandbox, plan, outcomes)
     settle_external_access(sandbox, plan, org, outcomes)
     close_accounts(sandbox, plan, org)
@@ -1057,7 +1114,7 @@ def seed(endpoint: str, members: int, out: str) -> str:
                  for analyzer in outcome.access_analyzers]
     external_access = read_external_access(sandbox, analyzers)
     check_external_access(plan, org, org_analyzer["arn"], external_access)
-    description = describe(sandbox, plan, org, outcomes, external_access)
+    description = describe(sandbox, plan, org, outcomes, external_access, config_aggregators)
     write_description(out, description)
     suspended = sum(account["status"] == "SUSPENDED" for account in description["accounts"])
     return (f"seeded organization {description['organization']['id']} at {sandbox.endpoint}: "

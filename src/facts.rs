@@ -86,6 +86,56 @@ pub struct OrganizationFacts {
     /// a posture that did not read them.
     #[serde(default)]
     pub service_control_policies: Option<Collected<ServiceControlPolicies>>,
+    /// The AWS Config aggregators of the accounts that may aggregate the organization; `None` in
+    /// snapshots of a posture that did not read them.
+    #[serde(default)]
+    pub config_aggregators: Option<ConfigAggregators>,
+}
+
+/// AWS Config aggregators where an organization aggregator belongs: the delegated administrators
+/// for AWS Config, or the management account when none is registered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigAggregators {
+    /// The accounts Organizations lists as delegated administrators for `config.amazonaws.com`
+    /// (empty: none registered). When unread, no aggregator was read.
+    pub delegated_admins: Collected<Vec<String>>,
+    /// `DescribeConfigurationAggregators` in every scanned Region of each delegated administrator,
+    /// or of the management account when there is none.
+    pub regions: Vec<RegionalAggregators>,
+}
+
+/// The AWS Config aggregators of one account in one Region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionalAggregators {
+    /// The account read.
+    pub account_id: String,
+    /// The Region.
+    pub region: String,
+    /// `DescribeConfigurationAggregators`.
+    pub aggregators: Collected<Vec<ConfigAggregator>>,
+}
+
+/// One configuration aggregator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigAggregator {
+    /// Its name.
+    pub name: String,
+    /// Its ARN.
+    pub arn: String,
+    /// `OrganizationAggregationSource`: the Regions an organization aggregator gathers; `None`
+    /// for an aggregator of named accounts.
+    pub organization_source: Option<AggregatedRegions>,
+    /// `AccountAggregationSources`: the accounts an aggregator of named accounts gathers.
+    pub account_ids: Vec<String>,
+}
+
+/// The Regions an aggregation source gathers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AggregatedRegions {
+    /// `AllAwsRegions`: every Region, including those AWS adds later.
+    pub all_aws_regions: bool,
+    /// `AwsRegions`: the Regions named, when not all.
+    pub aws_regions: Vec<String>,
 }
 
 /// The organization's service control policies.

@@ -1,16 +1,22 @@
 //! AWS Config facts: the configuration recorder of one account in one Region, its status, and
-//! the delivery channel.
+//! the delivery channel; and the configuration aggregators of an account that may aggregate the
+//! organization.
 //!
-//! Three calls per Region, made together, each kept with its own result: none of them pages (a
-//! Region has at most one customer-managed recorder and one delivery channel).
+//! Three calls per Region for the recorder, made together, each kept with its own result: none of
+//! them pages (a Region has at most one customer-managed recorder and one delivery channel).
+//! `DescribeConfigurationAggregators` pages.
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::Limiter;
+use crate::aws::calls::all_items;
 use crate::aws::error::collect_error;
-use crate::facts::{Collected, ConfigRecorder, DeliveryChannel, RecorderStatus, RegionalConfig};
+use crate::facts::{
+    AggregatedRegions, Collected, ConfigAggregator, ConfigRecorder, DeliveryChannel,
+    RecorderStatus, RegionalAggregators, RegionalConfig,
+};
 
 /// AWS Config in the account of `client` (its AWS Config client in `region`).
 pub(crate) async fn regional_config(
@@ -45,6 +51,66 @@ pub(crate) async fn regional_config(
                 .map(delivery_channel)
                 .collect()
         }),
+    }
+}
+
+/// The configuration aggregators of `account_id` in `region` (its AWS Config client there), all
+/// pages.
+pub(crate) async fn regional_aggregators(
+    client: &aws_sdk_config::Client,
+    account_id: &str,
+    region: &str,
+    limiter: &Limiter,
+) -> RegionalAggregators {
+    let mut pages = client
+        .describe_configuration_aggregators()
+        .into_paginator()
+        .send();
+    let aggregators = all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "config",
+        "DescribeConfigurationAggregators",
+        Some(region),
+        |page| {
+            page.configuration_aggregators
+                .unwrap_or_default()
+                .iter()
+                .map(aggregator)
+                .collect::<Vec<_>>()
+        },
+    )
+    .await;
+    RegionalAggregators {
+        account_id: account_id.to_owned(),
+        region: region.to_owned(),
+        aggregators,
+    }
+}
+
+fn aggregator(aggregator: &aws_sdk_config::types::ConfigurationAggregator) -> ConfigAggregator {
+    let mut account_ids: Vec<String> = aggregator
+        .account_aggregation_sources()
+        .iter()
+        .flat_map(|source| source.account_ids().iter().cloned())
+        .collect();
+    account_ids.dedup();
+    ConfigAggregator {
+        name: aggregator
+            .configuration_aggregator_name()
+            .unwrap_or_default()
+            .to_owned(),
+        arn: aggregator
+            .configuration_aggregator_arn()
+            .unwrap_or_default()
+            .to_owned(),
+        organization_source: aggregator.organization_aggregation_source().map(|source| {
+            AggregatedRegions {
+                all_aws_regions: source.all_aws_regions(),
+                aws_regions: source.aws_regions().to_vec(),
+            }
+        }),
+        account_ids,
     }
 }
 

@@ -35,8 +35,9 @@ use crate::aws::calls::Limiter;
 use crate::aws::error::collect_error;
 use crate::aws::{AccountClients, ClientFactory};
 use crate::facts::{
-    AccountAccess, AccountFacts, CollectError, Collected, OrganizationFacts, RegionalAnalyzers,
-    RegionalConfig, RegionalDetectors, ServiceAdministration, Trail,
+    AccountAccess, AccountFacts, CollectError, Collected, ConfigAggregators, OrganizationFacts,
+    RegionalAggregators, RegionalAnalyzers, RegionalConfig, RegionalDetectors,
+    ServiceAdministration, Trail,
 };
 
 use self::iam::ReportPolling;
@@ -139,6 +140,10 @@ pub async fn collect(
                         &failure,
                     ),
                     service_control_policies: Some(Collected::Error(failure.clone())),
+                    config_aggregators: Some(ConfigAggregators {
+                        delegated_admins: Collected::Error(failure.clone()),
+                        regions: Vec::new(),
+                    }),
                     organization_trails: Collected::Error(failure),
                 }
             })
@@ -220,6 +225,14 @@ impl Scan {
         let mut accounts = HashMap::new();
         for id in plan.accounts.iter().chain(shared.iter().copied()) {
             accounts.insert(id.clone(), AccountScope::new(shared.contains(&id)));
+        }
+        // AWS Config's delegated administrators are read for their aggregators only.
+        if let Collected::Ok(config_admins) = config_admins(&plan.organizations_admins) {
+            for id in config_admins {
+                accounts
+                    .entry(id)
+                    .or_insert_with(|| AccountScope::new(false));
+            }
         }
         Self {
             regions: plan.regions.iter().cloned().map(Region::new).collect(),
@@ -396,7 +409,7 @@ impl Scan {
     /// The organization's facts, each read once in the account that owns it.
     async fn organization(&self) -> OrganizationFacts {
         let organizations = self.factory.organizations(self.factory.base());
-        let (organization_trails, organization_analyzers, delegated_admins, scps) = futures::join!(
+        let (organization_trails, organization_analyzers, delegated_admins, scps, aggregators) = futures::join!(
             self.organization_trails(),
             self.organization_analyzers(),
             self.delegated_admins(),
@@ -405,6 +418,7 @@ impl Scan {
                 &self.plan.organizational_units,
                 &self.limiter
             ),
+            self.config_aggregators(),
         );
         OrganizationFacts {
             management_account_id: self.plan.management_account_id.clone(),
@@ -412,6 +426,50 @@ impl Scan {
             organization_trails,
             organization_analyzers,
             service_control_policies: Some(scps),
+            config_aggregators: Some(aggregators),
+        }
+    }
+
+    /// The AWS Config aggregators in every scanned Region of each delegated administrator for
+    /// AWS Config, or of the management account when none is registered (where an organization
+    /// aggregator can be made). None is read when the administrators could not be.
+    async fn config_aggregators(&self) -> ConfigAggregators {
+        let delegated_admins = config_admins(&self.plan.organizations_admins);
+        let holders = match &delegated_admins {
+            Collected::Error(_) => Vec::new(),
+            Collected::Ok(admins) if admins.is_empty() => {
+                vec![self.plan.management_account_id.clone()]
+            }
+            Collected::Ok(admins) => admins.clone(),
+        };
+        let regions = join_all(holders.iter().map(|account_id| async move {
+            if let Collected::Error(err) = self.access(account_id).await {
+                return self
+                    .regions
+                    .iter()
+                    .map(|region| RegionalAggregators {
+                        account_id: account_id.clone(),
+                        region: region.to_string(),
+                        aggregators: Collected::Error(err.clone()),
+                    })
+                    .collect();
+            }
+            let clients = self.clients(account_id).await;
+            join_all(self.regions.iter().map(|region| async move {
+                configservice::regional_aggregators(
+                    &clients.configservice(region),
+                    account_id,
+                    region.as_ref(),
+                    &self.limiter,
+                )
+                .await
+            }))
+            .await
+        }))
+        .await;
+        ConfigAggregators {
+            delegated_admins,
+            regions: regions.into_iter().flatten().collect(),
         }
     }
 
@@ -510,6 +568,11 @@ impl Scan {
             })
             .collect()
     }
+}
+
+/// AWS Config's delegated administrators (for its aggregators) in Organizations' list.
+fn config_admins(admins: &Collected<Vec<DelegatedAdmin>>) -> Collected<Vec<String>> {
+    admins::organizations_source(admins, &[admins::CONFIG_AGGREGATORS]).admin_account_ids
 }
 
 /// The facts of an account that could not be read at all: `err` on every fact.

@@ -20,6 +20,7 @@ mod access_key_unused;
 mod cloudtrail_kms_encryption;
 mod cloudtrail_log_file_validation;
 mod cloudtrail_multi_region;
+mod config_aggregator_organization;
 mod config_recorder_enabled;
 mod credentials;
 mod delegated_admin_not_management;
@@ -377,6 +378,7 @@ pub(crate) mod test_support {
             organization_trails: Collected::Ok(Vec::new()),
             organization_analyzers: Vec::new(),
             service_control_policies: None,
+            config_aggregators: None,
         }
     }
 

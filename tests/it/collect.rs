@@ -391,6 +391,72 @@ fn assert_organization(seeded: &Seeded, organization: &OrganizationFacts) {
         [("us-east-1".to_owned(), "acme-org-analyzer".to_owned())]
     );
 
+    // AWS Config's aggregators, read in every scanned Region of its delegated administrator (the
+    // management account's when there is none), as the seeder made them.
+    let config_admins: Vec<String> = seeded.description["delegated_administrators"]
+        .as_array()
+        .expect("delegated_administrators")
+        .iter()
+        .filter(|a| a["service_principal"] == "config.amazonaws.com")
+        .map(|a| text(&a["account_id"]).to_owned())
+        .collect();
+    let aggregation = organization
+        .config_aggregators
+        .as_ref()
+        .expect("config aggregators");
+    assert_eq!(
+        ok(&aggregation.delegated_admins, "config admins"),
+        &config_admins
+    );
+    let holders = if config_admins.is_empty() {
+        vec![management.clone()]
+    } else {
+        config_admins
+    };
+    let read: Vec<(&str, &str)> = aggregation
+        .regions
+        .iter()
+        .map(|r| (r.account_id.as_str(), r.region.as_str()))
+        .collect();
+    let want: Vec<(&str, &str)> = holders
+        .iter()
+        .flat_map(|h| REGIONS.iter().map(move |r| (h.as_str(), *r)))
+        .collect();
+    assert_eq!(read, want);
+    let mut found: Vec<(String, String, String, bool)> = aggregation
+        .regions
+        .iter()
+        .flat_map(|r| {
+            ok(&r.aggregators, "aggregators").iter().map(|a| {
+                let source = a.organization_source.as_ref().expect("organization source");
+                (
+                    r.account_id.clone(),
+                    r.region.clone(),
+                    a.arn.clone(),
+                    source.all_aws_regions,
+                )
+            })
+        })
+        .collect();
+    found.sort();
+    let mut described: Vec<(String, String, String, bool)> =
+        seeded.description["config_aggregators"]
+            .as_array()
+            .expect("config_aggregators")
+            .iter()
+            .map(|a| {
+                (
+                    text(&a["account_id"]).to_owned(),
+                    text(&a["region"]).to_owned(),
+                    text(&a["arn"]).to_owned(),
+                    a["all_aws_regions"] == true,
+                )
+            })
+            .collect();
+    described.sort();
+    assert!(!described.is_empty());
+    assert_eq!(found, described);
+
     // Delegated administrators, one entry per service, in order.
     let services: Vec<&str> = organization
         .delegated_admins
@@ -543,6 +609,12 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
     assert_eq!(counts["GetCallerIdentity"], 1, "{counts:?}");
     assert_eq!(counts["ListAnalyzers"], REGIONS.len(), "{counts:?}");
     assert_eq!(counts["ListFindings"], 1, "{counts:?}");
+    // It is also AWS Config's delegated administrator: its aggregators, once per Region.
+    assert_eq!(
+        counts["DescribeConfigurationAggregators"],
+        REGIONS.len(),
+        "{counts:?}"
+    );
 }
 
 #[tokio::test]

@@ -246,6 +246,10 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 })
                 .collect();
             put("scps-attached", &scps);
+            put(
+                "config-aggregator-organization",
+                &[config_aggregator_verdict(seeded)],
+            );
             let holds_users = !account["iam_users"].as_array().expect("users").is_empty();
             put(
                 "management-account-no-iam-users",
@@ -345,6 +349,37 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
         put("config-recorder-enabled", &config_verdicts(account));
     }
     expected
+}
+
+/// `config-aggregator-organization`: PASS when AWS Config's delegated administrator holds an
+/// organization aggregator, in a scanned Region, gathering all Regions or every scanned one; FAIL
+/// otherwise, also when only the management account (no delegated administrator) holds one.
+fn config_aggregator_verdict(seeded: &Seeded) -> &'static str {
+    let admins: Vec<&Value> = seeded.description["delegated_administrators"]
+        .as_array()
+        .expect("delegated_administrators")
+        .iter()
+        .filter(|a| a["service_principal"] == "config.amazonaws.com")
+        .map(|a| &a["account_id"])
+        .collect();
+    let covering = seeded.description["config_aggregators"]
+        .as_array()
+        .expect("config_aggregators")
+        .iter()
+        .any(|a| {
+            admins.contains(&&a["account_id"])
+                && REGIONS.split(',').any(|r| a["region"] == r)
+                && a["organization"] == true
+                && (a["all_aws_regions"] == true
+                    || REGIONS.split(',').all(|r| {
+                        a["aws_regions"]
+                            .as_array()
+                            .expect("regions")
+                            .iter()
+                            .any(|x| x == r)
+                    }))
+        });
+    if covering { "PASS" } else { "FAIL" }
 }
 
 /// The global IAM resource types a recorder records with `includeGlobalResourceTypes`.
@@ -664,6 +699,27 @@ async fn aws_config_that_cannot_be_read_is_error_where_nothing_known_fails_and_n
             ..FaultRule::default()
         })
         .expect("fault");
+    // Every account that could hold the organization's aggregator: AWS Config's delegated
+    // administrators.
+    let aggregator_holders: Vec<String> = seeded.description["delegated_administrators"]
+        .as_array()
+        .expect("delegated_administrators")
+        .iter()
+        .filter(|a| a["service_principal"] == "config.amazonaws.com")
+        .map(|a| a["account_id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(!aggregator_holders.is_empty());
+    for holder in &aggregator_holders {
+        admin
+            .add_fault(&FaultRule {
+                kind: FaultKind::Error,
+                service: Some("config".into()),
+                action: Some("DescribeConfigurationAggregators".into()),
+                account_id: Some(holder.clone()),
+                ..FaultRule::default()
+            })
+            .expect("fault");
+    }
     let (code, snapshot) = scan(seeded, "config-fails", &[]);
     admin.clear_faults().expect("clear");
     assert_eq!(code, 3);
@@ -707,8 +763,28 @@ async fn aws_config_that_cannot_be_read_is_error_where_nothing_known_fails_and_n
     }
     assert!(errors > 0, "the test must see an ERROR");
     let verdicts = verdicts(&snapshot);
+    let management = seeded.management_account_id();
+    assert_eq!(
+        statuses(&verdicts, "config-aggregator-organization", &management),
+        ["ERROR"]
+    );
+    let aggregator = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["check"] == "config-aggregator-organization")
+        .expect("the aggregator's finding");
+    assert!(
+        aggregator["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("config:DescribeConfigurationAggregators"),
+        "{aggregator}"
+    );
     for ((check, account), want) in expected(seeded, &snapshot) {
-        if account == broken && check == "config-recorder-enabled" {
+        if (account == broken && check == "config-recorder-enabled")
+            || check == "config-aggregator-organization"
+        {
             continue;
         }
         let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
