@@ -48,11 +48,22 @@ compare what posture reports with it:
                     "management_events": "all" | "read-only" | "excludes-kms"}],
         "access_analyzers": [{"name", "arn", "type": "ACCOUNT" | "ORGANIZATION", "region"}],
         "security_hub_regions": ["us-east-1", ...],          # EnableSecurityHub done there
-        "guardduty_detector_regions": ["us-east-1", ...]     # an enabled GuardDuty detector there
+        "guardduty_detector_regions": ["us-east-1", ...],    # an enabled GuardDuty detector there
+        "config": [{"region",                                # AWS Config, one entry per Region
+                    "recorder": null | {"name", "recording_strategy": "ALL_SUPPORTED_RESOURCE_TYPES"
+                                          | "INCLUSION_BY_RESOURCE_TYPES" | "EXCLUSION_BY_RESOURCE_TYPES",
+                                        "include_global_resource_types": bool,
+                                        "resource_types": [...],          # inclusion: the only ones
+                                        "excluded_resource_types": [...], # exclusion: left out
+                                        "recording": bool},               # started and not stopped
+                    "delivery_channel": null | {"name", "s3_bucket"}}]
       }],
       "delegated_administrators": [{"service_principal", "account_id",
                                     "via": "organizations" | "securityhub" | "guardduty",
                                     "region": null | "us-east-1"}],   # null = Organizations (global)
+      "config_aggregators": [{"name", "arn", "account_id", "region",   # AWS Config aggregators
+                              "organization": bool,       # OrganizationAggregationSource
+                              "all_aws_regions": bool, "aws_regions": [...]}],
       "external_access": [{                  # every finding of the analyzers above, read back; includes
                                              # the archived ones for OrganizationAccountAccessRole
         "analyzer_arn", "finding_id",
@@ -214,6 +225,37 @@ class ExternalAccessPlan:
     region: str = HOME_REGION  # of a bucket; roles are global
 
 
+# The recording groups a configuration recorder gets, by style: "all" records every supported type
+# (`global_types` adds the global IAM types), "inclusion" only INCLUDED_TYPES, "exclusion" every type
+# but EXCLUDED_TYPES (a common cost saving). moto, like AWS, takes the global IAM types only with "all".
+INCLUDED_TYPES = ("AWS::EC2::Instance", "AWS::S3::Bucket")
+EXCLUDED_TYPES = ("AWS::EC2::NetworkInterface", "AWS::EC2::Volume")
+RECORDING_STRATEGIES = {
+    "all": "ALL_SUPPORTED_RESOURCE_TYPES",
+    "inclusion": "INCLUSION_BY_RESOURCE_TYPES",
+    "exclusion": "EXCLUSION_BY_RESOURCE_TYPES",
+}
+
+
+@dataclass(frozen=True)
+class ConfigPlan:
+    """AWS Config in one Region of an account: a recorder named `default` recording as `recording_group`
+    says, and a delivery channel to the organization's Config bucket. A recorder cannot start without
+    a channel (AWS and moto refuse), so `recording` needs `channel`; a Region without a plan has no
+    recorder and no channel."""
+
+    region: str
+    recording_group: str = "all"  # a key of RECORDING_STRATEGIES
+    global_types: bool = False  # includeGlobalResourceTypes ("all" only)
+    channel: bool = True
+    recording: bool = True  # False with a channel: started, then stopped (someone turned it off)
+
+
+def config_in_every_region(global_region: str | None = HOME_REGION) -> tuple[ConfigPlan, ...]:
+    """Every Region recording every type, the global IAM types in `global_region` only (None: nowhere)."""
+    return tuple(ConfigPlan(region, global_types=region == global_region) for region in REGIONS)
+
+
 @dataclass(frozen=True)
 class AccountPlan:
     name: str
@@ -226,6 +268,7 @@ class AccountPlan:
     external_access: tuple[ExternalAccessPlan, ...] = ()
     security_hub_regions: tuple[str, ...] = ()
     guardduty_regions: tuple[str, ...] = ()
+    config: tuple[ConfigPlan, ...] = ()
     closed: bool = False  # CloseAccount once seeded: SUSPENDED, but its resources stay
 
     @property
@@ -241,10 +284,22 @@ class DelegatedAdminPlan:
 
 
 @dataclass(frozen=True)
+class AggregatorPlan:
+    """An AWS Config aggregator over the whole organization, made in `account_name` (AWS Config's
+    delegated administrator) in `region`, gathering every Region or only `regions`."""
+
+    name: str
+    account_name: str
+    region: str = HOME_REGION
+    regions: tuple[str, ...] = ()  # empty: AllAwsRegions
+
+
+@dataclass(frozen=True)
 class OrganizationPlan:
     management: AccountPlan
     members: tuple[AccountPlan, ...]
     delegated_admins: tuple[DelegatedAdminPlan, ...]
+    config_aggregators: tuple[AggregatorPlan, ...] = ()
 
     @property
     def accounts(self) -> tuple[AccountPlan, ...]:
@@ -254,6 +309,7 @@ class OrganizationPlan:
 # Plan names.
 MANAGEMENT = "acme-management"
 AUDIT = "acme-audit"
+LOG_ARCHIVE = "acme-log-archive"
 WEB_PROD = "acme-web-prod"
 PAYMENTS_STAGING = "acme-payments-staging"
 WEB_PROD_PUBLIC_BUCKET = "acme-web-prod-public-assets"
@@ -287,10 +343,12 @@ def base_members() -> tuple[AccountPlan, ...]:
             trails=(TrailPlan("audit-trail", True, True, selectors="read-only"),),
             analyzers=(AnalyzerPlan("acme-org-analyzer", "ORGANIZATION", HOME_REGION),),
             security_hub_regions=REGIONS, guardduty_regions=REGIONS,
+            config=config_in_every_region(),
         ),
         AccountPlan(
-            "acme-log-archive", "/Security", "log-archive", NO_ROOT_CREDENTIALS,
+            LOG_ARCHIVE, "/Security", "log-archive", NO_ROOT_CREDENTIALS,
             trails=(TrailPlan("log-archive-trail", True, True, log_file_validation=True),),
+            config=(ConfigPlan(HOME_REGION, global_types=True), ConfigPlan(EU_REGION, "inclusion")),
         ),
         AccountPlan(
             "acme-payments-prod", "/Workloads/Prod", "workload", PASSWORD_AND_MFA,
@@ -301,6 +359,7 @@ def base_members() -> tuple[AccountPlan, ...]:
             analyzers=(AnalyzerPlan("payments-eu-analyzer", "ACCOUNT", EU_REGION),),
             external_access=(ExternalAccessPlan(IAM_ROLE, "vendor-audit-access", "999988887777", "ACTIVE"),),
             security_hub_regions=(HOME_REGION,), guardduty_regions=(HOME_REGION,),
+            config=(ConfigPlan(HOME_REGION, global_types=True), ConfigPlan(EU_REGION, recording=False)),
         ),
         AccountPlan(
             WEB_PROD, "/Workloads/Prod", "workload", PASSWORD_ONLY,
@@ -308,12 +367,16 @@ def base_members() -> tuple[AccountPlan, ...]:
                               log_file_validation=True),),
             analyzers=(AnalyzerPlan("web-prod-analyzer", "ACCOUNT", HOME_REGION),),
             external_access=(ExternalAccessPlan(S3_BUCKET, WEB_PROD_PUBLIC_BUCKET, None, "ACTIVE"),),
+            config=(ConfigPlan(HOME_REGION, global_types=True),
+                    ConfigPlan(EU_REGION, channel=False, recording=False)),
         ),
         AccountPlan(
             PAYMENTS_STAGING, "/Workloads/NonProd", "workload", PASSWORD_AND_MFA,
             users=(UserPlan("staging-deployer", keys=(AccessKeyPlan(active=False),)),),
             trails=(TrailPlan("staging-trail", False, True),),
             external_access=(ExternalAccessPlan(S3_BUCKET, "acme-staging-temp-share", None, "RESOLVED"),),
+            # Recording everywhere, but nowhere the global IAM types: every Region fails.
+            config=config_in_every_region(None),
         ),
         AccountPlan(
             "acme-data-dev", "/Workloads/NonProd", "workload", RootPlan(True, False, access_keys=1),
@@ -328,6 +391,7 @@ def base_members() -> tuple[AccountPlan, ...]:
             users=(UserPlan("researcher", keys=(
                 AccessKeyPlan(active=True, used=True, last_use=LastUse("2026-08-01T10:05:00Z", "sagemaker")),
                 AccessKeyPlan(active=False))),),
+            config=(ConfigPlan(HOME_REGION, global_types=True), ConfigPlan(EU_REGION, "exclusion")),
         ),
         # Seeded like a forgotten account (a used key, root without MFA, no trail), then closed: a
         # scanner must skip it because Organizations says SUSPENDED, although its role still answers.
@@ -356,8 +420,15 @@ def generated_member(n: int) -> AccountPlan:
         2: (UserPlan(f"{prefix}-deployer", keys=(AccessKeyPlan(active=False),)),),
     }[n % 3]
     root = {0: NO_ROOT_CREDENTIALS, 1: PASSWORD_AND_MFA, 2: PASSWORD_ONLY}[n % 3]
+    config = {
+        0: config_in_every_region(),
+        1: (ConfigPlan(HOME_REGION, global_types=True),),
+        2: (),
+        3: config_in_every_region(EU_REGION),
+    }[n % 4]
     ou = "/Workloads/Prod" if stage == "prod" else "/Workloads/NonProd"
-    return AccountPlan(f"acme-{prefix}-{stage}", ou, "workload", root, users=users, trails=trails)
+    return AccountPlan(f"acme-{prefix}-{stage}", ou, "workload", root, users=users, trails=trails,
+                       config=config)
 
 
 # Service control policies: (name, statement, the path of the OU it is attached to).
@@ -375,6 +446,7 @@ def build_plan(members: int) -> OrganizationPlan:
         trails=(TrailPlan("acme-org-trail", True, True, selectors="excludes-kms", organization=True,
                           log_file_validation=True, kms=True),),
         security_hub_regions=(HOME_REGION,), guardduty_regions=(HOME_REGION,),
+        config=config_in_every_region(),
     )
     generated = tuple(generated_member(n) for n in range(1, members - len(base_members()) + 1))
     return OrganizationPlan(
@@ -388,6 +460,7 @@ def build_plan(members: int) -> OrganizationPlan:
             DelegatedAdminPlan("config.amazonaws.com", AUDIT, "organizations"),
             DelegatedAdminPlan("config-multiaccountsetup.amazonaws.com", AUDIT, "organizations"),
         ),
+        config_aggregators=(AggregatorPlan("acme-organization", AUDIT),),
     )
 
 
@@ -560,12 +633,14 @@ class AccountOutcome:
     root: dict
     iam_users: list[dict]
     trails: list[dict]
+    config: list[dict] = field(default_factory=list)
     access_analyzers: list[dict] = field(default_factory=list)
 
 
-def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_id: str) -> AccountOutcome:
+def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_id: str, config_bucket: str) -> AccountOutcome:
     """Everything inside one account: root user, IAM users, trails, resources that grant external
-    access, Security Hub and GuardDuty. Access analyzers come later, once every resource exists."""
+    access, Security Hub, GuardDuty and AWS Config. Access analyzers come later, once every resource
+    exists."""
     clients = AccountClients(sandbox, sandbox.credentials_for(sts, account_id))
     root = sandbox.set_root(account_id, plan.root)
     users = [create_user(sandbox, clients, account_id, user) for user in plan.users]
@@ -576,7 +651,81 @@ def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_id: str) -> A
         clients("securityhub", region).enable_security_hub(EnableDefaultStandards=False)
     for region in plan.guardduty_regions:
         clients("guardduty", region).create_detector(Enable=True)
-    return AccountOutcome(account_id, clients.credentials, root, users, trails)
+    config = create_config(clients, plan.config, config_bucket)
+    return AccountOutcome(account_id, clients.credentials, root, users, trails, config)
+
+
+CONFIG_RECORDER = "default"
+CONFIG_CHANNEL = "default"
+
+
+def create_config_bucket(sandbox: Sandbox, org: Organization) -> str:
+    """The organization's AWS Config bucket, in the log-archive account as landing zones keep it,
+    with the policy AWS documents for delivery from every account of the organization (moto checks
+    neither the bucket nor the policy when a channel names it; AWS does)."""
+    sts = sandbox.client("sts", sandbox.management)
+    s3 = AccountClients(sandbox, sandbox.credentials_for(sts, org.account_ids[LOG_ARCHIVE]))
+    bucket = f"acme-aws-config-{org.account_ids[LOG_ARCHIVE]}"
+    create_bucket(s3, bucket, HOME_REGION)
+    organization_only = {"StringEquals": {"aws:SourceOrgID": org.description["Id"]}}
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AWSConfigBucketPermissionsCheck", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"}, "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+         "Resource": f"arn:aws:s3:::{bucket}", "Condition": organization_only},
+        {"Sid": "AWSConfigBucketDelivery", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/*/Config/*", "Condition": organization_only},
+    ]}
+    s3("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    return bucket
+
+
+def create_config(clients: AccountClients, plans: tuple[ConfigPlan, ...], bucket: str) -> list[dict]:
+    """AWS Config in each Region of `plans`, as an operator sets it up: the service-linked role once,
+    then per Region the recorder, the delivery channel, and start (and stop, for a stopped one).
+    Answers the description's entry for every Region, planned or not."""
+    planned = {plan.region: plan for plan in plans}
+    role_arn = None
+    if plans:
+        role_arn = clients("iam").create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]["Arn"]
+    described = []
+    for region in REGIONS:
+        plan = planned.get(region)
+        if plan is None:
+            described.append({"region": region, "recorder": None, "delivery_channel": None})
+            continue
+        if plan.recording and not plan.channel:
+            raise SeedError(f"a recorder cannot record without a delivery channel ({region})")
+        strategy = RECORDING_STRATEGIES[plan.recording_group]
+        group = {"recordingStrategy": {"useOnly": strategy}}
+        if plan.recording_group == "all":
+            group |= {"allSupported": True, "includeGlobalResourceTypes": plan.global_types}
+        elif plan.recording_group == "inclusion":
+            group |= {"allSupported": False, "resourceTypes": list(INCLUDED_TYPES)}
+        else:
+            group |= {"allSupported": False, "exclusionByResourceTypes": {"resourceTypes": list(EXCLUDED_TYPES)}}
+        config = clients("config", region)
+        config.put_configuration_recorder(ConfigurationRecorder={
+            "name": CONFIG_RECORDER, "roleARN": role_arn, "recordingGroup": group})
+        channel = None
+        if plan.channel:
+            config.put_delivery_channel(DeliveryChannel={"name": CONFIG_CHANNEL, "s3BucketName": bucket})
+            channel = {"name": CONFIG_CHANNEL, "s3_bucket": bucket}
+            config.start_configuration_recorder(ConfigurationRecorderName=CONFIG_RECORDER)
+            if not plan.recording:
+                config.stop_configuration_recorder(ConfigurationRecorderName=CONFIG_RECORDER)
+        described.append({
+            "region": region,
+            "recorder": {
+                "name": CONFIG_RECORDER, "recording_strategy": strategy,
+                "include_global_resource_types": plan.recording_group == "all" and plan.global_types,
+                "resource_types": list(INCLUDED_TYPES) if plan.recording_group == "inclusion" else [],
+                "excluded_resource_types": list(EXCLUDED_TYPES) if plan.recording_group == "exclusion" else [],
+                "recording": plan.recording,
+            },
+            "delivery_channel": channel,
+        })
+    return described
 
 
 def create_user(sandbox: Sandbox, clients: AccountClients, account_id: str, user: UserPlan) -> dict:
@@ -683,7 +832,8 @@ def create_external_access(clients: AccountClients, resource: ExternalAccessPlan
                                    Description="Read-only audit access for the external auditor")
 
 
-def seed_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> dict[str, AccountOutcome]:
+def seed_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
+                  config_bucket: str) -> dict[str, AccountOutcome]:
     """Seeds every account, one after the other, on purpose. moto draws every id it makes (access keys,
     session credentials, even each response's request id) from the one generator `seed` seeds, so only a
     fixed order of requests makes the same ids on every run; and moto serves one request at a time, so
@@ -692,7 +842,8 @@ def seed_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -
     outcomes = {}
     for account in plan.accounts:
         try:
-            outcomes[account.name] = seed_account(sandbox, sts, account, org.account_ids[account.name])
+            outcomes[account.name] = seed_account(sandbox, sts, account, org.account_ids[account.name],
+                                                  config_bucket)
         except (ClientError, BotoCoreError, SeedError) as err:
             raise SeedError(f"seeding {account.name}: {describe_error(err)}") from err
     return outcomes
@@ -712,6 +863,44 @@ def designate_service_administrators(sandbox: Sandbox, plan: OrganizationPlan, o
         elif admin.via == "guardduty":
             sandbox.client("guardduty", sandbox.management).enable_organization_admin_account(
                 AdminAccountId=account_id)
+
+
+# The role an organization aggregator assumes. AWS documents the managed policy
+# service-role/AWSConfigRoleForOrganizations for it; moto loads no AWS managed policies (unless told
+# to, at a cost to every start), so the role gets that policy's statement inline.
+CONFIG_AGGREGATOR_ROLE = "acme-config-aggregator"
+CONFIG_AGGREGATOR_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Resource": "*",
+    "Action": ["organizations:ListAccounts", "organizations:DescribeOrganization",
+               "organizations:ListAWSServiceAccessForOrganization", "organizations:ListDelegatedAdministrators"]}]}
+
+
+def create_config_aggregators(sandbox: Sandbox, plan: OrganizationPlan,
+                              outcomes: dict[str, AccountOutcome]) -> list[dict]:
+    """The organization's AWS Config aggregators, each made in its account as AWS documents it: a
+    role trusted by AWS Config with AWSConfigRoleForOrganizations' permissions, then the aggregator
+    over the organization. Answers the description's entries."""
+    described = []
+    for aggregator in plan.config_aggregators:
+        outcome = outcomes[aggregator.account_name]
+        clients = AccountClients(sandbox, outcome.credentials)
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        role_arn = clients("iam").create_role(
+            RoleName=CONFIG_AGGREGATOR_ROLE, AssumeRolePolicyDocument=json.dumps(trust),
+            Description="AWS Config organization aggregator")["Role"]["Arn"]
+        clients("iam").put_role_policy(RoleName=CONFIG_AGGREGATOR_ROLE, PolicyName="AWSConfigRoleForOrganizations",
+                                       PolicyDocument=json.dumps(CONFIG_AGGREGATOR_POLICY))
+        source = {"RoleArn": role_arn}
+        source |= {"AwsRegions": list(aggregator.regions)} if aggregator.regions else {"AllAwsRegions": True}
+        made = clients("config", aggregator.region).put_configuration_aggregator(
+            ConfigurationAggregatorName=aggregator.name,
+            OrganizationAggregationSource=source)["ConfigurationAggregator"]
+        described.append({
+            "name": aggregator.name, "arn": made["ConfigurationAggregatorArn"], "account_id": outcome.account_id,
+            "region": aggregator.region, "organization": True, "all_aws_regions": not aggregator.regions,
+            "aws_regions": list(aggregator.regions)})
+    return described
 
 
 def create_analyzers(sandbox: Sandbox, plan: OrganizationPlan, outcomes: dict[str, AccountOutcome]) -> None:
@@ -831,7 +1020,8 @@ def list_organization_accounts(sandbox: Sandbox) -> dict[str, dict]:
 
 
 def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
-             outcomes: dict[str, AccountOutcome], external_access: list[dict]) -> dict:
+             outcomes: dict[str, AccountOutcome], external_access: list[dict],
+             config_aggregators: list[dict]) -> dict:
     """The description, from the answers of the APIs while seeding and what Organizations reads back."""
     listed = list_organization_accounts(sandbox)
     orgs = sandbox.client("organizations", sandbox.management)
@@ -850,6 +1040,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
             "access_analyzers": outcome.access_analyzers,
             "security_hub_regions": list(account.security_hub_regions),
             "guardduty_detector_regions": list(account.guardduty_regions),
+            "config": outcome.config,
         })
     organization = org.description
     return {
@@ -870,6 +1061,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
             {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],
              "via": admin.via, "region": None if admin.via == "organizations" else HOME_REGION}
             for admin in plan.delegated_admins],
+        "config_aggregators": config_aggregators,
         "external_access": external_access,
         "change": describe_change(org.account_ids),
     }
@@ -910,8 +1102,10 @@ def seed(endpoint: str, members: int, out: str) -> str:
     sandbox.post("/_posture/reset")
     sandbox.post(f"/moto-api/seed?a={RANDOM_SEED}")
     org = build_organization(sandbox, plan)
-    outcomes = seed_accounts(sandbox, plan, org)
+    config_bucket = create_config_bucket(sandbox, org)
+    outcomes = seed_accounts(sandbox, plan, org, config_bucket)
     designate_service_administrators(sandbox, plan, org)
+    config_aggregators = create_config_aggregators(sandbox, plan, outcomes)
     create_analyzers(sandbox, plan, outcomes)
     settle_external_access(sandbox, plan, org, outcomes)
     close_accounts(sandbox, plan, org)
@@ -920,7 +1114,7 @@ def seed(endpoint: str, members: int, out: str) -> str:
                  for analyzer in outcome.access_analyzers]
     external_access = read_external_access(sandbox, analyzers)
     check_external_access(plan, org, org_analyzer["arn"], external_access)
-    description = describe(sandbox, plan, org, outcomes, external_access)
+    description = describe(sandbox, plan, org, outcomes, external_access, config_aggregators)
     write_description(out, description)
     suspended = sum(account["status"] == "SUSPENDED" for account in description["accounts"])
     return (f"seeded organization {description['organization']['id']} at {sandbox.endpoint}: "

@@ -322,6 +322,9 @@ impl ClientFactory {
         cloudtrail => aws_sdk_cloudtrail,
         /// A GuardDuty client for `config` in `region`.
         guardduty => aws_sdk_guardduty,
+        /// An AWS Config client for `config` in `region` (named as the AWS CLI names the
+        /// service, `configservice`, so it cannot be taken for an `SdkConfig`).
+        configservice => aws_sdk_config,
     }
 
     /// An S3 client for `config` in `region`: the bucket's own Region, since S3 answers a
@@ -411,6 +414,8 @@ impl AccountClients {
         cloudtrail => aws_sdk_cloudtrail as "cloudtrail",
         /// A GuardDuty client in the account, in `region`.
         guardduty => aws_sdk_guardduty as "guardduty",
+        /// An AWS Config client in the account, in `region`.
+        configservice => aws_sdk_config as "config",
     }
 }
 

@@ -20,6 +20,8 @@ mod access_key_unused;
 mod cloudtrail_kms_encryption;
 mod cloudtrail_log_file_validation;
 mod cloudtrail_multi_region;
+mod config_aggregator_organization;
+mod config_recorder_enabled;
 mod credentials;
 mod delegated_admin_not_management;
 mod external_access_findings;
@@ -377,6 +379,7 @@ pub(crate) mod test_support {
             organization_trails: Collected::Ok(Vec::new()),
             organization_analyzers: Vec::new(),
             service_control_policies: None,
+            config_aggregators: None,
         }
     }
 
@@ -450,6 +453,7 @@ pub(crate) mod test_support {
             trails: Collected::Ok(Vec::new()),
             analyzers: Vec::new(),
             guardduty: Vec::new(),
+            config: Vec::new(),
         }
     }
 }
@@ -502,6 +506,8 @@ mod tests {
                 ("cloudtrail-kms-encryption", None, ACCT),
                 ("cloudtrail-log-file-validation", None, ACCT),
                 ("cloudtrail-multi-region", None, ACCT),
+                ("config-recorder-enabled", Some("eu-west-1"), ACCT),
+                ("config-recorder-enabled", Some("us-east-1"), ACCT),
                 ("external-access-findings", Some("eu-west-1"), ACCT),
                 ("external-access-findings", Some("us-east-1"), ACCT),
                 ("guardduty-enabled", Some("eu-west-1"), ACCT),

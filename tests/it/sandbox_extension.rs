@@ -453,3 +453,40 @@ async fn s3_operations_sharing_a_method_and_path_are_recorded_under_their_own_na
         ]
     );
 }
+
+#[tokio::test]
+async fn a_config_recorder_reports_aws_last_status_once_started_and_keeps_it_when_stopped() {
+    let seeded = seeded();
+    let factory = seeded.factory().await;
+    // Every described recorder with a delivery channel was started (and some stopped again); one
+    // without a channel never was.
+    let mut seen = std::collections::BTreeSet::new();
+    for name in ["acme-payments-prod", "acme-web-prod"] {
+        let account_id = seeded.account_id(name);
+        let member = seeded.member(&factory, &account_id).await;
+        for config in seeded.account(name)["config"].as_array().expect("config") {
+            let region = config["region"].as_str().expect("region");
+            let recorder = &config["recorder"];
+            assert!(recorder.is_object(), "{name} in {region}");
+            let started = config["delivery_channel"].is_object();
+            let status = factory
+                .configservice(&member, &aws_config::Region::new(region.to_owned()))
+                .describe_configuration_recorder_status()
+                .send()
+                .await
+                .expect("status");
+            let statuses = status.configuration_recorders_status();
+            assert_eq!(statuses.len(), 1, "{name} in {region}");
+            assert_eq!(
+                statuses[0].recording(),
+                recorder["recording"] == true,
+                "{name} in {region}"
+            );
+            let want = started.then_some(&aws_sdk_config::types::RecorderStatus::Success);
+            assert_eq!(statuses[0].last_status(), want, "{name} in {region}");
+            seen.insert((started, statuses[0].recording()));
+        }
+    }
+    // Recording, stopped after recording, and never started.
+    assert_eq!(seen.len(), 3, "{seen:?}");
+}
