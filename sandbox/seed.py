@@ -53,11 +53,22 @@ compare what posture reports with it:
         "security_hub_regions": ["us-east-1", ...],          # EnableSecurityHub done there
         "security_hub_standards": {"us-east-1": ["<StandardsArn>", ...]},  # per hub Region, as
                                              # GetEnabledStandards answers (all READY; [] = none)
-        "guardduty_detector_regions": ["us-east-1", ...]     # an enabled GuardDuty detector there
+        "guardduty_detector_regions": ["us-east-1", ...],    # an enabled GuardDuty detector there
+        "config": [{"region",                                # AWS Config, one entry per Region
+                    "recorder": null | {"name", "recording_strategy": "ALL_SUPPORTED_RESOURCE_TYPES"
+                                          | "INCLUSION_BY_RESOURCE_TYPES" | "EXCLUSION_BY_RESOURCE_TYPES",
+                                        "include_global_resource_types": bool,
+                                        "resource_types": [...],          # inclusion: the only ones
+                                        "excluded_resource_types": [...], # exclusion: left out
+                                        "recording": bool},               # started and not stopped
+                    "delivery_channel": null | {"name", "s3_bucket"}}]
       }],
       "delegated_administrators": [{"service_principal", "account_id",
                                     "via": "organizations" | "securityhub" | "guardduty",
                                     "region": null | "us-east-1"}],   # null = Organizations (global)
+      "config_aggregators": [{"name", "arn", "account_id", "region",   # AWS Config aggregators
+                              "organization": bool,       # OrganizationAggregationSource
+                              "all_aws_regions": bool, "aws_regions": [...]}],
       "external_access": [{                  # every finding of the analyzers above, read back; includes
                                              # the archived ones for OrganizationAccountAccessRole
         "analyzer_arn", "finding_id",
@@ -234,6 +245,37 @@ class ExternalAccessPlan:
     region: str = HOME_REGION  # of a bucket; roles are global
 
 
+# The recording groups a configuration recorder gets, by style: "all" records every supported type
+# (`global_types` adds the global IAM types), "inclusion" only INCLUDED_TYPES, "exclusion" every type
+# but EXCLUDED_TYPES (a common cost saving). moto, like AWS, takes the global IAM types only with "all".
+INCLUDED_TYPES = ("AWS::EC2::Instance", "AWS::S3::Bucket")
+EXCLUDED_TYPES = ("AWS::EC2::NetworkInterface", "AWS::EC2::Volume")
+RECORDING_STRATEGIES = {
+    "all": "ALL_SUPPORTED_RESOURCE_TYPES",
+    "inclusion": "INCLUSION_BY_RESOURCE_TYPES",
+    "exclusion": "EXCLUSION_BY_RESOURCE_TYPES",
+}
+
+
+@dataclass(frozen=True)
+class ConfigPlan:
+    """AWS Config in one Region of an account: a recorder named `default` recording as `recording_group`
+    says, and a delivery channel to the organization's Config bucket. A recorder cannot start without
+    a channel (AWS and moto refuse), so `recording` needs `channel`; a Region without a plan has no
+    recorder and no channel."""
+
+    region: str
+    recording_group: str = "all"  # a key of RECORDING_STRATEGIES
+    global_types: bool = False  # includeGlobalResourceTypes ("all" only)
+    channel: bool = True
+    recording: bool = True  # False with a channel: started, then stopped (someone turned it off)
+
+
+def config_in_every_region(global_region: str | None = HOME_REGION) -> tuple[ConfigPlan, ...]:
+    """Every Region recording every type, the global IAM types in `global_region` only (None: nowhere)."""
+    return tuple(ConfigPlan(region, global_types=region == global_region) for region in REGIONS)
+
+
 @dataclass(frozen=True)
 class AccountPlan:
     name: str
@@ -246,6 +288,7 @@ class AccountPlan:
     external_access: tuple[ExternalAccessPlan, ...] = ()
     security_hub: tuple[SecurityHubPlan, ...] = ()
     guardduty_regions: tuple[str, ...] = ()
+    config: tuple[ConfigPlan, ...] = ()
     closed: bool = False  # CloseAccount once seeded: SUSPENDED, but its resources stay
 
     @property
@@ -261,10 +304,22 @@ class DelegatedAdminPlan:
 
 
 @dataclass(frozen=True)
+class AggregatorPlan:
+    """An AWS Config aggregator over the whole organization, made in `account_name` (AWS Config's
+    delegated administrator) in `region`, gathering every Region or only `regions`."""
+
+    name: str
+    account_name: str
+    region: str = HOME_REGION
+    regions: tuple[str, ...] = ()  # empty: AllAwsRegions
+
+
+@dataclass(frozen=True)
 class OrganizationPlan:
     management: AccountPlan
     members: tuple[AccountPlan, ...]
     delegated_admins: tuple[DelegatedAdminPlan, ...]
+    config_aggregators: tuple[AggregatorPlan, ...] = ()
 
     @property
     def accounts(self) -> tuple[AccountPlan, ...]:
@@ -309,11 +364,14 @@ def base_members() -> tuple[AccountPlan, ...]:
             analyzers=(AnalyzerPlan("acme-org-analyzer", "ORGANIZATION", HOME_REGION),),
             security_hub=(SecurityHubPlan(HOME_REGION, (FSBP, CIS_V5)), SecurityHubPlan(EU_REGION, (FSBP,))),
             guardduty_regions=REGIONS,
+            config=config_in_every_region(),
         ),
-        # Holds the organization trail's bucket; its own trail writes into a bucket of its own.
+        # Holds the organization trail's bucket and AWS Config's; its own trail writes into a bucket
+        # of its own.
         AccountPlan(
             LOG_ARCHIVE, "/Security", "log-archive", NO_ROOT_CREDENTIALS,
             trails=(TrailPlan("log-archive-trail", True, True, log_file_validation=True),),
+            config=(ConfigPlan(HOME_REGION, global_types=True), ConfigPlan(EU_REGION, "inclusion")),
         ),
         AccountPlan(
             "acme-payments-prod", "/Workloads/Prod", "workload", PASSWORD_AND_MFA,
@@ -324,6 +382,7 @@ def base_members() -> tuple[AccountPlan, ...]:
             analyzers=(AnalyzerPlan("payments-eu-analyzer", "ACCOUNT", EU_REGION),),
             external_access=(ExternalAccessPlan(IAM_ROLE, "vendor-audit-access", "999988887777", "ACTIVE"),),
             security_hub=(SecurityHubPlan(HOME_REGION, None),), guardduty_regions=(HOME_REGION,),
+            config=(ConfigPlan(HOME_REGION, global_types=True), ConfigPlan(EU_REGION, recording=False)),
         ),
         AccountPlan(
             WEB_PROD, "/Workloads/Prod", "workload", PASSWORD_ONLY,
@@ -331,12 +390,16 @@ def base_members() -> tuple[AccountPlan, ...]:
                               log_file_validation=True),),
             analyzers=(AnalyzerPlan("web-prod-analyzer", "ACCOUNT", HOME_REGION),),
             external_access=(ExternalAccessPlan(S3_BUCKET, WEB_PROD_PUBLIC_BUCKET, None, "ACTIVE"),),
+            config=(ConfigPlan(HOME_REGION, global_types=True),
+                    ConfigPlan(EU_REGION, channel=False, recording=False)),
         ),
         AccountPlan(
             PAYMENTS_STAGING, "/Workloads/NonProd", "workload", PASSWORD_AND_MFA,
             users=(UserPlan("staging-deployer", keys=(AccessKeyPlan(active=False),)),),
             trails=(TrailPlan("staging-trail", False, True),),
             external_access=(ExternalAccessPlan(S3_BUCKET, "acme-staging-temp-share", None, "RESOLVED"),),
+            # Recording everywhere, but nowhere the global IAM types: every Region fails.
+            config=config_in_every_region(None),
         ),
         AccountPlan(
             "acme-data-dev", "/Workloads/NonProd", "workload", RootPlan(True, False, access_keys=1),
@@ -351,6 +414,7 @@ def base_members() -> tuple[AccountPlan, ...]:
             users=(UserPlan("researcher", keys=(
                 AccessKeyPlan(active=True, used=True, last_use=LastUse("2026-08-01T10:05:00Z", "sagemaker")),
                 AccessKeyPlan(active=False))),),
+            config=(ConfigPlan(HOME_REGION, global_types=True), ConfigPlan(EU_REGION, "exclusion")),
         ),
         # Seeded like a forgotten account (a used key, root without MFA, no trail), then closed: a
         # scanner must skip it because Organizations says SUSPENDED, although its role still answers.
@@ -379,8 +443,15 @@ def generated_member(n: int) -> AccountPlan:
         2: (UserPlan(f"{prefix}-deployer", keys=(AccessKeyPlan(active=False),)),),
     }[n % 3]
     root = {0: NO_ROOT_CREDENTIALS, 1: PASSWORD_AND_MFA, 2: PASSWORD_ONLY}[n % 3]
+    config = {
+        0: config_in_every_region(),
+        1: (ConfigPlan(HOME_REGION, global_types=True),),
+        2: (),
+        3: config_in_every_region(EU_REGION),
+    }[n % 4]
     ou = "/Workloads/Prod" if stage == "prod" else "/Workloads/NonProd"
-    return AccountPlan(f"acme-{prefix}-{stage}", ou, "workload", root, users=users, trails=trails)
+    return AccountPlan(f"acme-{prefix}-{stage}", ou, "workload", root, users=users, trails=trails,
+                       config=config)
 
 
 # Service control policies: (name, statement, the path of the OU it is attached to).
@@ -399,6 +470,7 @@ def build_plan(members: int) -> OrganizationPlan:
                           log_file_validation=True, kms=True, bucket_account=LOG_ARCHIVE),),
         # Enabled, but with no standard: Security Hub then evaluates nothing.
         security_hub=(SecurityHubPlan(HOME_REGION),), guardduty_regions=(HOME_REGION,),
+        config=config_in_every_region(),
     )
     generated = tuple(generated_member(n) for n in range(1, members - len(base_members()) + 1))
     return OrganizationPlan(
@@ -412,6 +484,7 @@ def build_plan(members: int) -> OrganizationPlan:
             DelegatedAdminPlan("config.amazonaws.com", AUDIT, "organizations"),
             DelegatedAdminPlan("config-multiaccountsetup.amazonaws.com", AUDIT, "organizations"),
         ),
+        config_aggregators=(AggregatorPlan("acme-organization", AUDIT),),
     )
 
 
@@ -585,12 +658,15 @@ class AccountOutcome:
     iam_users: list[dict]
     trails: list[dict]
     security_hub_standards: dict[str, list[str]]
+    config: list[dict] = field(default_factory=list)
     access_analyzers: list[dict] = field(default_factory=list)
 
 
-def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_ids: dict[str, str]) -> AccountOutcome:
+def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_ids: dict[str, str],
+                 config_bucket: str) -> AccountOutcome:
     """Everything inside one account: root user, IAM users, trails, resources that grant external
-    access, Security Hub and GuardDuty. Access analyzers come later, once every resource exists."""
+    access, Security Hub, GuardDuty and AWS Config. Access analyzers come later, once every resource
+    exists."""
     account_id = account_ids[plan.name]
     clients = AccountClients(sandbox, sandbox.credentials_for(sts, account_id))
     root = sandbox.set_root(account_id, plan.root)
@@ -602,7 +678,8 @@ def seed_account(sandbox: Sandbox, sts, plan: AccountPlan, account_ids: dict[str
     standards = {hub.region: enable_security_hub(clients, hub) for hub in plan.security_hub}
     for region in plan.guardduty_regions:
         clients("guardduty", region).create_detector(Enable=True)
-    return AccountOutcome(account_id, clients.credentials, root, users, trails, standards)
+    config = create_config(clients, plan.config, config_bucket)
+    return AccountOutcome(account_id, clients.credentials, root, users, trails, standards, config)
 
 
 def enable_security_hub(clients: AccountClients, hub: SecurityHubPlan) -> list[str]:
@@ -624,6 +701,58 @@ def enable_security_hub(clients: AccountClients, hub: SecurityHubPlan) -> list[s
                                 f"{subscription['StandardsStatus']}, expected READY")
             enabled.append(subscription["StandardsArn"])
     return enabled
+
+
+CONFIG_RECORDER = "default"
+CONFIG_CHANNEL = "default"
+
+
+def create_config(clients: AccountClients, plans: tuple[ConfigPlan, ...], bucket: str) -> list[dict]:
+    """AWS Config in each Region of `plans`, as an operator sets it up: the service-linked role once,
+    then per Region the recorder, the delivery channel, and start (and stop, for a stopped one).
+    Answers the description's entry for every Region, planned or not."""
+    planned = {plan.region: plan for plan in plans}
+    role_arn = None
+    if plans:
+        role_arn = clients("iam").create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]["Arn"]
+    described = []
+    for region in REGIONS:
+        plan = planned.get(region)
+        if plan is None:
+            described.append({"region": region, "recorder": None, "delivery_channel": None})
+            continue
+        if plan.recording and not plan.channel:
+            raise SeedError(f"a recorder cannot record without a delivery channel ({region})")
+        strategy = RECORDING_STRATEGIES[plan.recording_group]
+        group = {"recordingStrategy": {"useOnly": strategy}}
+        if plan.recording_group == "all":
+            group |= {"allSupported": True, "includeGlobalResourceTypes": plan.global_types}
+        elif plan.recording_group == "inclusion":
+            group |= {"allSupported": False, "resourceTypes": list(INCLUDED_TYPES)}
+        else:
+            group |= {"allSupported": False, "exclusionByResourceTypes": {"resourceTypes": list(EXCLUDED_TYPES)}}
+        config = clients("config", region)
+        config.put_configuration_recorder(ConfigurationRecorder={
+            "name": CONFIG_RECORDER, "roleARN": role_arn, "recordingGroup": group})
+        channel = None
+        if plan.channel:
+            config.put_delivery_channel(DeliveryChannel={"name": CONFIG_CHANNEL, "s3BucketName": bucket})
+            channel = {"name": CONFIG_CHANNEL, "s3_bucket": bucket}
+            config.start_configuration_recorder(ConfigurationRecorderName=CONFIG_RECORDER)
+            if not plan.recording:
+                config.stop_configuration_recorder(ConfigurationRecorderName=CONFIG_RECORDER)
+        described.append({
+            "region": region,
+            "recorder": {
+                "name": CONFIG_RECORDER, "recording_strategy": strategy,
+                "include_global_resource_types": plan.recording_group == "all" and plan.global_types,
+                "resource_types": list(INCLUDED_TYPES) if plan.recording_group == "inclusion" else [],
+                "excluded_resource_types": list(EXCLUDED_TYPES) if plan.recording_group == "exclusion" else [],
+                "recording": plan.recording,
+            },
+            "delivery_channel": channel,
+        })
+    return described
 
 
 def create_user(sandbox: Sandbox, clients: AccountClients, account_id: str, user: UserPlan) -> dict:
@@ -670,11 +799,23 @@ def trail_bucket(trail: TrailPlan, bucket_owner_id: str) -> str:
     return f"acme-cloudtrail-{bucket_owner_id}"
 
 
-def create_log_buckets(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> None:
-    """The buckets of trails that write into another account's bucket (the organization trail into
-    the log-archive account's), made by their owner before the trails, with the bucket policy AWS
-    requires for CloudTrail to write there: moto checks only that the bucket exists, in any account."""
+def create_log_buckets(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> str:
+    """The buckets other accounts deliver logs into, made by their owners before any account is
+    seeded, each with the bucket policy AWS documents for its writer (moto checks that a trail's
+    bucket exists, in any account, and neither the policy nor a delivery channel's bucket; AWS does):
+    the bucket of each trail that writes into another account's (the organization trail into the
+    log-archive account's), and the organization's AWS Config bucket, in the log-archive account as
+    landing zones keep it. Answers the AWS Config bucket's name."""
     sts = sandbox.client("sts", sandbox.management)
+    owners: dict[str, AccountClients] = {}
+
+    def create_owned_bucket(owner_id: str, bucket: str, statements: list[dict]) -> None:
+        if owner_id not in owners:
+            owners[owner_id] = AccountClients(sandbox, sandbox.credentials_for(sts, owner_id))
+        create_bucket(owners[owner_id], bucket, HOME_REGION)
+        policy = {"Version": "2012-10-17", "Statement": statements}
+        owners[owner_id]("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
     for account in plan.accounts:
         account_id = org.account_ids[account.name]
         for trail in account.trails:
@@ -682,13 +823,11 @@ def create_log_buckets(sandbox: Sandbox, plan: OrganizationPlan, org: Organizati
                 continue
             owner_id = org.account_ids[trail.bucket_account]
             bucket = trail_bucket(trail, owner_id)
-            owner = AccountClients(sandbox, sandbox.credentials_for(sts, owner_id))
-            create_bucket(owner, bucket, HOME_REGION)
             trail_arn = f"arn:aws:cloudtrail:{HOME_REGION}:{account_id}:trail/{trail.name}"
             # The bucket policy of AWS's CloudTrail guide: the management account's own logs and,
             # for an organization trail, every member's under the organization id.
             prefixes = [account_id] + ([org.description["Id"]] if trail.organization else [])
-            policy = {"Version": "2012-10-17", "Statement": [
+            create_owned_bucket(owner_id, bucket, [
                 {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
                  "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
                  "Resource": f"arn:aws:s3:::{bucket}",
@@ -698,8 +837,20 @@ def create_log_buckets(sandbox: Sandbox, plan: OrganizationPlan, org: Organizati
                  "Resource": [f"arn:aws:s3:::{bucket}/AWSLogs/{prefix}/*" for prefix in prefixes],
                  "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
                                                 "aws:SourceArn": trail_arn}}},
-            ]}
-            owner("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+            ])
+    # AWS Config's, for delivery from every account of the organization.
+    log_archive_id = org.account_ids[LOG_ARCHIVE]
+    config_bucket = f"acme-aws-config-{log_archive_id}"
+    organization_only = {"StringEquals": {"aws:SourceOrgID": org.description["Id"]}}
+    create_owned_bucket(log_archive_id, config_bucket, [
+        {"Sid": "AWSConfigBucketPermissionsCheck", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"}, "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+         "Resource": f"arn:aws:s3:::{config_bucket}", "Condition": organization_only},
+        {"Sid": "AWSConfigBucketDelivery", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{config_bucket}/AWSLogs/*/Config/*", "Condition": organization_only},
+    ])
+    return config_bucket
 
 
 def create_trail(clients: AccountClients, account_id: str, trail: TrailPlan, bucket_owner_id: str) -> dict:
@@ -763,7 +914,8 @@ def create_external_access(clients: AccountClients, resource: ExternalAccessPlan
                                    Description="Read-only audit access for the external auditor")
 
 
-def seed_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> dict[str, AccountOutcome]:
+def seed_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
+                  config_bucket: str) -> dict[str, AccountOutcome]:
     """Seeds every account, one after the other, on purpose. moto draws every id it makes (access keys,
     session credentials, even each response's request id) from the one generator `seed` seeds, so only a
     fixed order of requests makes the same ids on every run; and moto serves one request at a time, so
@@ -772,7 +924,7 @@ def seed_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -
     outcomes = {}
     for account in plan.accounts:
         try:
-            outcomes[account.name] = seed_account(sandbox, sts, account, org.account_ids)
+            outcomes[account.name] = seed_account(sandbox, sts, account, org.account_ids, config_bucket)
         except (ClientError, BotoCoreError, SeedError) as err:
             raise SeedError(f"seeding {account.name}: {describe_error(err)}") from err
     return outcomes
@@ -792,6 +944,44 @@ def designate_service_administrators(sandbox: Sandbox, plan: OrganizationPlan, o
         elif admin.via == "guardduty":
             sandbox.client("guardduty", sandbox.management).enable_organization_admin_account(
                 AdminAccountId=account_id)
+
+
+# The role an organization aggregator assumes. AWS documents the managed policy
+# service-role/AWSConfigRoleForOrganizations for it; moto loads no AWS managed policies (unless told
+# to, at a cost to every start), so the role gets that policy's statement inline.
+CONFIG_AGGREGATOR_ROLE = "acme-config-aggregator"
+CONFIG_AGGREGATOR_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Resource": "*",
+    "Action": ["organizations:ListAccounts", "organizations:DescribeOrganization",
+               "organizations:ListAWSServiceAccessForOrganization", "organizations:ListDelegatedAdministrators"]}]}
+
+
+def create_config_aggregators(sandbox: Sandbox, plan: OrganizationPlan,
+                              outcomes: dict[str, AccountOutcome]) -> list[dict]:
+    """The organization's AWS Config aggregators, each made in its account as AWS documents it: a
+    role trusted by AWS Config with AWSConfigRoleForOrganizations' permissions, then the aggregator
+    over the organization. Answers the description's entries."""
+    described = []
+    for aggregator in plan.config_aggregators:
+        outcome = outcomes[aggregator.account_name]
+        clients = AccountClients(sandbox, outcome.credentials)
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        role_arn = clients("iam").create_role(
+            RoleName=CONFIG_AGGREGATOR_ROLE, AssumeRolePolicyDocument=json.dumps(trust),
+            Description="AWS Config organization aggregator")["Role"]["Arn"]
+        clients("iam").put_role_policy(RoleName=CONFIG_AGGREGATOR_ROLE, PolicyName="AWSConfigRoleForOrganizations",
+                                       PolicyDocument=json.dumps(CONFIG_AGGREGATOR_POLICY))
+        source = {"RoleArn": role_arn}
+        source |= {"AwsRegions": list(aggregator.regions)} if aggregator.regions else {"AllAwsRegions": True}
+        made = clients("config", aggregator.region).put_configuration_aggregator(
+            ConfigurationAggregatorName=aggregator.name,
+            OrganizationAggregationSource=source)["ConfigurationAggregator"]
+        described.append({
+            "name": aggregator.name, "arn": made["ConfigurationAggregatorArn"], "account_id": outcome.account_id,
+            "region": aggregator.region, "organization": True, "all_aws_regions": not aggregator.regions,
+            "aws_regions": list(aggregator.regions)})
+    return described
 
 
 def create_analyzers(sandbox: Sandbox, plan: OrganizationPlan, outcomes: dict[str, AccountOutcome]) -> None:
@@ -911,7 +1101,8 @@ def list_organization_accounts(sandbox: Sandbox) -> dict[str, dict]:
 
 
 def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
-             outcomes: dict[str, AccountOutcome], external_access: list[dict]) -> dict:
+             outcomes: dict[str, AccountOutcome], external_access: list[dict],
+             config_aggregators: list[dict]) -> dict:
     """The description, from the answers of the APIs while seeding and what Organizations reads back."""
     listed = list_organization_accounts(sandbox)
     orgs = sandbox.client("organizations", sandbox.management)
@@ -933,6 +1124,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
             "s3_buckets": sorted(bucket["Name"] for bucket in
                                  sandbox.client("s3", outcome.credentials).list_buckets()["Buckets"]),
             "guardduty_detector_regions": list(account.guardduty_regions),
+            "config": outcome.config,
         })
     organization = org.description
     return {
@@ -953,6 +1145,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
             {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],
              "via": admin.via, "region": None if admin.via == "organizations" else HOME_REGION}
             for admin in plan.delegated_admins],
+        "config_aggregators": config_aggregators,
         "external_access": external_access,
         "change": describe_change(org.account_ids),
     }
@@ -993,9 +1186,10 @@ def seed(endpoint: str, members: int, out: str) -> str:
     sandbox.post("/_posture/reset")
     sandbox.post(f"/moto-api/seed?a={RANDOM_SEED}")
     org = build_organization(sandbox, plan)
-    create_log_buckets(sandbox, plan, org)
-    outcomes = seed_accounts(sandbox, plan, org)
+    config_bucket = create_log_buckets(sandbox, plan, org)
+    outcomes = seed_accounts(sandbox, plan, org, config_bucket)
     designate_service_administrators(sandbox, plan, org)
+    config_aggregators = create_config_aggregators(sandbox, plan, outcomes)
     create_analyzers(sandbox, plan, outcomes)
     settle_external_access(sandbox, plan, org, outcomes)
     close_accounts(sandbox, plan, org)
@@ -1004,7 +1198,7 @@ def seed(endpoint: str, members: int, out: str) -> str:
                  for analyzer in outcome.access_analyzers]
     external_access = read_external_access(sandbox, analyzers)
     check_external_access(plan, org, org_analyzer["arn"], external_access)
-    description = describe(sandbox, plan, org, outcomes, external_access)
+    description = describe(sandbox, plan, org, outcomes, external_access, config_aggregators)
     write_description(out, description)
     suspended = sum(account["status"] == "SUSPENDED" for account in description["accounts"])
     return (f"seeded organization {description['organization']['id']} at {sandbox.endpoint}: "

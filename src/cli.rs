@@ -86,6 +86,16 @@ pub enum Command {
     Render(RenderArgs),
     /// Serves the rendered site on 127.0.0.1, to look at it before publishing.
     Serve(ServeArgs),
+    /// Uploads the rendered site to S3: `posture publish s3://BUCKET[/PREFIX]`.
+    ///
+    /// Only what changed is uploaded (compared with the objects under the prefix and the
+    /// manifest the last publish wrote there), each file with its Content-Type and a
+    /// Cache-Control that lets versioned pages and assets be cached for a year and makes the
+    /// entry pages revalidate. Versioned pages and assets go first, the entry pages only once they
+    /// are all up; if an upload fails, publishing stops with the previous entry pages in place and
+    /// says what was and was not uploaded. Nothing outside the prefix is ever touched. Exit
+    /// status: 0 when the site is published, 2 when it is not (or only partly).
+    Publish(PublishArgs),
     /// Runs the demo on the sandbox organization: start (or reuse) the sandbox, seed it, scan,
     /// apply the change step (two failures fixed, one new failure), scan again, show what
     /// changed (`posture diff`) and render the site.
@@ -385,6 +395,56 @@ pub struct RenderArgs {
     /// Render every version again, not only the snapshots not yet rendered.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `posture publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Where to publish: s3://BUCKET, or s3://BUCKET/PREFIX for a folder of the bucket.
+    #[arg(value_name = "S3_URL")]
+    pub target: String,
+    /// The rendered site (`posture render --out`).
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub site: std::path::PathBuf,
+    /// The AWS profile to use (default: `AWS_PROFILE`, then the standard credential chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The Region to ask first (default: the profile's, else us-east-1); the bucket's own
+    /// Region is found either way.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Sends every S3 call to this endpoint instead of AWS (the sandbox, an S3-compatible
+    /// store), addressing buckets by path. `AWS_ENDPOINT_URL` in the environment does the same.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Publishes to the running sandbox's S3 (its endpoint and dummy credentials).
+    #[arg(long, conflicts_with_all = ["profile", "endpoint_url"])]
+    pub sandbox: bool,
+    /// Lists what would be uploaded (and why) and deleted, and changes nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Deletes objects under the prefix that the site no longer has, except versioned pages and
+    /// assets (older versions' pages link to them).
+    #[arg(long)]
+    pub delete: bool,
+    /// With --delete, deletes versioned pages and assets the site no longer has too.
+    #[arg(long, requires = "delete")]
+    pub prune_versions: bool,
+    /// The CloudFront distribution's domain in front of the bucket (d111111abcdef8.cloudfront.net),
+    /// for the URL to open.
+    #[arg(long, value_name = "DOMAIN")]
+    pub cloudfront_domain: Option<String>,
+    /// Uploads in flight at once, 1 to 64.
+    #[arg(long, default_value_t = crate::publish::DEFAULT_CONCURRENCY, value_parser = concurrency_range())]
+    pub concurrency: usize,
+    /// Files larger than this many bytes are uploaded in parts (tests lower it).
+    #[arg(long, hide = true, value_name = "BYTES", default_value_t = crate::publish::DEFAULT_MULTIPART_THRESHOLD)]
+    pub multipart_threshold: u64,
+}
+
+/// The bounds of `publish --concurrency`.
+fn concurrency_range() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64)
 }
 
 /// `posture serve`.

@@ -12,10 +12,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tracing::{debug, info, warn};
 
 use crate::Completion;
-use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name};
+use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name, upload_timeout_config};
 use crate::cli::{
-    ChecksArgs, Command, DemoArgs, DiffArgs, FailOn, ReevaluateArgs, RenderArgs, SandboxCommand,
-    ScanArgs, ServeArgs, VerifyArgs,
+    ChecksArgs, Command, DemoArgs, DiffArgs, FailOn, PublishArgs, ReevaluateArgs, RenderArgs,
+    SandboxCommand, ScanArgs, ServeArgs, VerifyArgs,
 };
 use crate::collect::{CollectPlan, Progress, collect};
 use crate::config::{ReevaluateConfig, RegionChoice, ScanConfig, Selection};
@@ -28,6 +28,7 @@ use crate::evaluate::{
 use crate::facts::{Collected, ScanFacts, SkippedAccount};
 use crate::finding::Status;
 use crate::output::{self, ListOptions};
+use crate::publish::{DeletePolicy, PublishOptions, S3Location, cloudfront_domain, read_site};
 use crate::sandbox::{Sandbox, SandboxStatus};
 use crate::snapshot::{
     self, AccountOutcome, AccountRecord, CheckRecord, Reevaluation, RegionsRequested, ScanMetadata,
@@ -46,6 +47,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<Completion> {
         Command::Demo(args) => demo(args),
         Command::Render(args) => render_site(&args).map(|_| Completion::Done),
         Command::Serve(args) => serve(&args),
+        Command::Publish(args) => publish(&args),
     }
 }
 
@@ -58,29 +60,14 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
         Some(path) => debug!(file = %path.display(), "configuration read"),
         None => debug!("no configuration file; defaults and flags only"),
     }
-    let target = if args.sandbox {
-        let running = match Sandbox::locate().status()? {
-            SandboxStatus::Running(running) => running,
-            _ => anyhow::bail!(
-                "--sandbox: no sandbox is running; start one with `posture sandbox start`"
-            ),
-        };
-        AwsTarget::sandbox(running.endpoint)
-    } else {
-        AwsTarget::new(
-            args.profile.clone(),
-            args.region.clone(),
-            args.endpoint_url.clone(),
-        )
-    };
     let runtime = runtime()?;
-    if let Some(profile) = args.profile.as_deref().filter(|_| !args.sandbox)
-        && !runtime.block_on(profile_exists(profile))
-    {
-        anyhow::bail!(
-            "--profile: no profile {profile:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
-        );
-    }
+    let target = aws_target(
+        &runtime,
+        args.sandbox,
+        args.profile.as_ref(),
+        args.region.as_ref(),
+        args.endpoint_url.as_ref(),
+    )?;
     let mut snapshot = runtime.block_on(run_scan(target, &config, args.quiet))?;
     let path = Store::new(&config.snapshots_dir)
         .write(&mut snapshot, None)
@@ -93,6 +80,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
     if !args.quiet {
         output::scan_summary(&snapshot, &path, config.config_file.as_deref())?;
     }
+    output::waiver_warnings(&snapshot);
     let read_everything = snapshot.accounts.iter().all(|a| a.errors.is_empty())
         && snapshot.findings.iter().all(|f| f.status != Status::Error);
     let completion = if read_everything {
@@ -101,6 +89,38 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
         Completion::DoneWithErrors
     };
     Ok((completion, path))
+}
+
+/// The AWS a command's flags name: the running sandbox with `--sandbox`, else the standard chain
+/// with the profile, Region and endpoint given. A `--profile` the config files do not define is
+/// refused by name before any call.
+fn aws_target(
+    runtime: &tokio::runtime::Runtime,
+    sandbox: bool,
+    profile: Option<&String>,
+    region: Option<&String>,
+    endpoint_url: Option<&String>,
+) -> anyhow::Result<AwsTarget> {
+    if sandbox {
+        return match Sandbox::locate().status()? {
+            SandboxStatus::Running(running) => Ok(AwsTarget::sandbox(running.endpoint)),
+            _ => anyhow::bail!(
+                "--sandbox: no sandbox is running; start one with `posture sandbox start`"
+            ),
+        };
+    }
+    if let Some(profile) = profile
+        && !runtime.block_on(profile_exists(profile))
+    {
+        anyhow::bail!(
+            "--profile: no profile {profile:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
+        );
+    }
+    Ok(AwsTarget::new(
+        profile.cloned(),
+        region.cloned(),
+        endpoint_url.cloned(),
+    ))
 }
 
 /// Discovers, collects and evaluates: the snapshot of one scan, not yet stored.
@@ -169,7 +189,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
     let findings = evaluate(&facts, &finished_at, &config.thresholds, |id| {
         config.checks.iter().any(|c| c == id)
     });
-    let snapshot = Snapshot {
+    let mut snapshot = Snapshot {
         format: snapshot::FORMAT.to_owned(),
         schema_version: snapshot::SCHEMA_VERSION,
         integrity: snapshot::unsealed(),
@@ -199,6 +219,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
                 emails_kept: config.keep_emails,
             },
             thresholds: config.thresholds,
+            waivers: Vec::new(),
         },
         reevaluation: None,
         checks: catalog()
@@ -210,6 +231,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
         findings,
         facts,
     };
+    snapshot.apply_waivers(&config.waivers);
     Ok(snapshot)
 }
 
@@ -241,6 +263,7 @@ fn account_records(
             name: account.name.clone(),
             email: keep_emails.then(|| account.email.clone()),
             ou_path: account.ou_path.clone(),
+            ou_ids: account.ou_ids.clone(),
             status: account.status.clone(),
             outcome: outcome.0,
             errors: outcome.1,
@@ -379,6 +402,44 @@ fn render_site(args: &RenderArgs) -> anyhow::Result<crate::render::RenderReport>
     })?;
     output::rendered(&report)?;
     Ok(report)
+}
+
+/// `posture publish`: the site to S3. The URL, the CloudFront domain and the site's folder are
+/// checked before any AWS call.
+fn publish(args: &PublishArgs) -> anyhow::Result<Completion> {
+    let location = S3Location::parse(&args.target)?;
+    let cloudfront_domain = args
+        .cloudfront_domain
+        .as_deref()
+        .map(cloudfront_domain)
+        .transpose()?;
+    let site = read_site(&args.site)?;
+    let runtime = runtime()?;
+    let target = aws_target(
+        &runtime,
+        args.sandbox,
+        args.profile.as_ref(),
+        args.region.as_ref(),
+        args.endpoint_url.as_ref(),
+    )?
+    .with_timeouts(upload_timeout_config());
+    let options = PublishOptions {
+        location,
+        dry_run: args.dry_run,
+        policy: DeletePolicy {
+            delete: args.delete,
+            prune_versions: args.prune_versions,
+        },
+        concurrency: args.concurrency,
+        multipart_threshold: args.multipart_threshold,
+        cloudfront_domain,
+    };
+    let report = runtime.block_on(async {
+        let factory = ClientFactory::load(target).await;
+        crate::publish::publish(&factory, &site, &options).await
+    })?;
+    output::published(&report)?;
+    Ok(Completion::Done)
 }
 
 /// `posture serve`: the site on 127.0.0.1 until interrupted.
@@ -586,12 +647,18 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
     // The scan's limits unless --config or the flags set others.
     let thresholds = settings.thresholds.apply(source.scan.thresholds);
     let scanned_with = source.scan.thresholds;
+    // The scan's waivers unless --config names a file, whose waivers replace them.
+    let waivers = settings
+        .waivers
+        .clone()
+        .unwrap_or_else(|| source.waiver_entries());
     if source.findings_catalogue_version() == catalogue_version()
         && thresholds == scanned_with
+        && waivers == source.waiver_entries()
         && !args.force
     {
         anyhow::bail!(
-            "{}: its findings already come from check catalogue {}, this posture's, and from the same thresholds: a re-evaluation would change nothing (--force writes one anyway; --config or the threshold flags set other limits)",
+            "{}: its findings already come from check catalogue {}, this posture's, and from the same thresholds and waivers: a re-evaluation would change nothing (--force writes one anyway; --config or the threshold flags set other limits and waivers)",
             path.display(),
             catalogue_version()
         );
@@ -639,6 +706,7 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         findings,
         facts: source.facts,
     };
+    snapshot.apply_waivers(&waivers);
     let written = store
         .write(&mut snapshot, Some("reevaluated"))
         .with_context(|| {
@@ -648,6 +716,7 @@ fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
             )
         })?;
     output::reevaluated(&path, &written, &snapshot, &scanned_with, &dropped)?;
+    output::waiver_warnings(&snapshot);
     Ok(Completion::Done)
 }
 

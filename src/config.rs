@@ -15,6 +15,7 @@ use thiserror::Error;
 use crate::cli::{ReevaluateArgs, ScanArgs, ThresholdArgs};
 use crate::discover::Inventory;
 use crate::evaluate::Thresholds;
+use crate::evaluate::waivers::WaiverEntry;
 
 pub use file::{ConfigFile, FileError};
 
@@ -186,6 +187,8 @@ pub struct ScanConfig {
     pub checks: Vec<String>,
     /// The limits the findings are judged with: the flags over `[thresholds]` over the defaults.
     pub thresholds: Thresholds,
+    /// The accepted risks (`[[waiver]]`) to mark findings with, in file order.
+    pub waivers: Vec<WaiverEntry>,
     /// The configuration file read, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -278,12 +281,16 @@ pub fn read_config_file(
 }
 
 /// The validated settings of `posture reevaluate`: the limits to judge with over the snapshot's
-/// own. The configuration file is read only when `--config` names it: a re-evaluation judges with
-/// the limits the scan used unless asked otherwise, whatever `posture.toml` lies about.
+/// own, and the waivers. The configuration file is read only when `--config` names it: a
+/// re-evaluation judges with the limits and waivers the scan used unless asked otherwise, whatever
+/// `posture.toml` lies about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReevaluateConfig {
     /// The limits the flags and `--config`'s `[thresholds]` set, flags first.
     pub thresholds: ThresholdOverrides,
+    /// `--config`'s waivers, which replace the snapshot's; `None` without `--config`, when the
+    /// snapshot's own apply again.
+    pub waivers: Option<Vec<WaiverEntry>>,
     /// The configuration file read, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -298,6 +305,7 @@ impl ReevaluateConfig {
         let file = read_config_file(args.config.as_deref(), false)?;
         Ok(Self {
             thresholds: flags.over(file.as_ref().map(|f| f.thresholds).unwrap_or_default()),
+            waivers: file.as_ref().map(|f| f.waivers.clone()),
             config_file: file.map(|f| f.path),
         })
     }
@@ -418,6 +426,7 @@ impl ScanConfig {
             keep_emails: *keep_emails,
             checks,
             thresholds,
+            waivers: file.map(|f| f.waivers.clone()).unwrap_or_default(),
             config_file: file.map(|f| f.path.clone()),
         })
     }

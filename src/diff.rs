@@ -909,10 +909,7 @@ fn waiver_cause(was: &State, is: &State, now: &str) -> Option<Cause> {
     };
     match (waiver(was), waiver(is)) {
         (None, Some(_)) => Some(Cause::WaiverStarted),
-        // An ISO date sorts like the instant's date part.
-        (Some(old), None) if old.expires.as_str() < now.get(..10).unwrap_or(now) => {
-            Some(Cause::WaiverExpired)
-        }
+        (Some(old), None) if old.expired_at(now) => Some(Cause::WaiverExpired),
         (Some(_), None) => Some(Cause::WaiverRemoved),
         (Some(old), Some(new)) if old != new => Some(Cause::WaiverChanged),
         _ => None,

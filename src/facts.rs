@@ -86,6 +86,56 @@ pub struct OrganizationFacts {
     /// a posture that did not read them.
     #[serde(default)]
     pub service_control_policies: Option<Collected<ServiceControlPolicies>>,
+    /// The AWS Config aggregators of the accounts that may aggregate the organization; `None` in
+    /// snapshots of a posture that did not read them.
+    #[serde(default)]
+    pub config_aggregators: Option<ConfigAggregators>,
+}
+
+/// AWS Config aggregators where an organization aggregator belongs: the delegated administrators
+/// for AWS Config, or the management account when none is registered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigAggregators {
+    /// The accounts Organizations lists as delegated administrators for `config.amazonaws.com`
+    /// (empty: none registered). When unread, no aggregator was read.
+    pub delegated_admins: Collected<Vec<String>>,
+    /// `DescribeConfigurationAggregators` in every scanned Region of each delegated administrator,
+    /// or of the management account when there is none.
+    pub regions: Vec<RegionalAggregators>,
+}
+
+/// The AWS Config aggregators of one account in one Region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionalAggregators {
+    /// The account read.
+    pub account_id: String,
+    /// The Region.
+    pub region: String,
+    /// `DescribeConfigurationAggregators`.
+    pub aggregators: Collected<Vec<ConfigAggregator>>,
+}
+
+/// One configuration aggregator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigAggregator {
+    /// Its name.
+    pub name: String,
+    /// Its ARN.
+    pub arn: String,
+    /// `OrganizationAggregationSource`: the Regions an organization aggregator gathers; `None`
+    /// for an aggregator of named accounts.
+    pub organization_source: Option<AggregatedRegions>,
+    /// `AccountAggregationSources`: the accounts an aggregator of named accounts gathers.
+    pub account_ids: Vec<String>,
+}
+
+/// The Regions an aggregation source gathers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AggregatedRegions {
+    /// `AllAwsRegions`: every Region, including those AWS adds later.
+    pub all_aws_regions: bool,
+    /// `AwsRegions`: the Regions named, when not all.
+    pub aws_regions: Vec<String>,
 }
 
 /// The organization's service control policies.
@@ -309,6 +359,10 @@ pub struct AccountFacts {
     /// read them.
     #[serde(default)]
     pub buckets: Option<Collected<Vec<String>>>,
+    /// AWS Config in the account: one entry per scanned Region, like `analyzers`. Empty in
+    /// snapshots of a posture that did not read AWS Config (the check then says so).
+    #[serde(default)]
+    pub config: Vec<RegionalConfig>,
 }
 
 /// Security Hub (CSPM) in one account and Region.
@@ -351,6 +405,70 @@ pub struct EnabledStandard {
     /// `StandardsStatusReason.StatusReasonCode` (`NO_AVAILABLE_CONFIGURATION_RECORDER`, ...), when
     /// AWS gives one.
     pub status_reason: Option<String>,
+}
+
+/// AWS Config in one account and Region: three calls, each kept with its own result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionalConfig {
+    /// The Region.
+    pub region: String,
+    /// `DescribeConfigurationRecorders`: the customer-managed recorder (at most one per Region),
+    /// and any service-linked one AWS lists beside it.
+    pub recorders: Collected<Vec<ConfigRecorder>>,
+    /// `DescribeConfigurationRecorderStatus`: one status per recorder.
+    pub recorder_statuses: Collected<Vec<RecorderStatus>>,
+    /// `DescribeDeliveryChannels` (at most one per Region).
+    pub delivery_channels: Collected<Vec<DeliveryChannel>>,
+}
+
+/// A configuration recorder and what its recording group records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigRecorder {
+    /// Its name (`default` unless someone chose another).
+    pub name: String,
+    /// The service that owns a service-linked recorder (it records only what that service
+    /// needs); `None` for the customer-managed recorder.
+    pub service_principal: Option<String>,
+    /// `recordingGroup.allSupported`.
+    pub all_supported: bool,
+    /// `recordingGroup.includeGlobalResourceTypes`: the IAM users, groups, roles and customer
+    /// managed policies, with `allSupported`.
+    pub include_global_resource_types: bool,
+    /// `recordingGroup.recordingStrategy.useOnly`: `ALL_SUPPORTED_RESOURCE_TYPES`,
+    /// `INCLUSION_BY_RESOURCE_TYPES` or `EXCLUSION_BY_RESOURCE_TYPES`; `None` when AWS sent
+    /// none (recorders made before strategies existed).
+    pub recording_strategy: Option<String>,
+    /// `recordingGroup.resourceTypes`: the only types an inclusion recorder records.
+    pub resource_types: Vec<String>,
+    /// `recordingGroup.exclusionByResourceTypes.resourceTypes`: the types an exclusion recorder
+    /// leaves out.
+    pub excluded_resource_types: Vec<String>,
+}
+
+/// A configuration recorder's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecorderStatus {
+    /// The recorder's name.
+    pub name: String,
+    /// Whether it is recording (started and not stopped).
+    pub recording: bool,
+    /// `lastStatus`: `Pending`, `Success`, `Failure` or `NotApplicable`.
+    pub last_status: Option<String>,
+    /// `lastErrorCode` of the last failure.
+    pub last_error_code: Option<String>,
+    /// `lastErrorMessage` of the last failure.
+    pub last_error_message: Option<String>,
+}
+
+/// A delivery channel: where AWS Config delivers configuration snapshots and history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryChannel {
+    /// Its name.
+    pub name: String,
+    /// The S3 bucket it delivers to.
+    pub s3_bucket_name: Option<String>,
+    /// The key prefix in that bucket, if any.
+    pub s3_key_prefix: Option<String>,
 }
 
 /// The GuardDuty detectors of one account in one Region.
@@ -543,6 +661,18 @@ impl AccountFacts {
                     ..
                 }) => add(err),
                 Collected::Ok(_) => {}
+            }
+        }
+        for regional in &self.config {
+            for err in [
+                regional.recorders.as_result().err(),
+                regional.recorder_statuses.as_result().err(),
+                regional.delivery_channels.as_result().err(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add(err);
             }
         }
         for regional in &self.analyzers {

@@ -211,6 +211,19 @@ pub struct Waiver {
     pub expires: String,
 }
 
+impl Waiver {
+    /// Whether it is past its last day at `instant` (RFC 3339, UTC).
+    pub fn expired_at(&self, instant: &str) -> bool {
+        expired(&self.expires, instant)
+    }
+}
+
+/// Whether a waiver whose last day is `expires` (`YYYY-MM-DD`) is past it at `instant` (RFC 3339,
+/// UTC). Both are ISO dates, which sort as text.
+pub fn expired(expires: &str, instant: &str) -> bool {
+    expires < instant.get(..10).unwrap_or(instant)
+}
+
 /// What identifies a finding across snapshots: (check, account, region, resource).
 pub type FindingId<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 

@@ -18,6 +18,7 @@ pub mod evaluate;
 pub mod facts;
 pub mod finding;
 pub mod output;
+pub mod publish;
 pub mod render;
 pub mod sandbox;
 pub mod snapshot;

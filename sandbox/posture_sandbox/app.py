@@ -134,6 +134,10 @@ class SandboxApp:
     def fault_response(self, rule, request: wire.AwsRequest, principal: str):
         if rule.kind == "deny_assume_role":
             return self.deny_assume_role(request, principal)
+        if rule.kind == "deny":
+            code = wire.ACCESS_DENIED.get(request.protocol, wire.DEFAULT_ACCESS_DENIED)
+            message = f"User: {principal} is not authorized to perform: {request.service}:{request.action}"
+            return wire.error_response(request, code, message, 403)
         if rule.kind == "throttle":
             code, status = wire.THROTTLING.get(request.service, wire.DEFAULT_THROTTLING)
             return wire.error_response(request, code, "Rate exceeded", status)

@@ -1,13 +1,14 @@
 """Fault injection: rules set through the admin endpoint, off until a test or benchmark adds one.
 
-A rule matches requests by service, action and account (absent = any) and affects at most `count` of
-them (absent = all). Kinds: `deny_assume_role`, `throttle`, `error`, `latency` (sandbox/README.md).
+A rule matches requests by service, action and account (absent = any), lets the first `after` of them
+through unharmed (absent = none), and affects at most `count` of the rest (absent = all). Kinds:
+`deny_assume_role`, `deny`, `throttle`, `error`, `latency` (sandbox/README.md).
 """
 
 import threading
 from dataclasses import asdict, dataclass
 
-KINDS = ("deny_assume_role", "throttle", "error", "latency")
+KINDS = ("deny_assume_role", "deny", "throttle", "error", "latency")
 
 
 @dataclass
@@ -20,9 +21,11 @@ class FaultRule:
     action: str | None = None
     account_id: str | None = None
     count: int | None = None
+    after: int | None = None
     ms: int | None = None
     status: int | None = None
     applied: int = 0
+    passed: int = 0
 
     def matches(self, service: str, action: str, account_id: str) -> bool:
         return (
@@ -48,7 +51,7 @@ class Faults:
 
     def add(self, spec: dict) -> FaultRule:
         """Validates and adds a rule; raises ValueError naming the bad field."""
-        unknown = set(spec) - {"kind", "service", "action", "account_id", "count", "ms", "status"}
+        unknown = set(spec) - {"kind", "service", "action", "account_id", "count", "after", "ms", "status"}
         if unknown:
             raise ValueError(f"unknown field(s) {sorted(unknown)}")
         kind = spec.get("kind")
@@ -66,6 +69,9 @@ class Faults:
         count = spec.get("count")
         if count is not None and not (is_int(count) and count >= 1):
             raise ValueError("count must be a positive integer")
+        after = spec.get("after")
+        if after is not None and not (is_int(after) and after >= 0):
+            raise ValueError("after must be an integer >= 0")
         with self._lock:
             rule = FaultRule(id=self._next_id, **spec)
             if kind == "error" and rule.status is None:
@@ -78,13 +84,18 @@ class Faults:
         """For one request: the latency to add (ms) and the failing rule that applies, if any.
 
         Every matching latency rule adds its delay; the first matching failing rule answers the
-        request. Each applied rule uses up one of its count.
+        request. Each applied rule uses up one of its count. A rule with `after` lets that many
+        matching requests through first (counted in arrival order, whether or not another rule
+        answers them), so a test can fail the Nth call of a run.
         """
         latency = 0
         failure = None
         with self._lock:
             for rule in self._rules:
                 if not rule.matches(service, action, account_id):
+                    continue
+                if rule.passed < (rule.after or 0):
+                    rule.passed += 1
                     continue
                 if rule.kind == "latency":
                     latency += rule.ms or 0

@@ -1,6 +1,7 @@
 """Smaller gaps between moto and AWS that change what a scanner sees or how many calls it makes."""
 
 from moto.cloudtrail import models as cloudtrail_models
+from moto.config import models as config_models
 from moto.organizations import exceptions as org_exceptions
 from moto.organizations import models as org_models
 from moto.organizations import utils as org_utils
@@ -17,6 +18,7 @@ def install() -> None:
     """Patches moto where it answers unlike AWS in ways a scanner sees."""
     install_organizations()
     install_cloudtrail()
+    install_config()
     install_securityhub()
 
 
@@ -133,6 +135,21 @@ def organization_trails_seen_by(account_id: str) -> list:
         for trail in backend.trails.values()
         if trail.is_org_trail
     ]
+
+
+def install_config() -> None:
+    """AWS Config's recorder status in AWS's words: `lastStatus` is one of `Pending`, `Success`,
+    `Failure`, `NotApplicable` (moto answers `PENDING`, which no SDK knows). A started recorder has
+    recorded (AWS answers Success once its first items are delivered; moto never delivers), and a
+    stopped one keeps the status of its last recording, as on AWS."""
+    status = config_models.ConfigRecorderStatus
+    original_start = status.start
+
+    def start(recorder_status) -> None:
+        original_start(recorder_status)
+        recorder_status.last_status = "Success"
+
+    status.start = start
 
 
 def install_securityhub() -> None:

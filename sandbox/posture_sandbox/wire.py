@@ -53,6 +53,11 @@ INTERNAL_ERROR = {
 }
 DEFAULT_INTERNAL_ERROR = "InternalFailure"
 
+# The access-denied code by protocol: IAM, STS and S3 say `AccessDenied`, EC2 `UnauthorizedOperation`,
+# the JSON protocols `AccessDeniedException`.
+ACCESS_DENIED = {"query": "AccessDenied", "ec2": "UnauthorizedOperation", "rest-xml": "AccessDenied"}
+DEFAULT_ACCESS_DENIED = "AccessDeniedException"
+
 _AUTH_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
@@ -138,7 +143,8 @@ def find_action(request: AwsRequest, environ, model) -> str:
         return target.rsplit(".", 1)[-1] if target else "Unknown"
     if model is None:
         return "Unknown"
-    return _rest_routes(request.service).match(request.method, request.path, request.query) or "Unknown"
+    headers = {key[5:].lower().replace("_", "-") for key in environ if key.startswith("HTTP_")}
+    return _rest_routes(request.service).match(request.method, request.path, request.query, headers) or "Unknown"
 
 
 _models: dict = {}
@@ -160,12 +166,19 @@ def service_model(signing_name: str):
 
 
 class RestRoutes:
-    """Matches (method, path, query) against the `requestUri`s of a REST service's operations."""
+    """Matches (method, path, query, headers) against the `requestUri`s of a REST service's operations.
+
+    Several operations can share a method and URI (S3's PutObject, CopyObject, UploadPart and
+    UploadPartCopy are all `PUT /{Bucket}/{Key+}`); what tells them apart is the input members they
+    require in the query string (`uploadId`, `partNumber`) or in a header (`x-amz-copy-source`), so
+    those count as part of the route, and the route requiring the most that are present wins.
+    """
 
     def __init__(self, model):
         self.routes = []
         for name in model.operation_names:
-            http = model.operation_model(name).http
+            operation = model.operation_model(name)
+            http = operation.http
             uri = http.get("requestUri", "/")
             path, _, query = uri.partition("?")
             pattern = "^"
@@ -181,16 +194,26 @@ class RestRoutes:
             for item in filter(None, query.split("&")):
                 key, _, value = item.partition("=")
                 required[key] = value or None
-            self.routes.append((http["method"], re.compile(pattern), required, literal, name))
+            headers = set()
+            shape = operation.input_shape
+            for member in shape.required_members if shape is not None else ():
+                where = shape.members[member].serialization
+                if where.get("location") == "querystring":
+                    required.setdefault(where["name"], None)
+                elif where.get("location") == "header":
+                    headers.add(where["name"].lower())
+            self.routes.append((http["method"], re.compile(pattern), required, headers, literal, name))
 
-    def match(self, method: str, path: str, query: dict) -> str | None:
+    def match(self, method: str, path: str, query: dict, headers: set[str] = frozenset()) -> str | None:
         best = None
-        for verb, pattern, required, literal, name in self.routes:
+        for verb, pattern, required, required_headers, literal, name in self.routes:
             if verb != method or not pattern.match(path):
                 continue
             if any(k not in query or (v is not None and query[k] != v) for k, v in required.items()):
                 continue
-            score = (len(required), literal)
+            if not required_headers <= headers:
+                continue
+            score = (len(required) + len(required_headers), literal)
             if best is None or score > best[0]:
                 best = (score, name)
         return best[1] if best else None

@@ -56,6 +56,30 @@ impl AwsErrorInfo {
     }
 }
 
+impl AwsErrorInfo {
+    /// Whether the caller's policies do not allow the call: `AccessDenied` (IAM, STS, S3),
+    /// `AccessDeniedException` (the JSON protocols), or a bare 403 from a HEAD request, whose
+    /// answer has no body to name a code in.
+    pub fn is_access_denied(&self) -> bool {
+        match self.code.as_deref() {
+            Some(code) => code == "AccessDenied" || code == "AccessDeniedException",
+            None => self.http_status == Some(403),
+        }
+    }
+
+    /// The failure in a few words for a summary line: `code: message`; the HTTP status of an
+    /// answer that named no code (a HEAD request's has no body); else the cause chain (a
+    /// timeout, a refused connection).
+    pub fn short(&self) -> String {
+        match (&self.code, &self.message, self.http_status) {
+            (Some(code), Some(message), _) => format!("{code}: {message}"),
+            (Some(code), None, _) => code.clone(),
+            (None, _, Some(status)) => format!("HTTP {status}"),
+            (None, _, None) => self.detail.clone(),
+        }
+    }
+}
+
 /// The error a fact keeps for a call of `service` (SigV4 signing name) `action` in `region`
 /// (`None` for global services) that failed with `err`.
 ///
@@ -257,6 +281,31 @@ mod tests {
             err.message.contains("timed out after 120 s"),
             "{}",
             err.message
+        );
+    }
+
+    #[test]
+    fn access_denied_is_told_by_its_code_or_a_bodiless_403() {
+        let denied = |code: &str, status: u16| {
+            let failed: SdkError<GetCallerIdentityError, HttpResponse> = SdkError::service_error(
+                GetCallerIdentityError::generic(meta(code, "not authorized")),
+                response(status),
+            );
+            AwsErrorInfo::from_sdk_error(&failed)
+        };
+        assert!(denied("AccessDenied", 403).is_access_denied());
+        assert!(denied("AccessDeniedException", 400).is_access_denied());
+        assert!(!denied("Throttling", 403).is_access_denied());
+        let head: SdkError<GetCallerIdentityError, HttpResponse> = SdkError::service_error(
+            GetCallerIdentityError::generic(ErrorMetadata::builder().build()),
+            response(403),
+        );
+        let head = AwsErrorInfo::from_sdk_error(&head);
+        assert!(head.is_access_denied());
+        assert_eq!(head.short(), "HTTP 403");
+        assert_eq!(
+            denied("AccessDenied", 403).short(),
+            "AccessDenied: not authorized"
         );
     }
 

@@ -53,6 +53,18 @@ pub fn default_timeout_config() -> TimeoutConfig {
         .build()
 }
 
+/// The timeouts of clients that upload files (`posture publish`): connect 5 s and read 30 s as
+/// for every client, but one attempt may take 10 minutes and a whole operation 30, because an
+/// 8 MiB part sent beside 15 others over a slow uplink takes far longer than an API call.
+pub fn upload_timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .read_timeout(Duration::from_secs(30))
+        .operation_attempt_timeout(Duration::from_secs(600))
+        .operation_timeout(Duration::from_secs(1800))
+        .build()
+}
+
 /// Which AWS to talk to, and how: the auditor's profile, Region and endpoint, plus retry and
 /// timeout settings. Turned into clients by [`ClientFactory::load`].
 #[derive(Debug, Clone)]
@@ -310,6 +322,23 @@ impl ClientFactory {
         cloudtrail => aws_sdk_cloudtrail,
         /// A GuardDuty client for `config` in `region`.
         guardduty => aws_sdk_guardduty,
+        /// An AWS Config client for `config` in `region` (named as the AWS CLI names the
+        /// service, `configservice`, so it cannot be taken for an `SdkConfig`).
+        configservice => aws_sdk_config,
+    }
+
+    /// An S3 client for `config` in `region`: the bucket's own Region, since S3 answers a
+    /// bucket's requests only there.
+    ///
+    /// Not made by `regional_clients!`: with an endpoint override (the sandbox, an S3-compatible
+    /// store) it addresses buckets by path (`endpoint/bucket/key`), because such endpoints have
+    /// no per-bucket host names (`bucket.127.0.0.1` does not resolve).
+    pub fn s3(&self, config: &SdkConfig, region: &Region) -> aws_sdk_s3::Client {
+        let mut builder = aws_sdk_s3::config::Builder::from(config).region(region.clone());
+        if let Some(url) = self.endpoint_url.as_deref().or(config.endpoint_url()) {
+            builder = builder.endpoint_url(url).force_path_style(true);
+        }
+        aws_sdk_s3::Client::from_conf(builder.build())
     }
 
     /// The clients of one account, made from `config` (the account's config from
@@ -387,6 +416,8 @@ impl AccountClients {
         cloudtrail => aws_sdk_cloudtrail as "cloudtrail",
         /// A GuardDuty client in the account, in `region`.
         guardduty => aws_sdk_guardduty as "guardduty",
+        /// An AWS Config client in the account, in `region`.
+        configservice => aws_sdk_config as "config",
     }
 }
 

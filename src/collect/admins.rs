@@ -27,6 +27,10 @@ pub(crate) const SERVICES: [(&str, &[&str]); 4] = [
     ),
 ];
 
+/// The principal whose delegated administrators hold the organization's AWS Config aggregators
+/// (`config-multiaccountsetup` is for organization rules and conformance packs).
+pub(crate) const CONFIG_AGGREGATORS: &str = "config.amazonaws.com";
+
 /// What Organizations' `ListDelegatedAdministrators` says about the service whose principals are
 /// `principals`.
 pub(crate) fn organizations_source(

@@ -17,6 +17,7 @@
 mod access_analyzer;
 mod admins;
 mod cloudtrail;
+mod configservice;
 mod guardduty;
 mod iam;
 mod s3;
@@ -36,8 +37,9 @@ use crate::aws::calls::Limiter;
 use crate::aws::error::collect_error;
 use crate::aws::{AccountClients, ClientFactory};
 use crate::facts::{
-    AccountAccess, AccountFacts, CollectError, Collected, OrganizationFacts, RegionalAnalyzers,
-    RegionalDetectors, RegionalSecurityHub, SecurityHub, ServiceAdministration, Trail,
+    AccountAccess, AccountFacts, CollectError, Collected, ConfigAggregators, OrganizationFacts,
+    RegionalAggregators, RegionalAnalyzers, RegionalConfig, RegionalDetectors, RegionalSecurityHub,
+    SecurityHub, ServiceAdministration, Trail,
 };
 
 use self::iam::ReportPolling;
@@ -140,6 +142,10 @@ pub async fn collect(
                         &failure,
                     ),
                     service_control_policies: Some(Collected::Error(failure.clone())),
+                    config_aggregators: Some(ConfigAggregators {
+                        delegated_admins: Collected::Error(failure.clone()),
+                        regions: Vec::new(),
+                    }),
                     organization_trails: Collected::Error(failure),
                 }
             })
@@ -221,6 +227,14 @@ impl Scan {
         let mut accounts = HashMap::new();
         for id in plan.accounts.iter().chain(shared.iter().copied()) {
             accounts.insert(id.clone(), AccountScope::new(shared.contains(&id)));
+        }
+        // AWS Config's delegated administrators are read for their aggregators only.
+        if let Collected::Ok(config_admins) = config_admins(&plan.organizations_admins) {
+            for id in config_admins {
+                accounts
+                    .entry(id)
+                    .or_insert_with(|| AccountScope::new(false));
+            }
         }
         Self {
             regions: plan.regions.iter().cloned().map(Region::new).collect(),
@@ -371,6 +385,14 @@ impl Scan {
             securityhub::regional_hub(&clients.securityhub(region), region.as_ref(), &self.limiter)
                 .await
         }));
+        let config = join_all(self.regions.iter().map(|region| async move {
+            configservice::regional_config(
+                &clients.configservice(region),
+                region.as_ref(),
+                &self.limiter,
+            )
+            .await
+        }));
         let (
             credential_report,
             account_summary,
@@ -379,6 +401,7 @@ impl Scan {
             guardduty,
             securityhub,
             buckets,
+            config,
         ) = futures::join!(
             iam::credential_report(&iam, &self.limiter, &self.polling),
             iam::account_summary(&iam, &self.limiter),
@@ -387,6 +410,7 @@ impl Scan {
             detectors,
             hubs,
             s3::bucket_names(&s3, &self.limiter),
+            config,
         );
         AccountFacts {
             account_id: account_id.to_owned(),
@@ -398,13 +422,14 @@ impl Scan {
             guardduty,
             securityhub,
             buckets: Some(buckets),
+            config,
         }
     }
 
     /// The organization's facts, each read once in the account that owns it.
     async fn organization(&self) -> OrganizationFacts {
         let organizations = self.factory.organizations(self.factory.base());
-        let (organization_trails, organization_analyzers, delegated_admins, scps) = futures::join!(
+        let (organization_trails, organization_analyzers, delegated_admins, scps, aggregators) = futures::join!(
             self.organization_trails(),
             self.organization_analyzers(),
             self.delegated_admins(),
@@ -413,6 +438,7 @@ impl Scan {
                 &self.plan.organizational_units,
                 &self.limiter
             ),
+            self.config_aggregators(),
         );
         OrganizationFacts {
             management_account_id: self.plan.management_account_id.clone(),
@@ -420,6 +446,50 @@ impl Scan {
             organization_trails,
             organization_analyzers,
             service_control_policies: Some(scps),
+            config_aggregators: Some(aggregators),
+        }
+    }
+
+    /// The AWS Config aggregators in every scanned Region of each delegated administrator for
+    /// AWS Config, or of the management account when none is registered (where an organization
+    /// aggregator can be made). None is read when the administrators could not be.
+    async fn config_aggregators(&self) -> ConfigAggregators {
+        let delegated_admins = config_admins(&self.plan.organizations_admins);
+        let holders = match &delegated_admins {
+            Collected::Error(_) => Vec::new(),
+            Collected::Ok(admins) if admins.is_empty() => {
+                vec![self.plan.management_account_id.clone()]
+            }
+            Collected::Ok(admins) => admins.clone(),
+        };
+        let regions = join_all(holders.iter().map(|account_id| async move {
+            if let Collected::Error(err) = self.access(account_id).await {
+                return self
+                    .regions
+                    .iter()
+                    .map(|region| RegionalAggregators {
+                        account_id: account_id.clone(),
+                        region: region.to_string(),
+                        aggregators: Collected::Error(err.clone()),
+                    })
+                    .collect();
+            }
+            let clients = self.clients(account_id).await;
+            join_all(self.regions.iter().map(|region| async move {
+                configservice::regional_aggregators(
+                    &clients.configservice(region),
+                    account_id,
+                    region.as_ref(),
+                    &self.limiter,
+                )
+                .await
+            }))
+            .await
+        }))
+        .await;
+        ConfigAggregators {
+            delegated_admins,
+            regions: regions.into_iter().flatten().collect(),
         }
     }
 
@@ -520,6 +590,11 @@ impl Scan {
     }
 }
 
+/// AWS Config's delegated administrators (for its aggregators) in Organizations' list.
+fn config_admins(admins: &Collected<Vec<DelegatedAdmin>>) -> Collected<Vec<String>> {
+    admins::organizations_source(admins, &[admins::CONFIG_AGGREGATORS]).admin_account_ids
+}
+
 /// The facts of an account that could not be read at all: `err` on every fact.
 fn unreachable_account(account_id: &str, regions: &[Region], err: &CollectError) -> AccountFacts {
     AccountFacts {
@@ -544,6 +619,15 @@ fn unreachable_account(account_id: &str, regions: &[Region], err: &CollectError)
             })
             .collect(),
         buckets: Some(Collected::Error(err.clone())),
+        config: regions
+            .iter()
+            .map(|region| RegionalConfig {
+                region: region.to_string(),
+                recorders: Collected::Error(err.clone()),
+                recorder_statuses: Collected::Error(err.clone()),
+                delivery_channels: Collected::Error(err.clone()),
+            })
+            .collect(),
     }
 }
 
@@ -615,6 +699,15 @@ fn error_count(facts: &AccountFacts) -> usize {
             Collected::Error(_) => 1,
         })
         .sum();
+    let config: usize = facts
+        .config
+        .iter()
+        .map(|regional| {
+            is_error(&regional.recorders)
+                + is_error(&regional.recorder_statuses)
+                + is_error(&regional.delivery_channels)
+        })
+        .sum();
     is_error(&facts.access)
         + is_error(&facts.credential_report)
         + is_error(&facts.account_summary)
@@ -623,6 +716,7 @@ fn error_count(facts: &AccountFacts) -> usize {
         + analyzers
         + detectors
         + hubs
+        + config
 }
 
 #[cfg(test)]
@@ -679,8 +773,15 @@ mod tests {
                 .iter()
                 .all(|r| r.hub == Collected::Error(denied()))
         );
-        // access, credential report, summary, buckets, trails, and per Region analyzers,
-        // detectors and hubs.
-        assert_eq!(error_count(&facts), 11);
+        let regions: Vec<&str> = facts.config.iter().map(|r| r.region.as_str()).collect();
+        assert_eq!(regions, ["us-east-1", "eu-west-1"]);
+        assert!(facts.config.iter().all(|r| {
+            r.recorders == Collected::Error(denied())
+                && r.recorder_statuses == Collected::Error(denied())
+                && r.delivery_channels == Collected::Error(denied())
+        }));
+        // access, credential report, summary, buckets, trails, per Region analyzers, detectors
+        // and hubs, and per Region the three AWS Config reads.
+        assert_eq!(error_count(&facts), 17);
     }
 }

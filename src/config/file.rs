@@ -4,8 +4,8 @@
 //! that names the file, the line and the key ([`FileError`]).
 //!
 //! It owns the file's format only: reading the file, and merging it with the command line (where
-//! flags win), is `config`'s business. The tables are `[checks]`, `[thresholds]` and `[scan]`;
-//! waivers will be a `[[waiver]]` array of tables beside them.
+//! flags win), is `config`'s business. The tables are `[checks]`, `[thresholds]` and `[scan]`,
+//! and waivers are a `[[waiver]]` array of tables beside them.
 
 use std::fmt;
 use std::ops::Range;
@@ -17,6 +17,7 @@ use toml::Spanned;
 use super::{CONCURRENCY, RegionChoice, THRESHOLD_DAYS, ThresholdOverrides};
 use crate::evaluate::catalog::locate;
 use crate::evaluate::coverage::{UnknownCheck, closest_ids};
+use crate::evaluate::waivers::{WaiverEntry, WaiverRule, WaiverScope};
 
 /// A `posture.toml` that does not parse or validate: one line naming the file, the line and the
 /// key.
@@ -58,6 +59,8 @@ pub struct ConfigFile {
     pub role_name: Option<String>,
     /// `[scan] concurrency`.
     pub concurrency: Option<usize>,
+    /// `[[waiver]]`, in file order.
+    pub waivers: Vec<WaiverEntry>,
 }
 
 /// The file as written. Every table is optional, and so is every key in it.
@@ -67,6 +70,7 @@ struct RawFile {
     checks: Option<RawChecks>,
     thresholds: Option<RawThresholds>,
     scan: Option<RawScan>,
+    waiver: Option<Vec<RawWaiver>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,8 +96,23 @@ struct RawScan {
     concurrency: Option<Spanned<i64>>,
 }
 
+/// One `[[waiver]]`. Every key is optional here so that a missing one gets a message of ours that
+/// says what to write, rather than serde's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWaiver {
+    check: Option<Spanned<String>>,
+    account: Option<Spanned<String>>,
+    ou: Option<Spanned<String>>,
+    resource: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    approved_by: Option<Spanned<String>>,
+    /// A TOML date (`2027-03-31`) or a string holding one.
+    expires: Option<Spanned<toml::Value>>,
+}
+
 /// The tables of the file, for the message about an unknown one.
-const TABLES: &[&str] = &["checks", "thresholds", "scan"];
+const TABLES: &[&str] = &["checks", "thresholds", "scan", "waiver"];
 
 /// Parses and validates the text of a `posture.toml`; `path` names it in errors and `catalogue`
 /// holds the check ids there are, in catalogue order.
@@ -206,7 +225,155 @@ pub fn parse(path: &Path, text: &str, catalogue: &[&str]) -> Result<ConfigFile, 
             );
         }
     }
+    for (index, waiver) in raw.waiver.into_iter().flatten().enumerate() {
+        file.waivers
+            .push(validate_waiver(path, text, index, waiver, catalogue, &at)?);
+    }
     Ok(file)
+}
+
+/// One `[[waiver]]`, validated: a known check, exactly one of `account` and `ou`, a reason, an
+/// approver and an expiry date.
+fn validate_waiver(
+    path: &Path,
+    text: &str,
+    index: usize,
+    raw: RawWaiver,
+    catalogue: &[&str],
+    at: &impl Fn(Option<Range<usize>>, &str, String) -> FileError,
+) -> Result<WaiverEntry, FileError> {
+    // The header's line, for what is missing (a missing key has no span of its own).
+    let header = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.trim_start().starts_with("[[waiver]]"))
+        .nth(index)
+        .map(|(i, _)| i + 1);
+    let missing = |key: &str, what: &str| FileError {
+        file: path.to_owned(),
+        line: header,
+        key: Some(format!("waiver.{key}")),
+        problem: format!("[[waiver]] has no {key}: {what}"),
+    };
+    let text_of = |value: Option<Spanned<String>>, key: &str, what: &str| {
+        let value = value.ok_or_else(|| missing(key, what))?;
+        if value.get_ref().trim().is_empty() {
+            return Err(at(
+                Some(value.span()),
+                &format!("waiver.{key}"),
+                format!("[[waiver]] {key} is empty: {what}"),
+            ));
+        }
+        Ok(value.into_inner())
+    };
+    let check = raw.check.ok_or_else(|| {
+        missing(
+            "check",
+            "name the check it waives, e.g. check = \"root-mfa\"",
+        )
+    })?;
+    if !catalogue.contains(&check.get_ref().as_str()) {
+        let unknown = UnknownCheck {
+            id: check.get_ref().clone(),
+            suggestions: closest_ids(check.get_ref(), catalogue.iter().copied()),
+        };
+        return Err(at(
+            Some(check.span()),
+            "waiver.check",
+            format!("[[waiver]] check: {unknown}"),
+        ));
+    }
+    let applies_to = match (raw.account, raw.ou) {
+        (Some(account), None) => {
+            let id = account.get_ref();
+            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(at(
+                    Some(account.span()),
+                    "waiver.account",
+                    format!(
+                        "[[waiver]] account: {id:?} is not an AWS account id: give 12 digits, e.g. \"123456789012\""
+                    ),
+                ));
+            }
+            WaiverScope::Account(account.into_inner())
+        }
+        (None, Some(ou)) => {
+            let name = ou.get_ref();
+            if !(name.starts_with('/') || name.starts_with("ou-") || name.starts_with("r-")) {
+                return Err(at(
+                    Some(ou.span()),
+                    "waiver.ou",
+                    format!(
+                        "[[waiver]] ou: {name:?} is not an OU: give its path (\"/Workloads/Prod\") or id (\"ou-ab12-cdef3456\")"
+                    ),
+                ));
+            }
+            WaiverScope::Ou(ou.into_inner())
+        }
+        (Some(_), Some(ou)) => {
+            return Err(at(
+                Some(ou.span()),
+                "waiver.ou",
+                "[[waiver]] names both account and ou: give one (one waiver per account or OU)"
+                    .into(),
+            ));
+        }
+        (None, None) => {
+            return Err(missing(
+                "account",
+                "name the account (account = \"123456789012\") or OU (ou = \"/Workloads\") the accepted risk is in",
+            ));
+        }
+    };
+    let resource = raw
+        .resource
+        .map(|r| {
+            text_of(
+                Some(r),
+                "resource",
+                "give a pattern such as \"ci-*\", or leave resource out to cover every resource",
+            )
+        })
+        .transpose()?;
+    let reason = text_of(raw.reason, "reason", "say why the risk is accepted")?;
+    let approved_by = text_of(raw.approved_by, "approved_by", "name who accepted the risk")?;
+    let expires = raw.expires.ok_or_else(|| {
+        missing(
+            "expires",
+            "give the last day it applies, e.g. expires = 2027-03-31",
+        )
+    })?;
+    let span = expires.span();
+    let date = match expires.get_ref() {
+        toml::Value::String(s) => s.parse::<jiff::civil::Date>().ok().filter(|_| s.len() == 10),
+        toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => {
+            d.to_string().parse::<jiff::civil::Date>().ok()
+        }
+        _ => None,
+    }
+    .ok_or_else(|| {
+        at(
+            Some(span.clone()),
+            "waiver.expires",
+            "[[waiver]] expires: not a date: give the last day it applies, e.g. expires = 2027-03-31"
+                .into(),
+        )
+    })?;
+    Ok(WaiverEntry {
+        origin: format!(
+            "{}, line {}",
+            path.display(),
+            header.unwrap_or_else(|| line_of(text, span.start))
+        ),
+        rule: WaiverRule {
+            check: check.into_inner(),
+            applies_to,
+            resource,
+            reason,
+            approved_by,
+            expires: date.to_string(),
+        },
+    })
 }
 
 /// The checks `[checks]` selects, in catalogue order: `only` (or every check) less `skip`.
@@ -301,8 +468,8 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> FileError {
             None => format!(
                 "unknown table or key `{unknown}`; known tables: {}{}",
                 TABLES.join(", "),
-                if unknown == "waiver" {
-                    " (waivers are not supported yet)"
+                if unknown == "waivers" {
+                    " (a waiver is a [[waiver]] table)"
                 } else {
                     ""
                 }
@@ -501,13 +668,145 @@ concurrency = 16
         assert_eq!(err.line, Some(1), "{err}");
         assert_eq!(
             err.to_string(),
-            "posture.toml, line 1: unknown table or key `treshold`; known tables: checks, thresholds, scan"
+            "posture.toml, line 1: unknown table or key `treshold`; known tables: checks, thresholds, scan, waiver"
         );
-        let err = error("[[waiver]]\ncheck = \"root-mfa\"\n");
+        let err = error("[waivers]\ncheck = \"root-mfa\"\n");
         assert!(
-            err.to_string().ends_with("(waivers are not supported yet)"),
+            err.to_string()
+                .ends_with("(a waiver is a [[waiver]] table)"),
             "{err}"
         );
+    }
+
+    const WAIVERS: &str = r#"
+[scan]
+concurrency = 8
+
+[[waiver]]
+check = "root-mfa"
+account = "111122223333"
+reason = "break-glass account, hardware MFA on order"
+approved_by = "ciso@example.com"
+expires = 2027-03-31
+
+[[waiver]]
+check = "access-key-rotation"
+ou = "/Workloads/Sandbox"
+resource = "ci-*"
+reason = "CI keys rotate with the pipeline migration"
+approved_by = "Head of Platform"
+expires = "2026-12-31"
+"#;
+
+    #[test]
+    fn reads_waivers_in_file_order_with_their_lines() {
+        let file = parsed(WAIVERS);
+        assert_eq!(file.waivers.len(), 2);
+        let [first, second] = &file.waivers[..] else {
+            unreachable!()
+        };
+        assert_eq!(first.origin, "posture.toml, line 5");
+        assert_eq!(
+            first.rule,
+            WaiverRule {
+                check: "root-mfa".into(),
+                applies_to: WaiverScope::Account("111122223333".into()),
+                resource: None,
+                reason: "break-glass account, hardware MFA on order".into(),
+                approved_by: "ciso@example.com".into(),
+                expires: "2027-03-31".into(),
+            }
+        );
+        assert_eq!(second.origin, "posture.toml, line 12");
+        assert_eq!(
+            second.rule.applies_to,
+            WaiverScope::Ou("/Workloads/Sandbox".into())
+        );
+        assert_eq!(second.rule.resource.as_deref(), Some("ci-*"));
+        assert_eq!(second.rule.expires, "2026-12-31", "a string date reads too");
+    }
+
+    #[test]
+    fn a_bad_waiver_is_named_by_line_and_key() {
+        let waiver = |body: &str| format!("[checks]\nskip = []\n\n[[waiver]]\n{body}");
+        let complete = "check = \"root-mfa\"\naccount = \"111122223333\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2027-01-01\n";
+        assert_eq!(parsed(&waiver(complete)).waivers.len(), 1);
+        for (body, line, key, says) in [
+            (
+                complete.replace("check = \"root-mfa\"", "check = \"root-mfaa\""),
+                5,
+                "waiver.check",
+                "[[waiver]] check: no check \"root-mfaa\"",
+            ),
+            (
+                complete.replace("check = \"root-mfa\"\n", ""),
+                4,
+                "waiver.check",
+                "[[waiver]] has no check: name the check it waives",
+            ),
+            (
+                complete.replace("account = \"111122223333\"\n", ""),
+                4,
+                "waiver.account",
+                "[[waiver]] has no account: name the account",
+            ),
+            (
+                complete.replace("111122223333", "1111"),
+                6,
+                "waiver.account",
+                "[[waiver]] account: \"1111\" is not an AWS account id",
+            ),
+            (
+                complete.replace("account = \"111122223333\"", "ou = \"Workloads\""),
+                6,
+                "waiver.ou",
+                "[[waiver]] ou: \"Workloads\" is not an OU",
+            ),
+            (
+                format!("{complete}ou = \"/Workloads\"\n"),
+                10,
+                "waiver.ou",
+                "[[waiver]] names both account and ou",
+            ),
+            (
+                complete.replace("reason = \"r\"", "reason = \"  \""),
+                7,
+                "waiver.reason",
+                "[[waiver]] reason is empty: say why the risk is accepted",
+            ),
+            (
+                complete.replace("approved_by = \"a\"\n", ""),
+                4,
+                "waiver.approved_by",
+                "[[waiver]] has no approved_by: name who accepted the risk",
+            ),
+            (
+                complete.replace("2027-01-01", "\"next year\""),
+                9,
+                "waiver.expires",
+                "[[waiver]] expires: not a date",
+            ),
+            (
+                complete.replace("2027-01-01", "2027-01-01T10:00:00Z"),
+                9,
+                "waiver.expires",
+                "[[waiver]] expires: not a date",
+            ),
+            (
+                format!("{complete}approver = \"x\"\n"),
+                10,
+                "waiver.approver",
+                "unknown key `approver` in [waiver]",
+            ),
+        ] {
+            let err = error(&waiver(&body));
+            assert_eq!(err.line, Some(line), "{err}");
+            assert_eq!(err.key.as_deref(), Some(key), "{err}");
+            assert!(
+                err.problem.starts_with(says),
+                "{err}\nexpected it to start with: {says}"
+            );
+        }
     }
 
     #[test]
@@ -643,6 +942,20 @@ concurrency = 16
             .map(|c| c.id.as_str())
             .collect();
         let file = parse(Path::new("README.md"), example, &catalogue).expect("the example parses");
+        assert!(file.waivers.is_empty(), "no waiver by default");
+        let waivers = readme
+            .split("```toml\n# waivers\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("README has the waiver example");
+        let waivers = parse(Path::new("README.md"), waivers, &catalogue)
+            .expect("the waiver example parses")
+            .waivers;
+        assert_eq!(waivers.len(), 2);
+        assert_eq!(
+            waivers[1].rule.applies_to,
+            WaiverScope::Ou("/Sandbox".into())
+        );
         let defaults = crate::evaluate::Thresholds::default();
         assert_eq!(
             file.thresholds.apply(crate::evaluate::Thresholds {

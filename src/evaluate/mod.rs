@@ -21,6 +21,8 @@ mod cloudtrail_kms_encryption;
 mod cloudtrail_log_file_validation;
 mod cloudtrail_logs_outside_account;
 mod cloudtrail_multi_region;
+mod config_aggregator_organization;
+mod config_recorder_enabled;
 mod credentials;
 mod delegated_admin_not_management;
 mod external_access_findings;
@@ -33,6 +35,7 @@ mod root_mfa;
 mod scps_attached;
 mod securityhub_enabled;
 mod trails;
+pub mod waivers;
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -378,6 +381,7 @@ pub(crate) mod test_support {
             organization_trails: Collected::Ok(Vec::new()),
             organization_analyzers: Vec::new(),
             service_control_policies: None,
+            config_aggregators: None,
         }
     }
 
@@ -453,6 +457,7 @@ pub(crate) mod test_support {
             guardduty: Vec::new(),
             securityhub: Vec::new(),
             buckets: Some(Collected::Ok(Vec::new())),
+            config: Vec::new(),
         }
     }
 }
@@ -506,6 +511,8 @@ mod tests {
                 ("cloudtrail-log-file-validation", None, ACCT),
                 ("cloudtrail-logs-outside-account", None, ACCT),
                 ("cloudtrail-multi-region", None, ACCT),
+                ("config-recorder-enabled", Some("eu-west-1"), ACCT),
+                ("config-recorder-enabled", Some("us-east-1"), ACCT),
                 ("external-access-findings", Some("eu-west-1"), ACCT),
                 ("external-access-findings", Some("us-east-1"), ACCT),
                 ("guardduty-enabled", Some("eu-west-1"), ACCT),

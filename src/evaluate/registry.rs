@@ -11,9 +11,10 @@ use crate::finding::Outcome;
 use super::{
     access_analyzer_enabled, access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
     cloudtrail_log_file_validation, cloudtrail_logs_outside_account, cloudtrail_multi_region,
-    delegated_admin_not_management, external_access_findings, guardduty_enabled,
-    iam_user_access_keys, iam_user_console_mfa, management_account_no_iam_users, root_access_keys,
-    root_mfa, scps_attached, securityhub_enabled,
+    config_aggregator_organization, config_recorder_enabled, delegated_admin_not_management,
+    external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
+    management_account_no_iam_users, root_access_keys, root_mfa, scps_attached,
+    securityhub_enabled,
 };
 
 /// What an account-scope check sees: one scanned account, the organization-wide facts that apply
@@ -204,6 +205,19 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         id: "scps-attached",
         toml: check_toml!("scps-attached"),
         logic: CheckLogic::Organization(scps_attached::evaluate),
+    },
+    RegisteredCheck {
+        id: "config-recorder-enabled",
+        toml: check_toml!("config-recorder-enabled"),
+        logic: CheckLogic::Account {
+            evaluate: config_recorder_enabled::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "config-aggregator-organization",
+        toml: check_toml!("config-aggregator-organization"),
+        logic: CheckLogic::Organization(config_aggregator_organization::evaluate),
     },
 ];
 

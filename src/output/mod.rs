@@ -8,18 +8,21 @@
 
 mod changes;
 mod checks;
+mod publish;
 
 use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
 use crate::evaluate::Thresholds;
+use crate::evaluate::waivers::{WaiverOutcome, WaiverRecord};
 use crate::finding::Status;
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
 use crate::snapshot::{AccountOutcome, Snapshot, Verification};
 
 pub(crate) use changes::{ListOptions, diff_json, diff_markdown, diff_table, printable};
 pub(crate) use checks::{check_detail, checks_table, coverage, json};
+pub(crate) use publish::published;
 
 /// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`. Causes
 /// that span lines (the SDK lists every credential provider it tried) are folded into that line.
@@ -248,22 +251,31 @@ pub(crate) fn scan_summary(
         count(AccountOutcome::Excluded),
     )?;
     writeln!(out)?;
+    // WAIVED (failing findings an accepted risk covers, counted in FAIL too) only when the
+    // configuration has waivers.
+    let waivers = !snapshot.scan.waivers.is_empty();
+    let waived_header = if waivers { "  WAIVED" } else { "" };
     writeln!(
         out,
-        "{:<34} {:>6} {:>6} {:>6} {:>8}",
+        "{:<34} {:>6} {:>6}{waived_header} {:>6} {:>8}",
         "check", "PASS", "FAIL", "ERROR", "SKIPPED"
     )?;
     for check in &snapshot.scan.scope.checks {
-        let tally = |status: Status| {
-            snapshot
-                .findings
-                .iter()
-                .filter(|f| &f.check == check && f.status == status)
-                .count()
+        let of_check = || snapshot.findings.iter().filter(|f| &f.check == check);
+        let tally = |status: Status| of_check().filter(|f| f.status == status).count();
+        let waived = if waivers {
+            format!(
+                " {:>7}",
+                of_check()
+                    .filter(|f| f.status == Status::Fail && f.waiver.is_some())
+                    .count()
+            )
+        } else {
+            String::new()
         };
         writeln!(
             out,
-            "{:<34} {:>6} {:>6} {:>6} {:>8}",
+            "{:<34} {:>6} {:>6}{waived} {:>6} {:>8}",
             check,
             tally(Status::Pass),
             tally(Status::Fail),
@@ -295,8 +307,45 @@ pub(crate) fn scan_summary(
         None => writeln!(out, "configuration: none (defaults and flags)")?,
     }
     writeln!(out, "thresholds: {}", thresholds(&snapshot.scan.thresholds))?;
+    if waivers {
+        writeln!(out, "waivers: {}", waiver_summary(&snapshot.scan.waivers))?;
+    }
     writeln!(out, "snapshot: {}", path.display())?;
     writeln!(out, "  sha256:  {}", snapshot.content_sha256())
+}
+
+/// What the waivers did, in one line: `2 applied (5 failing findings), 1 expired, 1 matched
+/// nothing`.
+fn waiver_summary(records: &[WaiverRecord]) -> String {
+    let (mut applied, mut findings, mut expired, mut unmatched) = (0, 0, 0, 0);
+    for record in records {
+        match record.outcome {
+            WaiverOutcome::Applied { findings: n } => {
+                applied += 1;
+                findings += n;
+            }
+            WaiverOutcome::Expired { .. } => expired += 1,
+            WaiverOutcome::Unmatched { .. } => unmatched += 1,
+        }
+    }
+    format!(
+        "{applied} applied ({}), {expired} expired, {unmatched} matched nothing",
+        plural(findings, "failing finding")
+    )
+}
+
+/// Warns on standard error of every waiver that expired or matched nothing, whatever `--quiet`
+/// says: an accepted risk that silently stopped applying is what an auditor must hear about.
+pub(crate) fn waiver_warnings(snapshot: &Snapshot) {
+    let mut err = io::stderr().lock();
+    for warning in snapshot
+        .scan
+        .waivers
+        .iter()
+        .filter_map(WaiverRecord::warning)
+    {
+        let _ = writeln!(err, "warning: {}", printable(&warning));
+    }
 }
 
 /// Every limit as `key = days`, comma-separated.
@@ -424,6 +473,9 @@ pub(crate) fn reevaluated(
             out,
             "  not evaluated: check {id} is no longer in the catalogue"
         )?;
+    }
+    if !snapshot.scan.waivers.is_empty() {
+        writeln!(out, "  waivers: {}", waiver_summary(&snapshot.scan.waivers))?;
     }
     writeln!(out, "snapshot: {}", written.display())?;
     writeln!(out, "  sha256:  {}", snapshot.content_sha256())?;

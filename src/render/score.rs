@@ -3,7 +3,8 @@
 //! organization-scope checks. A cell fails when any of its findings fails, is unknown when one
 //! could not be read (or no verdict was recorded at all) and none failed, and passes only when
 //! every finding passed. Score = passing ÷ evaluated; coverage = evaluated ÷ expected. Unknown
-//! cells are never counted as passing. Pure: no I/O.
+//! cells are never counted as passing. A failing cell whose every failure is waived (an accepted
+//! risk) still fails and lowers the score; it is counted apart as waived as well. Pure: no I/O.
 
 // FxHash: the keys are ids from one snapshot, hashed a hundred thousand times a version.
 use rustc_hash::FxHashMap as HashMap;
@@ -20,8 +21,10 @@ use crate::snapshot::{AccountOutcome, SnapshotSummary};
 pub enum CellStatus {
     /// Every finding of the cell passed.
     Pass,
-    /// At least one finding failed.
+    /// At least one finding failed, and not every failure is waived.
     Fail,
+    /// Failing, but every failing finding is waived: an accepted risk. Counts as failing.
+    Waived,
     /// Nothing failed, but something could not be read, or no verdict was recorded.
     Error,
     /// Not evaluated on purpose (the account is not ACTIVE).
@@ -29,16 +32,19 @@ pub enum CellStatus {
 }
 
 impl CellStatus {
-    /// Folds one more finding's status into the cell: FAIL wins, then ERROR, then SKIPPED.
-    fn with(self, status: Status) -> Self {
+    /// Folds one more finding's status into the cell: FAIL wins, then waived FAIL, then ERROR,
+    /// then SKIPPED.
+    fn with(self, status: Status, waived: bool) -> Self {
         let other = match status {
             Status::Pass => Self::Pass,
+            Status::Fail if waived => Self::Waived,
             Status::Fail => Self::Fail,
             Status::Error => Self::Error,
             Status::Skipped => Self::Skipped,
         };
         let rank = |s: Self| match s {
-            Self::Fail => 3,
+            Self::Fail => 4,
+            Self::Waived => 3,
             Self::Error => 2,
             Self::Skipped => 1,
             Self::Pass => 0,
@@ -56,8 +62,10 @@ impl CellStatus {
 pub struct Tally {
     /// Passing cells.
     pub pass: usize,
-    /// Failing cells.
+    /// Failing cells, waived ones included.
     pub fail: usize,
+    /// Failing cells whose every failure is waived (a part of `fail`).
+    pub waived: usize,
     /// Cells that could not be evaluated.
     pub unknown: usize,
     /// Cells not evaluated on purpose.
@@ -70,6 +78,10 @@ impl Tally {
         match status {
             CellStatus::Pass => self.pass += 1,
             CellStatus::Fail => self.fail += 1,
+            CellStatus::Waived => {
+                self.fail += 1;
+                self.waived += 1;
+            }
             CellStatus::Error => self.unknown += 1,
             CellStatus::Skipped => self.skipped += 1,
         }
@@ -95,10 +107,21 @@ impl Tally {
         (self.expected() > 0).then(|| 100.0 * self.evaluated() as f64 / self.expected() as f64)
     }
 
+    /// Adds every cell of `other`.
+    pub fn merge(&mut self, other: Self) {
+        self.pass += other.pass;
+        self.fail += other.fail;
+        self.waived += other.waived;
+        self.unknown += other.unknown;
+        self.skipped += other.skipped;
+    }
+
     /// The worst status among the cells, for a one-word summary.
     pub fn worst(&self) -> Option<CellStatus> {
-        if self.fail > 0 {
+        if self.fail > self.waived {
             Some(CellStatus::Fail)
+        } else if self.fail > 0 {
+            Some(CellStatus::Waived)
         } else if self.unknown > 0 {
             Some(CellStatus::Error)
         } else if self.pass > 0 {
@@ -175,10 +198,11 @@ impl<'a> Cells<'a> {
                 cells.len() - 1
             });
             let cell = &mut cells[slot].1;
-            *cell = Some(match *cell {
-                None => CellStatus::Pass.with(finding.status),
-                Some(status) => status.with(finding.status),
-            });
+            let waived = finding.waiver.is_some();
+            *cell = Some(
+                cell.unwrap_or(CellStatus::Pass)
+                    .with(finding.status, waived),
+            );
         }
         Self {
             cells: cells
@@ -225,15 +249,39 @@ mod tests {
     #[test]
     fn a_failing_finding_fails_the_cell_whatever_else_it_holds() {
         let cell = CellStatus::Pass
-            .with(Status::Pass)
-            .with(Status::Error)
-            .with(Status::Fail)
-            .with(Status::Pass);
+            .with(Status::Pass, false)
+            .with(Status::Error, false)
+            .with(Status::Fail, false)
+            .with(Status::Fail, true)
+            .with(Status::Pass, false);
         assert_eq!(cell, CellStatus::Fail);
         assert_eq!(
-            CellStatus::Pass.with(Status::Pass).with(Status::Error),
+            CellStatus::Pass
+                .with(Status::Pass, false)
+                .with(Status::Error, false),
             CellStatus::Error
         );
+    }
+
+    #[test]
+    fn a_cell_is_waived_only_when_every_failure_is_and_still_fails_the_score() {
+        let waived = CellStatus::Pass
+            .with(Status::Fail, true)
+            .with(Status::Error, false)
+            .with(Status::Fail, true);
+        assert_eq!(waived, CellStatus::Waived);
+        let mut tally = Tally::default();
+        for cell in [CellStatus::Pass, waived, CellStatus::Fail, CellStatus::Pass] {
+            tally.add(cell);
+        }
+        assert_eq!((tally.fail, tally.waived), (2, 1));
+        assert_eq!(tally.score(), Some(50.0), "a waived cell is not passing");
+        assert_eq!(tally.worst(), Some(CellStatus::Fail));
+        let mut only_waived = Tally::default();
+        only_waived.add(CellStatus::Pass);
+        only_waived.add(waived);
+        assert_eq!(only_waived.worst(), Some(CellStatus::Waived));
+        assert_eq!(only_waived.score(), Some(50.0));
     }
 
     #[test]
@@ -241,6 +289,7 @@ mod tests {
         let tally = Tally {
             pass: 3,
             fail: 1,
+            waived: 0,
             unknown: 4,
             skipped: 0,
         };

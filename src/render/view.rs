@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::score::{CellStatus, Cells, Tally};
 use crate::diff::{CSF_FUNCTIONS, ChangeKind, Changes};
+use crate::evaluate::waivers::{WaiverOutcome, WaiverRecord};
 use crate::evaluate::{CheckMeta, CsfEvidence, CsfSubcategory, EvidenceKind, Severity};
 use crate::facts::CollectError;
 use crate::finding::{Finding, Status};
@@ -423,7 +424,7 @@ impl<'a> VersionModel<'a> {
         let failing_subcategories = self
             .subcategory_statuses()
             .into_iter()
-            .filter(|(_, status)| *status == Some(CellStatus::Fail))
+            .filter(|(_, status)| matches!(status, Some(CellStatus::Fail | CellStatus::Waived)))
             .map(|(sub, _)| SubcategoryLink {
                 id: sub.id.clone(),
                 statement: sub.statement.clone(),
@@ -450,6 +451,17 @@ impl<'a> VersionModel<'a> {
             gaps,
             gaps_more: unread.len().saturating_sub(GAPS),
             failing_subcategories,
+            waivers: self
+                .snapshot
+                .scan
+                .waivers
+                .iter()
+                .map(|record| WaiverRow {
+                    check: self.check_link(&record.rule.check),
+                    record: record.clone(),
+                    expired: matches!(record.outcome, WaiverOutcome::Expired { .. }),
+                })
+                .collect(),
         }
     }
 
@@ -481,10 +493,7 @@ impl<'a> VersionModel<'a> {
                             .get(check.id.as_str())
                             .copied()
                             .unwrap_or_default();
-                        tally.pass += t.pass;
-                        tally.fail += t.fail;
-                        tally.unknown += t.unknown;
-                        tally.skipped += t.skipped;
+                        tally.merge(t);
                     }
                 }
                 (sub, if any { tally.worst() } else { None })
@@ -1115,9 +1124,14 @@ fn change_row(model: &VersionModel<'_>, change: &crate::diff::FindingChange) -> 
 /// `fails in 3 of 8 cells, 1 unknown`.
 fn cell_summary(tally: &Tally) -> String {
     let mut parts = vec![format!(
-        "{} passing, {} failing of {} evaluated",
+        "{} passing, {} failing{} of {} evaluated",
         tally.pass,
         tally.fail,
+        if tally.waived > 0 {
+            format!(" ({} waived)", tally.waived)
+        } else {
+            String::new()
+        },
         tally.evaluated()
     )];
     if tally.unknown > 0 {
@@ -1360,6 +1374,19 @@ pub struct Overview {
     pub gaps_more: usize,
     /// Subcategories with a failing check.
     pub failing_subcategories: Vec<SubcategoryLink>,
+    /// The accepted risks (`[[waiver]]`) and what each did, in file order.
+    pub waivers: Vec<WaiverRow>,
+}
+
+/// One waiver on the overview: the register of accepted risks.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverRow {
+    /// The check it waives.
+    pub check: CheckLink,
+    /// The waiver as written and what it did.
+    pub record: WaiverRecord,
+    /// Past its expiry date, so not applied.
+    pub expired: bool,
 }
 
 /// How the score and coverage moved since the version before.

@@ -44,6 +44,10 @@ pub struct FaultRule {
     /// How many matching requests the rule affects before it expires; `None` = all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
+    /// How many matching requests pass unharmed before the rule starts to apply (to fail the
+    /// Nth call of a run); `None` = none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<u32>,
     /// For `Latency`: the delay in milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ms: Option<u64>,
@@ -59,6 +63,9 @@ pub enum FaultKind {
     /// `sts:AssumeRole` into the rule's account answers 403 `AccessDenied`.
     #[default]
     DenyAssumeRole,
+    /// 403 with the protocol's access-denied code (`AccessDenied`, `AccessDeniedException`): a
+    /// call the caller's policy does not allow, which SDKs do not retry.
+    Deny,
     /// The service's real throttling error, in its wire protocol.
     Throttle,
     /// An internal error with the rule's HTTP status.

@@ -18,6 +18,9 @@ mod verify;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashMap;
+
+use crate::evaluate::waivers::{AccountPlace, WaiverEntry, WaiverRecord, apply_waivers};
 use crate::evaluate::{CheckMeta, Mappings, Scope, Severity, Thresholds};
 use crate::facts::{CollectError, ScanFacts};
 use crate::finding::Finding;
@@ -109,6 +112,10 @@ pub struct ScanMetadata {
     /// existed read as the defaults, which every scan used then.
     #[serde(default)]
     pub thresholds: Thresholds,
+    /// The waivers (`[[waiver]]`) the findings were marked with, in file order, and what each
+    /// did (for a re-evaluation, the ones it applied). Absent when there were none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverRecord>,
 }
 
 /// The scope of a scan as asked for and as resolved.
@@ -205,6 +212,10 @@ pub struct AccountRecord {
     pub email: Option<String>,
     /// Its OU path.
     pub ou_path: String,
+    /// The ids of the OUs it sits in, root first (for waivers that name an OU by id). Snapshots
+    /// written before they were kept read as empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ou_ids: Vec<String>,
     /// Its Organizations status (`ACTIVE`, `SUSPENDED`, …).
     pub status: String,
     /// What the scan did: scanned completely, scanned with errors, or skipped.
@@ -230,6 +241,44 @@ pub enum AccountOutcome {
 }
 
 impl<F> Snapshot<F> {
+    /// Marks the findings with `waivers` as of the evaluation instant (the scan's end) and
+    /// records what each did in `scan.waivers`, replacing what was there.
+    pub fn apply_waivers(&mut self, waivers: &[WaiverEntry]) {
+        let places: HashMap<&str, AccountPlace<'_>> = self
+            .accounts
+            .iter()
+            .map(|a| {
+                (
+                    a.id.as_str(),
+                    AccountPlace {
+                        ou_path: &a.ou_path,
+                        ou_ids: &a.ou_ids,
+                    },
+                )
+            })
+            .collect();
+        self.scan.waivers = apply_waivers(
+            &mut self.findings,
+            waivers,
+            |id| places.get(id).copied(),
+            &self.scan.finished_at,
+            &self.scan.scope.checks,
+        );
+    }
+
+    /// The waivers it applied, as they were written, to apply again (a re-evaluation keeps
+    /// the scan's unless told otherwise).
+    pub fn waiver_entries(&self) -> Vec<WaiverEntry> {
+        self.scan
+            .waivers
+            .iter()
+            .map(|r| WaiverEntry {
+                rule: r.rule.clone(),
+                origin: r.origin.clone(),
+            })
+            .collect()
+    }
+
     /// The content hash of the snapshot once it is stored (empty before).
     pub fn content_sha256(&self) -> &str {
         &self.integrity.content_sha256

@@ -297,6 +297,73 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
         .collect();
     assert_eq!(buckets, described_buckets, "{id}");
 
+    // AWS Config, per Region: the recorder, its status and the channel the seeder set up.
+    let described_config = described["config"].as_array().expect("config");
+    let regions: Vec<&str> = facts.config.iter().map(|r| r.region.as_str()).collect();
+    assert_eq!(regions, REGIONS);
+    for regional in &facts.config {
+        let region = regional.region.as_str();
+        let expected = described_config
+            .iter()
+            .find(|c| c["region"] == region)
+            .expect("the described Region");
+        let recorders = ok(&regional.recorders, "recorders");
+        let statuses = ok(&regional.recorder_statuses, "recorder statuses");
+        let recorder = &expected["recorder"];
+        if recorder.is_null() {
+            assert_eq!(recorders, &[], "{id} in {region}");
+            assert_eq!(statuses, &[], "{id} in {region}");
+        } else {
+            let strings = |value: &Value| -> Vec<String> {
+                value
+                    .as_array()
+                    .expect("types")
+                    .iter()
+                    .map(|t| text(t).to_owned())
+                    .collect()
+            };
+            assert_eq!(recorders.len(), 1, "{id} in {region}: {recorders:?}");
+            let found = &recorders[0];
+            assert_eq!(found.name, text(&recorder["name"]));
+            assert_eq!(found.service_principal, None);
+            assert_eq!(
+                found.recording_strategy.as_deref(),
+                recorder["recording_strategy"].as_str(),
+                "{id} in {region}"
+            );
+            assert_eq!(
+                Some(found.include_global_resource_types),
+                recorder["include_global_resource_types"].as_bool(),
+                "{id} in {region}"
+            );
+            assert_eq!(found.resource_types, strings(&recorder["resource_types"]));
+            assert_eq!(
+                found.excluded_resource_types,
+                strings(&recorder["excluded_resource_types"])
+            );
+            let states: Vec<(&str, bool)> = statuses
+                .iter()
+                .map(|s| (s.name.as_str(), s.recording))
+                .collect();
+            assert_eq!(
+                states,
+                [(found.name.as_str(), recorder["recording"] == true)],
+                "{id} in {region}"
+            );
+        }
+        let channels: Vec<(&str, Option<&str>)> = ok(&regional.delivery_channels, "channels")
+            .iter()
+            .map(|c| (c.name.as_str(), c.s3_bucket_name.as_deref()))
+            .collect();
+        let channel = &expected["delivery_channel"];
+        let want: Vec<(&str, Option<&str>)> = if channel.is_null() {
+            Vec::new()
+        } else {
+            vec![(text(&channel["name"]), channel["s3_bucket"].as_str())]
+        };
+        assert_eq!(channels, want, "{id} in {region}");
+    }
+
     // The account's own analyzers, per Region, with their ACTIVE findings.
     let regions: Vec<&str> = facts.analyzers.iter().map(|r| r.region.as_str()).collect();
     assert_eq!(regions, REGIONS);
@@ -392,6 +459,72 @@ fn assert_organization(seeded: &Seeded, organization: &OrganizationFacts) {
         found,
         [("us-east-1".to_owned(), "acme-org-analyzer".to_owned())]
     );
+
+    // AWS Config's aggregators, read in every scanned Region of its delegated administrator (the
+    // management account's when there is none), as the seeder made them.
+    let config_admins: Vec<String> = seeded.description["delegated_administrators"]
+        .as_array()
+        .expect("delegated_administrators")
+        .iter()
+        .filter(|a| a["service_principal"] == "config.amazonaws.com")
+        .map(|a| text(&a["account_id"]).to_owned())
+        .collect();
+    let aggregation = organization
+        .config_aggregators
+        .as_ref()
+        .expect("config aggregators");
+    assert_eq!(
+        ok(&aggregation.delegated_admins, "config admins"),
+        &config_admins
+    );
+    let holders = if config_admins.is_empty() {
+        vec![management.clone()]
+    } else {
+        config_admins
+    };
+    let read: Vec<(&str, &str)> = aggregation
+        .regions
+        .iter()
+        .map(|r| (r.account_id.as_str(), r.region.as_str()))
+        .collect();
+    let want: Vec<(&str, &str)> = holders
+        .iter()
+        .flat_map(|h| REGIONS.iter().map(move |r| (h.as_str(), *r)))
+        .collect();
+    assert_eq!(read, want);
+    let mut found: Vec<(String, String, String, bool)> = aggregation
+        .regions
+        .iter()
+        .flat_map(|r| {
+            ok(&r.aggregators, "aggregators").iter().map(|a| {
+                let source = a.organization_source.as_ref().expect("organization source");
+                (
+                    r.account_id.clone(),
+                    r.region.clone(),
+                    a.arn.clone(),
+                    source.all_aws_regions,
+                )
+            })
+        })
+        .collect();
+    found.sort();
+    let mut described: Vec<(String, String, String, bool)> =
+        seeded.description["config_aggregators"]
+            .as_array()
+            .expect("config_aggregators")
+            .iter()
+            .map(|a| {
+                (
+                    text(&a["account_id"]).to_owned(),
+                    text(&a["region"]).to_owned(),
+                    text(&a["arn"]).to_owned(),
+                    a["all_aws_regions"] == true,
+                )
+            })
+            .collect();
+    described.sort();
+    assert!(!described.is_empty());
+    assert_eq!(found, described);
 
     // Delegated administrators, one entry per service, in order.
     let services: Vec<&str> = organization
@@ -510,6 +643,12 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
     // Security Hub is off there: DescribeHub answers 401 InvalidAccessException, and its
     // standards are not asked for.
     let expected: Vec<(&str, &str, u16)> = vec![
+        ("DescribeConfigurationRecorderStatus", "eu-west-1", 200),
+        ("DescribeConfigurationRecorderStatus", "us-east-1", 200),
+        ("DescribeConfigurationRecorders", "eu-west-1", 200),
+        ("DescribeConfigurationRecorders", "us-east-1", 200),
+        ("DescribeDeliveryChannels", "eu-west-1", 200),
+        ("DescribeDeliveryChannels", "us-east-1", 200),
         ("DescribeHub", "eu-west-1", 401),
         ("DescribeHub", "us-east-1", 401),
         ("DescribeTrails", "eu-west-1", 200),
@@ -547,6 +686,12 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
     // Its hub is on in both Regions: one DescribeHub and one GetEnabledStandards in each.
     assert_eq!(counts["DescribeHub"], REGIONS.len(), "{counts:?}");
     assert_eq!(counts["GetEnabledStandards"], REGIONS.len(), "{counts:?}");
+    // It is also AWS Config's delegated administrator: its aggregators, once per Region.
+    assert_eq!(
+        counts["DescribeConfigurationAggregators"],
+        REGIONS.len(),
+        "{counts:?}"
+    );
 }
 
 #[tokio::test]
@@ -587,6 +732,13 @@ async fn an_account_whose_role_is_denied_has_the_assume_role_error_on_every_fact
     assert_eq!(facts.credential_report.as_result(), Err(err));
     assert_eq!(facts.account_summary.as_result(), Err(err));
     assert_eq!(facts.trails.as_result(), Err(err));
+    assert_eq!(facts.config.len(), REGIONS.len());
+    assert!(
+        facts
+            .config
+            .iter()
+            .all(|r| r.recorders.as_result() == Err(err))
+    );
     assert_eq!(facts.analyzers.len(), REGIONS.len());
     assert!(
         facts

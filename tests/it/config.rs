@@ -490,3 +490,238 @@ async fn thresholds_from_the_file_turn_verdicts_and_the_snapshot_records_them() 
         regressed[0]["causes"]
     );
 }
+
+/// The failing findings of `check` in `account`, as JSON.
+fn failing<'a>(snapshot: &'a Value, check: &str, account: &str) -> Vec<&'a Value> {
+    snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == check && f["account"] == account && f["status"] == "FAIL")
+        .collect()
+}
+
+#[tokio::test]
+async fn waivers_mark_failing_findings_report_expired_and_unmatched_ones_and_follow_reevaluate() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let payments = seeded.account_id("acme-payments-prod");
+    let research = seeded.account_id("acme-sandbox-research");
+    let accounts = [payments.as_str(), research.as_str()].join(",");
+    // payments-app has an active key in acme-payments-prod (/Workloads/Prod); researcher has one
+    // unused for months in acme-sandbox-research (/Sandbox).
+    let config = format!(
+        r#"[[waiver]]
+check = "iam-user-access-keys"
+account = "{payments}"
+resource = "*:user/payments-*"
+reason = "the payments vendor's SFTP bridge needs a key until the 2027 migration"
+approved_by = "ciso@example.com"
+expires = 2099-12-31
+
+[[waiver]]
+check = "access-key-unused"
+ou = "/Sandbox"
+reason = "research keys are parked between projects"
+approved_by = "Head of Research"
+expires = 2020-01-31
+
+[[waiver]]
+check = "iam-user-access-keys"
+ou = "/Workloads"
+resource = "*:user/no-such-user/*"
+reason = "a user that does not exist"
+approved_by = "nobody"
+expires = 2099-12-31
+
+[[waiver]]
+check = "root-mfa"
+account = "{payments}"
+reason = "not scanned here"
+approved_by = "nobody"
+expires = 2099-12-31
+"#
+    );
+    let dir = fresh_dir("waivers");
+    let store = dir.join("snapshots");
+    let config_path = dir.join("posture.toml");
+    std::fs::write(&config_path, &config).expect("write");
+    let config_arg = config_path.to_str().expect("utf-8");
+    // Not --quiet, for the summary.
+    let output = posture_in(
+        &dir,
+        &[
+            "scan",
+            "--endpoint-url",
+            seeded.endpoint(),
+            "--snapshots-dir",
+            store.to_str().expect("utf-8"),
+            "--regions",
+            "us-east-1",
+            "--accounts",
+            &accounts,
+            "--checks",
+            "iam-user-access-keys,access-key-unused",
+            "--config",
+            config_arg,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let snapshot = read_only_snapshot(&store);
+
+    // The waived finding still fails, and says who accepted it, why and until when.
+    let keys = failing(&snapshot, "iam-user-access-keys", &payments);
+    let waived: Vec<&&Value> = keys.iter().filter(|f| f["waiver"].is_object()).collect();
+    assert_eq!(waived.len(), 1, "{keys:?}");
+    assert!(
+        waived[0]["resource"]
+            .as_str()
+            .expect("resource")
+            .contains(":user/payments-app"),
+        "{}",
+        waived[0]
+    );
+    assert_eq!(
+        waived[0]["waiver"],
+        serde_json::json!({
+            "reason": "the payments vendor's SFTP bridge needs a key until the 2027 migration",
+            "approved_by": "ciso@example.com",
+            "expires": "2099-12-31",
+        })
+    );
+    // The expired waiver marks nothing: researcher's key fails as it would without it.
+    let unused = failing(&snapshot, "access-key-unused", &research);
+    assert!(!unused.is_empty(), "researcher's key is unused");
+    assert!(
+        unused.iter().all(|f| f.get("waiver").is_none()),
+        "{unused:?}"
+    );
+
+    // The snapshot records each waiver with what it did.
+    let outcomes: Vec<&Value> = snapshot["scan"]["waivers"]
+        .as_array()
+        .expect("scan.waivers")
+        .iter()
+        .map(|w| &w["outcome"])
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            &serde_json::json!({"state": "applied", "findings": 1}),
+            &serde_json::json!({"state": "expired", "findings": unused.len()}),
+            &serde_json::json!({"state": "unmatched", "check_evaluated": true}),
+            &serde_json::json!({"state": "unmatched", "check_evaluated": false}),
+        ]
+    );
+    assert_eq!(
+        snapshot["scan"]["waivers"][1]["origin"],
+        format!("{config_arg}, line 9")
+    );
+
+    // The scan says so: a WAIVED column, a summary line, and a warning per waiver that did not
+    // apply, naming its file and line.
+    assert!(stdout.contains("  WAIVED"), "{stdout}");
+    assert!(
+        stdout.contains("waivers: 1 applied (1 failing finding), 1 expired, 2 matched nothing"),
+        "{stdout}"
+    );
+    for warning in [
+        format!(
+            "warning: {config_arg}, line 9: waiver of access-key-unused for OU /Sandbox expired on 2020-01-31: not applied"
+        ),
+        format!(
+            "warning: {config_arg}, line 16: waiver of iam-user-access-keys for OU /Workloads (resource \"*:user/no-such-user/*\") matched no failing finding"
+        ),
+        format!(
+            "warning: {config_arg}, line 24: waiver of root-mfa for account {payments} matched nothing: root-mfa was not evaluated in this scan"
+        ),
+    ] {
+        assert!(stderr.contains(&warning), "{warning}\nnot in:\n{stderr}");
+    }
+
+    // `reevaluate` applies the scan's waivers again: nothing would change...
+    let store_arg = store.to_str().expect("utf-8");
+    let source = snapshot_files(&store).remove(0);
+    let source_name = source.file_name().expect("name").to_str().expect("utf-8");
+    let stderr = refused(&posture_in(
+        &dir,
+        &["reevaluate", source_name, "--snapshots-dir", store_arg],
+    ));
+    assert!(stderr.contains("would change nothing"), "{stderr}");
+    // ...unless --config names a file with other waivers (here: none).
+    let bare = dir.join("no-waivers.toml");
+    std::fs::write(&bare, "[thresholds]\naccess_key_max_age_days = 90\n").expect("write");
+    let output = posture_in(
+        &dir,
+        &[
+            "reevaluate",
+            source_name,
+            "--snapshots-dir",
+            store_arg,
+            "--config",
+            bare.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let reevaluated = read(&snapshot_files(&store)[1]);
+    assert!(reevaluated["scan"].get("waivers").is_none());
+    assert!(
+        failing(&reevaluated, "iam-user-access-keys", &payments)
+            .iter()
+            .all(|f| f.get("waiver").is_none())
+    );
+
+    // `diff` names the removed waiver as the cause; the finding is still failing.
+    let output = posture_in(&dir, &["diff", "--json", "--snapshots-dir", store_arg]);
+    let changes: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let removed: Vec<&Value> = changes["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["causes"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c["cause"] == "waiver_removed"))
+        })
+        .collect();
+    assert_eq!(removed.len(), 1, "{}", changes["findings"]);
+    assert_eq!(removed[0]["check"], "iam-user-access-keys");
+    assert_eq!(removed[0]["old"]["waived"], true);
+    assert_eq!(removed[0]["new"]["status"], "FAIL");
+
+    // The site shows the register of accepted risks on the scan's version, with the expired one.
+    let site = dir.join("site");
+    let output = posture_in(
+        &dir,
+        &[
+            "render",
+            "--snapshots-dir",
+            store_arg,
+            "--out",
+            site.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let version = source_name.trim_end_matches(".json");
+    let overview =
+        std::fs::read_to_string(site.join("v").join(version).join("index.html")).expect("page");
+    assert!(overview.contains("Accepted risks (waivers)"), "no register");
+    assert!(overview.contains("EXPIRED"), "the expired waiver is shown");
+    assert!(
+        overview.contains("1 failing finding"),
+        "the applied waiver's count"
+    );
+    let account_page = std::fs::read_to_string(
+        site.join("v")
+            .join(version)
+            .join(format!("account/{payments}.html")),
+    )
+    .expect("the account page");
+    assert!(
+        account_page.contains("the payments vendor&#39;s SFTP bridge")
+            || account_page.contains("the payments vendor&#x27;s SFTP bridge"),
+        "the waiver's reason on the account page"
+    );
+}

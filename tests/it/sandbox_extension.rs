@@ -186,6 +186,54 @@ async fn an_error_fault_answers_500_for_the_chosen_account_only() {
 }
 
 #[tokio::test]
+async fn a_deny_fault_after_n_lets_n_calls_through_then_denies_without_retries() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let _clear = ClearFaults(&admin);
+    let account = seeded.account_id("acme-log-archive");
+    admin
+        .add_fault(&FaultRule {
+            after: Some(2),
+            ..rule(FaultKind::Deny, "iam", "ListGroups", &account)
+        })
+        .expect("add fault");
+    let factory = seeded.factory().await;
+    let session = "posture-it-deny-after";
+    let member = factory.member_config(&account, ROLE, None, session).await;
+    let principal = format!("arn:aws:sts::{account}:assumed-role/{ROLE}/{session}");
+    let iam = factory.iam(&member);
+    iam.list_groups()
+        .send()
+        .await
+        .expect("the first call passes");
+    iam.list_groups()
+        .send()
+        .await
+        .expect("the second call passes");
+    let err = iam
+        .list_groups()
+        .send()
+        .await
+        .expect_err("the third call is denied");
+    let info = AwsErrorInfo::from_sdk_error(&err);
+    assert_eq!(info.code.as_deref(), Some("AccessDenied"));
+    assert_eq!(info.http_status, Some(403));
+    let statuses: Vec<(u16, Option<String>)> = admin
+        .requests_by(&principal)
+        .expect("record")
+        .into_iter()
+        .filter(|r| r.action == "ListGroups")
+        .map(|r| (r.status, r.fault))
+        .collect();
+    // Denied once and not retried: a denial is final.
+    assert_eq!(
+        statuses,
+        vec![(200, None), (200, None), (403, Some("deny".to_owned()))]
+    );
+}
+
+#[tokio::test]
 async fn a_latency_fault_delays_each_matching_call() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
@@ -480,4 +528,123 @@ async fn security_hub_keeps_standards_per_region_as_aws_answers_them() {
         .await
         .expect("enable again");
     assert_eq!(standards(&us).await, []);
+}
+
+#[tokio::test]
+async fn s3_operations_sharing_a_method_and_path_are_recorded_under_their_own_names() {
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let account = seeded.account_id("acme-payments-staging");
+    let factory = seeded.factory().await;
+    let session = "posture-it-s3-names";
+    let member = factory.member_config(&account, ROLE, None, session).await;
+    let principal = format!("arn:aws:sts::{account}:assumed-role/{ROLE}/{session}");
+    let s3 = factory.s3(&member, &aws_config::Region::new("us-east-1"));
+    let bucket = "posture-it-s3-names";
+    s3.create_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_object()
+        .bucket(bucket)
+        .key("a.txt")
+        .body(b"a".to_vec().into())
+        .send()
+        .await
+        .expect("put");
+    s3.copy_object()
+        .bucket(bucket)
+        .key("b.txt")
+        .copy_source(format!("{bucket}/a.txt"))
+        .send()
+        .await
+        .expect("copy");
+    let upload = s3
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key("c.bin")
+        .send()
+        .await
+        .expect("create upload");
+    let upload_id = upload.upload_id().expect("upload id");
+    s3.upload_part()
+        .bucket(bucket)
+        .key("c.bin")
+        .upload_id(upload_id)
+        .part_number(1)
+        .body(vec![0u8; 1024].into())
+        .send()
+        .await
+        .expect("part");
+    s3.abort_multipart_upload()
+        .bucket(bucket)
+        .key("c.bin")
+        .upload_id(upload_id)
+        .send()
+        .await
+        .expect("abort");
+    s3.delete_object()
+        .bucket(bucket)
+        .key("b.txt")
+        .send()
+        .await
+        .expect("delete");
+
+    let actions: Vec<String> = admin
+        .requests_by(&principal)
+        .expect("record")
+        .into_iter()
+        .filter(|r| r.service == "s3")
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "CreateBucket",
+            "PutObject",
+            "CopyObject",
+            "CreateMultipartUpload",
+            "UploadPart",
+            "AbortMultipartUpload",
+            "DeleteObject"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_config_recorder_reports_aws_last_status_once_started_and_keeps_it_when_stopped() {
+    let seeded = seeded();
+    let factory = seeded.factory().await;
+    // Every described recorder with a delivery channel was started (and some stopped again); one
+    // without a channel never was.
+    let mut seen = std::collections::BTreeSet::new();
+    for name in ["acme-payments-prod", "acme-web-prod"] {
+        let account_id = seeded.account_id(name);
+        let member = seeded.member(&factory, &account_id).await;
+        for config in seeded.account(name)["config"].as_array().expect("config") {
+            let region = config["region"].as_str().expect("region");
+            let recorder = &config["recorder"];
+            assert!(recorder.is_object(), "{name} in {region}");
+            let started = config["delivery_channel"].is_object();
+            let status = factory
+                .configservice(&member, &aws_config::Region::new(region.to_owned()))
+                .describe_configuration_recorder_status()
+                .send()
+                .await
+                .expect("status");
+            let statuses = status.configuration_recorders_status();
+            assert_eq!(statuses.len(), 1, "{name} in {region}");
+            assert_eq!(
+                statuses[0].recording(),
+                recorder["recording"] == true,
+                "{name} in {region}"
+            );
+            let want = started.then_some(&aws_sdk_config::types::RecorderStatus::Success);
+            assert_eq!(statuses[0].last_status(), want, "{name} in {region}");
+            seen.insert((started, statuses[0].recording()));
+        }
+    }
+    // Recording, stopped after recording, and never started.
+    assert_eq!(seen.len(), 3, "{seen:?}");
 }

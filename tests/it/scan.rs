@@ -144,6 +144,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "guardduty-enabled",
                 "access-analyzer-enabled",
                 "securityhub-enabled",
+                "config-recorder-enabled",
             ] {
                 put(check, &["SKIPPED"]);
             }
@@ -247,6 +248,10 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 })
                 .collect();
             put("scps-attached", &scps);
+            put(
+                "config-aggregator-organization",
+                &[config_aggregator_verdict(seeded)],
+            );
             let holds_users = !account["iam_users"].as_array().expect("users").is_empty();
             put(
                 "management-account-no-iam-users",
@@ -366,8 +371,103 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
             })
             .collect();
         put("securityhub-enabled", &securityhub);
+        put("config-recorder-enabled", &config_verdicts(account));
     }
     expected
+}
+
+/// `config-aggregator-organization`: PASS when AWS Config's delegated administrator holds an
+/// organization aggregator, in a scanned Region, gathering all Regions or every scanned one; FAIL
+/// otherwise, also when only the management account (no delegated administrator) holds one.
+fn config_aggregator_verdict(seeded: &Seeded) -> &'static str {
+    let admins: Vec<&Value> = seeded.description["delegated_administrators"]
+        .as_array()
+        .expect("delegated_administrators")
+        .iter()
+        .filter(|a| a["service_principal"] == "config.amazonaws.com")
+        .map(|a| &a["account_id"])
+        .collect();
+    let covering = seeded.description["config_aggregators"]
+        .as_array()
+        .expect("config_aggregators")
+        .iter()
+        .any(|a| {
+            admins.contains(&&a["account_id"])
+                && REGIONS.split(',').any(|r| a["region"] == r)
+                && a["organization"] == true
+                && (a["all_aws_regions"] == true
+                    || REGIONS.split(',').all(|r| {
+                        a["aws_regions"]
+                            .as_array()
+                            .expect("regions")
+                            .iter()
+                            .any(|x| x == r)
+                    }))
+        });
+    if covering { "PASS" } else { "FAIL" }
+}
+
+/// The global IAM resource types a recorder records with `includeGlobalResourceTypes`.
+const GLOBAL_IAM_TYPES: [&str; 4] = [
+    "AWS::IAM::User",
+    "AWS::IAM::Group",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+];
+
+/// `config-recorder-enabled` per scanned Region of a described account: PASS where the recorder
+/// records every type, is recording and has a delivery channel, when some Region of the account
+/// records the global IAM types (all types with them, exclusions that leave them in, inclusions
+/// that name them, while recording).
+fn config_verdicts(account: &Value) -> Vec<&'static str> {
+    let config = account["config"].as_array().expect("config");
+    let in_region = |region: &str| -> &Value {
+        config
+            .iter()
+            .find(|c| c["region"] == region)
+            .expect("a described Region")
+    };
+    let types = |recorder: &Value, key: &str| -> Vec<String> {
+        recorder[key]
+            .as_array()
+            .expect("types")
+            .iter()
+            .map(|t| t.as_str().expect("type").to_owned())
+            .collect()
+    };
+    let records_global = |c: &Value| {
+        let recorder = &c["recorder"];
+        recorder["recording"] == true
+            && match recorder["recording_strategy"].as_str() {
+                Some("ALL_SUPPORTED_RESOURCE_TYPES") => {
+                    recorder["include_global_resource_types"] == true
+                }
+                Some("EXCLUSION_BY_RESOURCE_TYPES") => {
+                    let excluded = types(recorder, "excluded_resource_types");
+                    GLOBAL_IAM_TYPES
+                        .iter()
+                        .all(|t| !excluded.iter().any(|e| e == t))
+                }
+                _ => {
+                    let included = types(recorder, "resource_types");
+                    GLOBAL_IAM_TYPES
+                        .iter()
+                        .all(|t| included.iter().any(|e| e == t))
+                }
+            }
+    };
+    let global = REGIONS.split(',').any(|r| records_global(in_region(r)));
+    REGIONS
+        .split(',')
+        .map(|r| {
+            let c = in_region(r);
+            let recorder = &c["recorder"];
+            let recorded = recorder["recording_strategy"] == "ALL_SUPPORTED_RESOURCE_TYPES"
+                && recorder["recording"] == true
+                && c["delivery_channel"].is_object();
+            if recorded && global { "PASS" } else { "FAIL" }
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -693,6 +793,114 @@ async fn a_credential_report_that_fails_is_error_on_the_checks_that_read_it_and_
             let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
             assert_eq!(got, want, "{check} in {account}");
         }
+    }
+}
+
+#[tokio::test]
+async fn aws_config_that_cannot_be_read_is_error_where_nothing_known_fails_and_nowhere_else() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let broken = seeded.account_id("acme-payments-prod");
+    admin
+        .add_fault(&FaultRule {
+            kind: FaultKind::Error,
+            service: Some("config".into()),
+            action: Some("DescribeConfigurationRecorders".into()),
+            account_id: Some(broken.clone()),
+            ..FaultRule::default()
+        })
+        .expect("fault");
+    // Every account that could hold the organization's aggregator: AWS Config's delegated
+    // administrators.
+    let aggregator_holders: Vec<String> = seeded.description["delegated_administrators"]
+        .as_array()
+        .expect("delegated_administrators")
+        .iter()
+        .filter(|a| a["service_principal"] == "config.amazonaws.com")
+        .map(|a| a["account_id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(!aggregator_holders.is_empty());
+    for holder in &aggregator_holders {
+        admin
+            .add_fault(&FaultRule {
+                kind: FaultKind::Error,
+                service: Some("config".into()),
+                action: Some("DescribeConfigurationAggregators".into()),
+                account_id: Some(holder.clone()),
+                ..FaultRule::default()
+            })
+            .expect("fault");
+    }
+    let (code, snapshot) = scan(seeded, "config-fails", &[]);
+    admin.clear_faults().expect("clear");
+    assert_eq!(code, 3);
+    // Without its recorders no Region of the account can pass; one without a delivery channel
+    // still fails for that, the others are unknown.
+    let findings: BTreeMap<String, (String, String)> = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == "config-recorder-enabled" && f["account"] == broken.as_str())
+        .map(|f| {
+            (
+                f["region"].as_str().expect("region").to_owned(),
+                (
+                    f["status"].as_str().expect("status").to_owned(),
+                    f["reason"].as_str().expect("reason").to_owned(),
+                ),
+            )
+        })
+        .collect();
+    let described = seeded
+        .accounts()
+        .iter()
+        .find(|a| a["id"] == broken.as_str())
+        .expect("described");
+    let mut errors = 0;
+    for config in described["config"].as_array().expect("config") {
+        let region = config["region"].as_str().expect("region");
+        let (status, reason) = &findings[region];
+        let want = if config["delivery_channel"].is_null() {
+            "FAIL"
+        } else {
+            errors += 1;
+            "ERROR"
+        };
+        assert_eq!(status, want, "{region}: {reason}");
+        assert!(
+            reason.contains("config:DescribeConfigurationRecorders"),
+            "{region}: {reason}"
+        );
+    }
+    assert!(errors > 0, "the test must see an ERROR");
+    let verdicts = verdicts(&snapshot);
+    let management = seeded.management_account_id();
+    assert_eq!(
+        statuses(&verdicts, "config-aggregator-organization", &management),
+        ["ERROR"]
+    );
+    let aggregator = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["check"] == "config-aggregator-organization")
+        .expect("the aggregator's finding");
+    assert!(
+        aggregator["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("config:DescribeConfigurationAggregators"),
+        "{aggregator}"
+    );
+    for ((check, account), want) in expected(seeded, &snapshot) {
+        if (account == broken && check == "config-recorder-enabled")
+            || check == "config-aggregator-organization"
+        {
+            continue;
+        }
+        let got: BTreeSet<String> = statuses(&verdicts, &check, &account).into_iter().collect();
+        assert_eq!(got, want, "{check} in {account}");
     }
 }
 

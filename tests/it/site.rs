@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use posture::evaluate::waivers::{WaiverOutcome, WaiverRecord, WaiverRule, WaiverScope};
 use posture::finding::Status;
 use posture::render::{RenderOptions, RenderReport, render};
 use posture::sandbox::{Sandbox, SandboxGuard};
@@ -271,6 +272,31 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
             .evidence
             .insert("tag:Owner".into(), format!("tag {HOSTILE}"));
     }
+    // An accepted risk whose words are as hostile: on the account page and the overview's
+    // register of waivers.
+    let waiver = posture::finding::Waiver {
+        reason: format!("reason {HOSTILE}"),
+        approved_by: format!("approver {HOSTILE}"),
+        expires: "2099-12-31".into(),
+    };
+    before
+        .findings
+        .iter_mut()
+        .find(|f| f.account == account_id)
+        .expect("a finding of the account")
+        .waiver = Some(Box::new(waiver.clone()));
+    before.scan.waivers.push(WaiverRecord {
+        rule: WaiverRule {
+            check: escaping.to_owned(),
+            applies_to: WaiverScope::Ou(format!("/Root/{HOSTILE}")),
+            resource: Some(format!("*{HOSTILE}*")),
+            reason: waiver.reason,
+            approved_by: waiver.approved_by,
+            expires: waiver.expires,
+        },
+        origin: format!("{HOSTILE}.toml, line 1"),
+        outcome: WaiverOutcome::Applied { findings: 1 },
+    });
     if let Some(other) = before.accounts.iter_mut().find(|a| a.id != account_id) {
         other.outcome = AccountOutcome::Unreachable;
         let error = posture::facts::CollectError {

@@ -96,6 +96,7 @@ pub(crate) fn snapshot(accounts: usize, checks: usize, regions: usize, variant: 
                 "/Security",
             ][i % 4]
                 .into(),
+            ou_ids: Vec::new(),
             status: "ACTIVE".into(),
             outcome: AccountOutcome::Scanned,
             errors: vec![],
