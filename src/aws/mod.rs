@@ -147,6 +147,26 @@ macro_rules! build_client {
     }};
 }
 
+/// Builds an S3 client from `config` in `region`, in `partition` when given: the one place S3
+/// clients are made, since S3 needs more than [`build_client!`]. With an endpoint override (the
+/// sandbox, an S3-compatible store) it addresses buckets by path (`endpoint/bucket/key`),
+/// because such endpoints have no per-bucket host names (`bucket.127.0.0.1` does not resolve).
+fn s3_client(
+    config: &SdkConfig,
+    endpoint_url: Option<&str>,
+    region: &Region,
+    partition: Option<RetryPartition>,
+) -> aws_sdk_s3::Client {
+    let mut builder = aws_sdk_s3::config::Builder::from(config).region(region.clone());
+    if let Some(url) = endpoint_url.or(config.endpoint_url()) {
+        builder = builder.endpoint_url(url).force_path_style(true);
+    }
+    if let Some(partition) = partition {
+        builder = builder.retry_partition(partition);
+    }
+    aws_sdk_s3::Client::from_conf(builder.build())
+}
+
 /// Client constructors for services used in the config's own Region (global services).
 ///
 /// The `per_account` arm makes the same constructors for [`AccountClients`], each in the
@@ -330,15 +350,10 @@ impl ClientFactory {
     /// An S3 client for `config` in `region`: the bucket's own Region, since S3 answers a
     /// bucket's requests only there.
     ///
-    /// Not made by `regional_clients!`: with an endpoint override (the sandbox, an S3-compatible
-    /// store) it addresses buckets by path (`endpoint/bucket/key`), because such endpoints have
-    /// no per-bucket host names (`bucket.127.0.0.1` does not resolve).
+    /// Not made by `regional_clients!`: behind an endpoint override it addresses buckets by
+    /// path (`s3_client`).
     pub fn s3(&self, config: &SdkConfig, region: &Region) -> aws_sdk_s3::Client {
-        let mut builder = aws_sdk_s3::config::Builder::from(config).region(region.clone());
-        if let Some(url) = self.endpoint_url.as_deref().or(config.endpoint_url()) {
-            builder = builder.endpoint_url(url).force_path_style(true);
-        }
-        aws_sdk_s3::Client::from_conf(builder.build())
+        s3_client(config, self.endpoint_url.as_deref(), region, None)
     }
 
     /// The clients of one account, made from `config` (the account's config from
@@ -402,8 +417,19 @@ impl AccountClients {
         sts => aws_sdk_sts as "sts",
         /// An IAM client in the account.
         iam => aws_sdk_iam as "iam",
-        /// An S3 client in the account (`ListBuckets` answers in any Region).
-        s3 => aws_sdk_s3 as "s3",
+    }
+
+    /// An S3 client in the account, in the config's own Region (`ListBuckets` answers in any
+    /// Region); made as [`ClientFactory::s3`] makes one, in the account's retry partition.
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let region = self.global_region();
+        let partition = self.retry_partition("s3", &region);
+        s3_client(
+            &self.config,
+            self.endpoint_url.as_deref(),
+            &region,
+            Some(partition),
+        )
     }
 
     regional_clients! {
