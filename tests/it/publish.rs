@@ -18,7 +18,7 @@ use posture::render::{RenderOptions, render};
 use posture::sandbox::{FaultKind, FaultRule, RecordedRequest, SandboxAdmin};
 use posture::snapshot::Store;
 
-use crate::support::{ROLE, exclusive, seeded, state_dir};
+use crate::support::{ROLE, TEST_BUCKET_PREFIX, exclusive, seeded, state_dir};
 use crate::synthetic::{fixture_before, fixture_dir};
 
 /// Where the tests without faults publish from.
@@ -92,7 +92,7 @@ struct Publisher {
 
 impl Publisher {
     /// A publisher in the account named `account`, as session `posture-it-<name>`, with a new
-    /// bucket `posture-it-<name>`.
+    /// bucket `posture-it-<name>` ([`TEST_BUCKET_PREFIX`]).
     async fn new(account: &str, name: &str) -> Self {
         let seeded = seeded();
         let factory = seeded.factory().await;
@@ -120,7 +120,7 @@ impl Publisher {
             .member_config(&account_id, ROLE, None, &format!("{session}-check"))
             .await;
         let s3 = factory.s3(&checker, &Region::new("us-east-1"));
-        let bucket = format!("posture-it-{name}");
+        let bucket = format!("{TEST_BUCKET_PREFIX}{name}");
         s3.create_bucket()
             .bucket(&bucket)
             .send()

@@ -11,7 +11,7 @@ use posture::aws::error::AwsErrorInfo;
 use posture::aws::{AwsTarget, ClientFactory};
 use posture::sandbox::{FaultKind, FaultRule};
 
-use crate::support::{ROLE, exclusive, fast_retry, seeded};
+use crate::support::{ROLE, TEST_BUCKET_PREFIX, exclusive, fast_retry, seeded};
 
 /// Removes every fault rule when dropped, so a failing test does not leave rules for the next.
 struct ClearFaults<'a>(&'a posture::sandbox::SandboxAdmin);
@@ -540,21 +540,21 @@ async fn s3_operations_sharing_a_method_and_path_are_recorded_under_their_own_na
     let member = factory.member_config(&account, ROLE, None, session).await;
     let principal = format!("arn:aws:sts::{account}:assumed-role/{ROLE}/{session}");
     let s3 = factory.s3(&member, &aws_config::Region::new("us-east-1"));
-    let bucket = "posture-it-s3-names";
+    let bucket = format!("{TEST_BUCKET_PREFIX}s3-names");
     s3.create_bucket()
-        .bucket(bucket)
+        .bucket(&bucket)
         .send()
         .await
         .expect("bucket");
     s3.put_object()
-        .bucket(bucket)
+        .bucket(&bucket)
         .key("a.txt")
         .body(b"a".to_vec().into())
         .send()
         .await
         .expect("put");
     s3.copy_object()
-        .bucket(bucket)
+        .bucket(&bucket)
         .key("b.txt")
         .copy_source(format!("{bucket}/a.txt"))
         .send()
@@ -562,14 +562,14 @@ async fn s3_operations_sharing_a_method_and_path_are_recorded_under_their_own_na
         .expect("copy");
     let upload = s3
         .create_multipart_upload()
-        .bucket(bucket)
+        .bucket(&bucket)
         .key("c.bin")
         .send()
         .await
         .expect("create upload");
     let upload_id = upload.upload_id().expect("upload id");
     s3.upload_part()
-        .bucket(bucket)
+        .bucket(&bucket)
         .key("c.bin")
         .upload_id(upload_id)
         .part_number(1)
@@ -578,14 +578,14 @@ async fn s3_operations_sharing_a_method_and_path_are_recorded_under_their_own_na
         .await
         .expect("part");
     s3.abort_multipart_upload()
-        .bucket(bucket)
+        .bucket(&bucket)
         .key("c.bin")
         .upload_id(upload_id)
         .send()
         .await
         .expect("abort");
     s3.delete_object()
-        .bucket(bucket)
+        .bucket(&bucket)
         .key("b.txt")
         .send()
         .await

@@ -18,6 +18,11 @@ pub(crate) const MEMBERS: u32 = 24;
 /// The role the seeder's organization has in every member account.
 pub(crate) const ROLE: &str = "OrganizationAccountAccessRole";
 
+/// How the buckets tests make in the seeded sandbox begin (publish's, the request record's): the
+/// seeder's description does not list them, so a comparison of an account's buckets with it
+/// leaves them out.
+pub(crate) const TEST_BUCKET_PREFIX: &str = "posture-it-";
+
 /// The seeded sandbox every test of this binary uses, and what the seeder says it built.
 pub(crate) struct Seeded {
     guard: SandboxGuard,
