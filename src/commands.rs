@@ -357,11 +357,16 @@ fn demo(args: DemoArgs) -> anyhow::Result<Completion> {
     let description = sandbox.seed(args.members)?;
     // The seeded organization works in these two Regions; a real scan covers every enabled one.
     let store = args.store.snapshots_dir.to_string_lossy();
-    // The demo tells the seeded story with every check and the default limits, whatever a
-    // posture.toml in the working directory says.
+    // The demo tells the seeded story with every check, the default limits and two waivers (one
+    // expired), whatever a posture.toml in the working directory says.
+    let config = sandbox.state_dir().join("demo-posture.toml");
+    std::fs::write(&config, DEMO_CONFIG)
+        .with_context(|| format!("could not write {}", config.display()))?;
+    let config = config.to_string_lossy();
     let scan_args = ScanArgs::from_flags(&[
         "--sandbox",
-        "--no-config",
+        "--config",
+        &config,
         "--regions",
         &DEMO_REGIONS.join(","),
         "--snapshots-dir",
@@ -758,6 +763,9 @@ fn checks(args: &ChecksArgs) -> anyhow::Result<Completion> {
     }
     Ok(Completion::Done)
 }
+
+/// The configuration the demo scans with (`sandbox/demo-posture.toml`).
+const DEMO_CONFIG: &str = include_str!("../sandbox/demo-posture.toml");
 
 /// The Regions the demo organization uses.
 const DEMO_REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];

@@ -930,6 +930,26 @@ expires = "2026-12-31"
     }
 
     #[test]
+    fn the_demo_configuration_parses_with_its_two_waivers() {
+        let catalogue: Vec<&str> = crate::evaluate::catalog()
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        let file = parse(
+            Path::new("sandbox/demo-posture.toml"),
+            include_str!("../../sandbox/demo-posture.toml"),
+            &catalogue,
+        )
+        .expect("the demo's configuration parses");
+        let expires: Vec<&str> = file
+            .waivers
+            .iter()
+            .map(|w| w.rule.expires.as_str())
+            .collect();
+        assert_eq!(expires, ["2027-12-31", "2026-06-30"]);
+    }
+
+    #[test]
     fn the_readme_example_parses_and_states_the_defaults() {
         let readme = include_str!("../../README.md");
         let example = readme

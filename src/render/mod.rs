@@ -3,6 +3,7 @@
 //! `score` counts cells, `svg` draws the charts, `templates` loads the Tera files and `site`
 //! writes the pages, version by version; `serve` shows the result on 127.0.0.1.
 
+mod html;
 mod score;
 mod serve;
 mod site;

@@ -2,6 +2,7 @@
 //! Content-Security-Policy of `default-src 'none'` would block (presentation attributes, never
 //! `style=`). Every text in them is escaped here, since templates mark the SVG safe. Pure.
 
+use super::html::escape_into;
 use std::fmt::Write as _;
 
 /// One point of the trend: a version with its score and coverage (percent).
@@ -158,11 +159,10 @@ fn describe(points: &[TrendPoint]) -> String {
     }
 }
 
-/// Escapes text for SVG content and attributes with the escaper the templates use (`&`, `<`,
-/// `>`, `"`, `'`), so the site has one way to escape.
-pub(super) fn escape(text: &str) -> String {
+/// Escapes text for SVG content and attributes with the escaper the templates use.
+fn escape(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len() + 16);
-    tera::escape_html(text, &mut out).expect("writing to a Vec cannot fail");
+    escape_into(text, &mut out);
     String::from_utf8(out).expect("escaping keeps UTF-8")
 }
 

@@ -272,6 +272,19 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
             .evidence
             .insert("tag:Owner".into(), format!("tag {HOSTILE}"));
     }
+    // A passing finding of another account as hostile: passing rows are written outside the
+    // templates (src/render/html.rs).
+    let passing = before
+        .findings
+        .iter_mut()
+        .find(|f| f.account != account_id && f.status == Status::Pass)
+        .expect("a passing finding");
+    let passing_account = passing.account.clone();
+    passing.resource = format!("arn:aws:s3:::passing-{HOSTILE}");
+    passing.reason = format!("passing reason {HOSTILE}");
+    passing
+        .evidence
+        .insert(format!("tag:{HOSTILE}"), format!("tag {HOSTILE}"));
     // An accepted risk whose words are as hostile: on the account page and the overview's
     // register of waivers.
     let waiver = posture::finding::Waiver {
@@ -352,6 +365,20 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     .expect("the account page");
     assert!(account_page.contains("tag O&#39;Brien") || account_page.contains("tag &lt;script"));
     assert!(account_page.contains("tag:Owner"));
+    let passing_page = std::fs::read_to_string(
+        out.join("v")
+            .join(
+                Store::new(&store_dir).list().unwrap()[1]
+                    .name
+                    .trim_end_matches(".json"),
+            )
+            .join(format!("account/{passing_account}.html")),
+    )
+    .expect("the passing finding's account page");
+    assert!(
+        passing_page.contains("passing reason &lt;script&gt;alert(&quot;x&quot;)"),
+        "the passing row shows the hostile reason escaped"
+    );
     // The CSV keeps the formula as text: a leading `'` stops the spreadsheet running it.
     let newest = Store::new(&store_dir).list().unwrap()[1].name.clone();
     let csv = std::fs::read_to_string(
