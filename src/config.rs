@@ -452,6 +452,11 @@ pub(crate) fn region_choice(list: &[String]) -> Result<RegionChoice, String> {
     Ok(RegionChoice::Listed(unique))
 }
 
+/// Whether `id` is an AWS account id: 12 digits.
+pub(crate) fn valid_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Whether IAM would accept `name` as a role name.
 pub(crate) fn valid_role_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
@@ -518,7 +523,7 @@ fn account_ids(flag: &'static str, values: &[String]) -> Result<BTreeSet<String>
     values
         .iter()
         .map(|value| {
-            if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+            if valid_account_id(value) {
                 Ok(value.clone())
             } else {
                 Err(ConfigError::AccountId {

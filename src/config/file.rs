@@ -286,7 +286,7 @@ fn validate_waiver(
     let applies_to = match (raw.account, raw.ou) {
         (Some(account), None) => {
             let id = account.get_ref();
-            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            if !super::valid_account_id(id) {
                 return Err(at(
                     Some(account.span()),
                     "waiver.account",

@@ -65,7 +65,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, MGMT, NOW, THRESHOLDS, account, assert_verdict, error, organization,
+        ACCT, MGMT, account, assert_verdict, context, error, organization,
     };
     use super::*;
     use crate::facts::{AccountFacts, Analyzer, Collected, OrganizationFacts, RegionalAnalyzers};
@@ -95,13 +95,7 @@ mod tests {
 
     fn run(account: &AccountFacts, org: &OrganizationFacts) -> Vec<Outcome> {
         let regions = vec!["us-east-1".to_owned(), "eu-west-1".to_owned()];
-        evaluate(&AccountContext {
-            account,
-            organization: org,
-            regions: &regions,
-            evaluated_at: NOW,
-            thresholds: &THRESHOLDS,
-        })
+        evaluate(&context(account, org, &regions))
     }
 
     #[test]

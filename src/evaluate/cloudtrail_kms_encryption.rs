@@ -37,19 +37,13 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::super::cloudtrail_log_file_validation::tests::trail;
-    use super::super::test_support::{ACCT, MGMT, NOW, THRESHOLDS, account, error, organization};
+    use super::super::test_support::{ACCT, MGMT, account, context, error, organization};
     use super::*;
     use crate::facts::{AccountFacts, Collected, OrganizationFacts, Trail};
     use crate::finding::Status;
 
     fn run(account: &AccountFacts, org: &OrganizationFacts) -> Vec<Outcome> {
-        evaluate(&AccountContext {
-            account,
-            organization: org,
-            regions: &[],
-            evaluated_at: NOW,
-            thresholds: &THRESHOLDS,
-        })
+        evaluate(&context(account, org, &[]))
     }
 
     fn encrypted(mut trail: Trail) -> Trail {

@@ -42,34 +42,21 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::super::test_support::{ACCT, MGMT, NOW, THRESHOLDS, account, error, organization};
+    use super::super::test_support::{ACCT, MGMT, account, context, error, organization};
     use super::*;
-    use crate::facts::{AccountFacts, Collected, OrganizationFacts, Trail, TrailStatus};
+    use crate::facts::{AccountFacts, Collected, OrganizationFacts, Trail};
     use crate::finding::Status;
 
     pub(crate) fn trail(account: &str, name: &str, validation: bool, org: bool) -> Trail {
         Trail {
-            arn: format!("arn:aws:cloudtrail:us-east-1:{account}:trail/{name}"),
-            name: name.to_owned(),
-            home_region: "us-east-1".to_owned(),
-            multi_region: true,
             organization_trail: org,
             log_file_validation: validation,
-            kms_key_id: None,
-            s3_bucket: Some(format!("{name}-logs")),
-            status: Collected::Ok(TrailStatus { is_logging: true }),
-            selectors: Collected::Ok(crate::facts::EventSelectors::Default),
+            ..super::super::test_support::trail(account, name)
         }
     }
 
     fn run(account: &AccountFacts, org: &OrganizationFacts) -> Vec<Outcome> {
-        evaluate(&AccountContext {
-            account,
-            organization: org,
-            regions: &[],
-            evaluated_at: NOW,
-            thresholds: &THRESHOLDS,
-        })
+        evaluate(&context(account, org, &[]))
     }
 
     fn verdicts(outcomes: &[Outcome]) -> Vec<(&str, Status)> {

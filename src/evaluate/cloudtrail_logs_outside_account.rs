@@ -192,7 +192,7 @@ fn delivery<'a>(trail: &'a Trail, own: &OwnBuckets<'_>) -> Delivery<'a> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, MGMT, NOW, THRESHOLDS, account, assert_verdict, error, organization,
+        ACCT, MGMT, account, assert_verdict, context, error, organization,
     };
     use super::*;
     use crate::facts::{AccountFacts, EventSelectors, OrganizationFacts, TrailStatus};
@@ -202,17 +202,10 @@ mod tests {
 
     fn trail(owner: &str, name: &str, bucket: &str) -> Trail {
         Trail {
-            arn: format!("arn:aws:cloudtrail:us-east-1:{owner}:trail/{name}"),
-            name: name.to_owned(),
-            home_region: "us-east-1".to_owned(),
-            multi_region: true,
-            organization_trail: false,
-            log_file_validation: true,
-            kms_key_id: None,
             s3_bucket: Some(bucket.to_owned()),
-            status: Collected::Ok(TrailStatus { is_logging: true }),
             // Selectors are cloudtrail-multi-region's business: an excluding one changes nothing.
             selectors: Collected::Ok(EventSelectors::Basic(Vec::new())),
+            ..super::super::test_support::trail(owner, name)
         }
     }
 
@@ -240,13 +233,7 @@ mod tests {
     }
 
     fn run(org: &OrganizationFacts, account: &AccountFacts) -> Outcome {
-        let mut outcomes = evaluate(&AccountContext {
-            account,
-            organization: org,
-            regions: &[],
-            evaluated_at: NOW,
-            thresholds: &THRESHOLDS,
-        });
+        let mut outcomes = evaluate(&context(account, org, &[]));
         assert_eq!(outcomes.len(), 1);
         outcomes.remove(0)
     }

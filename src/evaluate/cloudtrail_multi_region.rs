@@ -252,25 +252,10 @@ fn read_and_write(read: bool, write: bool) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, MGMT, NOW, account, assert_verdict, error, organization,
+        ACCT, MGMT, NOW, account, assert_verdict, error, organization, trail,
     };
     use super::*;
     use crate::facts::{AccountFacts, OrganizationFacts, TrailStatus};
-
-    fn trail(owner: &str, name: &str) -> Trail {
-        Trail {
-            arn: format!("arn:aws:cloudtrail:us-east-1:{owner}:trail/{name}"),
-            name: name.to_owned(),
-            home_region: "us-east-1".to_owned(),
-            multi_region: true,
-            organization_trail: false,
-            log_file_validation: true,
-            kms_key_id: None,
-            s3_bucket: Some("logs".to_owned()),
-            status: Collected::Ok(TrailStatus { is_logging: true }),
-            selectors: Collected::Ok(EventSelectors::Default),
-        }
-    }
 
     fn org_trail() -> Trail {
         Trail {

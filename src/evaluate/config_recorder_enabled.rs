@@ -428,9 +428,7 @@ fn failure(status: &RecorderStatus) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{
-        ACCT, NOW, THRESHOLDS, account, assert_verdict, error, organization,
-    };
+    use super::super::test_support::{ACCT, account, assert_verdict, context, error, organization};
     use super::*;
     use crate::facts::DeliveryChannel;
 
@@ -440,13 +438,7 @@ mod tests {
     fn run(account: &AccountFacts) -> Vec<Outcome> {
         let org = organization();
         let regions = vec![US.to_owned(), EU.to_owned()];
-        evaluate(&AccountContext {
-            account,
-            organization: &org,
-            regions: &regions,
-            evaluated_at: NOW,
-            thresholds: &THRESHOLDS,
-        })
+        evaluate(&context(account, &org, &regions))
     }
 
     fn all_types(global: bool) -> ConfigRecorder {

@@ -111,9 +111,7 @@ fn judge(account_id: &str, region: &str, detectors: &[Detector]) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{
-        ACCT, NOW, THRESHOLDS, account, assert_verdict, error, organization,
-    };
+    use super::super::test_support::{ACCT, account, assert_verdict, context, error, organization};
     use super::*;
     use crate::facts::{AccountFacts, RegionalDetectors};
 
@@ -122,13 +120,7 @@ mod tests {
     fn run(account: &AccountFacts) -> Vec<Outcome> {
         let org = organization();
         let regions: Vec<String> = REGIONS.iter().map(|r| (*r).to_owned()).collect();
-        evaluate(&AccountContext {
-            account,
-            organization: &org,
-            regions: &regions,
-            evaluated_at: NOW,
-            thresholds: &THRESHOLDS,
-        })
+        evaluate(&context(account, &org, &regions))
     }
 
     fn detector(id: &str, status: &str) -> Detector {

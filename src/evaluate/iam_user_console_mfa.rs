@@ -94,7 +94,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, NOW, THRESHOLDS, account, assert_verdict, error, organization, root_row, row, value,
+        ACCT, account, assert_verdict, context, error, organization, root_row, row, value,
         with_users,
     };
     use super::*;
@@ -104,13 +104,7 @@ mod tests {
 
     fn run(account: &AccountFacts) -> Vec<Outcome> {
         let org = organization();
-        evaluate(&AccountContext {
-            account,
-            organization: &org,
-            regions: &[],
-            evaluated_at: NOW,
-            thresholds: &THRESHOLDS,
-        })
+        evaluate(&context(account, &org, &[]))
     }
 
     fn bob(password: ReportValue, mfa: ReportValue) -> CredentialReportRow {

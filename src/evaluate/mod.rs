@@ -336,7 +336,8 @@ pub(crate) fn report_cell(value: &ReportValue) -> String {
 pub(crate) mod test_support {
     use crate::facts::{
         AccountAccess, AccountFacts, AccountSummary, CollectError, Collected, CredentialReport,
-        CredentialReportRow, OrganizationFacts, ReportAccessKey, ReportValue,
+        CredentialReportRow, EventSelectors, OrganizationFacts, ReportAccessKey, ReportValue,
+        Trail, TrailStatus,
     };
     use crate::finding::{Outcome, Status};
 
@@ -349,6 +350,39 @@ pub(crate) mod test_support {
     pub(crate) const MGMT: &str = "111111111111";
     pub(crate) const ACCT: &str = "222222222222";
     pub(crate) const NOW: &str = "2025-06-01T00:00:00Z";
+
+    /// A multi-Region trail of `owner` that is logging all management events into `{name}-logs`,
+    /// with log file validation on and no KMS key: the trail checks' tests change what they judge.
+    pub(crate) fn trail(owner: &str, name: &str) -> Trail {
+        Trail {
+            arn: format!("arn:aws:cloudtrail:us-east-1:{owner}:trail/{name}"),
+            name: name.to_owned(),
+            home_region: "us-east-1".to_owned(),
+            multi_region: true,
+            organization_trail: false,
+            log_file_validation: true,
+            kms_key_id: None,
+            s3_bucket: Some(format!("{name}-logs")),
+            status: Collected::Ok(TrailStatus { is_logging: true }),
+            selectors: Collected::Ok(EventSelectors::Default),
+        }
+    }
+
+    /// The context a check judges `account` in: at [`NOW`], with the default [`THRESHOLDS`]
+    /// (struct update syntax sets others).
+    pub(crate) fn context<'a>(
+        account: &'a AccountFacts,
+        organization: &'a OrganizationFacts,
+        regions: &'a [String],
+    ) -> super::registry::AccountContext<'a> {
+        super::registry::AccountContext {
+            account,
+            organization,
+            regions,
+            evaluated_at: NOW,
+            thresholds: &THRESHOLDS,
+        }
+    }
 
     /// Asserts a table case's verdict: its status, and a reason that contains `reason`; `name`
     /// names the case in the failure.

@@ -117,20 +117,14 @@ fn active_slots(report: &Collected<CredentialReport>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, NOW, THRESHOLDS, account, assert_verdict, error, key, organization,
+        ACCT, account, assert_verdict, context, error, key, organization,
     };
     use super::*;
     use crate::facts::{AccountFacts, AccountSummary, ReportValue};
 
     fn run(account: &AccountFacts) -> Outcome {
         let org = organization();
-        let mut outcomes = evaluate(&AccountContext {
-            account,
-            organization: &org,
-            regions: &[],
-            evaluated_at: NOW,
-            thresholds: &THRESHOLDS,
-        });
+        let mut outcomes = evaluate(&context(account, &org, &[]));
         assert_eq!(outcomes.len(), 1);
         outcomes.remove(0)
     }

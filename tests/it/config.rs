@@ -710,7 +710,7 @@ expires = 2099-12-31
     assert!(overview.contains("Accepted risks (waivers)"), "no register");
     assert!(overview.contains("EXPIRED"), "the expired waiver is shown");
     assert!(
-        overview.contains("1 failing finding"),
+        overview.contains("<span class=\"tag tag-waived\">waived</span> 1 failing finding\n"),
         "the applied waiver's count"
     );
     let account_page = std::fs::read_to_string(
