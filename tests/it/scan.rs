@@ -376,6 +376,16 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
     expected
 }
 
+/// The findings of `check` in `account`.
+fn findings_of<'a>(snapshot: &'a Value, check: &str, account: &str) -> Vec<&'a Value> {
+    snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == check && f["account"] == account)
+        .collect()
+}
+
 /// Asserts that every (check, account) verdict in `snapshot` is what the seeder built, except
 /// those `affected` names (what a fault test broke on purpose and asserts itself).
 #[track_caller]
@@ -681,12 +691,7 @@ async fn security_hub_standards_that_fail_are_error_in_each_region_and_nothing_e
     let (code, snapshot) = scan(seeded, "securityhub-fails", &[]);
     admin.clear_faults().expect("clear");
     assert_eq!(code, 3);
-    let findings: Vec<&Value> = snapshot["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["check"] == "securityhub-enabled" && f["account"] == broken.as_str())
-        .collect();
+    let findings = findings_of(&snapshot, "securityhub-enabled", &broken);
     assert_eq!(findings.len(), REGIONS.split(',').count());
     for finding in findings {
         assert_eq!(finding["status"], "ERROR", "{finding}");
@@ -720,14 +725,9 @@ async fn a_bucket_list_that_fails_is_error_on_the_log_delivery_check_alone() {
     let (code, snapshot) = scan(seeded, "buckets-fail", &[]);
     admin.clear_faults().expect("clear");
     assert_eq!(code, 3);
-    let finding = snapshot["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| {
-            f["check"] == "cloudtrail-logs-outside-account" && f["account"] == broken.as_str()
-        })
-        .expect("the account's finding");
+    let [finding] = findings_of(&snapshot, "cloudtrail-logs-outside-account", &broken)[..] else {
+        panic!("one finding for the account");
+    };
     assert_eq!(finding["status"], "ERROR", "{finding}");
     let reason = finding["reason"].as_str().expect("reason");
     assert!(
@@ -766,12 +766,7 @@ async fn a_credential_report_that_fails_is_error_on_the_checks_that_read_it_and_
     ] {
         let got = statuses(&verdicts, check, &broken);
         assert_eq!(got, ["ERROR"], "{check}");
-        let reason = snapshot["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .find(|f| f["check"] == check && f["account"] == broken.as_str())
-            .expect("the finding")["reason"]
+        let reason = findings_of(&snapshot, check, &broken)[0]["reason"]
             .as_str()
             .expect("reason")
             .to_owned();
