@@ -3,6 +3,7 @@
 //! `score` counts cells, `svg` draws the charts, `templates` loads the Tera files and `site`
 //! writes the pages, version by version; `serve` shows the result on 127.0.0.1.
 
+mod badges;
 mod html;
 mod score;
 mod serve;
@@ -11,6 +12,7 @@ mod svg;
 mod templates;
 pub mod view;
 
+pub use self::badges::{Badge, Badges};
 pub use self::score::{CellKey, CellStatus, Cells, Tally};
 pub use self::serve::{ServeError, Server};
 pub use self::site::{RenderError, RenderOptions, RenderReport, render};

@@ -15,6 +15,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tracing::debug;
 
+use super::badges::Badges;
 use super::svg::{self, TrendPoint};
 use super::templates::{Templates, error_chain};
 use super::view::{
@@ -166,6 +167,7 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
     let latest = version_id(&snapshots.last().expect("not empty").name).to_owned();
     let renderer = Renderer {
         templates: &templates,
+        badges: Badges::new(&templates.tera),
         site,
         latest: latest.clone(),
         catalogue: catalog(),
@@ -443,6 +445,7 @@ fn render_each(
             renderer.catalogue,
             renderer.csf,
             renderer.evidence,
+            &renderer.badges,
         );
         history.push(history_row(&summary, &id, model.score()));
         let read = clock.elapsed();
@@ -510,6 +513,14 @@ fn render_each(
                 posture_version: renderer.site.posture_version.clone(),
                 history: history.last().expect("pushed").clone(),
             };
+            if let Some(message) = renderer.badges.failure() {
+                // A badge that failed is empty: the version is not kept.
+                return Err(RenderError::Page {
+                    page: format!("v/{}/", file_stem(&id)),
+                    template: "components.html",
+                    message,
+                });
+            }
             let made = clock.elapsed();
             writer.finish_version(&folder, staging, stored, &manifest)?;
             debug!(
@@ -599,6 +610,7 @@ type PageFile = (String, Vec<u8>);
 /// Renders pages; shared by the threads that render one version.
 struct Renderer<'a> {
     templates: &'a Templates,
+    badges: Badges<'a>,
     site: SiteInfo,
     latest: String,
     catalogue: &'static [CheckMeta],

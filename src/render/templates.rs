@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::badges::{BADGE_SOURCE, BADGE_TEMPLATE};
 use crate::snapshot::hex;
 
 /// Every template file, by name, as embedded.
@@ -125,6 +126,7 @@ impl Templates {
             hasher.update(text.as_bytes());
             sources.push((name, text));
         }
+        sources.push((BADGE_TEMPLATE, BADGE_SOURCE.to_owned()));
         let css = read("site.css", EMBEDDED_CSS)?;
         let js = read("site.js", EMBEDDED_JS)?;
         hasher.update(css.as_bytes());

@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
+use super::badges::{Badge, Badges};
 use super::score::{CellStatus, Cells, Tally};
 use crate::diff::{CSF_FUNCTIONS, ChangeKind, Changes};
 use crate::evaluate::waivers::{WaiverOutcome, WaiverRecord};
@@ -174,6 +175,8 @@ pub struct VersionModel<'a> {
     by_check: HashMap<&'a str, Vec<usize>>,
     /// Each check's link, made once: every finding shown carries one.
     check_links: HashMap<&'a str, CheckLink>,
+    /// The badges findings and cells show, each rendered once.
+    badges: &'a Badges<'a>,
 }
 
 impl<'a> VersionModel<'a> {
@@ -184,6 +187,7 @@ impl<'a> VersionModel<'a> {
         catalogue: &'a [CheckMeta],
         csf: &'a [CsfSubcategory],
         evidence: &'a [CsfEvidence],
+        badges: &'a Badges<'a>,
     ) -> Self {
         let mut by_account: HashMap<&str, Vec<usize>> = HashMap::default();
         let mut by_check: HashMap<&str, Vec<usize>> = HashMap::default();
@@ -228,6 +232,7 @@ impl<'a> VersionModel<'a> {
                 .iter()
                 .map(|c| (c.id.as_str(), check_link_of(&c.id, Some(c))))
                 .collect(),
+            badges,
         }
     }
 
@@ -708,6 +713,8 @@ impl<'a> VersionModel<'a> {
             status: finding.status,
             reason: finding.reason.clone(),
             waived: finding.waiver.as_ref().map(|w| w.reason.clone()),
+            region_badge: self.badges.region(finding.region.as_deref()),
+            status_badge: self.badges.status(finding.status),
         }
     }
 
@@ -741,14 +748,8 @@ impl<'a> VersionModel<'a> {
                     cells: columns
                         .iter()
                         .map(|c| match by_pair.get(&(id, c.id.as_str())) {
-                            Some((tally, failing)) => MatrixCell {
-                                status: tally.worst(),
-                                failing: *failing,
-                            },
-                            None => MatrixCell {
-                                status: None,
-                                failing: 0,
-                            },
+                            Some((tally, failing)) => self.matrix_cell(tally.worst(), *failing),
+                            None => self.matrix_cell(None, 0),
                         })
                         .collect(),
                 }
@@ -861,9 +862,21 @@ impl<'a> VersionModel<'a> {
         }
     }
 
+    fn matrix_cell(&self, status: Option<CellStatus>, failing: usize) -> MatrixCell {
+        MatrixCell {
+            status,
+            failing,
+            badge: self.badges.cell(status, failing),
+        }
+    }
+
     fn finding_detail<'m>(&'m self, f: &'m Finding) -> FindingDetail<'m> {
+        let check = self.link_to(&f.check);
         FindingDetail {
-            check: self.link_to(&f.check),
+            status_badge: self.badges.status(f.status),
+            severity_badge: self.badges.severity(check.severity),
+            region_badge: self.badges.region(f.region.as_deref()),
+            check,
             region: f.region.as_deref(),
             resource: &f.resource,
             status: f.status,
@@ -1718,6 +1731,10 @@ pub struct FindingRow {
     pub reason: String,
     /// The waiver's reason, when waived.
     pub waived: Option<String>,
+    /// `region` as the `region` component shows it.
+    pub region_badge: Badge,
+    /// `status` as the `status` component shows it.
+    pub status_badge: Badge,
 }
 
 /// One page of the accounts matrix.
@@ -1760,6 +1777,8 @@ pub struct MatrixCell {
     pub status: Option<CellStatus>,
     /// Failing findings.
     pub failing: usize,
+    /// The cell as the `cell` component shows it.
+    pub badge: Badge,
 }
 
 /// One account's page.
@@ -1808,6 +1827,12 @@ pub struct FindingDetail<'m> {
     pub evidence: Vec<Evidence<'m>>,
     /// Its waiver.
     pub waiver: Option<WaiverView<'m>>,
+    /// `status` as the `status` component shows it.
+    pub status_badge: Badge,
+    /// The check's severity as the `severity` component shows it.
+    pub severity_badge: Badge,
+    /// `region` as the `region` component shows it.
+    pub region_badge: Badge,
 }
 
 /// The passing findings of one check on an account page.

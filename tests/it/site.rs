@@ -720,3 +720,44 @@ fn an_altered_snapshot_stops_the_render_naming_it() {
         "no entry page points at it"
     );
 }
+
+#[test]
+fn a_badge_component_that_fails_stops_the_render_and_keeps_no_version() {
+    // Badges are rendered once per value, apart from the pages that show them: a component that
+    // fails must still fail the version, not leave it with empty badges.
+    let store_dir = fresh("site-badge-store");
+    let out = fresh("site-badge");
+    let templates = fresh("site-badge-templates");
+    Store::new(&store_dir)
+        .write(&mut fixture_before(), None)
+        .expect("write");
+    let components = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("site-templates/components.html"),
+    )
+    .expect("read components.html")
+    // Fails for a failing cell with one failing finding: only a badge shows one (the legend's
+    // failing cell has two).
+    .replace(
+        r#"title="FAIL, {{ failing }} failing""#,
+        r#"title="FAIL, {% if failing == 1 %}{{ value.no_such_field }}{% endif %}{{ failing }} failing""#,
+    );
+    std::fs::write(templates.join("components.html"), components).expect("write override");
+    let Err(err) = render(&RenderOptions {
+        snapshots_dir: store_dir.clone(),
+        out_dir: out.clone(),
+        templates_dir: Some(templates),
+        force: false,
+    }) else {
+        panic!("the render fails");
+    };
+    let message = err.to_string();
+    assert!(message.contains("components.html"), "{message}");
+    assert!(message.contains("the cell component"), "{message}");
+    let versions: Vec<_> = std::fs::read_dir(out.join("v"))
+        .expect("read v/")
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(versions.is_empty(), "no version is kept: {versions:?}");
+    assert!(!out.join("index.html").exists(), "no entry page");
+}
