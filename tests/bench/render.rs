@@ -5,8 +5,9 @@
 //! with peak memory under 500 MB; no page is over 2 MB.
 //!
 //! Run: `cargo bench --bench render`. `render` runs as a copy of the release `posture` binary
-//! (`CARGO_BIN_EXE_posture`), so its peak RSS is its own. About two minutes on 2 cores once built,
-//! most of it the three renders from scratch.
+//! (`CARGO_BIN_EXE_posture`), so its peak RSS is its own. About three minutes on 2 cores once
+//! built, most of it the five renders from scratch, plus up to four minutes waiting for a quiet
+//! machine.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -31,7 +32,11 @@ const REGIONS: usize = 4;
 /// Snapshots in the store rendered from scratch; one more is added for the re-render.
 const VERSIONS: usize = 12;
 /// Runs of each timed step; the median is reported.
-const RUNS: usize = 3;
+const RUNS: usize = 5;
+/// The timed runs wait (up to [`QUIET_WAIT`]) until the 1-minute load average is below this: a
+/// build or the snapshots just written would otherwise be measured with render.
+const QUIET_LOAD: f64 = 0.5;
+const QUIET_WAIT: Duration = Duration::from_secs(240);
 /// Days between two synthetic scans (a monthly scan).
 const SCAN_INTERVAL_DAYS: i64 = 30;
 /// The targets.
@@ -56,7 +61,6 @@ fn main() {
         return;
     }
     let started = Instant::now();
-    let load = load();
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).expect("mkdir");
     // Run a copy of the binary: a `cargo build --release` elsewhere in the tree may replace
@@ -66,6 +70,7 @@ fn main() {
 
     let prepared = prepare_in_child(&scratch, "store");
     let store_bytes = dir_bytes(&store);
+    let load = quiet();
 
     // From scratch: a new output directory each time. Nothing is deleted until the end: ext4
     // allocating inodes right after thousands were deleted spends seconds skipping the recently
@@ -606,13 +611,34 @@ fn plural(n: u64, noun: &str) -> String {
 }
 
 /// The 1-minute load average, when the system gives it.
-fn load() -> String {
+fn load_average() -> Option<f64> {
     std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
         .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .map_or_else(String::new, |l| {
-            format!(" (1-minute load average at the start: {l})")
-        })
+}
+
+/// Waits until the machine is quiet ([`QUIET_LOAD`], at most [`QUIET_WAIT`]) and says how it was.
+fn quiet() -> String {
+    let waiting = Instant::now();
+    let mut load = load_average();
+    if load.is_some_and(|l| l >= QUIET_LOAD) {
+        progress(&format!(
+            "waiting for the load average to fall below {QUIET_LOAD}"
+        ));
+    }
+    while load.is_some_and(|l| l >= QUIET_LOAD) && waiting.elapsed() < QUIET_WAIT {
+        std::thread::sleep(Duration::from_secs(2));
+        load = load_average();
+    }
+    load.map_or_else(String::new, |l| {
+        format!(
+            " (1-minute load average before the timed runs: {l:.2}, after waiting {:.0} s for it to fall below {QUIET_LOAD})",
+            waiting.elapsed().as_secs_f64()
+        )
+    })
 }
 
 /// A file's size: in kB under 1 MB.
