@@ -323,23 +323,21 @@ fn render_versions(
     writer: &mut Writer,
 ) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
     // A read may start while fewer than two snapshots are alive or being read: each lease's
-    // drop gives a permit back.
-    let (give_back, permits) = std::sync::mpsc::channel::<()>();
+    // drop gives a permit back, with the snapshot, for the reader to free: a thread frees what it
+    // allocated faster than what another thread did (mimalloc), and there are a million
+    // allocations in a snapshot of 1,000 accounts.
+    let (give_back, permits) = std::sync::mpsc::channel::<Option<SnapshotSummary>>();
     for _ in 0..2 {
-        give_back.send(()).expect("the receiver is here");
+        give_back.send(None).expect("the receiver is here");
     }
     let permits = Mutex::new(permits);
     std::thread::scope(|scope| {
-        // Reader threads read ahead while this one renders: reading is a third of the work.
-        // Rendering many versions, one reader reads the next snapshot as soon as the one before
-        // the current is compared and dropped, so at most two snapshots and the one being read
-        // are in memory; rendering one new version, its snapshot and the one before are read at
-        // once.
-        let lanes = if wanted.len() <= 2 {
-            wanted.len().max(1)
-        } else {
-            1
-        };
+        // Two reader threads read ahead while this one renders: reading is a third of the work.
+        // The first two snapshots are read at once (the first version cannot start before its
+        // snapshot is read, and one reader would leave a core idle meanwhile); after them, a
+        // reader reads the next snapshot as soon as the one before the current is compared and
+        // dropped, so at most two snapshots are in memory or being read.
+        let lanes = wanted.len().clamp(1, 2);
         let receivers: Vec<_> = (0..lanes)
             .map(|lane| {
                 let (send, receive) = std::sync::mpsc::sync_channel(0);
@@ -347,11 +345,12 @@ fn render_versions(
                 let (permits, give_back) = (&permits, give_back.clone());
                 scope.spawn(move || {
                     for i in mine {
-                        if permits.lock().expect("not poisoned").recv().is_err() {
-                            break;
+                        match permits.lock().expect("not poisoned").recv() {
+                            Ok(returned) => drop(returned),
+                            Err(_) => break,
                         }
                         let read = renderer.read(&snapshots[i]).map(|summary| Lease {
-                            summary,
+                            summary: Some(summary),
                             give_back: give_back.clone(),
                         });
                         if send.send((i, read)).is_err() {
@@ -376,24 +375,26 @@ fn render_versions(
     })
 }
 
-/// A snapshot read for rendering; dropping it lets the reader read the next.
+/// A snapshot read for rendering; dropping it gives it back to the reader, which frees it and
+/// reads the next.
 struct Lease {
-    summary: SnapshotSummary,
-    give_back: std::sync::mpsc::Sender<()>,
+    /// Always `Some` until dropped.
+    summary: Option<SnapshotSummary>,
+    give_back: std::sync::mpsc::Sender<Option<SnapshotSummary>>,
 }
 
 impl std::ops::Deref for Lease {
     type Target = SnapshotSummary;
 
     fn deref(&self) -> &SnapshotSummary {
-        &self.summary
+        self.summary.as_ref().expect("held until dropped")
     }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        // The reader may be gone (an error ended the render): nothing waits for the permit.
-        let _ = self.give_back.send(());
+        // The reader may be gone (an error ended the render): the snapshot is then freed here.
+        let _ = self.give_back.send(self.summary.take());
     }
 }
 
