@@ -19,7 +19,7 @@ use crate::finding::Status;
 pub(super) const BADGE_TEMPLATE: &str = "posture-badge.html";
 /// Its source: `kind` names the component, `value` and `failing` are its arguments.
 pub(super) const BADGE_SOURCE: &str = r#"
-{%- if kind == "status" -%}{{ <status value={value} /> }}
+{%- if kind == "status" -%}{{ <status value={value} none_label="no finding" /> }}
 {%- elif kind == "severity" -%}{{ <severity value={value} /> }}
 {%- elif kind == "region" -%}{{ <region value={value} /> }}
 {%- else -%}{{ <cell value={value} failing={failing} /> }}
@@ -45,7 +45,8 @@ impl Badge {
 /// A badge with a closed set of values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
-    Status(Status),
+    /// `None`: no finding (one side of a change).
+    Status(Option<Status>),
     Severity(Option<Severity>),
     Cell(Option<CellStatus>, usize),
     /// The Region of a global finding.
@@ -76,6 +77,11 @@ impl<'t> Badges<'t> {
 
     /// A finding's status (`components.html`'s `status`).
     pub fn status(&self, status: Status) -> Badge {
+        self.known(Key::Status(Some(status)))
+    }
+
+    /// One side of a change: the finding's status, or `None` when there was no finding.
+    pub fn change_status(&self, status: Option<Status>) -> Badge {
         self.known(Key::Status(status))
     }
 
@@ -165,6 +171,8 @@ mod tests {
             "the second lookup reuses the first rendering"
         );
         assert_ne!(badges.status(Status::Error), fail);
+        assert_eq!(badges.change_status(Some(Status::Fail)), fail);
+        assert!(badges.change_status(None).as_str().contains("no finding"));
         assert!(
             badges
                 .cell(Some(CellStatus::Fail), 3)

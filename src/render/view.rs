@@ -1122,6 +1122,10 @@ fn change_row(model: &VersionModel<'_>, change: &crate::diff::FindingChange) -> 
             name,
             ..model.account_ref(&change.account)
         },
+        severity_badge: model.badges.severity(Some(change.severity)),
+        region_badge: model.badges.region(change.region.as_deref()),
+        old_badge: model.badges.change_status(change.old.status),
+        new_badge: model.badges.change_status(change.new.status),
         region: change.region.clone(),
         resource: change.resource.clone(),
         old_status: change.old.status,
@@ -1536,6 +1540,14 @@ pub struct ChangeRow {
     pub reason: String,
     /// Why it changed.
     pub causes: Vec<String>,
+    /// The check's severity as the `severity` component shows it.
+    pub severity_badge: Badge,
+    /// `region` as the `region` component shows it.
+    pub region_badge: Badge,
+    /// `old_status` and `new_status` as the `status` component shows them (`None`: "no finding").
+    pub old_badge: Badge,
+    /// See `old_badge`.
+    pub new_badge: Badge,
 }
 
 /// An account among the worst.

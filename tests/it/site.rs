@@ -272,6 +272,13 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
             .evidence
             .insert("tag:Owner".into(), format!("tag {HOSTILE}"));
     }
+    // A Region is a string from AWS too, shown through the `region` badge (src/render/badges.rs).
+    before
+        .findings
+        .iter_mut()
+        .find(|f| f.account == account_id)
+        .expect("the account has findings")
+        .region = Some(format!("region {HOSTILE}"));
     // A passing finding of another account as hostile: passing rows are written outside the
     // templates (src/render/html.rs).
     let passing = before
@@ -365,6 +372,10 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     .expect("the account page");
     assert!(account_page.contains("tag O&#39;Brien") || account_page.contains("tag &lt;script"));
     assert!(account_page.contains("tag:Owner"));
+    assert!(
+        account_page.contains(r#"<span class="mono">region &lt;script&gt;alert(&quot;x&quot;)"#),
+        "the hostile Region is shown escaped"
+    );
     let passing_page = std::fs::read_to_string(
         out.join("v")
             .join(
