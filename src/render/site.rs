@@ -211,6 +211,14 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
         )
     };
 
+    if let Some(message) = renderer.badges.failure() {
+        // The newest version's overview shows badges even when no version was rendered now.
+        return Err(RenderError::Page {
+            page: "index.html".to_owned(),
+            template: "components.html",
+            message,
+        });
+    }
     // Entry pages last, so they never link to a version not yet written.
     let trend = svg::trend(&trend_points(&history, history.len() - 1));
     let latest_manifest = last;
@@ -323,37 +331,48 @@ fn render_versions(
     writer: &mut Writer,
 ) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
     // A read may start while fewer than two snapshots are alive or being read: each lease's
-    // drop gives a permit back, with the snapshot, for the reader to free: a thread frees what it
-    // allocated faster than what another thread did (mimalloc), and there are a million
-    // allocations in a snapshot of 1,000 accounts.
-    let (give_back, permits) = std::sync::mpsc::channel::<Option<SnapshotSummary>>();
+    // drop gives a permit back.
+    let (give_back, permits) = std::sync::mpsc::channel::<()>();
     for _ in 0..2 {
-        give_back.send(None).expect("the receiver is here");
+        give_back.send(()).expect("the receiver is here");
     }
     let permits = Mutex::new(permits);
     std::thread::scope(|scope| {
-        // Two reader threads read ahead while this one renders: reading is a third of the work.
-        // The first two snapshots are read at once (the first version cannot start before its
-        // snapshot is read, and one reader would leave a core idle meanwhile); after them, a
-        // reader reads the next snapshot as soon as the one before the current is compared and
-        // dropped, so at most two snapshots are in memory or being read.
+        // Readers read ahead while this thread renders: reading is a third of the work. The
+        // first two snapshots are read at once, each by a reader of its own: the first version
+        // cannot start before its snapshot is read, and one reader would leave a core idle
+        // meanwhile. Every later one is read by the first reader, as soon as the snapshot before
+        // the current one is compared and dropped, so at most two snapshots are in memory or
+        // being read. One reader keeps the later reads in order: two racing for a permit could
+        // take it for a snapshot not needed yet, and wait forever for the one that is.
         let lanes = wanted.len().clamp(1, 2);
+        let lane_of = |position: usize| usize::from(position == 1);
         let receivers: Vec<_> = (0..lanes)
             .map(|lane| {
                 let (send, receive) = std::sync::mpsc::sync_channel(0);
-                let mine: Vec<usize> = wanted.iter().copied().skip(lane).step_by(lanes).collect();
+                let mine: Vec<usize> = wanted
+                    .iter()
+                    .enumerate()
+                    .filter(|&(position, _)| lane_of(position) == lane)
+                    .map(|(_, &i)| i)
+                    .collect();
                 let (permits, give_back) = (&permits, give_back.clone());
                 scope.spawn(move || {
                     for i in mine {
-                        match permits.lock().expect("not poisoned").recv() {
-                            Ok(returned) => drop(returned),
-                            Err(_) => break,
+                        if permits.lock().expect("not poisoned").recv().is_err() {
+                            break;
                         }
-                        let read = renderer.read(&snapshots[i]).map(|summary| Lease {
-                            summary: Some(summary),
+                        let read = renderer.read(&snapshots[i]);
+                        let failed = read.is_err();
+                        if failed {
+                            // No lease will give this permit back, and the render stops here.
+                            let _ = give_back.send(());
+                        }
+                        let read = read.map(|summary| Lease {
+                            summary,
                             give_back: give_back.clone(),
                         });
-                        if send.send((i, read)).is_err() {
+                        if send.send((i, read)).is_err() || failed {
                             break;
                         }
                     }
@@ -364,7 +383,7 @@ fn render_versions(
         drop(give_back);
         let mut position = 0;
         let next = |want: usize| -> Result<Lease, RenderError> {
-            let (i, read) = receivers[position % lanes]
+            let (i, read) = receivers[lane_of(position)]
                 .recv()
                 .expect("the readers send every snapshot wanted");
             position += 1;
@@ -375,26 +394,24 @@ fn render_versions(
     })
 }
 
-/// A snapshot read for rendering; dropping it gives it back to the reader, which frees it and
-/// reads the next.
+/// A snapshot read for rendering; dropping it lets the reader read the next.
 struct Lease {
-    /// Always `Some` until dropped.
-    summary: Option<SnapshotSummary>,
-    give_back: std::sync::mpsc::Sender<Option<SnapshotSummary>>,
+    summary: SnapshotSummary,
+    give_back: std::sync::mpsc::Sender<()>,
 }
 
 impl std::ops::Deref for Lease {
     type Target = SnapshotSummary;
 
     fn deref(&self) -> &SnapshotSummary {
-        self.summary.as_ref().expect("held until dropped")
+        &self.summary
     }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        // The reader may be gone (an error ended the render): the snapshot is then freed here.
-        let _ = self.give_back.send(self.summary.take());
+        // The reader may be gone (an error ended the render): nothing waits for the permit.
+        let _ = self.give_back.send(());
     }
 }
 
@@ -734,6 +751,8 @@ impl Renderer<'_> {
                                     &model.checks(),
                                 )
                                 .map(|b| vec![("checks.html".to_owned(), b)]),
+                            // Written to its file as it is made, not returned whole like a page:
+                            // see `write_findings_csv`.
                             Job::Csv => {
                                 let path = staging.join(FINDINGS_CSV);
                                 write_findings_csv(&path, model.snapshot).map(|size| {
@@ -876,8 +895,8 @@ fn write_findings_csv(path: &Path, snapshot: &SnapshotSummary) -> Result<u64, Re
 }
 
 /// The findings as CSV, one row per finding, with the evidence as `label: value` lines. A cell that a
-/// spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`. Returns the
-/// bytes written.
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a carriage return first) is
+/// prefixed with `'`. Returns the bytes written.
 fn findings_csv(snapshot: &SnapshotSummary, out: &mut impl io::Write) -> io::Result<u64> {
     let checks: FxHashMap<&str, _> = snapshot.checks.iter().map(|c| (c.id.as_str(), c)).collect();
     let accounts: FxHashMap<&str, _> = snapshot
@@ -953,10 +972,13 @@ fn findings_csv(snapshot: &SnapshotSummary, out: &mut impl io::Write) -> io::Res
     Ok(written)
 }
 
-/// Appends one CSV record (RFC 4180, `\n` line ends), each field quoted only when it holds a
-/// comma, a quote or a line break, its quotes doubled: what the `csv` crate writes, by hand
-/// because its byte-at-a-time writer was a tenth of a render (34 MB a version at 1,000 accounts).
+/// Appends one CSV record of two or more fields, with RFC 4180 quoting and a `\n` line end: a
+/// field is quoted only when it holds a comma, a quote or a line break, its quotes doubled, as the
+/// `csv` crate writes it. By hand because that crate's byte-at-a-time writer was a tenth of a
+/// render (34 MB a version at 1,000 accounts).
 fn csv_record<const N: usize>(out: &mut Vec<u8>, fields: [&str; N]) {
+    // A record of one empty field would be an empty line (the `csv` crate writes `""`).
+    const { assert!(N > 1) };
     for (i, field) in fields.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -1158,6 +1180,8 @@ mod tests {
             "ends with a quote\"",
             "ünïcødé, ✓",
             " spaced ",
+            "a field longer than the 32 bytes checked at a time, then a comma, here",
+            "and one longer than 32 bytes with a \"quote\" past the first 32",
         ];
         let mut ours = Vec::new();
         csv_record(&mut ours, fields);

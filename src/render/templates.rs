@@ -126,6 +126,7 @@ impl Templates {
             hasher.update(text.as_bytes());
             sources.push((name, text));
         }
+        hasher.update(BADGE_SOURCE.as_bytes());
         sources.push((BADGE_TEMPLATE, BADGE_SOURCE.to_owned()));
         let css = read("site.css", EMBEDDED_CSS)?;
         let js = read("site.js", EMBEDDED_JS)?;

@@ -633,11 +633,17 @@ fn quiet() -> String {
         std::thread::sleep(Duration::from_secs(2));
         load = load_average();
     }
+    let waited = waiting.elapsed().as_secs_f64();
     load.map_or_else(String::new, |l| {
-        format!(
-            " (1-minute load average before the timed runs: {l:.2}, after waiting {:.0} s for it to fall below {QUIET_LOAD})",
-            waiting.elapsed().as_secs_f64()
-        )
+        if l < QUIET_LOAD {
+            format!(
+                " (1-minute load average before the timed runs: {l:.2}, after waiting {waited:.0} s for it to fall below {QUIET_LOAD})"
+            )
+        } else {
+            format!(
+                " (1-minute load average before the timed runs: {l:.2}: it did not fall below {QUIET_LOAD} in {waited:.0} s, so other work shared the machine)"
+            )
+        }
     })
 }
 

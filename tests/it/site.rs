@@ -272,13 +272,14 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
             .evidence
             .insert("tag:Owner".into(), format!("tag {HOSTILE}"));
     }
-    // A Region is a string from AWS too, shown through the `region` badge (src/render/badges.rs).
-    before
+    // A Region is a string from AWS too, shown through the `region` badge (src/render/badges.rs)
+    // on the account page, and on the changes page once the finding passes.
+    let hostile_region = before
         .findings
-        .iter_mut()
-        .find(|f| f.account == account_id)
-        .expect("the account has findings")
-        .region = Some(format!("region {HOSTILE}"));
+        .iter()
+        .position(|f| f.account == account_id)
+        .expect("the account has findings");
+    before.findings[hostile_region].region = Some(format!("region {HOSTILE}"));
     // A passing finding of another account as hostile: passing rows are written outside the
     // templates (src/render/html.rs).
     let passing = before
@@ -337,8 +338,27 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     let out = fresh("site-hostile");
     let store = Store::new(&store_dir);
     store.write(&mut before.clone(), None).expect("write");
+    before.findings[hostile_region].status = Status::Pass;
     store.write(&mut before, None).expect("write a second");
     render_into(&store_dir, &out);
+    let versions: Vec<PathBuf> = Store::new(&store_dir)
+        .list()
+        .unwrap()
+        .iter()
+        .map(|s| out.join("v").join(s.name.trim_end_matches(".json")))
+        .collect();
+    let region_badge = r#"<span class="mono">region &lt;script&gt;alert(&quot;x&quot;)"#;
+    for page in [
+        versions[0].join(format!("account/{account_id}.html")),
+        versions[1].join("changes.html"),
+    ] {
+        let html = std::fs::read_to_string(&page).expect("read the page");
+        assert!(
+            html.contains(region_badge),
+            "{}: the hostile Region is shown escaped",
+            page.display()
+        );
+    }
 
     let mut shown_on = 0;
     for (path, html) in pages(&out) {
@@ -372,10 +392,7 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     .expect("the account page");
     assert!(account_page.contains("tag O&#39;Brien") || account_page.contains("tag &lt;script"));
     assert!(account_page.contains("tag:Owner"));
-    assert!(
-        account_page.contains(r#"<span class="mono">region &lt;script&gt;alert(&quot;x&quot;)"#),
-        "the hostile Region is shown escaped"
-    );
+
     let passing_page = std::fs::read_to_string(
         out.join("v")
             .join(
@@ -771,4 +788,42 @@ fn a_badge_component_that_fails_stops_the_render_and_keeps_no_version() {
         .collect();
     assert!(versions.is_empty(), "no version is kept: {versions:?}");
     assert!(!out.join("index.html").exists(), "no entry page");
+}
+
+#[test]
+fn a_badge_that_fails_on_the_entry_page_alone_stops_the_render_and_keeps_it() {
+    // With every version already rendered, only the entry pages are written: the overview's
+    // regressions still show badges, so a component failing there must still fail the render.
+    let out = fresh("site-badge-entry");
+    let templates = fresh("site-badge-entry-templates");
+    render_into(&fixture_dir(), &out);
+    let index = std::fs::read(out.join("index.html")).expect("the entry page");
+    let components = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("site-templates/components.html"),
+    )
+    .expect("read components.html")
+    // Fails for the "no finding" side of a change: only a badge shows one (the overview's own
+    // status calls without a finding say "not assessed by posture").
+    .replace(
+        r#"<span class="status s-none"><span class="sym" aria-hidden="true">—</span> {{ none_label }}</span>"#,
+        r#"<span class="status s-none">{% if none_label == "no finding" %}{{ value.no_such_field }}{% endif %}<span class="sym" aria-hidden="true">—</span> {{ none_label }}</span>"#,
+    );
+    assert!(components.contains("no_such_field"), "the override applies");
+    std::fs::write(templates.join("components.html"), components).expect("write override");
+    let Err(err) = render(&RenderOptions {
+        snapshots_dir: fixture_dir(),
+        out_dir: out.clone(),
+        templates_dir: Some(templates),
+        force: false,
+    }) else {
+        panic!("the render fails");
+    };
+    let message = err.to_string();
+    assert!(message.contains("index.html"), "{message}");
+    assert!(message.contains("the status component"), "{message}");
+    assert_eq!(
+        std::fs::read(out.join("index.html")).expect("the entry page"),
+        index,
+        "the entry page is left as it was"
+    );
 }
