@@ -759,26 +759,12 @@ fn a_badge_component_that_fails_stops_the_render_and_keeps_no_version() {
     Store::new(&store_dir)
         .write(&mut fixture_before(), None)
         .expect("write");
-    let components = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("site-templates/components.html"),
-    )
-    .expect("read components.html")
     // Fails for a failing cell with one failing finding: only a badge shows one (the legend's
     // failing cell has two).
-    .replace(
-        r#"title="FAIL, {{ failing }} failing""#,
-        r#"title="FAIL, {% if failing == 1 %}{{ value.no_such_field }}{% endif %}{{ failing }} failing""#,
-    );
-    std::fs::write(templates.join("components.html"), components).expect("write override");
-    let Err(err) = render(&RenderOptions {
-        snapshots_dir: store_dir.clone(),
-        out_dir: out.clone(),
-        templates_dir: Some(templates),
-        force: false,
-    }) else {
-        panic!("the render fails");
-    };
-    let message = err.to_string();
+    let failing = r#"title="FAIL, {{ failing }} failing""#;
+    let broken = r#"title="FAIL, {% if failing == 1 %}{{ value.no_such_field }}{% endif %}{{ failing }} failing""#;
+    let templates = broken_components(&templates, failing, broken);
+    let message = failing_render(&store_dir, &out, templates);
     assert!(message.contains("components.html"), "{message}");
     assert!(message.contains("the cell component"), "{message}");
     let versions: Vec<_> = std::fs::read_dir(out.join("v"))
@@ -798,27 +784,12 @@ fn a_badge_that_fails_on_the_entry_page_alone_stops_the_render_and_keeps_it() {
     let templates = fresh("site-badge-entry-templates");
     render_into(&fixture_dir(), &out);
     let index = std::fs::read(out.join("index.html")).expect("the entry page");
-    let components = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("site-templates/components.html"),
-    )
-    .expect("read components.html")
     // Fails for the "no finding" side of a change: only a badge shows one (the overview's own
     // status calls without a finding say "not assessed by posture").
-    .replace(
-        r#"<span class="status s-none"><span class="sym" aria-hidden="true">—</span> {{ none_label }}</span>"#,
-        r#"<span class="status s-none">{% if none_label == "no finding" %}{{ value.no_such_field }}{% endif %}<span class="sym" aria-hidden="true">—</span> {{ none_label }}</span>"#,
-    );
-    assert!(components.contains("no_such_field"), "the override applies");
-    std::fs::write(templates.join("components.html"), components).expect("write override");
-    let Err(err) = render(&RenderOptions {
-        snapshots_dir: fixture_dir(),
-        out_dir: out.clone(),
-        templates_dir: Some(templates),
-        force: false,
-    }) else {
-        panic!("the render fails");
-    };
-    let message = err.to_string();
+    let none = r#"<span class="status s-none"><span class="sym" aria-hidden="true">—</span> {{ none_label }}</span>"#;
+    let broken = r#"<span class="status s-none">{% if none_label == "no finding" %}{{ value.no_such_field }}{% endif %}<span class="sym" aria-hidden="true">—</span> {{ none_label }}</span>"#;
+    let templates = broken_components(&templates, none, broken);
+    let message = failing_render(&fixture_dir(), &out, templates);
     assert!(message.contains("index.html"), "{message}");
     assert!(message.contains("the status component"), "{message}");
     assert_eq!(
@@ -826,4 +797,30 @@ fn a_badge_that_fails_on_the_entry_page_alone_stops_the_render_and_keeps_it() {
         index,
         "the entry page is left as it was"
     );
+}
+
+/// Writes into `dir` the embedded `components.html` with `from` replaced by `to`; returns `dir`.
+fn broken_components(dir: &Path, from: &str, to: &str) -> PathBuf {
+    let components = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("site-templates/components.html"),
+    )
+    .expect("read components.html");
+    assert!(components.contains(from), "components.html has {from:?}");
+    std::fs::write(dir.join("components.html"), components.replace(from, to))
+        .expect("write the override");
+    dir.to_owned()
+}
+
+/// Renders `store` into `out` with the templates in `templates`, which must fail: why it failed.
+fn failing_render(store: &Path, out: &Path, templates: PathBuf) -> String {
+    let rendered = render(&RenderOptions {
+        snapshots_dir: store.to_owned(),
+        out_dir: out.to_owned(),
+        templates_dir: Some(templates),
+        force: false,
+    });
+    match rendered {
+        Ok(_) => panic!("{} rendered with broken templates", store.display()),
+        Err(err) => err.to_string(),
+    }
 }
