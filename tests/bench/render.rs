@@ -197,6 +197,8 @@ fn days_before(rfc3339: &str, scans: usize) -> String {
 /// One measured run of `posture render`.
 struct Run {
     measured: Measured,
+    /// How long [`reference_work`] took just before it: how fast the machine was.
+    reference: Duration,
     /// Its CPU time, user and system, all threads: what it costs whatever else the machine runs.
     cpu: Duration,
     /// Whether the clean page cache was dropped before it.
@@ -218,6 +220,7 @@ fn render(posture: &Path, scratch: &Path, store: &Path, site: &Path, name: &str)
     // to half again as much CPU time by the fifth. Where the benchmark may (as root), it drops
     // the clean page cache, so that every run starts as the first.
     let dropped_cache = std::fs::write("/proc/sys/vm/drop_caches", "1").is_ok();
+    let reference = reference_work();
     let cpu_before = children_cpu();
     let run = run_measured(
         Command::new(posture)
@@ -245,9 +248,24 @@ fn render(posture: &Path, scratch: &Path, store: &Path, site: &Path, name: &str)
     );
     Run {
         measured: run,
+        reference,
         cpu: children_cpu() - cpu_before,
         dropped_cache,
     }
+}
+
+/// A fixed piece of work on one thread (SHA-256 of 256 MiB), timed: this virtual machine runs the
+/// same binary up to half again as slow at some hours as at others, and this says which it was.
+fn reference_work() -> Duration {
+    use sha2::Digest as _;
+    let block = vec![0x5a_u8; 1 << 20];
+    let started = Instant::now();
+    let mut hasher = sha2::Sha256::new();
+    for _ in 0..256 {
+        hasher.update(&block);
+    }
+    std::hint::black_box(hasher.finalize());
+    started.elapsed()
 }
 
 /// The CPU time (user and system) of this process's children that have been waited for.
@@ -449,6 +467,17 @@ fn report(f: &Figures) -> String {
             .unwrap_or(0)
     };
     let cpu = |runs: &[Run]| secs(median(runs.iter().map(|r| r.cpu)));
+    let references = |runs: &[Run]| {
+        let each: Vec<String> = runs
+            .iter()
+            .map(|r| format!("{:.0}", r.reference.as_secs_f64() * 1e3))
+            .collect();
+        format!(
+            "{:.0} ms (runs: {} ms)",
+            median(runs.iter().map(|r| r.reference)).as_secs_f64() * 1e3,
+            each.join(", ")
+        )
+    };
     let (scratch_wall, scratch_walls) = walls(&f.scratch_runs);
     let (rerender_wall, rerender_walls) = walls(&f.rerender_runs);
     let (scratch_rss, rerender_rss) = (peak(&f.scratch_runs), peak(&f.rerender_runs));
@@ -520,6 +549,12 @@ fn report(f: &Figures) -> String {
         (
             format!("from scratch ({VERSIONS} versions): CPU time (user + sys)"),
             cpu(&f.scratch_runs),
+            String::new(),
+        ),
+        (
+            "reference work before each run from scratch (SHA-256 of 256 MiB, one thread)"
+                .to_owned(),
+            references(&f.scratch_runs),
             String::new(),
         ),
         (
