@@ -330,36 +330,33 @@ fn render_versions(
     options: &RenderOptions,
     writer: &mut Writer,
 ) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
-    // A read may start while fewer than two snapshots are alive or being read: each lease's
-    // drop gives a permit back.
+    // The first two snapshots are read at once; every later read waits for a permit, which a
+    // lease gives back when it is dropped: at most two snapshots are in memory or being read.
     let (give_back, permits) = std::sync::mpsc::channel::<()>();
-    for _ in 0..2 {
-        give_back.send(()).expect("the receiver is here");
-    }
-    let permits = Mutex::new(permits);
+    let mut permits = Some(permits);
     std::thread::scope(|scope| {
         // Readers read ahead while this thread renders: reading is a third of the work. The
-        // first two snapshots are read at once, each by a reader of its own: the first version
-        // cannot start before its snapshot is read, and one reader would leave a core idle
-        // meanwhile. Every later one is read by the first reader, as soon as the snapshot before
-        // the current one is compared and dropped, so at most two snapshots are in memory or
-        // being read. One reader keeps the later reads in order: two racing for a permit could
-        // take it for a snapshot not needed yet, and wait forever for the one that is.
+        // first two snapshots are read by a reader each, at once: the first version cannot start
+        // before its snapshot is read, and one reader would leave a core idle meanwhile. Every
+        // later one is read by the first reader, in order, as soon as the snapshot before the
+        // current one is compared and dropped. Only that reader waits for permits: two readers
+        // racing for one could take it for a snapshot not needed yet, and wait forever.
         let lanes = wanted.len().clamp(1, 2);
         let lane_of = |position: usize| usize::from(position == 1);
         let receivers: Vec<_> = (0..lanes)
             .map(|lane| {
                 let (send, receive) = std::sync::mpsc::sync_channel(0);
-                let mine: Vec<usize> = wanted
+                let mine: Vec<(usize, usize)> = wanted
                     .iter()
+                    .copied()
                     .enumerate()
                     .filter(|&(position, _)| lane_of(position) == lane)
-                    .map(|(_, &i)| i)
                     .collect();
-                let (permits, give_back) = (&permits, give_back.clone());
+                let permits = if lane == 0 { permits.take() } else { None };
+                let give_back = give_back.clone();
                 scope.spawn(move || {
-                    for i in mine {
-                        if permits.lock().expect("not poisoned").recv().is_err() {
+                    for (position, i) in mine {
+                        if position >= 2 && permits.as_ref().is_none_or(|p| p.recv().is_err()) {
                             break;
                         }
                         let read = renderer.read(&snapshots[i]);

@@ -824,3 +824,46 @@ fn failing_render(store: &Path, out: &Path, templates: PathBuf) -> String {
         Err(err) => err.to_string(),
     }
 }
+
+#[test]
+fn several_new_snapshots_render_in_one_run_each_compared_with_the_one_before() {
+    // Three new snapshots after two rendered ones: the readers must hand them over in order
+    // (two racing for a permit once deadlocked here), and each new version is compared with the
+    // snapshot just before it, including the first new one with an old one.
+    let store_dir = fresh("site-several-store");
+    let out = fresh("site-several");
+    let store = Store::new(&store_dir);
+    let snapshot = fixture_before();
+    for _ in 0..2 {
+        store.write(&mut snapshot.clone(), None).expect("write");
+    }
+    let first = render_into(&store_dir, &out);
+    assert_eq!(first.rendered.len(), 2);
+    for _ in 0..3 {
+        store.write(&mut snapshot.clone(), None).expect("write");
+    }
+    let names: Vec<String> = store.list().unwrap().into_iter().map(|s| s.name).collect();
+    let ids: Vec<String> = names
+        .iter()
+        .map(|n| posture::render::view::version_id(n).to_owned())
+        .collect();
+    let second = render_into(&store_dir, &out);
+    assert_eq!(
+        second.rendered,
+        ids[2..],
+        "the three new versions, in order"
+    );
+    for i in 2..5 {
+        let index = std::fs::read_to_string(out.join("v").join(&ids[i]).join("index.html"))
+            .expect("the version's overview");
+        assert!(
+            index.contains(&format!(
+                "Previous version: <span class=\"mono\">{}</span>",
+                ids[i - 1]
+            )),
+            "{} links {} as the version before it",
+            ids[i],
+            ids[i - 1]
+        );
+    }
+}
