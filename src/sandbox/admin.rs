@@ -56,6 +56,29 @@ pub struct FaultRule {
     pub status: Option<u16>,
 }
 
+impl FaultRule {
+    /// A rule doing `kind` to every `service`:`action` request in `account_id`; tests set `count`,
+    /// `after`, `ms` or `status` on top with struct update.
+    pub fn on(kind: FaultKind, service: &str, action: &str, account_id: &str) -> Self {
+        Self {
+            kind,
+            service: Some(service.into()),
+            action: Some(action.into()),
+            account_id: Some(account_id.into()),
+            ..Self::default()
+        }
+    }
+
+    /// `sts:AssumeRole` into `account_id` is denied: the account cannot be read at all.
+    pub fn deny_assume_role(account_id: &str) -> Self {
+        Self {
+            kind: FaultKind::DenyAssumeRole,
+            account_id: Some(account_id.into()),
+            ..Self::default()
+        }
+    }
+}
+
 /// What a fault rule does to the requests it matches.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

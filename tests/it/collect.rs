@@ -8,7 +8,7 @@ use posture::collect::{CollectPlan, DelegatedAdmin, Progress, collect};
 use posture::facts::{
     AccountFacts, Collected, EventSelectors, OrganizationFacts, SecurityHub, Trail,
 };
-use posture::sandbox::{FaultKind, FaultRule};
+use posture::sandbox::FaultRule;
 use serde_json::Value;
 
 use crate::support::{ROLE, Seeded, TEST_BUCKET_PREFIX, exclusive, seeded};
@@ -707,11 +707,7 @@ async fn an_account_whose_role_is_denied_has_the_assume_role_error_on_every_fact
     let denied = seeded.account_id("acme-sandbox-research");
     let allowed = seeded.account_id("acme-log-archive");
     admin
-        .add_fault(&FaultRule {
-            kind: FaultKind::DenyAssumeRole,
-            account_id: Some(denied.clone()),
-            ..FaultRule::default()
-        })
+        .add_fault(&FaultRule::deny_assume_role(&denied))
         .expect("add fault");
 
     let factory = seeded.factory().await;

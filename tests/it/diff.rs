@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use posture::diff::{Cause, ChangeKind, Changes, diff};
-use posture::sandbox::{FaultKind, FaultRule, Sandbox, SandboxAdmin, SandboxGuard};
+use posture::sandbox::{FaultRule, Sandbox, SandboxAdmin, SandboxGuard};
 use posture::snapshot::{Store, read_snapshot_summary};
 use serde_json::Value;
 
@@ -146,11 +146,7 @@ async fn real_scans_around_the_change_step_show_every_transition_with_its_cause(
         .expect("remove account");
     let admin = SandboxAdmin::new(&endpoint);
     admin
-        .add_fault(&FaultRule {
-            kind: FaultKind::DenyAssumeRole,
-            account_id: Some(data_dev.clone()),
-            ..FaultRule::default()
-        })
+        .add_fault(&FaultRule::deny_assume_role(&data_dev))
         .expect("fault");
     let wide_after = scan(&endpoint, &store, &["--regions", "us-east-1"]);
     admin.clear_faults().expect("clear");

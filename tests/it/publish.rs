@@ -246,13 +246,7 @@ impl Publisher {
 
     /// Adds a fault rule on S3 `action` in this publisher's account.
     fn fault(&self, kind: FaultKind, action: &str, tweak: impl FnOnce(&mut FaultRule)) {
-        let mut rule = FaultRule {
-            kind,
-            service: Some("s3".into()),
-            action: Some(action.into()),
-            account_id: Some(self.account_id.clone()),
-            ..FaultRule::default()
-        };
+        let mut rule = FaultRule::on(kind, "s3", action, &self.account_id);
         tweak(&mut rule);
         self.admin.add_fault(&rule).expect("add fault");
     }

@@ -22,16 +22,6 @@ impl Drop for ClearFaults<'_> {
     }
 }
 
-fn rule(kind: FaultKind, service: &str, action: &str, account_id: &str) -> FaultRule {
-    FaultRule {
-        kind,
-        service: Some(service.into()),
-        action: Some(action.into()),
-        account_id: Some(account_id.into()),
-        ..FaultRule::default()
-    }
-}
-
 #[tokio::test]
 async fn assume_role_is_denied_into_the_accounts_fault_injection_names() {
     let _exclusive = exclusive().await;
@@ -46,11 +36,7 @@ async fn assume_role_is_denied_into_the_accounts_fault_injection_names() {
         .last()
         .map_or(0, |r| r.seq);
     admin
-        .add_fault(&FaultRule {
-            kind: FaultKind::DenyAssumeRole,
-            account_id: Some(denied.clone()),
-            ..FaultRule::default()
-        })
+        .add_fault(&FaultRule::deny_assume_role(&denied))
         .expect("add fault");
 
     let factory = seeded.factory().await;
@@ -99,7 +85,7 @@ async fn throttling_is_answered_n_times_then_the_call_succeeds() {
     admin
         .add_fault(&FaultRule {
             count: Some(1),
-            ..rule(FaultKind::Throttle, "iam", "ListUsers", &account)
+            ..FaultRule::on(FaultKind::Throttle, "iam", "ListUsers", &account)
         })
         .expect("add fault");
     let no_retry = ClientFactory::load(
@@ -122,7 +108,7 @@ async fn throttling_is_answered_n_times_then_the_call_succeeds() {
     admin
         .add_fault(&FaultRule {
             count: Some(3),
-            ..rule(FaultKind::Throttle, "iam", "ListUsers", &account)
+            ..FaultRule::on(FaultKind::Throttle, "iam", "ListUsers", &account)
         })
         .expect("add fault");
     factory
@@ -161,7 +147,7 @@ async fn an_error_fault_answers_500_for_the_chosen_account_only() {
     admin
         .add_fault(&FaultRule {
             status: Some(500),
-            ..rule(FaultKind::Error, "iam", "ListRoles", &account)
+            ..FaultRule::on(FaultKind::Error, "iam", "ListRoles", &account)
         })
         .expect("add fault");
     let factory =
@@ -195,7 +181,7 @@ async fn a_deny_fault_after_n_lets_n_calls_through_then_denies_without_retries()
     admin
         .add_fault(&FaultRule {
             after: Some(2),
-            ..rule(FaultKind::Deny, "iam", "ListGroups", &account)
+            ..FaultRule::on(FaultKind::Deny, "iam", "ListGroups", &account)
         })
         .expect("add fault");
     let factory = seeded.factory().await;
@@ -243,13 +229,14 @@ async fn a_latency_fault_delays_each_matching_call() {
     let sts = factory.sts(factory.base());
     admin
         .add_fault(&FaultRule {
-            kind: FaultKind::Latency,
-            service: Some("sts".into()),
-            action: Some("GetCallerIdentity".into()),
-            account_id: Some(seeded.management_account_id()),
             count: Some(2),
             ms: Some(300),
-            ..FaultRule::default()
+            ..FaultRule::on(
+                FaultKind::Latency,
+                "sts",
+                "GetCallerIdentity",
+                &seeded.management_account_id(),
+            )
         })
         .expect("add fault");
     let started = Instant::now();
@@ -323,7 +310,7 @@ async fn a_restjson_service_is_throttled_with_its_own_error_code_and_status() {
     admin
         .add_fault(&FaultRule {
             count: Some(1),
-            ..rule(
+            ..FaultRule::on(
                 FaultKind::Throttle,
                 "securityhub",
                 "ListOrganizationAdminAccounts",

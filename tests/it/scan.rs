@@ -588,11 +588,7 @@ async fn an_account_whose_role_is_denied_is_error_on_every_check_while_the_other
     let admin = seeded.admin();
     let denied = seeded.account_id("acme-sandbox-research");
     admin
-        .add_fault(&FaultRule {
-            kind: FaultKind::DenyAssumeRole,
-            account_id: Some(denied.clone()),
-            ..FaultRule::default()
-        })
+        .add_fault(&FaultRule::deny_assume_role(&denied))
         .expect("fault");
     let (code, snapshot) = scan(seeded, "denied", &[]);
     admin.clear_faults().expect("clear");
@@ -633,22 +629,17 @@ async fn throttling_is_retried_and_a_500_for_one_account_errors_only_what_it_fee
     let broken = seeded.account_id("acme-data-dev");
     admin
         .add_fault(&FaultRule {
-            kind: FaultKind::Throttle,
-            service: Some("iam".into()),
-            action: Some("GetAccountSummary".into()),
-            account_id: Some(throttled.clone()),
             count: Some(2),
-            ..FaultRule::default()
+            ..FaultRule::on(FaultKind::Throttle, "iam", "GetAccountSummary", &throttled)
         })
         .expect("fault");
     admin
-        .add_fault(&FaultRule {
-            kind: FaultKind::Error,
-            service: Some("cloudtrail".into()),
-            action: Some("DescribeTrails".into()),
-            account_id: Some(broken.clone()),
-            ..FaultRule::default()
-        })
+        .add_fault(&FaultRule::on(
+            FaultKind::Error,
+            "cloudtrail",
+            "DescribeTrails",
+            &broken,
+        ))
         .expect("fault");
     let (code, snapshot) = scan(seeded, "faults", &[]);
     admin.clear_faults().expect("clear");
@@ -680,13 +671,12 @@ async fn security_hub_standards_that_fail_are_error_in_each_region_and_nothing_e
     // Its hub is on in both Regions, with standards: only reading them fails.
     let broken = seeded.account_id("acme-audit");
     admin
-        .add_fault(&FaultRule {
-            kind: FaultKind::Error,
-            service: Some("securityhub".into()),
-            action: Some("GetEnabledStandards".into()),
-            account_id: Some(broken.clone()),
-            ..FaultRule::default()
-        })
+        .add_fault(&FaultRule::on(
+            FaultKind::Error,
+            "securityhub",
+            "GetEnabledStandards",
+            &broken,
+        ))
         .expect("fault");
     let (code, snapshot) = scan(seeded, "securityhub-fails", &[]);
     admin.clear_faults().expect("clear");
@@ -714,13 +704,12 @@ async fn a_bucket_list_that_fails_is_error_on_the_log_delivery_check_alone() {
     // Logged by the organization trail, which delivers outside it: PASS when its buckets are read.
     let broken = seeded.account_id("acme-payments-prod");
     admin
-        .add_fault(&FaultRule {
-            kind: FaultKind::Error,
-            service: Some("s3".into()),
-            action: Some("ListBuckets".into()),
-            account_id: Some(broken.clone()),
-            ..FaultRule::default()
-        })
+        .add_fault(&FaultRule::on(
+            FaultKind::Error,
+            "s3",
+            "ListBuckets",
+            &broken,
+        ))
         .expect("fault");
     let (code, snapshot) = scan(seeded, "buckets-fail", &[]);
     admin.clear_faults().expect("clear");
@@ -746,13 +735,12 @@ async fn a_credential_report_that_fails_is_error_on_the_checks_that_read_it_and_
     let admin = seeded.admin();
     let broken = seeded.account_id("acme-data-dev");
     admin
-        .add_fault(&FaultRule {
-            kind: FaultKind::Error,
-            service: Some("iam".into()),
-            action: Some("GetCredentialReport".into()),
-            account_id: Some(broken.clone()),
-            ..FaultRule::default()
-        })
+        .add_fault(&FaultRule::on(
+            FaultKind::Error,
+            "iam",
+            "GetCredentialReport",
+            &broken,
+        ))
         .expect("fault");
     let (code, snapshot) = scan(seeded, "report-fails", &[]);
     admin.clear_faults().expect("clear");
@@ -788,13 +776,12 @@ async fn aws_config_that_cannot_be_read_is_error_where_nothing_known_fails_and_n
     let admin = seeded.admin();
     let broken = seeded.account_id("acme-payments-prod");
     admin
-        .add_fault(&FaultRule {
-            kind: FaultKind::Error,
-            service: Some("config".into()),
-            action: Some("DescribeConfigurationRecorders".into()),
-            account_id: Some(broken.clone()),
-            ..FaultRule::default()
-        })
+        .add_fault(&FaultRule::on(
+            FaultKind::Error,
+            "config",
+            "DescribeConfigurationRecorders",
+            &broken,
+        ))
         .expect("fault");
     // Every account that could hold the organization's aggregator: AWS Config's delegated
     // administrators.
@@ -808,13 +795,12 @@ async fn aws_config_that_cannot_be_read_is_error_where_nothing_known_fails_and_n
     assert!(!aggregator_holders.is_empty());
     for holder in &aggregator_holders {
         admin
-            .add_fault(&FaultRule {
-                kind: FaultKind::Error,
-                service: Some("config".into()),
-                action: Some("DescribeConfigurationAggregators".into()),
-                account_id: Some(holder.clone()),
-                ..FaultRule::default()
-            })
+            .add_fault(&FaultRule::on(
+                FaultKind::Error,
+                "config",
+                "DescribeConfigurationAggregators",
+                holder,
+            ))
             .expect("fault");
     }
     let (code, snapshot) = scan(seeded, "config-fails", &[]);
