@@ -827,7 +827,7 @@ impl<'a> VersionModel<'a> {
             score: tally.into(),
             total: findings.len(),
             findings: Vec::new(),
-            passing: Vec::new(),
+            passing_html: String::new(),
             passing_count: 0,
             pager: Pager::single(),
         };
@@ -838,14 +838,17 @@ impl<'a> VersionModel<'a> {
                 let (others, passing) = rows.split_at(first_pass);
                 AccountPage {
                     findings: others.iter().map(|f| self.finding_detail(f)).collect(),
-                    passing: passing
-                        .chunk_by(|a, b| a.check == b.check)
-                        .map(|group| PassingGroup {
-                            check: self.link_to(&group[0].check),
-                            count: group.len(),
-                            rows_html: super::html::passing_rows(group),
-                        })
-                        .collect(),
+                    passing_html: {
+                        let links: Vec<_> = passing
+                            .chunk_by(|a, b| a.check == b.check)
+                            .map(|group| (self.link_to(&group[0].check), group))
+                            .collect();
+                        super::html::passing_groups(
+                            links.iter().map(|(link, group)| (link.as_ref(), *group)),
+                            ACCOUNT_PAGE_BASE,
+                            passing.len(),
+                        )
+                    },
                     passing_count: passing.len(),
                     pager,
                     ..page.clone()
@@ -1208,6 +1211,9 @@ fn check_link_of(id: &str, record: Option<&CheckRecord>) -> CheckLink {
 pub fn check_href(id: &str) -> String {
     format!("check/{}.html", file_stem(id))
 }
+
+/// The prefix from an account page ([`account_href`]) to its version's folder.
+const ACCOUNT_PAGE_BASE: &str = "../";
 
 /// An account page's path within its version.
 pub fn account_href(id: &str) -> String {
@@ -1812,8 +1818,9 @@ pub struct AccountPage<'m> {
     pub score: ScoreView,
     /// Every finding that did not pass: failing, then unknown, then skipped.
     pub findings: Vec<FindingDetail<'m>>,
-    /// The passing findings, shown compactly: most of a healthy account's findings.
-    pub passing: Vec<PassingGroup<'m>>,
+    /// The passing findings, shown compactly: most of a healthy account's findings. The body of
+    /// their table, by check, escaped (`html::passing_groups`).
+    pub passing_html: String,
     /// How many passing findings this page shows.
     pub passing_count: usize,
     /// Findings over all its pages.
@@ -1847,19 +1854,8 @@ pub struct FindingDetail<'m> {
     pub region_badge: Badge,
 }
 
-/// The passing findings of one check on an account page.
-#[derive(Debug, Clone, Serialize)]
-pub struct PassingGroup<'m> {
-    /// The check.
-    pub check: Cow<'m, CheckLink>,
-    /// How many passing findings it has.
-    pub count: usize,
-    /// Their table rows, escaped (`html::passing_rows`).
-    pub rows_html: String,
-}
-
 /// A finding's evidence as text, one `label: value` per line, for the CSV (passing rows write the
-/// same lines, escaped, in `html::passing_rows`).
+/// same lines, escaped, in `html::passing_groups`).
 pub fn evidence_lines(f: &Finding) -> String {
     let size: usize = f.evidence.iter().map(|(l, v)| l.len() + v.len() + 3).sum();
     let mut text = String::with_capacity(size);
