@@ -879,20 +879,19 @@ fn causes(
 /// read or judged, or the limit they were judged against, left out: those are not the
 /// resource's); `None` when nothing did.
 fn changed_evidence(a: &Evidence, b: &Evidence) -> Option<String> {
-    let labels: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let labels: BTreeSet<&str> = a.keys().chain(b.keys()).collect();
     let limit_labels = Thresholds::default().limits().map(|l| l.evidence_label);
     let changes: Vec<String> = labels
         .into_iter()
-        .filter(|label| ![EVALUATED_AT, REPORT_GENERATED].contains(&label.as_str()))
-        .filter(|label| !limit_labels.contains(&label.as_str()))
+        .filter(|label| ![EVALUATED_AT, REPORT_GENERATED].contains(label))
+        .filter(|label| !limit_labels.contains(label))
         .filter_map(|label| {
             let (x, y) = (a.get(label), b.get(label));
-            let none = || "(none)".to_owned();
             (x != y).then(|| {
                 format!(
                     "{label}: {} → {}",
-                    x.cloned().unwrap_or_else(none),
-                    y.cloned().unwrap_or_else(none)
+                    x.unwrap_or("(none)"),
+                    y.unwrap_or("(none)")
                 )
             })
         })

@@ -1,6 +1,7 @@
 //! Findings: one verdict of one check on one resource. A finding's identity is (check, account,
 //! region, resource); `diff` and the site key on it, so checks keep resources stable across scans.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// The verdict. ERROR is never counted as passing; SKIPPED is for accounts not scanned.
@@ -28,8 +29,10 @@ pub const REPORT_GENERATED: &str = "credential report generated";
 ///
 /// A sorted `Vec`, not a `BTreeMap`: a finding has a handful of labels, and a `BTreeMap` node holds
 /// room for eleven, which for the 100,000 findings of a large snapshot is most of its memory.
+/// Labels and values are `CompactString`s: most are short (a label, a date, a user name) and live
+/// inside it, so reading a snapshot does not allocate for each of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Evidence(Vec<(String, String)>);
+pub struct Evidence(Vec<(CompactString, CompactString)>);
 
 impl Evidence {
     /// No evidence.
@@ -40,13 +43,17 @@ impl Evidence {
     /// Sets `label` to `value`, replacing what it had.
     pub fn insert(&mut self, label: String, value: String) {
         match self.0.binary_search_by(|(l, _)| l.as_str().cmp(&label)) {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (label, value)),
+            Ok(i) => self.0[i].1 = value.into(),
+            Err(i) => self.0.insert(i, (label.into(), value.into())),
         }
     }
 
     /// The value of `label`.
-    pub fn get(&self, label: &str) -> Option<&String> {
+    pub fn get(&self, label: &str) -> Option<&str> {
+        self.value(label).map(CompactString::as_str)
+    }
+
+    fn value(&self, label: &str) -> Option<&CompactString> {
         self.0
             .binary_search_by(|(l, _)| l.as_str().cmp(label))
             .ok()
@@ -69,21 +76,21 @@ impl Evidence {
     }
 
     /// (label, value) pairs, by label.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter().map(|(l, v)| (l, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(l, v)| (l.as_str(), v.as_str()))
     }
 
     /// The labels, sorted.
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(l, _)| l)
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(l, _)| l.as_str())
     }
 }
 
 impl std::ops::Index<&str> for Evidence {
-    type Output = String;
+    type Output = CompactString;
 
-    fn index(&self, label: &str) -> &String {
-        self.get(label)
+    fn index(&self, label: &str) -> &CompactString {
+        self.value(label)
             .unwrap_or_else(|| panic!("no evidence labelled {label:?}"))
     }
 }
@@ -125,7 +132,7 @@ impl<'de> Deserialize<'de> for Evidence {
                 mut map: A,
             ) -> Result<Evidence, A::Error> {
                 let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(4));
-                while let Some(pair) = map.next_entry::<String, String>()? {
+                while let Some(pair) = map.next_entry::<CompactString, CompactString>()? {
                     pairs.push(pair);
                 }
                 // Written sorted; sorting again only costs when someone reordered the labels.
@@ -179,14 +186,17 @@ impl Outcome {
 }
 
 /// One check's verdict on one resource of one account.
+///
+/// The check, account and Region are `CompactString`s: they are short and live inside it, so
+/// reading the 100,000 findings of a large snapshot does not allocate for them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The check id (`root-mfa`).
-    pub check: String,
+    pub check: CompactString,
     /// The account the resource belongs to (the management account for organization checks).
-    pub account: String,
+    pub account: CompactString,
     /// The Region, or `None` for a global resource.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The resource judged.
     pub resource: String,
     /// The verdict.
@@ -241,9 +251,9 @@ impl Finding {
     /// Stamps an outcome with its check and account.
     pub fn from_outcome(check: &str, account: &str, outcome: Outcome) -> Self {
         Self {
-            check: check.to_owned(),
-            account: account.to_owned(),
-            region: outcome.region,
+            check: check.into(),
+            account: account.into(),
+            region: outcome.region.map(Into::into),
             resource: outcome.resource,
             status: outcome.status,
             reason: outcome.reason,

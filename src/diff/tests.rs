@@ -42,7 +42,7 @@ fn finding(
     Finding {
         check: check.into(),
         account: account.into(),
-        region: region.map(str::to_owned),
+        region: region.map(Into::into),
         resource: resource.into(),
         status,
         reason: format!("{status:?}"),

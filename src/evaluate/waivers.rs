@@ -159,7 +159,7 @@ impl WaiverRule {
             return false;
         }
         let in_scope = match &self.applies_to {
-            WaiverScope::Account(id) => &finding.account == id,
+            WaiverScope::Account(id) => finding.account == id,
             WaiverScope::Ou(ou) => place.is_some_and(|place| in_ou(place, ou)),
         };
         in_scope && resource.is_none_or(|pattern| pattern.matches(&finding.resource))

@@ -261,7 +261,7 @@ pub(crate) fn scan_summary(
         "check", "PASS", "FAIL", "ERROR", "SKIPPED"
     )?;
     for check in &snapshot.scan.scope.checks {
-        let of_check = || snapshot.findings.iter().filter(|f| &f.check == check);
+        let of_check = || snapshot.findings.iter().filter(|f| f.check == check);
         let tally = |status: Status| of_check().filter(|f| f.status == status).count();
         let waived = if waivers {
             format!(

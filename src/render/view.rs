@@ -708,7 +708,7 @@ impl<'a> VersionModel<'a> {
     fn finding_row(&self, finding: &Finding) -> FindingRow {
         FindingRow {
             account: self.account_ref(&finding.account),
-            region: finding.region.clone(),
+            region: finding.region.as_deref().map(str::to_owned),
             resource: finding.resource.clone(),
             status: finding.status,
             reason: finding.reason.clone(),

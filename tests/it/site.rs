@@ -258,7 +258,7 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     before.checks[0].id = escaping.to_owned();
     before.checks[0].title = format!("title {HOSTILE}");
     for finding in before.findings.iter_mut().filter(|f| f.check == check) {
-        finding.check = escaping.to_owned();
+        finding.check = escaping.into();
     }
     for finding in before
         .findings
@@ -279,7 +279,7 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
         .iter()
         .position(|f| f.account == account_id)
         .expect("the account has findings");
-    before.findings[hostile_region].region = Some(format!("region {HOSTILE}"));
+    before.findings[hostile_region].region = Some(format!("region {HOSTILE}").into());
     // A passing finding of another account as hostile: passing rows are written outside the
     // templates (src/render/html.rs).
     let passing = before

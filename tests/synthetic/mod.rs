@@ -133,9 +133,9 @@ pub(crate) fn snapshot(accounts: usize, checks: usize, regions: usize, variant: 
                 }
                 let status = if failing { Status::Fail } else { Status::Pass };
                 findings.push(Finding {
-                    check: check.id.clone(),
-                    account: id.clone(),
-                    region: Some(region.clone()),
+                    check: check.id.as_str().into(),
+                    account: id.as_str().into(),
+                    region: Some(region.as_str().into()),
                     resource: format!("arn:aws:iam::{id}:role/synthetic-{region}-{}", check.id),
                     status,
                     reason: if failing {
