@@ -1,16 +1,89 @@
-//! The little HTML the site writes outside its templates: the table of passing findings, which is
-//! most of a healthy account's page. Tera interpreting a template per row, and then a loop over
-//! the checks, was the bulk of a render's time, so that table's body is written here, straight
-//! into one string that the template shows as it is (`| safe`). Every string from the snapshot is
-//! escaped with the templates' own escaper ([`escape_into`]), so the site has one way to escape.
+//! The little HTML the site writes outside its templates: an account page's findings, one per
+//! item of a list or row of a table, which is most of the site. Tera interpreting a template per
+//! finding was the bulk of a render's time, so they are written here, straight into one string
+//! that the template shows as it is (`| safe`). Every string from the snapshot is escaped with the
+//! templates' own escaper ([`escape_into`]), so the site has one way to escape; badges are the
+//! components' own output (`badges.rs`).
 
-use super::view::CheckLink;
-use crate::finding::Finding;
+use super::view::{CheckLink, FindingDetail};
+use crate::finding::{Finding, Status};
 
 /// Appends `text` to `out`, escaped for HTML content and attributes (`&`, `<`, `>`, `"`, `'`),
 /// as the templates escape every value.
 pub(super) fn escape_into(text: &str, out: &mut Vec<u8>) {
     tera::escape_html(text, out).expect("writing to a Vec cannot fail");
+}
+
+/// The items of an account page's list of the findings that did not pass, each on a line of its
+/// own: its status, check (`base` is the prefix from the page to its version's folder) and
+/// severity, where it is, why, its waiver, and its evidence.
+pub(super) fn finding_items(details: &[FindingDetail<'_>], base: &str) -> String {
+    let mut html = Vec::with_capacity(details.len() * 1600);
+    for d in details {
+        let f = d.finding;
+        html.extend_from_slice(b"\n    <li class=\"finding f-");
+        html.extend_from_slice(match f.status {
+            Status::Pass => b"pass".as_slice(),
+            Status::Fail => b"fail",
+            Status::Error => b"error",
+            Status::Skipped => b"skipped",
+        });
+        html.extend_from_slice(b"\">\n      <div class=\"finding-head\">\n        ");
+        html.extend_from_slice(d.status_badge.as_str().as_bytes());
+        html.extend_from_slice(
+            b"\n        <h3 class=\"finding-title\"><a data-test=\"check\" href=\"",
+        );
+        escape_into(base, &mut html);
+        escape_into(&d.check.href, &mut html);
+        html.extend_from_slice(b"\">");
+        escape_into(&d.check.title, &mut html);
+        html.extend_from_slice(b"</a></h3>\n        ");
+        html.extend_from_slice(d.severity_badge.as_str().as_bytes());
+        if f.waiver.is_some() {
+            html.extend_from_slice(b" <span class=\"tag tag-waived\">waived</span>");
+        }
+        html.extend_from_slice(
+            b"\n      </div>\n      <p class=\"finding-where\"><span class=\"mono\">",
+        );
+        escape_into(&d.check.id, &mut html);
+        html.extend_from_slice("</span> · ".as_bytes());
+        html.extend_from_slice(d.region_badge.as_str().as_bytes());
+        html.extend_from_slice(" · <span class=\"resource\">".as_bytes());
+        escape_into(&f.resource, &mut html);
+        html.extend_from_slice(b"</span></p>\n      <p class=\"finding-reason\">");
+        escape_into(&f.reason, &mut html);
+        html.extend_from_slice(b"</p>");
+        if let Some(waiver) = &f.waiver {
+            html.extend_from_slice(b"\n      <p class=\"waiver\"><strong>Waived</strong> until ");
+            escape_into(&waiver.expires, &mut html);
+            html.extend_from_slice(b", approved by ");
+            escape_into(&waiver.approved_by, &mut html);
+            html.extend_from_slice(b": ");
+            escape_into(&waiver.reason, &mut html);
+            html.extend_from_slice(b"</p>");
+        }
+        if f.evidence.is_empty() {
+            html.extend_from_slice(
+                b"\n      <p class=\"muted small\" data-test=\"evidence\">No evidence recorded.</p>",
+            );
+        } else {
+            html.extend_from_slice(
+                b"\n      <details class=\"evidence\" open>\n        <summary>Evidence (",
+            );
+            html.extend_from_slice(f.evidence.len().to_string().as_bytes());
+            html.extend_from_slice(b")</summary>\n        <dl data-test=\"evidence\">");
+            for (label, value) in f.evidence.iter() {
+                html.extend_from_slice(b"\n          <div><dt>");
+                escape_into(label, &mut html);
+                html.extend_from_slice(b"</dt><dd>");
+                escape_into(value, &mut html);
+                html.extend_from_slice(b"</dd></div>");
+            }
+            html.extend_from_slice(b"\n        </dl>\n      </details>");
+        }
+        html.extend_from_slice(b"\n    </li>");
+    }
+    String::from_utf8(html).expect("escaping keeps UTF-8")
 }
 
 /// The body of the passing findings' table: for each check a `<tbody>` headed by a row that links
@@ -67,8 +140,77 @@ fn passing_rows(findings: &[&Finding], html: &mut Vec<u8>) {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
-    use crate::finding::{Evidence, Status};
+    use crate::evaluate::Severity;
+    use crate::finding::{Evidence, Waiver};
+    use crate::render::{Badges, Templates};
+
+    #[test]
+    fn a_finding_item_shows_its_waiver_and_escapes_every_string() {
+        let hostile = r#"<script>alert("x")</script> O'Brien & Co"#;
+        let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; Co";
+        let templates = Templates::load(None).expect("the embedded templates load");
+        let badges = Badges::new(&templates.tera);
+        let check = CheckLink {
+            id: hostile.into(),
+            title: hostile.into(),
+            severity: Some(Severity::High),
+            href: format!("check/{hostile}.html"),
+        };
+        let waived = Finding {
+            check: hostile.into(),
+            account: "111111111111".into(),
+            region: None,
+            resource: hostile.into(),
+            status: Status::Fail,
+            reason: hostile.into(),
+            evidence: Evidence::new(),
+            waiver: Some(Box::new(Waiver {
+                reason: hostile.into(),
+                approved_by: hostile.into(),
+                expires: "2027-01-31".into(),
+            })),
+        };
+        let mut unknown = waived.clone();
+        unknown.status = Status::Error;
+        unknown.waiver = None;
+        unknown.region = Some("eu-west-1".into());
+        unknown.evidence.insert(hostile.into(), hostile.into());
+        let detail = |f| FindingDetail {
+            check: Cow::Borrowed(&check),
+            finding: f,
+            status_badge: badges.status(f.status),
+            severity_badge: badges.severity(check.severity),
+            region_badge: badges.region(f.region.as_deref()),
+        };
+        let html = finding_items(&[detail(&waived), detail(&unknown)], "../");
+        let (fail, error, high, global, region) = (
+            badges.status(Status::Fail),
+            badges.status(Status::Error),
+            badges.severity(Some(Severity::High)),
+            badges.region(None),
+            badges.region(Some("eu-west-1")),
+        );
+        let (fail, error, high) = (fail.as_str(), error.as_str(), high.as_str());
+        let (global, region) = (global.as_str(), region.as_str());
+        let head = |status: &str, badge: &str, waived: &str, region: &str| {
+            format!(
+                "\n    <li class=\"finding f-{status}\">\n      <div class=\"finding-head\">\n        {badge}\n        <h3 class=\"finding-title\"><a data-test=\"check\" href=\"../check/{escaped}.html\">{escaped}</a></h3>\n        {high}{waived}\n      </div>\n      <p class=\"finding-where\"><span class=\"mono\">{escaped}</span> \u{b7} {region} \u{b7} <span class=\"resource\">{escaped}</span></p>\n      <p class=\"finding-reason\">{escaped}</p>"
+            )
+        };
+        let expected = [
+            head("fail", fail, " <span class=\"tag tag-waived\">waived</span>", global),
+            format!("\n      <p class=\"waiver\"><strong>Waived</strong> until 2027-01-31, approved by {escaped}: {escaped}</p>"),
+            "\n      <p class=\"muted small\" data-test=\"evidence\">No evidence recorded.</p>\n    </li>".into(),
+            head("error", error, "", region),
+            format!("\n      <details class=\"evidence\" open>\n        <summary>Evidence (1)</summary>\n        <dl data-test=\"evidence\">\n          <div><dt>{escaped}</dt><dd>{escaped}</dd></div>\n        </dl>\n      </details>\n    </li>"),
+        ]
+        .concat();
+        assert_eq!(html, expected);
+        assert!(!html.contains("<script>"), "{html}");
+    }
 
     #[test]
     fn every_string_of_a_passing_group_is_escaped() {

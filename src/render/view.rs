@@ -826,7 +826,8 @@ impl<'a> VersionModel<'a> {
             summary: cell_summary(&tally),
             score: tally.into(),
             total: findings.len(),
-            findings: Vec::new(),
+            findings: 0,
+            findings_html: String::new(),
             passing_html: String::new(),
             passing_count: 0,
             pager: Pager::single(),
@@ -836,8 +837,10 @@ impl<'a> VersionModel<'a> {
             .map(|(rows, pager)| {
                 let first_pass = rows.partition_point(|f| f.status != Status::Pass);
                 let (others, passing) = rows.split_at(first_pass);
+                let details: Vec<_> = others.iter().map(|f| self.finding_detail(f)).collect();
                 AccountPage {
-                    findings: others.iter().map(|f| self.finding_detail(f)).collect(),
+                    findings: others.len(),
+                    findings_html: super::html::finding_items(&details, ACCOUNT_PAGE_BASE),
                     passing_html: {
                         let links: Vec<_> = passing
                             .chunk_by(|a, b| a.check == b.check)
@@ -880,16 +883,7 @@ impl<'a> VersionModel<'a> {
             severity_badge: self.badges.severity(check.severity),
             region_badge: self.badges.region(f.region.as_deref()),
             check,
-            region: f.region.as_deref(),
-            resource: &f.resource,
-            status: f.status,
-            reason: &f.reason,
-            evidence: evidence_of(f),
-            waiver: f.waiver.as_ref().map(|w| WaiverView {
-                reason: &w.reason,
-                approved_by: &w.approved_by,
-                expires: &w.expires,
-            }),
+            finding: f,
         }
     }
 
@@ -1816,8 +1810,10 @@ pub struct AccountPage<'m> {
     pub summary: String,
     /// Its score.
     pub score: ScoreView,
-    /// Every finding that did not pass: failing, then unknown, then skipped.
-    pub findings: Vec<FindingDetail<'m>>,
+    /// How many findings on this page did not pass.
+    pub findings: usize,
+    /// Their list's items, escaped (`html::finding_items`): failing, then unknown, then skipped.
+    pub findings_html: String,
     /// The passing findings, shown compactly: most of a healthy account's findings. The body of
     /// their table, by check, escaped (`html::passing_groups`).
     pub passing_html: String,
@@ -1829,28 +1825,19 @@ pub struct AccountPage<'m> {
     pub pager: Pager,
 }
 
-/// A finding with its evidence.
-#[derive(Debug, Clone, Serialize)]
+/// A finding that did not pass, as an account page shows it with its evidence
+/// (`html::finding_items`).
+#[derive(Debug, Clone)]
 pub struct FindingDetail<'m> {
     /// The check.
     pub check: Cow<'m, CheckLink>,
-    /// The Region.
-    pub region: Option<&'m str>,
-    /// The resource.
-    pub resource: &'m str,
-    /// Its status.
-    pub status: Status,
-    /// Why.
-    pub reason: &'m str,
-    /// Its evidence.
-    pub evidence: Vec<Evidence<'m>>,
-    /// Its waiver.
-    pub waiver: Option<WaiverView<'m>>,
-    /// `status` as the `status` component shows it.
+    /// The finding.
+    pub finding: &'m Finding,
+    /// Its status as the `status` component shows it.
     pub status_badge: Badge,
     /// The check's severity as the `severity` component shows it.
     pub severity_badge: Badge,
-    /// `region` as the `region` component shows it.
+    /// Its Region as the `region` component shows it.
     pub region_badge: Badge,
 }
 
@@ -1868,34 +1855,6 @@ pub fn evidence_lines(f: &Finding) -> String {
         text.push_str(value);
     }
     text
-}
-
-/// A finding's evidence as shown.
-fn evidence_of(f: &Finding) -> Vec<Evidence<'_>> {
-    f.evidence
-        .iter()
-        .map(|(label, value)| Evidence { label, value })
-        .collect()
-}
-
-/// One piece of evidence.
-#[derive(Debug, Clone, Serialize)]
-pub struct Evidence<'m> {
-    /// The label.
-    pub label: &'m str,
-    /// The value.
-    pub value: &'m str,
-}
-
-/// A waiver as shown.
-#[derive(Debug, Clone, Serialize)]
-pub struct WaiverView<'m> {
-    /// Why the risk is accepted.
-    pub reason: &'m str,
-    /// Who approved it.
-    pub approved_by: &'m str,
-    /// Until when.
-    pub expires: &'m str,
 }
 
 /// One page of the changes.
