@@ -5,7 +5,7 @@
 //! templates' own escaper ([`escape_into`]), so the site has one way to escape; badges are the
 //! components' own output (`badges.rs`).
 
-use super::view::{CheckLink, FindingDetail};
+use super::view::{CheckLink, FindingDetail, FindingRow};
 use crate::finding::{Finding, Status};
 
 /// Appends `text` to `out`, escaped for HTML content and attributes (`&`, `<`, `>`, `"`, `'`),
@@ -86,6 +86,43 @@ pub(super) fn finding_items(details: &[FindingDetail<'_>], base: &str) -> String
     String::from_utf8(html).expect("escaping keeps UTF-8")
 }
 
+/// The rows of a check page's table of failing and unknown findings, each on a line of its own:
+/// the account (`base` is the prefix from the page to its version's folder), Region, resource,
+/// status, why, and the waiver's reason.
+pub(super) fn finding_rows(rows: &[FindingRow<'_>], base: &str) -> String {
+    let mut html = Vec::with_capacity(rows.len() * 900);
+    for row in rows {
+        let f = row.finding;
+        html.extend_from_slice(
+            b"\n      <tr>\n        <th scope=\"row\"><a data-test=\"account\" href=\"",
+        );
+        escape_into(base, &mut html);
+        escape_into(&row.account.href, &mut html);
+        html.extend_from_slice(b"\">");
+        escape_into(&row.account.name, &mut html);
+        html.extend_from_slice(b" <span class=\"mono small\">");
+        escape_into(&row.account.id, &mut html);
+        html.extend_from_slice(b"</span></a></th>\n        <td>");
+        html.extend_from_slice(row.region_badge.as_str().as_bytes());
+        html.extend_from_slice(b"</td>\n        <td class=\"resource\">");
+        escape_into(&f.resource, &mut html);
+        html.extend_from_slice(b"</td>\n        <td>");
+        html.extend_from_slice(row.status_badge.as_str().as_bytes());
+        html.extend_from_slice(b"</td>\n        <td>");
+        escape_into(&f.reason, &mut html);
+        html.extend_from_slice(b"</td>\n        <td>");
+        match f.waiver.as_deref().map(|w| w.reason.as_str()) {
+            Some(reason) if !reason.is_empty() => {
+                html.extend_from_slice(b"<span class=\"tag tag-waived\">waived</span> ");
+                escape_into(reason, &mut html);
+            }
+            _ => html.extend_from_slice("<span class=\"muted\">—</span>".as_bytes()),
+        }
+        html.extend_from_slice(b"</td>\n      </tr>");
+    }
+    String::from_utf8(html).expect("escaping keeps UTF-8")
+}
+
 /// The body of the passing findings' table: for each check a `<tbody>` headed by a row that links
 /// to the check (`base` is the prefix from the page to its version's folder) and counts its
 /// findings, then its [`passing_rows`]. Each group starts on a line of its own.
@@ -145,7 +182,70 @@ mod tests {
     use super::*;
     use crate::evaluate::Severity;
     use crate::finding::{Evidence, Waiver};
+    use crate::render::view::AccountLink;
     use crate::render::{Badges, Templates};
+
+    #[test]
+    fn a_finding_row_shows_its_waiver_and_escapes_every_string() {
+        let hostile = r#"<script>alert("x")</script> O'Brien & Co"#;
+        let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; Co";
+        let templates = Templates::load(None).expect("the embedded templates load");
+        let badges = Badges::new(&templates.tera);
+        let account = AccountLink {
+            id: "111111111111".into(),
+            name: hostile.into(),
+            ou_path: "/Workloads".into(),
+            href: "account/111111111111.html".into(),
+        };
+        let waived = Finding {
+            check: "root-mfa".into(),
+            account: "111111111111".into(),
+            region: None,
+            resource: hostile.into(),
+            status: Status::Fail,
+            reason: hostile.into(),
+            evidence: Evidence::new(),
+            waiver: Some(Box::new(Waiver {
+                reason: hostile.into(),
+                approved_by: "ciso".into(),
+                expires: "2027-01-31".into(),
+            })),
+        };
+        let mut unknown = waived.clone();
+        unknown.status = Status::Error;
+        unknown.waiver = None;
+        let rows: Vec<FindingRow> = [&waived, &unknown]
+            .into_iter()
+            .map(|f| FindingRow {
+                account: account.clone(),
+                finding: f,
+                region_badge: badges.region(None),
+                status_badge: badges.status(f.status),
+            })
+            .collect();
+        let html = finding_rows(&rows, "../");
+        let (global, fail, error) = (
+            badges.region(None),
+            badges.status(Status::Fail),
+            badges.status(Status::Error),
+        );
+        let line = |status: &str, waiver: &str| {
+            format!(
+                "\n      <tr>\n        <th scope=\"row\"><a data-test=\"account\" href=\"../account/111111111111.html\">{escaped} <span class=\"mono small\">111111111111</span></a></th>\n        <td>{}</td>\n        <td class=\"resource\">{escaped}</td>\n        <td>{status}</td>\n        <td>{escaped}</td>\n        <td>{waiver}</td>\n      </tr>",
+                global.as_str()
+            )
+        };
+        let expected = [
+            line(
+                fail.as_str(),
+                &format!("<span class=\"tag tag-waived\">waived</span> {escaped}"),
+            ),
+            line(error.as_str(), "<span class=\"muted\">\u{2014}</span>"),
+        ]
+        .concat();
+        assert_eq!(html, expected);
+        assert!(!html.contains("<script>"), "{html}");
+    }
 
     #[test]
     fn a_finding_item_shows_its_waiver_and_escapes_every_string() {

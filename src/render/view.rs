@@ -632,16 +632,20 @@ impl<'a> VersionModel<'a> {
             .map(|f| (u8::from(f.status != Status::Fail), self.finding_row(f)))
             .collect();
         rows.sort_by(|(ka, a), (kb, b)| {
-            (ka, &a.account.name, &a.account.id, &a.region, &a.resource).cmp(&(
+            let (fa, fb) = (a.finding, b.finding);
+            (ka, &a.account.name, &a.account.id, &fa.region, &fa.resource).cmp(&(
                 kb,
                 &b.account.name,
                 &b.account.id,
-                &b.region,
-                &b.resource,
+                &fb.region,
+                &fb.resource,
             ))
         });
         let rows: Vec<FindingRow> = rows.into_iter().map(|(_, r)| r).collect();
-        let failing_total = rows.iter().filter(|r| r.status == Status::Fail).count();
+        let failing_total = rows
+            .iter()
+            .filter(|r| r.finding.status == Status::Fail)
+            .count();
         let pages = paginate(rows, ROWS_PER_PAGE, &format!("check/{}", file_stem(id)));
         let mappings = record.map(|r| &r.mappings);
         let frameworks = mappings
@@ -699,20 +703,17 @@ impl<'a> VersionModel<'a> {
             .into_iter()
             .map(|(rows, pager)| CheckPage {
                 description: description.clone(),
-                rows,
+                rows: rows.len(),
+                rows_html: super::html::finding_rows(&rows, CHECK_PAGE_BASE),
                 pager,
             })
             .collect()
     }
 
-    fn finding_row(&self, finding: &Finding) -> FindingRow {
+    fn finding_row<'m>(&self, finding: &'m Finding) -> FindingRow<'m> {
         FindingRow {
             account: self.account_ref(&finding.account),
-            region: finding.region.as_deref().map(str::to_owned),
-            resource: finding.resource.clone(),
-            status: finding.status,
-            reason: finding.reason.clone(),
-            waived: finding.waiver.as_ref().map(|w| w.reason.clone()),
+            finding,
             region_badge: self.badges.region(finding.region.as_deref()),
             status_badge: self.badges.status(finding.status),
         }
@@ -1201,6 +1202,9 @@ fn check_link_of(id: &str, record: Option<&CheckRecord>) -> CheckLink {
     }
 }
 
+/// The prefix from a check page ([`check_href`]) to its version's folder.
+const CHECK_PAGE_BASE: &str = "../";
+
 /// A check page's path within its version.
 pub fn check_href(id: &str) -> String {
     format!("check/{}.html", file_stem(id))
@@ -1682,8 +1686,11 @@ pub struct CheckRow {
 pub struct CheckPage {
     /// What the check is (the same on every page of it).
     pub description: CheckDescription,
-    /// Failing findings, then unknown ones, by account.
-    pub rows: Vec<FindingRow>,
+    /// How many findings this page shows.
+    pub rows: usize,
+    /// Their table rows, escaped (`html::finding_rows`): failing findings, then unknown ones, by
+    /// account.
+    pub rows_html: String,
     /// Which page this is.
     pub pager: Pager,
 }
@@ -1728,24 +1735,16 @@ pub struct Framework {
     pub ids: Vec<String>,
 }
 
-/// A finding in a table.
-#[derive(Debug, Clone, Serialize)]
-pub struct FindingRow {
+/// A failing or unknown finding in a check page's table (`html::finding_rows`).
+#[derive(Debug, Clone)]
+pub struct FindingRow<'m> {
     /// The account.
     pub account: AccountLink,
-    /// The Region.
-    pub region: Option<String>,
-    /// The resource.
-    pub resource: String,
-    /// Its status.
-    pub status: Status,
-    /// Why.
-    pub reason: String,
-    /// The waiver's reason, when waived.
-    pub waived: Option<String>,
-    /// `region` as the `region` component shows it.
+    /// The finding.
+    pub finding: &'m Finding,
+    /// Its Region as the `region` component shows it.
     pub region_badge: Badge,
-    /// `status` as the `status` component shows it.
+    /// Its status as the `status` component shows it.
     pub status_badge: Badge,
 }
 
