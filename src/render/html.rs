@@ -5,6 +5,7 @@
 //! templates' own escaper ([`escape_into`]), so the site has one way to escape; badges are the
 //! components' own output (`badges.rs`).
 
+use super::badges::Badge;
 use super::view::{CheckLink, FindingDetail, FindingRow};
 use crate::finding::{Finding, Status};
 
@@ -121,6 +122,18 @@ pub(super) fn finding_rows(rows: &[FindingRow<'_>], base: &str) -> String {
         html.extend_from_slice(b"</td>\n      </tr>");
     }
     String::from_utf8(html).expect("escaping keeps UTF-8")
+}
+
+/// A row of the accounts × checks matrix: a `<td>` per check around its cell's badge (the `cell`
+/// component's output).
+pub(super) fn matrix_cells(cells: impl Iterator<Item = Badge>) -> String {
+    let mut html = String::with_capacity(4096);
+    for cell in cells {
+        html.push_str("<td>");
+        html.push_str(cell.as_str());
+        html.push_str("</td>");
+    }
+    html
 }
 
 /// The body of the passing findings' table: for each check a `<tbody>` headed by a row that links

@@ -746,13 +746,12 @@ impl<'a> VersionModel<'a> {
                         outcome_label(a.outcome)
                     }),
                     score: account_tallies.get(id).copied().unwrap_or_default().into(),
-                    cells: columns
-                        .iter()
-                        .map(|c| match by_pair.get(&(id, c.id.as_str())) {
-                            Some((tally, failing)) => self.matrix_cell(tally.worst(), *failing),
-                            None => self.matrix_cell(None, 0),
-                        })
-                        .collect(),
+                    cells_html: super::html::matrix_cells(columns.iter().map(|c| {
+                        match by_pair.get(&(id, c.id.as_str())) {
+                            Some((tally, failing)) => self.badges.cell(tally.worst(), *failing),
+                            None => self.badges.cell(None, 0),
+                        }
+                    })),
                 }
             })
             .collect();
@@ -866,14 +865,6 @@ impl<'a> VersionModel<'a> {
         match self.check_links.get(id) {
             Some(link) => Cow::Borrowed(link),
             None => Cow::Owned(check_link_of(id, None)),
-        }
-    }
-
-    fn matrix_cell(&self, status: Option<CellStatus>, failing: usize) -> MatrixCell {
-        MatrixCell {
-            status,
-            failing,
-            badge: self.badges.cell(status, failing),
         }
     }
 
@@ -1777,19 +1768,9 @@ pub struct MatrixRow {
     pub outcome: &'static str,
     /// Its score.
     pub score: ScoreView,
-    /// One cell per check.
-    pub cells: Vec<MatrixCell>,
-}
-
-/// One (account, check) cell of the matrix, over all Regions.
-#[derive(Debug, Clone, Serialize)]
-pub struct MatrixCell {
-    /// The worst status; `None`: the check has no cell in the account.
-    pub status: Option<CellStatus>,
-    /// Failing findings.
-    pub failing: usize,
-    /// The cell as the `cell` component shows it.
-    pub badge: Badge,
+    /// Its cells, one per check (`html::matrix_cells`): the worst status of its findings over
+    /// all Regions, and how many fail.
+    pub cells_html: String,
 }
 
 /// One account's page.
