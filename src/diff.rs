@@ -386,10 +386,9 @@ struct SideIndex<'a> {
     snapshot: &'a SnapshotSummary,
     /// (check, account, region) -> the first ERROR or SKIPPED finding of that cell, if any.
     cells: HashMap<(&'a str, &'a str, Option<&'a str>), CellState<'a>>,
-    /// (check, account, region) -> how many findings the cell has, and (check, account) -> the
-    /// same over all Regions, for telling a cell's ERROR marker from a resource.
-    cell_sizes: HashMap<(&'a str, &'a str, Option<&'a str>), usize>,
-    account_sizes: HashMap<(&'a str, &'a str), usize>,
+    /// Its findings in identity order, for pairing them with the other side's and for telling
+    /// a cell's ERROR marker from a resource ([`Self::has_findings_under`]).
+    sorted: Vec<&'a Finding>,
     accounts: HashMap<&'a str, &'a crate::snapshot::AccountRecord>,
     regions: BTreeSet<&'a str>,
     checks: HashMap<&'a str, &'a CheckRecord>,
@@ -472,15 +471,9 @@ enum Class {
 impl<'a> SideIndex<'a> {
     fn new(snapshot: &'a SnapshotSummary) -> Self {
         let mut cells = HashMap::default();
-        let mut cell_sizes = HashMap::default();
-        let mut account_sizes = HashMap::default();
         for finding in &snapshot.findings {
             let region = finding.region.as_deref();
             let cell = (finding.check.as_str(), finding.account.as_str(), region);
-            *cell_sizes.entry(cell).or_insert(0) += 1;
-            *account_sizes
-                .entry((finding.check.as_str(), finding.account.as_str()))
-                .or_insert(0) += 1;
             // Only a verdict on the cell itself says something about the cell's other
             // resources; an ERROR on one key says nothing about the next key.
             let state = match finding.status {
@@ -494,11 +487,15 @@ impl<'a> SideIndex<'a> {
                 cells.entry(cell).or_insert(state);
             }
         }
+        // Snapshots store their findings sorted; others are sorted here.
+        let mut sorted: Vec<&Finding> = snapshot.findings.iter().collect();
+        if !sorted.is_sorted_by_key(|f| f.id()) {
+            sorted.sort_by(|a, b| a.id().cmp(&b.id()));
+        }
         Self {
             snapshot,
             cells,
-            cell_sizes,
-            account_sizes,
+            sorted,
             accounts: snapshot
                 .accounts
                 .iter()
@@ -577,10 +574,19 @@ impl<'a> SideIndex<'a> {
     /// stands for (the same Region, or any Region for an account-wide marker).
     fn has_findings_under(&self, id: FindingId<'a>) -> bool {
         let (check, account, region, _) = id;
-        match region {
-            Some(_) => self.cell_sizes.contains_key(&(check, account, region)),
-            None => self.account_sizes.contains_key(&(check, account)),
-        }
+        let first = match region {
+            Some(_) => self.sorted.partition_point(|f| {
+                (f.check.as_str(), f.account.as_str(), f.region.as_deref())
+                    < (check, account, region)
+            }),
+            None => self
+                .sorted
+                .partition_point(|f| (f.check.as_str(), f.account.as_str()) < (check, account)),
+        };
+        self.sorted.get(first).is_some_and(|f| {
+            (f.check.as_str(), f.account.as_str()) == (check, account)
+                && (region.is_none() || f.region.as_deref() == region)
+        })
     }
 
     fn check(&self, id: &str) -> Option<&'a CheckRecord> {
@@ -594,7 +600,7 @@ pub fn diff(old: &SnapshotSummary, new: &SnapshotSummary) -> Changes {
     let after = SideIndex::new(new);
     let rescoped = rescoped_checks(&before, &after);
     let mut findings = Vec::new();
-    for (id, old_finding, new_finding) in pair_up(&old.findings, &new.findings) {
+    for (id, old_finding, new_finding) in pair_up(&before.sorted, &after.sorted) {
         let (mut was, mut is) = (before.state(id, old_finding), after.state(id, new_finding));
         // A check that now judges per Region instead of per account (or back) has other
         // identities: the old ones were not removed, nor the new ones added.
@@ -698,19 +704,11 @@ fn is_cell_verdict(finding: &Finding) -> bool {
 }
 
 /// Every identity of either side with its finding on each, in identity order: a merge of the two
-/// sorted lists (snapshots store findings sorted; others are sorted here first).
+/// sides' findings, each sorted by identity.
 fn pair_up<'a>(
-    old: &'a [Finding],
-    new: &'a [Finding],
+    old: &[&'a Finding],
+    new: &[&'a Finding],
 ) -> Vec<(FindingId<'a>, Option<&'a Finding>, Option<&'a Finding>)> {
-    let sorted = |findings: &'a [Finding]| -> Vec<&'a Finding> {
-        let mut refs: Vec<&Finding> = findings.iter().collect();
-        if !refs.is_sorted_by_key(|f| f.id()) {
-            refs.sort_by(|a, b| a.id().cmp(&b.id()));
-        }
-        refs
-    };
-    let (old, new) = (sorted(old), sorted(new));
     let mut pairs = Vec::with_capacity(old.len().max(new.len()));
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
