@@ -15,125 +15,144 @@ pub(super) fn escape_into(text: &str, out: &mut Vec<u8>) {
     tera::escape_html(text, out).expect("writing to a Vec cannot fail");
 }
 
+/// HTML being written: posture's own markup goes in as it is ([`Html::markup`]), anything else
+/// escaped ([`Html::text`]).
+struct Html(Vec<u8>);
+
+impl Html {
+    fn with_capacity(bytes: usize) -> Self {
+        Self(Vec::with_capacity(bytes))
+    }
+
+    /// Markup posture wrote, or a component's output.
+    fn markup(&mut self, markup: &str) -> &mut Self {
+        self.0.extend_from_slice(markup.as_bytes());
+        self
+    }
+
+    /// Text, escaped.
+    fn text(&mut self, text: &str) -> &mut Self {
+        escape_into(text, &mut self.0);
+        self
+    }
+
+    fn finish(self) -> String {
+        String::from_utf8(self.0).expect("escaping keeps UTF-8")
+    }
+}
+
 /// The items of an account page's list of the findings that did not pass, each on a line of its
 /// own: its status, check (`base` is the prefix from the page to its version's folder) and
 /// severity, where it is, why, its waiver, and its evidence.
 pub(super) fn finding_items(details: &[FindingDetail<'_>], base: &str) -> String {
-    let mut html = Vec::with_capacity(details.len() * 1600);
+    let mut html = Html::with_capacity(details.len() * 1600);
     for d in details {
         let f = d.finding;
-        html.extend_from_slice(b"\n    <li class=\"finding f-");
-        html.extend_from_slice(match f.status {
-            Status::Pass => b"pass".as_slice(),
-            Status::Fail => b"fail",
-            Status::Error => b"error",
-            Status::Skipped => b"skipped",
-        });
-        html.extend_from_slice(b"\">\n      <div class=\"finding-head\">\n        ");
-        html.extend_from_slice(d.status_badge.as_str().as_bytes());
-        html.extend_from_slice(
-            b"\n        <h3 class=\"finding-title\"><a data-test=\"check\" href=\"",
-        );
-        escape_into(base, &mut html);
-        escape_into(&d.check.href, &mut html);
-        html.extend_from_slice(b"\">");
-        escape_into(&d.check.title, &mut html);
-        html.extend_from_slice(b"</a></h3>\n        ");
-        html.extend_from_slice(d.severity_badge.as_str().as_bytes());
+        let status = match f.status {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+        };
+        html.markup("\n    <li class=\"finding f-")
+            .markup(status)
+            .markup("\">\n      <div class=\"finding-head\">\n        ")
+            .markup(d.status_badge.as_str())
+            .markup("\n        <h3 class=\"finding-title\"><a data-test=\"check\" href=\"")
+            .text(base)
+            .text(&d.check.href)
+            .markup("\">")
+            .text(&d.check.title)
+            .markup("</a></h3>\n        ")
+            .markup(d.severity_badge.as_str());
         if f.waiver.is_some() {
-            html.extend_from_slice(b" <span class=\"tag tag-waived\">waived</span>");
+            html.markup(" <span class=\"tag tag-waived\">waived</span>");
         }
-        html.extend_from_slice(
-            b"\n      </div>\n      <p class=\"finding-where\"><span class=\"mono\">",
-        );
-        escape_into(&d.check.id, &mut html);
-        html.extend_from_slice("</span> · ".as_bytes());
-        html.extend_from_slice(d.region_badge.as_str().as_bytes());
-        html.extend_from_slice(" · <span class=\"resource\">".as_bytes());
-        escape_into(&f.resource, &mut html);
-        html.extend_from_slice(b"</span></p>\n      <p class=\"finding-reason\">");
-        escape_into(&f.reason, &mut html);
-        html.extend_from_slice(b"</p>");
+        html.markup("\n      </div>\n      <p class=\"finding-where\"><span class=\"mono\">")
+            .text(&d.check.id)
+            .markup("</span> · ")
+            .markup(d.region_badge.as_str())
+            .markup(" · <span class=\"resource\">")
+            .text(&f.resource)
+            .markup("</span></p>\n      <p class=\"finding-reason\">")
+            .text(&f.reason)
+            .markup("</p>");
         if let Some(waiver) = &f.waiver {
-            html.extend_from_slice(b"\n      <p class=\"waiver\"><strong>Waived</strong> until ");
-            escape_into(&waiver.expires, &mut html);
-            html.extend_from_slice(b", approved by ");
-            escape_into(&waiver.approved_by, &mut html);
-            html.extend_from_slice(b": ");
-            escape_into(&waiver.reason, &mut html);
-            html.extend_from_slice(b"</p>");
+            html.markup("\n      <p class=\"waiver\"><strong>Waived</strong> until ")
+                .text(&waiver.expires)
+                .markup(", approved by ")
+                .text(&waiver.approved_by)
+                .markup(": ")
+                .text(&waiver.reason)
+                .markup("</p>");
         }
         if f.evidence.is_empty() {
-            html.extend_from_slice(
-                b"\n      <p class=\"muted small\" data-test=\"evidence\">No evidence recorded.</p>",
+            html.markup(
+                "\n      <p class=\"muted small\" data-test=\"evidence\">No evidence recorded.</p>",
             );
         } else {
-            html.extend_from_slice(
-                b"\n      <details class=\"evidence\" open>\n        <summary>Evidence (",
-            );
-            html.extend_from_slice(f.evidence.len().to_string().as_bytes());
-            html.extend_from_slice(b")</summary>\n        <dl data-test=\"evidence\">");
+            html.markup("\n      <details class=\"evidence\" open>\n        <summary>Evidence (")
+                .markup(&f.evidence.len().to_string())
+                .markup(")</summary>\n        <dl data-test=\"evidence\">");
             for (label, value) in f.evidence.iter() {
-                html.extend_from_slice(b"\n          <div><dt>");
-                escape_into(label, &mut html);
-                html.extend_from_slice(b"</dt><dd>");
-                escape_into(value, &mut html);
-                html.extend_from_slice(b"</dd></div>");
+                html.markup("\n          <div><dt>")
+                    .text(label)
+                    .markup("</dt><dd>")
+                    .text(value)
+                    .markup("</dd></div>");
             }
-            html.extend_from_slice(b"\n        </dl>\n      </details>");
+            html.markup("\n        </dl>\n      </details>");
         }
-        html.extend_from_slice(b"\n    </li>");
+        html.markup("\n    </li>");
     }
-    String::from_utf8(html).expect("escaping keeps UTF-8")
+    html.finish()
 }
 
 /// The rows of a check page's table of failing and unknown findings, each on a line of its own:
 /// the account (`base` is the prefix from the page to its version's folder), Region, resource,
 /// status, why, and the waiver's reason.
 pub(super) fn finding_rows(rows: &[FindingRow<'_>], base: &str) -> String {
-    let mut html = Vec::with_capacity(rows.len() * 900);
+    let mut html = Html::with_capacity(rows.len() * 900);
     for row in rows {
         let f = row.finding;
-        html.extend_from_slice(
-            b"\n      <tr>\n        <th scope=\"row\"><a data-test=\"account\" href=\"",
-        );
-        escape_into(base, &mut html);
-        escape_into(&row.account.href, &mut html);
-        html.extend_from_slice(b"\">");
-        escape_into(&row.account.name, &mut html);
-        html.extend_from_slice(b" <span class=\"mono small\">");
-        escape_into(&row.account.id, &mut html);
-        html.extend_from_slice(b"</span></a></th>\n        <td>");
-        html.extend_from_slice(row.region_badge.as_str().as_bytes());
-        html.extend_from_slice(b"</td>\n        <td class=\"resource\">");
-        escape_into(&f.resource, &mut html);
-        html.extend_from_slice(b"</td>\n        <td>");
-        html.extend_from_slice(row.status_badge.as_str().as_bytes());
-        html.extend_from_slice(b"</td>\n        <td>");
-        escape_into(&f.reason, &mut html);
-        html.extend_from_slice(b"</td>\n        <td>");
+        html.markup("\n      <tr>\n        <th scope=\"row\"><a data-test=\"account\" href=\"")
+            .text(base)
+            .text(&row.account.href)
+            .markup("\">")
+            .text(&row.account.name)
+            .markup(" <span class=\"mono small\">")
+            .text(&row.account.id)
+            .markup("</span></a></th>\n        <td>")
+            .markup(row.region_badge.as_str())
+            .markup("</td>\n        <td class=\"resource\">")
+            .text(&f.resource)
+            .markup("</td>\n        <td>")
+            .markup(row.status_badge.as_str())
+            .markup("</td>\n        <td>")
+            .text(&f.reason)
+            .markup("</td>\n        <td>");
         match f.waiver.as_deref().map(|w| w.reason.as_str()) {
             Some(reason) if !reason.is_empty() => {
-                html.extend_from_slice(b"<span class=\"tag tag-waived\">waived</span> ");
-                escape_into(reason, &mut html);
+                html.markup("<span class=\"tag tag-waived\">waived</span> ")
+                    .text(reason);
             }
-            _ => html.extend_from_slice("<span class=\"muted\">—</span>".as_bytes()),
+            _ => {
+                html.markup("<span class=\"muted\">—</span>");
+            }
         }
-        html.extend_from_slice(b"</td>\n      </tr>");
+        html.markup("</td>\n      </tr>");
     }
-    String::from_utf8(html).expect("escaping keeps UTF-8")
+    html.finish()
 }
 
 /// A row of the accounts × checks matrix: a `<td>` per check around its cell's badge (the `cell`
 /// component's output).
 pub(super) fn matrix_cells(cells: impl Iterator<Item = Badge>) -> String {
-    let mut html = String::with_capacity(4096);
+    let mut html = Html::with_capacity(4096);
     for cell in cells {
-        html.push_str("<td>");
-        html.push_str(cell.as_str());
-        html.push_str("</td>");
+        html.markup("<td>").markup(cell.as_str()).markup("</td>");
     }
-    html
+    html.finish()
 }
 
 /// The body of the passing findings' table: for each check a `<tbody>` headed by a row that links
@@ -144,47 +163,43 @@ pub(super) fn passing_groups<'f>(
     base: &str,
     rows: usize,
 ) -> String {
-    let mut html = Vec::with_capacity(rows * 480);
+    let mut html = Html::with_capacity(rows * 480);
     for (check, findings) in groups {
-        html.extend_from_slice(
-            b"\n    <tbody>\n    <tr class=\"check-row\"><th scope=\"rowgroup\" colspan=\"4\"><a href=\"",
-        );
-        escape_into(base, &mut html);
-        escape_into(&check.href, &mut html);
-        html.extend_from_slice(b"\" class=\"mono\">");
-        escape_into(&check.id, &mut html);
-        html.extend_from_slice(b"</a> ");
-        escape_into(&check.title, &mut html);
-        html.extend_from_slice(b" <span class=\"muted small\">\xc2\xb7 ");
-        html.extend_from_slice(findings.len().to_string().as_bytes());
-        html.extend_from_slice(b"</span></th></tr>");
+        html.markup("\n    <tbody>\n    <tr class=\"check-row\"><th scope=\"rowgroup\" colspan=\"4\"><a href=\"")
+            .text(base)
+            .text(&check.href)
+            .markup("\" class=\"mono\">")
+            .text(&check.id)
+            .markup("</a> ")
+            .text(&check.title)
+            .markup(" <span class=\"muted small\">· ")
+            .markup(&findings.len().to_string())
+            .markup("</span></th></tr>");
         passing_rows(findings, &mut html);
-        html.extend_from_slice(b"\n    </tbody>");
+        html.markup("\n    </tbody>");
     }
-    String::from_utf8(html).expect("escaping keeps UTF-8")
+    html.finish()
 }
 
 /// The table rows of one check's passing findings: resource, Region, why it passes, and the
 /// evidence as one `label: value` per line (shown with `white-space: pre-line`). Each row starts
 /// on a line of its own.
-fn passing_rows(findings: &[&Finding], html: &mut Vec<u8>) {
+fn passing_rows(findings: &[&Finding], html: &mut Html) {
     for f in findings {
-        html.extend_from_slice(b"\n<tr><th scope=\"row\" class=\"resource\">");
-        escape_into(&f.resource, html);
-        html.extend_from_slice(b"</th><td>");
-        escape_into(f.region.as_deref().unwrap_or("global"), html);
-        html.extend_from_slice(b"</td><td>");
-        escape_into(&f.reason, html);
-        html.extend_from_slice(b"</td><td class=\"ev\">");
+        html.markup("\n<tr><th scope=\"row\" class=\"resource\">")
+            .text(&f.resource)
+            .markup("</th><td>")
+            .text(f.region.as_deref().unwrap_or("global"))
+            .markup("</td><td>")
+            .text(&f.reason)
+            .markup("</td><td class=\"ev\">");
         for (i, (label, value)) in f.evidence.iter().enumerate() {
             if i > 0 {
-                html.push(b'\n');
+                html.markup("\n");
             }
-            escape_into(label, html);
-            html.extend_from_slice(b": ");
-            escape_into(value, html);
+            html.text(label).markup(": ").text(value);
         }
-        html.extend_from_slice(b"</td></tr>");
+        html.markup("</td></tr>");
     }
 }
 
@@ -198,10 +213,30 @@ mod tests {
     use crate::render::view::AccountLink;
     use crate::render::{Badges, Templates};
 
+    const HOSTILE: &str = r#"<script>alert("x")</script> O'Brien & Co"#;
+    const ESCAPED: &str = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; Co";
+
+    /// A global failing finding, waived, whose every string is hostile.
+    fn hostile_waived() -> Finding {
+        Finding {
+            check: HOSTILE.into(),
+            account: "111111111111".into(),
+            region: None,
+            resource: HOSTILE.into(),
+            status: Status::Fail,
+            reason: HOSTILE.into(),
+            evidence: Evidence::new(),
+            waiver: Some(Box::new(Waiver {
+                reason: HOSTILE.into(),
+                approved_by: HOSTILE.into(),
+                expires: "2027-01-31".into(),
+            })),
+        }
+    }
+
     #[test]
     fn a_finding_row_shows_its_waiver_and_escapes_every_string() {
-        let hostile = r#"<script>alert("x")</script> O'Brien & Co"#;
-        let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; Co";
+        let (hostile, escaped) = (HOSTILE, ESCAPED);
         let templates = Templates::load(None).expect("the embedded templates load");
         let badges = Badges::new(&templates.tera);
         let account = AccountLink {
@@ -210,20 +245,7 @@ mod tests {
             ou_path: "/Workloads".into(),
             href: "account/111111111111.html".into(),
         };
-        let waived = Finding {
-            check: "root-mfa".into(),
-            account: "111111111111".into(),
-            region: None,
-            resource: hostile.into(),
-            status: Status::Fail,
-            reason: hostile.into(),
-            evidence: Evidence::new(),
-            waiver: Some(Box::new(Waiver {
-                reason: hostile.into(),
-                approved_by: "ciso".into(),
-                expires: "2027-01-31".into(),
-            })),
-        };
+        let waived = hostile_waived();
         let mut unknown = waived.clone();
         unknown.status = Status::Error;
         unknown.waiver = None;
@@ -262,8 +284,7 @@ mod tests {
 
     #[test]
     fn a_finding_item_shows_its_waiver_and_escapes_every_string() {
-        let hostile = r#"<script>alert("x")</script> O'Brien & Co"#;
-        let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; Co";
+        let (hostile, escaped) = (HOSTILE, ESCAPED);
         let templates = Templates::load(None).expect("the embedded templates load");
         let badges = Badges::new(&templates.tera);
         let check = CheckLink {
@@ -272,20 +293,7 @@ mod tests {
             severity: Some(Severity::High),
             href: format!("check/{hostile}.html"),
         };
-        let waived = Finding {
-            check: hostile.into(),
-            account: "111111111111".into(),
-            region: None,
-            resource: hostile.into(),
-            status: Status::Fail,
-            reason: hostile.into(),
-            evidence: Evidence::new(),
-            waiver: Some(Box::new(Waiver {
-                reason: hostile.into(),
-                approved_by: hostile.into(),
-                expires: "2027-01-31".into(),
-            })),
-        };
+        let waived = hostile_waived();
         let mut unknown = waived.clone();
         unknown.status = Status::Error;
         unknown.waiver = None;
@@ -327,7 +335,7 @@ mod tests {
 
     #[test]
     fn every_string_of_a_passing_group_is_escaped() {
-        let hostile = r#"<script>alert("x")</script> O'Brien & Co"#;
+        let hostile = HOSTILE;
         let mut evidence = Evidence::new();
         evidence.insert(format!("tag:{hostile}"), hostile.to_owned());
         evidence.insert("MFA active".into(), "true".into());
@@ -351,8 +359,7 @@ mod tests {
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("O'Brien"), "{html}");
         assert_eq!(
-            html.matches("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; Co")
-                .count(),
+            html.matches(ESCAPED).count(),
             8,
             "the check's link, id and title, and the finding's resource, Region, reason, label \
              and value, each escaped: {html}"
