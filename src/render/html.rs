@@ -5,6 +5,8 @@
 //! templates' own escaper ([`escape_into`]), so the site has one way to escape; badges are the
 //! components' own output (`badges.rs`).
 
+use std::borrow::Cow;
+
 use super::badges::Badge;
 use super::view::{CheckLink, FindingDetail, FindingRow};
 use crate::finding::{Finding, Status};
@@ -159,7 +161,7 @@ pub(super) fn matrix_cells(cells: impl Iterator<Item = Badge>) -> String {
 /// to the check (`base` is the prefix from the page to its version's folder) and counts its
 /// findings, then its [`passing_rows`]. Each group starts on a line of its own.
 pub(super) fn passing_groups<'f>(
-    groups: impl Iterator<Item = (&'f CheckLink, &'f [&'f Finding])>,
+    groups: impl Iterator<Item = (Cow<'f, CheckLink>, &'f [&'f Finding])>,
     base: &str,
     rows: usize,
 ) -> String {
@@ -205,8 +207,6 @@ fn passing_rows(findings: &[&Finding], html: &mut Html) {
 
 #[cfg(test)]
 mod tests {
-    use std::borrow::Cow;
-
     use super::*;
     use crate::evaluate::Severity;
     use crate::finding::{Evidence, Waiver};
@@ -236,12 +236,11 @@ mod tests {
 
     #[test]
     fn a_finding_row_shows_its_waiver_and_escapes_every_string() {
-        let (hostile, escaped) = (HOSTILE, ESCAPED);
         let templates = Templates::load(None).expect("the embedded templates load");
         let badges = Badges::new(&templates.tera);
         let account = AccountLink {
             id: "111111111111".into(),
-            name: hostile.into(),
+            name: HOSTILE.into(),
             ou_path: "/Workloads".into(),
             href: "account/111111111111.html".into(),
         };
@@ -266,14 +265,14 @@ mod tests {
         );
         let line = |status: &str, waiver: &str| {
             format!(
-                "\n      <tr>\n        <th scope=\"row\"><a data-test=\"account\" href=\"../account/111111111111.html\">{escaped} <span class=\"mono small\">111111111111</span></a></th>\n        <td>{}</td>\n        <td class=\"resource\">{escaped}</td>\n        <td>{status}</td>\n        <td>{escaped}</td>\n        <td>{waiver}</td>\n      </tr>",
+                "\n      <tr>\n        <th scope=\"row\"><a data-test=\"account\" href=\"../account/111111111111.html\">{ESCAPED} <span class=\"mono small\">111111111111</span></a></th>\n        <td>{}</td>\n        <td class=\"resource\">{ESCAPED}</td>\n        <td>{status}</td>\n        <td>{ESCAPED}</td>\n        <td>{waiver}</td>\n      </tr>",
                 global.as_str()
             )
         };
         let expected = [
             line(
                 fail.as_str(),
-                &format!("<span class=\"tag tag-waived\">waived</span> {escaped}"),
+                &format!("<span class=\"tag tag-waived\">waived</span> {ESCAPED}"),
             ),
             line(error.as_str(), "<span class=\"muted\">\u{2014}</span>"),
         ]
@@ -284,21 +283,20 @@ mod tests {
 
     #[test]
     fn a_finding_item_shows_its_waiver_and_escapes_every_string() {
-        let (hostile, escaped) = (HOSTILE, ESCAPED);
         let templates = Templates::load(None).expect("the embedded templates load");
         let badges = Badges::new(&templates.tera);
         let check = CheckLink {
-            id: hostile.into(),
-            title: hostile.into(),
+            id: HOSTILE.into(),
+            title: HOSTILE.into(),
             severity: Some(Severity::High),
-            href: format!("check/{hostile}.html"),
+            href: format!("check/{HOSTILE}.html"),
         };
         let waived = hostile_waived();
         let mut unknown = waived.clone();
         unknown.status = Status::Error;
         unknown.waiver = None;
         unknown.region = Some("eu-west-1".into());
-        unknown.evidence.insert(hostile.into(), hostile.into());
+        unknown.evidence.insert(HOSTILE.into(), HOSTILE.into());
         let detail = |f| FindingDetail {
             check: Cow::Borrowed(&check),
             finding: f,
@@ -318,15 +316,15 @@ mod tests {
         let (global, region) = (global.as_str(), region.as_str());
         let head = |status: &str, badge: &str, waived: &str, region: &str| {
             format!(
-                "\n    <li class=\"finding f-{status}\">\n      <div class=\"finding-head\">\n        {badge}\n        <h3 class=\"finding-title\"><a data-test=\"check\" href=\"../check/{escaped}.html\">{escaped}</a></h3>\n        {high}{waived}\n      </div>\n      <p class=\"finding-where\"><span class=\"mono\">{escaped}</span> \u{b7} {region} \u{b7} <span class=\"resource\">{escaped}</span></p>\n      <p class=\"finding-reason\">{escaped}</p>"
+                "\n    <li class=\"finding f-{status}\">\n      <div class=\"finding-head\">\n        {badge}\n        <h3 class=\"finding-title\"><a data-test=\"check\" href=\"../check/{ESCAPED}.html\">{ESCAPED}</a></h3>\n        {high}{waived}\n      </div>\n      <p class=\"finding-where\"><span class=\"mono\">{ESCAPED}</span> \u{b7} {region} \u{b7} <span class=\"resource\">{ESCAPED}</span></p>\n      <p class=\"finding-reason\">{ESCAPED}</p>"
             )
         };
         let expected = [
             head("fail", fail, " <span class=\"tag tag-waived\">waived</span>", global),
-            format!("\n      <p class=\"waiver\"><strong>Waived</strong> until 2027-01-31, approved by {escaped}: {escaped}</p>"),
+            format!("\n      <p class=\"waiver\"><strong>Waived</strong> until 2027-01-31, approved by {ESCAPED}: {ESCAPED}</p>"),
             "\n      <p class=\"muted small\" data-test=\"evidence\">No evidence recorded.</p>\n    </li>".into(),
             head("error", error, "", region),
-            format!("\n      <details class=\"evidence\" open>\n        <summary>Evidence (1)</summary>\n        <dl data-test=\"evidence\">\n          <div><dt>{escaped}</dt><dd>{escaped}</dd></div>\n        </dl>\n      </details>\n    </li>"),
+            format!("\n      <details class=\"evidence\" open>\n        <summary>Evidence (1)</summary>\n        <dl data-test=\"evidence\">\n          <div><dt>{ESCAPED}</dt><dd>{ESCAPED}</dd></div>\n        </dl>\n      </details>\n    </li>"),
         ]
         .concat();
         assert_eq!(html, expected);
@@ -335,27 +333,30 @@ mod tests {
 
     #[test]
     fn every_string_of_a_passing_group_is_escaped() {
-        let hostile = HOSTILE;
         let mut evidence = Evidence::new();
-        evidence.insert(format!("tag:{hostile}"), hostile.to_owned());
+        evidence.insert(format!("tag:{HOSTILE}"), HOSTILE.to_owned());
         evidence.insert("MFA active".into(), "true".into());
         let finding = Finding {
             check: "root-mfa".into(),
             account: "111111111111".into(),
-            region: Some(hostile.into()),
-            resource: hostile.into(),
+            region: Some(HOSTILE.into()),
+            resource: HOSTILE.into(),
             status: Status::Pass,
-            reason: hostile.into(),
+            reason: HOSTILE.into(),
             evidence,
             waiver: None,
         };
         let check = CheckLink {
-            id: hostile.into(),
-            title: hostile.into(),
+            id: HOSTILE.into(),
+            title: HOSTILE.into(),
             severity: None,
-            href: format!("check/{hostile}.html"),
+            href: format!("check/{HOSTILE}.html"),
         };
-        let html = passing_groups([(&check, &[&finding][..])].into_iter(), "../", 1);
+        let html = passing_groups(
+            [(Cow::Borrowed(&check), &[&finding][..])].into_iter(),
+            "../",
+            1,
+        );
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("O'Brien"), "{html}");
         assert_eq!(

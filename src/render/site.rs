@@ -19,8 +19,8 @@ use super::badges::Badges;
 use super::svg::{self, TrendPoint};
 use super::templates::{Templates, error_chain};
 use super::view::{
-    ChangesContext, HistoryPage, HistoryRow, PageInfo, ScoreView, SiteInfo, VersionHeader,
-    VersionModel, display_time, evidence_lines, file_stem, version_id,
+    ChangesContext, FOLDER_PAGE_BASE, HistoryPage, HistoryRow, PageInfo, ScoreView, SiteInfo,
+    VersionHeader, VersionModel, display_time, evidence_lines, file_stem, version_id,
 };
 use crate::diff::diff;
 use crate::evaluate::{
@@ -211,14 +211,8 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
         )
     };
 
-    if let Some(message) = renderer.badges.failure() {
-        // The newest version's overview shows badges even when no version was rendered now.
-        return Err(RenderError::Page {
-            page: "index.html".to_owned(),
-            template: "components.html",
-            message,
-        });
-    }
+    // The newest version's overview shows badges even when no version was rendered now.
+    badges_rendered(&renderer.badges, "index.html")?;
     // Entry pages last, so they never link to a version not yet written.
     let trend = svg::trend(&trend_points(&history, history.len() - 1));
     let latest_manifest = last;
@@ -528,14 +522,8 @@ fn render_each(
                 posture_version: renderer.site.posture_version.clone(),
                 history: history.last().expect("pushed").clone(),
             };
-            if let Some(message) = renderer.badges.failure() {
-                // A badge that failed is empty: the version is not kept.
-                return Err(RenderError::Page {
-                    page: format!("v/{}/", file_stem(&id)),
-                    template: "components.html",
-                    message,
-                });
-            }
+            // A badge that failed is empty: the version is not kept.
+            badges_rendered(&renderer.badges, &format!("v/{}/", file_stem(&id)))?;
             let made = clock.elapsed();
             writer.finish_version(&folder, staging, stored, &manifest)?;
             debug!(
@@ -634,6 +622,18 @@ struct Renderer<'a> {
     evidence: &'a [CsfEvidence],
 }
 
+/// An error naming `page` if a badge `badges` made for it failed to render, and so is empty.
+fn badges_rendered(badges: &Badges<'_>, page: &str) -> Result<(), RenderError> {
+    match badges.failure() {
+        None => Ok(()),
+        Some(message) => Err(RenderError::Page {
+            page: page.to_owned(),
+            template: "components.html",
+            message,
+        }),
+    }
+}
+
 /// What a template sees (see `site-templates/README.md`).
 #[derive(Serialize)]
 struct PageContext<'a, T: Serialize> {
@@ -711,7 +711,7 @@ impl Renderer<'_> {
         jobs.extend(model.check_ids().into_iter().map(Job::Check));
         jobs.extend(model.account_ids().into_iter().map(Job::Account));
         let top = |title: &str, nav| self.page_info(title, nav, "../../", "");
-        let below = |title: &str, nav| self.page_info(title, nav, "../../../", "../");
+        let below = |title: &str, nav| self.page_info(title, nav, "../../../", FOLDER_PAGE_BASE);
 
         let next = Mutex::new(jobs.into_iter());
         let csv_bytes = std::sync::atomic::AtomicU64::new(0);

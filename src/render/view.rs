@@ -704,7 +704,7 @@ impl<'a> VersionModel<'a> {
             .map(|(rows, pager)| CheckPage {
                 description: description.clone(),
                 rows: rows.len(),
-                rows_html: super::html::finding_rows(&rows, CHECK_PAGE_BASE),
+                rows_html: super::html::finding_rows(&rows, FOLDER_PAGE_BASE),
                 pager,
             })
             .collect()
@@ -840,18 +840,14 @@ impl<'a> VersionModel<'a> {
                 let details: Vec<_> = others.iter().map(|f| self.finding_detail(f)).collect();
                 AccountPage {
                     findings: others.len(),
-                    findings_html: super::html::finding_items(&details, ACCOUNT_PAGE_BASE),
-                    passing_html: {
-                        let links: Vec<_> = passing
+                    findings_html: super::html::finding_items(&details, FOLDER_PAGE_BASE),
+                    passing_html: super::html::passing_groups(
+                        passing
                             .chunk_by(|a, b| a.check == b.check)
-                            .map(|group| (self.link_to(&group[0].check), group))
-                            .collect();
-                        super::html::passing_groups(
-                            links.iter().map(|(link, group)| (link.as_ref(), *group)),
-                            ACCOUNT_PAGE_BASE,
-                            passing.len(),
-                        )
-                    },
+                            .map(|group| (self.link_to(&group[0].check), group)),
+                        FOLDER_PAGE_BASE,
+                        passing.len(),
+                    ),
                     passing_count: passing.len(),
                     pager,
                     ..page.clone()
@@ -1193,16 +1189,14 @@ fn check_link_of(id: &str, record: Option<&CheckRecord>) -> CheckLink {
     }
 }
 
-/// The prefix from a check page ([`check_href`]) to its version's folder.
-const CHECK_PAGE_BASE: &str = "../";
+/// The prefix from a page in a folder of its version (a check page, [`check_href`], or an
+/// account page, [`account_href`]) to the version's folder.
+pub const FOLDER_PAGE_BASE: &str = "../";
 
 /// A check page's path within its version.
 pub fn check_href(id: &str) -> String {
     format!("check/{}.html", file_stem(id))
 }
-
-/// The prefix from an account page ([`account_href`]) to its version's folder.
-const ACCOUNT_PAGE_BASE: &str = "../";
 
 /// An account page's path within its version.
 pub fn account_href(id: &str) -> String {

@@ -704,7 +704,7 @@ expires = 2099-12-31
         ],
     );
     assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let version = source_name.trim_end_matches(".json");
+    let version = posture::render::view::version_id(source_name);
     let overview =
         std::fs::read_to_string(site.join("v").join(version).join("index.html")).expect("page");
     assert!(overview.contains("Accepted risks (waivers)"), "no register");

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 use posture::evaluate::waivers::{WaiverOutcome, WaiverRecord, WaiverRule, WaiverScope};
 use posture::finding::Status;
+use posture::render::view::version_id;
 use posture::render::{RenderOptions, RenderReport, render};
 use posture::sandbox::{Sandbox, SandboxGuard};
 use posture::snapshot::{AccountOutcome, Store};
@@ -341,11 +342,12 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     before.findings[hostile_region].status = Status::Pass;
     store.write(&mut before, None).expect("write a second");
     render_into(&store_dir, &out);
-    let versions: Vec<PathBuf> = Store::new(&store_dir)
+    // Each version's folder, oldest first.
+    let versions: Vec<PathBuf> = store
         .list()
         .unwrap()
         .iter()
-        .map(|s| out.join("v").join(s.name.trim_end_matches(".json")))
+        .map(|s| out.join("v").join(version_id(&s.name)))
         .collect();
     let region_badge = r#"<span class="mono">region &lt;script&gt;alert(&quot;x&quot;)"#;
     for page in [
@@ -380,41 +382,21 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
         shown_on >= 4,
         "the hostile text is shown escaped on {shown_on} pages"
     );
-    let account_page = std::fs::read_to_string(
-        out.join("v")
-            .join(
-                Store::new(&store_dir).list().unwrap()[1]
-                    .name
-                    .trim_end_matches(".json"),
-            )
-            .join(format!("account/{account_id}.html")),
-    )
-    .expect("the account page");
+    let account_page =
+        std::fs::read_to_string(versions[1].join(format!("account/{account_id}.html")))
+            .expect("the account page");
     assert!(account_page.contains("tag O&#39;Brien") || account_page.contains("tag &lt;script"));
     assert!(account_page.contains("tag:Owner"));
 
-    let passing_page = std::fs::read_to_string(
-        out.join("v")
-            .join(
-                Store::new(&store_dir).list().unwrap()[1]
-                    .name
-                    .trim_end_matches(".json"),
-            )
-            .join(format!("account/{passing_account}.html")),
-    )
-    .expect("the passing finding's account page");
+    let passing_page =
+        std::fs::read_to_string(versions[1].join(format!("account/{passing_account}.html")))
+            .expect("the passing finding's account page");
     assert!(
         passing_page.contains("passing reason &lt;script&gt;alert(&quot;x&quot;)"),
         "the passing row shows the hostile reason escaped"
     );
     // The CSV keeps the formula as text: a leading `'` stops the spreadsheet running it.
-    let newest = Store::new(&store_dir).list().unwrap()[1].name.clone();
-    let csv = std::fs::read_to_string(
-        out.join("v")
-            .join(newest.trim_end_matches(".json"))
-            .join("findings.csv"),
-    )
-    .expect("the CSV");
+    let csv = std::fs::read_to_string(versions[1].join("findings.csv")).expect("the CSV");
     let cells: Vec<String> = csv::Reader::from_reader(csv.as_bytes())
         .records()
         .flat_map(|r| {
@@ -434,11 +416,7 @@ fn hostile_strings_from_aws_render_inert_on_every_page() {
     );
 
     // Its page is inside the version, under a plain name, and nothing was written outside.
-    let version = out.join("v").join(
-        Store::new(&store_dir).list().unwrap()[1]
-            .name
-            .trim_end_matches(".json"),
-    );
+    let version = &versions[1];
     let check_pages: Vec<String> = std::fs::read_dir(version.join("check"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -738,7 +716,7 @@ fn an_altered_snapshot_stops_the_render_naming_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains(&newest.name), "{stderr}");
-    let id = posture::render::view::version_id(&newest.name).to_owned();
+    let id = version_id(&newest.name).to_owned();
     assert!(
         !out.join("v").join(&id).exists(),
         "no version of the altered snapshot"
@@ -843,10 +821,7 @@ fn several_new_snapshots_render_in_one_run_each_compared_with_the_one_before() {
         store.write(&mut snapshot.clone(), None).expect("write");
     }
     let names: Vec<String> = store.list().unwrap().into_iter().map(|s| s.name).collect();
-    let ids: Vec<String> = names
-        .iter()
-        .map(|n| posture::render::view::version_id(n).to_owned())
-        .collect();
+    let ids: Vec<String> = names.iter().map(|n| version_id(n).to_owned()).collect();
     let second = render_into(&store_dir, &out);
     assert_eq!(
         second.rendered,
