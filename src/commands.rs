@@ -60,6 +60,9 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
         Some(path) => debug!(file = %path.display(), "configuration read"),
         None => debug!("no configuration file; defaults and flags only"),
     }
+    // Hours of collecting must never end in a store that cannot take the snapshot.
+    let store = Store::new(&config.snapshots_dir);
+    store.check_writable()?;
     let runtime = runtime()?;
     let target = aws_target(
         &runtime,
@@ -69,14 +72,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
         args.endpoint_url.as_ref(),
     )?;
     let mut snapshot = runtime.block_on(run_scan(target, &config, args.quiet))?;
-    let path = Store::new(&config.snapshots_dir)
-        .write(&mut snapshot, None)
-        .with_context(|| {
-            format!(
-                "could not write the snapshot to {}",
-                config.snapshots_dir.display()
-            )
-        })?;
+    let path = store.write(&mut snapshot, None)?;
     if !args.quiet {
         output::scan_summary(&snapshot, &path, config.config_file.as_deref())?;
     }

@@ -269,10 +269,12 @@ pub fn read_config_file(
         None if discover && Path::new(CONFIG_FILE).exists() => Path::new(CONFIG_FILE),
         None => return Ok(None),
     };
-    let text = std::fs::read_to_string(path).map_err(|err| ConfigError::ConfigUnreadable {
-        path: path.to_owned(),
-        message: err.to_string(),
-    })?;
+    let text = crate::files::read_regular(path, crate::files::Links::Follow)
+        .and_then(|bytes| String::from_utf8(bytes).map_err(std::io::Error::other))
+        .map_err(|err| ConfigError::ConfigUnreadable {
+            path: path.to_owned(),
+            message: err.to_string(),
+        })?;
     let catalogue: Vec<&str> = crate::evaluate::catalog()
         .iter()
         .map(|c| c.id.as_str())

@@ -16,6 +16,7 @@ pub mod diff;
 pub mod discover;
 pub mod evaluate;
 pub mod facts;
+pub mod files;
 pub mod finding;
 pub mod output;
 pub mod publish;

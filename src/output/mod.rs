@@ -364,6 +364,9 @@ pub(crate) fn verification(dir: &Path, verification: &Verification) -> io::Resul
     for name in &verification.ignored {
         writeln!(out, "ignored: {name} (not named like a snapshot)")?;
     }
+    for entry in &verification.odd {
+        writeln!(out, "ignored: {entry}, not a regular file (never opened)")?;
+    }
     for name in &verification.temporary {
         writeln!(
             out,
@@ -384,7 +387,19 @@ pub(crate) fn verification(dir: &Path, verification: &Verification) -> io::Resul
         }
         return Ok(());
     }
+    for newer in &verification.newer {
+        writeln!(out, "not checked: {newer}")?;
+    }
     match verification.head() {
+        // Nothing may claim the whole store when part of it could not be checked.
+        Some(_) if !verification.newer.is_empty() => writeln!(
+            out,
+            "incomplete: {} of {} in {} checked, each matches its content hash and follows the one before it; {} not checked (written by a newer posture)",
+            verification.files.len() - verification.newer.len(),
+            plural(verification.files.len(), "snapshot"),
+            dir.display(),
+            verification.newer.len()
+        ),
         Some((name, hash)) => {
             writeln!(
                 out,

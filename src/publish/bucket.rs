@@ -27,6 +27,7 @@ use super::manifest::{MANIFEST_KEY, Manifest};
 use super::plan::{CACHE_REVALIDATE, RemoteHeaders, RemoteObject, Upload};
 use crate::aws::ClientFactory;
 use crate::aws::error::AwsErrorInfo;
+use crate::files::{Links, open_regular, read_regular};
 use crate::snapshot::hex;
 
 /// S3's smallest part, but for the last (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html>).
@@ -209,7 +210,7 @@ impl Bucket {
 
     async fn put(&self, upload: &Upload) -> Result<String, String> {
         let path = upload.file.path.clone();
-        let bytes = tokio::task::spawn_blocking(move || std::fs::read(&path))
+        let bytes = tokio::task::spawn_blocking(move || read_regular(&path, Links::Refuse))
             .await
             .map_err(|err| format!("reading the file failed: {err}"))?
             .map_err(|err| format!("could not read {}: {err}", upload.file.path.display()))?;
@@ -276,7 +277,7 @@ impl Bucket {
         upload_id: &str,
         part_size: u64,
     ) -> Result<String, String> {
-        let mut file = File::open(&upload.file.path)
+        let mut file = open_regular(&upload.file.path, Links::Refuse)
             .map_err(|err| format!("could not read {}: {err}", upload.file.path.display()))?;
         let mut hash = Sha256::new();
         let mut parts = Vec::new();

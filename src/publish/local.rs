@@ -1,26 +1,30 @@
 //! The rendered site on disk: every file under the site's folder with its size and hashes, read
 //! before any AWS call so that a wrong folder is refused at once.
 
-use std::fs;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use md5::Md5;
 use sha2::{Digest, Sha256};
 
 use super::PublishError;
 use super::plan::LocalFile;
+use crate::files::{Links, open_regular};
+use crate::render::site_files;
 use crate::snapshot::hex;
 
 /// Reads every file of the site in `dir`, sorted by path, each hashed (SHA-256 and MD5).
 ///
 /// Hidden files and folders (`.name`) are left out: they are what an interrupted render leaves
-/// (`.index.html.tmp-PID`, `v/.<id>.tmp-PID/`), never linked from a page.
+/// (`.index.html.tmp-PID`, `v/.<id>.tmp-PID/`), never linked from a page. A site holding a
+/// symbolic link or a special file is refused ([`site_files`]): what a link points to is not
+/// part of the site, and must never reach the bucket.
 ///
 /// # Errors
 /// [`PublishError::NoSite`] when `dir` is not a folder, [`PublishError::NotASite`] when it has no
-/// `index.html` (not rendered by `posture render`), [`PublishError::ReadSite`] naming a file that
-/// could not be read or whose name is not UTF-8.
+/// `index.html` (not rendered by `posture render`), [`PublishError::Folder`] when it holds a link
+/// or special file, [`PublishError::ReadSite`] naming a file that could not be read or whose name
+/// is not UTF-8.
 pub fn read_site(dir: &Path) -> Result<Vec<LocalFile>, PublishError> {
     if !dir.is_dir() {
         return Err(PublishError::NoSite {
@@ -32,39 +36,18 @@ pub fn read_site(dir: &Path) -> Result<Vec<LocalFile>, PublishError> {
             dir: dir.to_owned(),
         });
     }
-    let mut files = Vec::new();
-    let mut folders = vec![dir.to_owned()];
-    while let Some(folder) = folders.pop() {
-        let entries = fs::read_dir(&folder).map_err(|source| read_error(&folder, source))?;
-        for entry in entries {
-            let entry = entry.map_err(|source| read_error(&folder, source))?;
-            let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let kind = entry
-                .file_type()
-                .map_err(|source| read_error(&path, source))?;
-            if kind.is_dir() {
-                folders.push(path);
-            } else if kind.is_file()
-                // A linked file is published as the file it points to; a linked folder is left
-                // out (render makes none, and a link to a folder above would never end).
-                || (kind.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_file()))
-            {
-                files.push(hashed(dir, path)?);
-            }
-        }
-    }
+    let mut files = site_files(dir)?
+        .into_iter()
+        .map(|relative| hashed(dir, &relative))
+        .collect::<Result<Vec<_>, _>>()?;
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
     Ok(files)
 }
 
 /// The file at `path` under the site `dir`, with its key and hashes.
-fn hashed(dir: &Path, path: PathBuf) -> Result<LocalFile, PublishError> {
-    let relative = path
-        .strip_prefix(dir)
-        .expect("walked from dir")
+fn hashed(dir: &Path, relative: &Path) -> Result<LocalFile, PublishError> {
+    let path = dir.join(relative);
+    let relative = relative
         .iter()
         .map(|part| part.to_str())
         .collect::<Option<Vec<&str>>>()
@@ -78,7 +61,8 @@ fn hashed(dir: &Path, path: PathBuf) -> Result<LocalFile, PublishError> {
             )
         })?
         .join("/");
-    let mut file = fs::File::open(&path).map_err(|source| read_error(&path, source))?;
+    let mut file =
+        open_regular(&path, Links::Refuse).map_err(|source| read_error(&path, source))?;
     let mut sha256 = Sha256::new();
     let mut md5 = Md5::new();
     let mut size = 0u64;
@@ -113,6 +97,8 @@ fn read_error(path: &Path, source: io::Error) -> PublishError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::path::PathBuf;
 
     fn fresh(name: &str) -> PathBuf {
         let dir =
@@ -147,16 +133,20 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_linked_file_is_read_and_a_linked_folder_is_left_out() {
-        let dir = fresh("links");
-        fs::write(dir.join("index.html"), "abc").unwrap();
-        std::os::unix::fs::symlink(dir.join("index.html"), dir.join("copy.html")).unwrap();
-        std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
-        let files = read_site(&dir).unwrap();
-        let keys: Vec<&str> = files.iter().map(|f| f.relative.as_str()).collect();
-        assert_eq!(keys, ["copy.html", "index.html"]);
-        assert_eq!(files[0].sha256, files[1].sha256);
-        fs::remove_dir_all(&dir).unwrap();
+    fn a_site_holding_a_link_to_a_file_or_a_folder_outside_is_refused_naming_it() {
+        for (name, target) in [("passwd.html", "/etc/passwd"), ("etc", "/etc")] {
+            let dir = fresh(&format!("link-{name}"));
+            fs::write(dir.join("index.html"), "abc").unwrap();
+            std::os::unix::fs::symlink(target, dir.join(name)).unwrap();
+            let err = read_site(&dir).unwrap_err();
+            assert!(matches!(err, PublishError::Folder(_)), "{err}");
+            assert!(
+                err.to_string()
+                    .contains(&format!("{name} is a symbolic link to {target}")),
+                "{err}"
+            );
+            fs::remove_dir_all(&dir).unwrap();
+        }
     }
 
     #[test]

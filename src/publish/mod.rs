@@ -97,6 +97,9 @@ pub enum PublishError {
         /// The folder.
         dir: PathBuf,
     },
+    /// The site's folder holds a symbolic link or a special file (or could not be walked).
+    #[error(transparent)]
+    Folder(#[from] crate::render::SiteFolderError),
     /// A file of the site could not be read.
     #[error("could not read {}: {source}", path.display())]
     ReadSite {

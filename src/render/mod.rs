@@ -4,6 +4,7 @@
 //! writes the pages, version by version; `serve` shows the result on 127.0.0.1.
 
 mod badges;
+mod folder;
 mod html;
 mod score;
 mod serve;
@@ -13,6 +14,7 @@ mod templates;
 pub mod view;
 
 pub use self::badges::{Badge, Badges};
+pub use self::folder::{SiteFolderError, site_files};
 pub use self::score::{CellKey, CellStatus, Cells, Tally};
 pub use self::serve::{ServeError, Server};
 pub use self::site::{RenderError, RenderOptions, RenderReport, render};

@@ -1,10 +1,29 @@
 //! `posture serve`: the rendered site over HTTP on 127.0.0.1, to look at it as it will be
-//! published. Read-only, GET and HEAD only, nothing outside the site's folder.
+//! published. Read-only, GET and HEAD only, nothing outside the site's folder: a site holding a
+//! symbolic link or a special file is refused at start ([`site_files`]), and each request opens
+//! only a regular file reached through folders, never through a link (one planted while serving).
+//! Pages get the security headers the README's CloudFront response headers policy adds.
 
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 
-use tracing::debug;
+use tracing::{debug, warn};
+
+use super::folder::{SiteFolderError, site_files};
+use crate::files::{Links, read_regular};
+
+/// The pages' Content-Security-Policy (as `base.html`'s meta tag has it), plus what only a header
+/// can say: no other site may frame the pages (`frame-ancestors` is ignored in a meta tag).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The headers every answer carries besides its content type: what the README's CloudFront
+/// response headers policy adds to the published site.
+const SECURITY_HEADERS: [(&str, &str); 4] = [
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
+];
 
 /// The server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +34,9 @@ pub enum ServeError {
         /// The folder.
         dir: PathBuf,
     },
+    /// The site holds a link or a special file.
+    #[error(transparent)]
+    Folder(#[from] SiteFolderError),
     /// The port could not be bound.
     #[error("could not listen on 127.0.0.1:{port}: {message}: choose another with --port")]
     Bind {
@@ -36,13 +58,14 @@ impl Server {
     /// Listens on 127.0.0.1:`port` (0: any free port) for the site in `root`.
     ///
     /// # Errors
-    /// When `root` holds no site or the port is taken.
+    /// When `root` holds no site, holds a link or special file, or the port is taken.
     pub fn bind(root: &Path, port: u16) -> Result<Self, ServeError> {
         if !root.join("index.html").is_file() {
             return Err(ServeError::NoSite {
                 dir: root.to_owned(),
             });
         }
+        site_files(root)?;
         let http =
             tiny_http::Server::http(("127.0.0.1", port)).map_err(|err| ServeError::Bind {
                 port,
@@ -87,9 +110,9 @@ impl Server {
             let location = location.unwrap_or_default();
             let mut headers = vec![
                 ("Content-Type", content_type),
-                ("X-Content-Type-Options", "nosniff"),
                 ("Cache-Control", "no-cache"),
             ];
+            headers.extend(SECURITY_HEADERS);
             if !location.is_empty() {
                 headers.push(("Location", location.as_str()));
             }
@@ -134,7 +157,9 @@ fn answer(root: &Path, method: &tiny_http::Method, url: &str) -> Answer {
     let Some(relative) = site_path(url) else {
         return not_found;
     };
-    let mut path = root.join(relative);
+    let Some(mut path) = without_links(root, &relative) else {
+        return not_found;
+    };
     if path.is_dir() {
         let bare = url.split(['?', '#']).next().unwrap_or("");
         if !bare.ends_with('/') {
@@ -149,10 +174,37 @@ fn answer(root: &Path, method: &tiny_http::Method, url: &str) -> Answer {
         }
         path.push("index.html");
     }
-    match std::fs::read(&path) {
+    match read_regular(&path, Links::Refuse) {
         Ok(body) => (200, content_type(&path), body, None),
-        Err(_) => not_found,
+        Err(err) => {
+            if err.kind() == std::io::ErrorKind::InvalidInput {
+                warn!("not serving {}: {err}", path.display());
+            }
+            not_found
+        }
     }
+}
+
+/// `root` joined with `relative` when no folder on the way is a symbolic link (nor the last
+/// part): a link planted while serving must not lead out of the site. `None` (not found) for a
+/// link, naming it in a warning.
+fn without_links(root: &Path, relative: &Path) -> Option<PathBuf> {
+    let mut path = root.to_owned();
+    for part in relative.components() {
+        path.push(part);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                warn!(
+                    "not serving {}: a symbolic link, which posture never writes in a site",
+                    path.display()
+                );
+                return None;
+            }
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    Some(path)
 }
 
 /// The file a URL path names inside the site, or `None` when it would leave it (`..`), names a
@@ -224,6 +276,42 @@ mod tests {
         ] {
             assert_eq!(site_path(url), None, "{url}");
         }
+    }
+
+    #[test]
+    fn the_header_policy_is_the_pages_meta_policy_and_forbids_framing() {
+        let base = include_str!("../../site-templates/base.html");
+        let meta = format!(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+            CONTENT_SECURITY_POLICY
+                .strip_suffix("; frame-ancestors 'none'")
+                .unwrap()
+        );
+        assert!(base.contains(&meta), "base.html's policy is not {meta}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_while_serving_is_not_followed() {
+        let root = std::env::temp_dir().join(format!("posture-serve-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("v/a")).unwrap();
+        std::fs::write(root.join("index.html"), "<p>site</p>").unwrap();
+        std::fs::write(root.join("v/a/index.html"), "<p>a</p>").unwrap();
+        std::os::unix::fs::symlink("/etc", root.join("v/etc")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("v/a/passwd")).unwrap();
+        let get = |url: &str| answer(&root, &tiny_http::Method::Get, url);
+        assert_eq!(get("/v/a/").0, 200);
+        assert_eq!(get("/v/a/").2, b"<p>a</p>");
+        for url in ["/v/etc/passwd", "/v/etc/", "/v/a/passwd"] {
+            let (status, _, body, _) = get(url);
+            assert_eq!(
+                (status, body.as_slice()),
+                (404, &b"not found\n"[..]),
+                "{url}"
+            );
+        }
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tracing::debug;
 
 use super::badges::Badges;
+use super::folder::site_files;
 use super::svg::{self, TrendPoint};
 use super::templates::{Templates, error_chain};
 use super::view::{
@@ -27,6 +28,7 @@ use crate::evaluate::{
     CatalogError, CheckMeta, CsfEvidence, CsfSubcategory, Severity, catalog, load_nist_csf_2_aws,
     nist_csf_2,
 };
+use crate::files::{Links, read_regular};
 use crate::finding::Status;
 use crate::output::plural;
 use crate::snapshot::{
@@ -85,6 +87,9 @@ pub enum RenderError {
         /// The store.
         dir: PathBuf,
     },
+    /// The site's folder holds a symbolic link or a special file.
+    #[error(transparent)]
+    Folder(#[from] super::folder::SiteFolderError),
     /// The templates could not be loaded.
     #[error(transparent)]
     Templates(#[from] super::templates::TemplateError),
@@ -149,6 +154,10 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, RenderError> {
     // subcategories without a check AWS APIs could evidence.
     let evidence = load_nist_csf_2_aws()?;
     let out = &options.out_dir;
+    if out.is_dir() {
+        // What is there is read (manifests) and written over: never through a link.
+        site_files(out)?;
+    }
     let mut writer = Writer::default();
     create_dir(&out.join("v"))?;
     remove_leftovers(&out.join("v"));
@@ -553,7 +562,7 @@ fn render_each(
 /// snapshot before it (`before`: `None` for the first), if there is one. A version compared with
 /// another predecessor than the one now before it is stale.
 fn done(folder: &Path, hash: Option<&String>, before: Option<Option<&String>>) -> Option<Manifest> {
-    let text = fs::read(folder.join(MANIFEST)).ok()?;
+    let text = read_regular(&folder.join(MANIFEST), Links::Refuse).ok()?;
     let manifest: Manifest = serde_json::from_slice(&text).ok()?;
     let same_snapshot = hash == Some(&manifest.history.content_sha256);
     let same_before = match before {
@@ -1036,16 +1045,23 @@ fn create_dir(path: &Path) -> Result<(), RenderError> {
     })
 }
 
-/// Writes one file, creating its folder.
+/// Writes one new file, creating its folder. Never through what is already there: every page
+/// goes to a fresh staging folder or a temporary name, and a link planted under that name must
+/// not make render write wherever it points (`create_new` does not follow one).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
     if let Some(parent) = path.parent() {
         create_dir(parent)?;
     }
-    fs::write(path, bytes).map_err(|source| RenderError::Io {
-        action: "write",
-        path: path.to_owned(),
-        source,
-    })
+    fs::File::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(bytes))
+        .map_err(|source| RenderError::Io {
+            action: "write",
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// Writes files, counting what it wrote.
@@ -1081,6 +1097,8 @@ impl Writer {
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let temporary = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        // Left by a killed render of the same PID, or planted: either way not ours to write into.
+        let _ = fs::remove_file(&temporary);
         self.write(&temporary, bytes)?;
         fs::rename(&temporary, path).map_err(|source| RenderError::Io {
             action: "rename into place",

@@ -112,7 +112,9 @@ impl Templates {
                 return Ok(embedded.to_owned());
             };
             let path = dir.join(name);
-            match std::fs::read_to_string(&path) {
+            let text = crate::files::read_regular(&path, crate::files::Links::Follow)
+                .and_then(|bytes| String::from_utf8(bytes).map_err(std::io::Error::other));
+            match text {
                 Ok(text) => Ok(text),
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(embedded.to_owned()),
                 Err(source) => Err(TemplateError::Read { path, source }),

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use super::redact::RedactingWriter;
 use super::{FORMAT, Integrity, SCHEMA_VERSION, Snapshot, SnapshotSummary};
+use crate::files::{Links, open_regular};
 
 /// Canonical content from this size on is stored gzip-compressed.
 pub(crate) const COMPRESS_FROM: u64 = 1024 * 1024;
@@ -207,7 +208,7 @@ fn decode<T: DeserializeOwned>(path: &Path) -> Result<T, SnapshotError> {
 /// (modulo 4 GiB) in its last four bytes. A wrong guess only costs a reallocation.
 fn content_size(path: &Path) -> usize {
     let guess = || -> io::Result<usize> {
-        let mut file = File::open(path)?;
+        let mut file = open_regular(path, Links::Follow)?;
         let len = file.metadata()?.len();
         let mut start = [0; 2];
         file.read_exact(&mut start)?;
@@ -303,7 +304,8 @@ pub(crate) struct Header {
 /// Opens a snapshot: reads and checks its header, and returns a reader over its whole canonical
 /// content (header included) that hashes what it reads.
 fn open(path: &Path) -> Result<(Header, HashingReader<Chained>), SnapshotProblem> {
-    let file = File::open(path).map_err(SnapshotProblem::Io)?;
+    // Never `File::open`: a fifo named like a snapshot would make it wait for a writer forever.
+    let file = open_regular(path, Links::Follow).map_err(SnapshotProblem::Io)?;
     let mut file = BufReader::with_capacity(256 * 1024, file);
     let start = io::BufRead::fill_buf(&mut file).map_err(SnapshotProblem::Io)?;
     let gzip = start.starts_with(&GZIP_HEADER[..2]);

@@ -82,6 +82,59 @@ pub enum StoreError {
         /// Its name.
         name: String,
     },
+    /// One snapshot is in the store twice: as `X.json` and as `X.json.gz`.
+    #[error(
+        "{} and {} are the same snapshot stored twice (posture writes one of them): move one out of the store",
+        dir.join(first).display(),
+        dir.join(second).display()
+    )]
+    StoredTwice {
+        /// The store.
+        dir: PathBuf,
+        /// The uncompressed file's name.
+        first: String,
+        /// The compressed file's name.
+        second: String,
+    },
+    /// The store cannot be written, found before a scan starts.
+    #[error("{}: snapshots cannot be written there, so nothing was scanned: name a folder posture may write with --snapshots-dir", dir.display())]
+    NotWritable {
+        /// The store.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<StoreError>,
+    },
+    /// The snapshot could not be written, and was kept elsewhere instead.
+    #[error(
+        "could not write {}: {error}; the snapshot is kept as {}: move it into the store once it can be written (`mv {} {}/`), then run `posture verify`",
+        path.display(),
+        kept.display(),
+        kept.display(),
+        path.parent().unwrap_or(Path::new(".")).display()
+    )]
+    Kept {
+        /// The file it should have been.
+        path: PathBuf,
+        /// Where it is now.
+        kept: PathBuf,
+        /// Why the store could not take it (part of the message, not a source: one line).
+        error: io::Error,
+    },
+    /// The snapshot could neither be written nor kept elsewhere.
+    #[error(
+        "could not write {}: {error}; nor keep it elsewhere ({}): the scan is lost; free some space and scan again",
+        path.display(),
+        tried.join("; ")
+    )]
+    Lost {
+        /// The file it should have been.
+        path: PathBuf,
+        /// Each place tried, with why it failed.
+        tried: Vec<String>,
+        /// Why the store could not take it.
+        error: io::Error,
+    },
     /// A snapshot file could not be read.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
@@ -103,6 +156,9 @@ pub struct Listing {
     pub snapshots: Vec<StoredSnapshot>,
     /// Other visible files (not snapshots; `README.md` is expected and left out).
     pub others: Vec<String>,
+    /// Entries named like snapshots that are not regular files (nor links to one), with what
+    /// they are (`X.json: a fifo`): never opened, since opening a fifo waits for a writer.
+    pub odd: Vec<String>,
     /// Temporary files an interrupted write left behind.
     pub temporary: Vec<String>,
 }
@@ -156,7 +212,8 @@ impl Store {
                 });
             }
         };
-        let (mut snapshots, mut others, mut temporary) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut snapshots, mut others, mut odd, mut temporary) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for entry in read {
             let entry = entry.map_err(|source| StoreError::Io {
                 action: "list",
@@ -167,10 +224,13 @@ impl Store {
                 continue;
             };
             if is_snapshot_name(&name) {
-                snapshots.push(StoredSnapshot {
-                    path: entry.path(),
-                    name,
-                });
+                match not_a_file(&entry) {
+                    None => snapshots.push(StoredSnapshot {
+                        path: entry.path(),
+                        name,
+                    }),
+                    Some(kind) => odd.push(format!("{name}: {kind}")),
+                }
             } else if is_temporary_name(&name) {
                 temporary.push(name);
             } else if !name.starts_with('.') && name != "README.md" {
@@ -178,11 +238,24 @@ impl Store {
             }
         }
         snapshots.sort_by(|a, b| a.name.cmp(&b.name));
+        // `X.json` sorts right before `X.json.gz`.
+        if let Some(pair) = snapshots
+            .windows(2)
+            .find(|pair| pair[1].name.strip_suffix(".gz") == Some(pair[0].name.as_str()))
+        {
+            return Err(StoreError::StoredTwice {
+                dir: self.dir.clone(),
+                first: pair[0].name.clone(),
+                second: pair[1].name.clone(),
+            });
+        }
         others.sort();
+        odd.sort();
         temporary.sort();
         Ok(Listing {
             snapshots,
             others,
+            odd,
             temporary,
         })
     }
@@ -231,6 +304,60 @@ impl Store {
                 matches: many.iter().map(|s| s.name.clone()).collect(),
             }),
         }
+    }
+
+    /// Makes sure a snapshot can be written here before a scan spends hours collecting one: the
+    /// folder exists (or is created), its lock can be taken, and a file as long-named as a
+    /// snapshot's temporary file can be created, written, flushed and removed.
+    ///
+    /// # Errors
+    /// [`StoreError::NotWritable`], with the operation that failed as its source.
+    pub fn check_writable(&self) -> Result<(), StoreError> {
+        let probe = || -> Result<(), StoreError> {
+            let io_error = |action: &'static str, path: &Path| {
+                let path = path.to_owned();
+                move |source| StoreError::Io {
+                    action,
+                    path,
+                    source,
+                }
+            };
+            fs::create_dir_all(&self.dir).map_err(io_error("create", &self.dir))?;
+            let lock_path = self.dir.join(".lock");
+            let lock = File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)
+                .map_err(io_error("open the lock", &lock_path))?;
+            // Held by a scan finishing now, for a moment: lockable all the same.
+            match lock.try_lock() {
+                Ok(()) | Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(err)) => {
+                    return Err(io_error("lock", &lock_path)(err));
+                }
+            }
+            self.listing()?;
+            // As long as the longest temporary name `write` makes.
+            let stem = "2026-11-23T08-45-12.345Z-reevaluated";
+            let probe = self
+                .dir
+                .join(format!(".{stem}.json.gz.probe-{:0>10}", std::process::id()));
+            let written = File::options()
+                .write(true)
+                .create_new(true)
+                .open(&probe)
+                .and_then(|mut file| {
+                    io::Write::write_all(&mut file, b"posture checks it can write here\n")?;
+                    file.sync_all()
+                });
+            let _ = fs::remove_file(&probe);
+            written.map_err(io_error("write in", &self.dir))
+        };
+        probe().map_err(|source| StoreError::NotWritable {
+            dir: self.dir.clone(),
+            source: Box::new(source),
+        })
     }
 
     /// Reads a snapshot without its facts.
@@ -337,7 +464,8 @@ impl Store {
             .and_then(|()| fs::rename(&tmp, &path));
         if let Err(err) = written {
             let _ = fs::remove_file(&tmp);
-            return Err(io_error("write", &path)(err));
+            drop(lock);
+            return Err(keep_elsewhere(snapshot, size, &name, path, err));
         }
         // The rename is durable once the directory entry is.
         if let Err(err) = File::open(&self.dir).and_then(|dir| dir.sync_all()) {
@@ -350,6 +478,58 @@ impl Store {
         drop(lock);
         Ok(path)
     }
+}
+
+/// Writes a sealed snapshot that the store could not take (a full disk) to the first place that
+/// takes it: the temporary folder (`TMPDIR`), then the current folder. It keeps the name and the
+/// link to the snapshot before it, so moved into the store it continues the chain.
+fn keep_elsewhere(
+    snapshot: &Snapshot,
+    size: u64,
+    name: &str,
+    path: PathBuf,
+    error: io::Error,
+) -> StoreError {
+    let mut tried = Vec::new();
+    for dir in [std::env::temp_dir(), PathBuf::from(".")] {
+        let dir = dir.join("posture-unsaved-snapshots");
+        let kept = dir.join(name);
+        let written = fs::create_dir_all(&dir).and_then(|()| {
+            File::options()
+                .write(true)
+                .create_new(true)
+                .open(&kept)
+                .and_then(|file| file::write_sealed(snapshot, size, file))
+        });
+        match written {
+            Ok(()) => {
+                let kept = fs::canonicalize(&kept).unwrap_or(kept);
+                return StoreError::Kept { path, kept, error };
+            }
+            Err(err) => {
+                let _ = fs::remove_file(&kept);
+                tried.push(format!("{}: {err}", kept.display()));
+            }
+        }
+    }
+    StoreError::Lost { path, tried, error }
+}
+
+/// What a directory entry named like a snapshot is when it is not a regular file (nor a link to
+/// one): "a fifo", "a folder", "a broken symbolic link".
+fn not_a_file(entry: &fs::DirEntry) -> Option<&'static str> {
+    let kind = entry.file_type().ok()?;
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_symlink() {
+        return match fs::metadata(entry.path()) {
+            Ok(target) if target.is_file() => None,
+            Ok(target) => Some(crate::files::kind_of(target.file_type())),
+            Err(_) => Some("a broken symbolic link"),
+        };
+    }
+    Some(crate::files::kind_of(kind))
 }
 
 /// Whether `name` is a snapshot's file name.

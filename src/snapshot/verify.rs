@@ -20,6 +20,9 @@ pub struct Verification {
     pub problems: Vec<ChainProblem>,
     /// Files in the store that are not snapshots (ignored).
     pub ignored: Vec<String>,
+    /// Entries named like snapshots that are not regular files, with what they are (ignored,
+    /// never opened).
+    pub odd: Vec<String>,
     /// Temporary files an interrupted write left (harmless; the next write removes them).
     pub temporary: Vec<String>,
     /// Snapshots whose hash holds but whose schema is newer than this posture reads: not
@@ -162,6 +165,7 @@ pub fn verify_store_except(
     let Listing {
         snapshots,
         others: ignored,
+        odd,
         temporary,
     } = store.listing()?;
     let names: BTreeSet<&str> = snapshots.iter().map(|s| s.name.as_str()).collect();
@@ -169,6 +173,7 @@ pub fn verify_store_except(
         files: Vec::with_capacity(snapshots.len()),
         problems: Vec::new(),
         ignored,
+        odd,
         temporary,
         newer: Vec::new(),
     };

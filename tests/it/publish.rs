@@ -924,3 +924,38 @@ async fn every_call_a_publish_makes_is_allowed_by_the_shipped_policy() {
         );
     }
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_to_a_file_or_a_folder_outside_the_site_is_never_published() {
+    let publisher = Publisher::new(ACCOUNT, "links").await;
+    let outside = fresh("publish-links-outside");
+    std::fs::write(outside.join("secret.txt"), "not for the bucket").unwrap();
+    for (name, target) in [
+        ("v/passwd.html", outside.join("secret.txt")),
+        ("v/outside", outside.clone()),
+    ] {
+        let site = fixture_site(&format!("publish-links-{}", name.replace('/', "-")));
+        std::os::unix::fs::symlink(&target, site.join(name)).unwrap();
+        let site_arg = site.to_string_lossy().into_owned();
+        let url = publisher.url("site");
+        let calls = publisher.calls().len();
+        for dry_run in [true, false] {
+            let mut args = vec![url.as_str(), "--site", &site_arg];
+            if dry_run {
+                args.push("--dry-run");
+            }
+            let line = one_line(&publisher.publish(&args));
+            assert!(
+                line.contains(&format!(
+                    "{name} is a symbolic link to {}, which posture never writes in a site",
+                    target.display()
+                )),
+                "{line}"
+            );
+        }
+        // Refused before any call: nothing listed, nothing uploaded.
+        assert_eq!(publisher.calls().len(), calls, "{name}");
+    }
+    assert!(publisher.objects().await.is_empty());
+}

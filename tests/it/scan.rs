@@ -1190,3 +1190,107 @@ async fn account_emails_stay_out_of_the_snapshot_unless_asked() {
         assert_eq!(record["email"], described["email"], "{id}");
     }
 }
+
+/// `posture scan` of the sandbox in us-east-1 into `store`, not yet run.
+fn scan_command(seeded: &Seeded, store: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_posture"));
+    command
+        .args([
+            "scan",
+            "--quiet",
+            "--regions",
+            "us-east-1",
+            "--endpoint-url",
+            seeded.endpoint(),
+        ])
+        .arg("--snapshots-dir")
+        .arg(store)
+        .envs(CREDENTIALS_ENV)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_scan_whose_disk_fills_up_keeps_its_snapshot_elsewhere_and_says_where() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return; // a full disk on demand is a tmpfs mount, which only root may make
+    }
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let dir = state_dir("scan-disk-full");
+    let _ = Command::new("umount").arg(dir.join("store")).status();
+    let _ = std::fs::remove_dir_all(&dir);
+    let full = crate::support::tmpfs(&dir.join("store"), "size=16k").expect("mount a tmpfs");
+    let elsewhere = dir.join("tmp");
+    std::fs::create_dir_all(&elsewhere).expect("create");
+    let output = scan_command(seeded, &full.path)
+        .env("TMPDIR", &elsewhere)
+        .output()
+        .expect("run posture scan");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    let kept_dir = elsewhere.join("posture-unsaved-snapshots");
+    let kept: Vec<PathBuf> = std::fs::read_dir(&kept_dir)
+        .expect("the snapshot was kept")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(
+        stderr.contains(&format!("the snapshot is kept as {}", kept[0].display())),
+        "{stderr}"
+    );
+    // It is the whole snapshot, sealed, and named as the store would have named it.
+    let snapshot = posture::snapshot::read_snapshot(&kept[0]).expect("the kept snapshot reads");
+    assert_eq!(
+        Some(snapshot.integrity.file.as_str()),
+        kept[0].file_name().and_then(|n| n.to_str())
+    );
+    assert!(!snapshot.findings.is_empty());
+    let names: Vec<String> = std::fs::read_dir(&full.path)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [".lock"],
+        "nothing half-written is left in the store"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_named_like_the_newest_snapshot_does_not_hang_a_scan() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let store = state_dir("scan-fifo");
+    let _ = std::fs::remove_dir_all(&store);
+    std::fs::create_dir_all(&store).expect("create");
+    let fifo = store.join("2026-12-01T00-00-00.000Z.json");
+    let name = std::ffi::CString::new(fifo.to_str().expect("utf-8")).expect("no NUL");
+    // SAFETY: a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    let mut child = scan_command(seeded, &store)
+        .spawn()
+        .expect("run posture scan");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("the scan still runs after 120 s: it hangs on the fifo");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(matches!(status.code(), Some(0 | 3)), "{status}");
+    let written = posture::snapshot::Store::new(&store).list().expect("list");
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(posture::snapshot::read_snapshot(&written[0].path).is_ok());
+}

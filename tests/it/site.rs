@@ -842,3 +842,102 @@ fn several_new_snapshots_render_in_one_run_each_compared_with_the_one_before() {
         );
     }
 }
+
+/// `posture ARGS…`: exit code and stderr.
+fn posture_stderr(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run posture");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_site_holding_a_link_to_a_file_or_a_folder_outside_is_neither_rendered_over_nor_served() {
+    let outside = fresh("site-links-outside");
+    std::fs::write(outside.join("secret.txt"), "not for readers").unwrap();
+    for (name, target) in [
+        ("passwd.html", outside.join("secret.txt")),
+        ("v/outside", outside.clone()),
+        ("assets", outside.clone()),
+    ] {
+        let site = fresh(&format!("site-links-{}", name.replace('/', "-")));
+        render_into(&fixture_dir(), &site);
+        if name == "assets" {
+            std::fs::remove_dir_all(site.join(name)).unwrap();
+        }
+        std::os::unix::fs::symlink(&target, site.join(name)).unwrap();
+        let says = format!(
+            "{name} is a symbolic link to {}, which posture never writes in a site",
+            target.display()
+        );
+        let (code, stderr) = posture_stderr(&[
+            "render".as_ref(),
+            "--snapshots-dir".as_ref(),
+            fixture_dir().as_os_str(),
+            "--out".as_ref(),
+            site.as_os_str(),
+            "--force".as_ref(),
+        ]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains(&says), "{says:?} not in {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        // Nothing was written through the link.
+        let inside: Vec<_> = std::fs::read_dir(&outside).unwrap().collect();
+        assert_eq!(inside.len(), 1, "render wrote into {}", outside.display());
+        let (code, stderr) = posture_stderr(&[
+            "serve".as_ref(),
+            "--port".as_ref(),
+            "0".as_ref(),
+            "--out".as_ref(),
+            site.as_os_str(),
+        ]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains(&says), "{says:?} not in {stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_sends_the_security_headers_and_never_follows_a_link_planted_while_it_runs() {
+    let site = fresh("site-serve-headers");
+    render_into(&fixture_dir(), &site);
+    let served = Served::start(&site);
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let index = agent.get(&served.url).call().expect("GET /");
+    assert_eq!(index.status(), 200);
+    let header = |name: &str| {
+        index
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let policy = header("content-security-policy");
+    assert!(policy.starts_with("default-src 'none';"), "{policy}");
+    assert!(policy.ends_with("; frame-ancestors 'none'"), "{policy}");
+    assert_eq!(header("x-frame-options"), "DENY");
+    assert_eq!(header("referrer-policy"), "no-referrer");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+
+    std::os::unix::fs::symlink("/etc/passwd", site.join("passwd.html")).unwrap();
+    std::os::unix::fs::symlink("/etc", site.join("v/etc")).unwrap();
+    for path in ["passwd.html", "v/etc/passwd", "v/etc/"] {
+        let answer = agent
+            .get(format!("{}{path}", served.url))
+            .call()
+            .expect("GET");
+        assert_eq!(answer.status(), 404, "{path}");
+        let body = answer.into_body().read_to_string().expect("body");
+        assert!(!body.contains("root:"), "{path} served {body}");
+    }
+}

@@ -15,7 +15,7 @@ use posture::snapshot::{
     ChainProblem, CheckRecord, Snapshot, Store, read_snapshot, read_snapshot_summary, verify_store,
 };
 
-use crate::support::state_dir;
+use crate::support::{Mounted, state_dir, tmpfs};
 use crate::synthetic;
 
 /// A fresh, empty directory for one test.
@@ -777,4 +777,179 @@ fn an_intact_snapshot_of_a_newer_schema_is_not_tampering_but_cannot_be_verified_
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(!stdout.contains("NOT INTACT"), "{stdout}");
     assert!(stderr.contains("upgrade posture"), "{stderr}");
+    // Nothing claims the whole store: the newer file is listed as not checked.
+    assert!(!stdout.contains("intact:"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("not checked: {}", newest.path.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("incomplete: 1 of 2 snapshots in ")
+            && stdout.contains("1 not checked (written by a newer posture)"),
+        "{stdout}"
+    );
+}
+
+/// `posture ARGS…` that must end within 30 seconds: exit code, stdout and stderr.
+fn posture_in_time(args: &[&str]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run posture");
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("posture {args:?} still runs after 30 s: it hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("output");
+    (
+        output.status.code().expect("exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_snapshot_hangs_no_command_and_verify_names_it() {
+    let dir = fixture_store("fifo");
+    let store = dir.to_string_lossy().into_owned();
+    // The newest name in the store, so every command looks at it first.
+    let fifo = dir.join("2026-12-01T00-00-00.000Z.json");
+    let name = std::ffi::CString::new(fifo.to_str().expect("utf-8")).expect("no NUL");
+    // SAFETY: a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    let (code, stdout, stderr) = posture_in_time(&["verify", "--snapshots-dir", &store]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "ignored: 2026-12-01T00-00-00.000Z.json: a fifo, not a regular file (never opened)"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("intact: 2 snapshots"), "{stdout}");
+    let (code, stdout, stderr) = posture_in_time(&["diff", "--snapshots-dir", &store]);
+    assert!(code == 0 || code == 1, "{stdout}{stderr}");
+    let out = fresh("fifo-site");
+    let (code, _, stderr) = posture_in_time(&[
+        "render",
+        "--snapshots-dir",
+        &store,
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(out.join("index.html").is_file());
+    // Named on the command line, it is refused in a line, not waited on.
+    let (code, _, stderr) = posture_in_time(&["verify", &fifo.to_string_lossy()]);
+    assert_eq!(code, 1, "{stderr}");
+    // A `--config` or a template that is a fifo is refused too.
+    let (code, _, stderr) = posture_in_time(&[
+        "scan",
+        "--config",
+        &fifo.to_string_lossy(),
+        "--snapshots-dir",
+        &store,
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("a fifo, not a regular file"), "{stderr}");
+}
+
+#[test]
+fn one_snapshot_stored_twice_is_refused_by_every_command_naming_both_files() {
+    let dir = fixture_store("twice");
+    let newest = Store::new(&dir)
+        .list()
+        .expect("list")
+        .pop()
+        .expect("newest");
+    let gz = dir.join(format!("{}.gz", newest.name));
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, &std::fs::read(&newest.path).expect("read"))
+        .expect("compress");
+    std::fs::write(&gz, encoder.finish().expect("compress")).expect("write");
+    let store = dir.to_string_lossy().into_owned();
+    let out = fresh("twice-site").to_string_lossy().into_owned();
+    for args in [
+        vec!["verify", "--snapshots-dir", &store],
+        vec!["diff", "--snapshots-dir", &store],
+        vec!["render", "--snapshots-dir", &store, "--out", &out],
+    ] {
+        let (code, stdout, stderr) = posture_in_time(&args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{} and {} are the same snapshot stored twice",
+                newest.path.display(),
+                gz.display()
+            )),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_scan_refuses_a_store_it_cannot_write_before_any_aws_call() {
+    let dir = fresh("unwritable");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "not a folder").expect("write");
+    let long = dir.join("x".repeat(300));
+    let under_a_file = file.join("snapshots");
+    let mut stores = vec![file.clone(), long, under_a_file];
+    #[cfg(unix)]
+    let _read_only = read_only_folder(&dir).inspect(|folder| stores.push(folder.path.clone()));
+    for store in &stores {
+        // An endpoint nothing listens on: a scan that got as far as AWS would say so instead.
+        let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+            .args([
+                "scan",
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+                "--region",
+                "us-east-1",
+            ])
+            .arg("--snapshots-dir")
+            .arg(store)
+            .envs(posture::sandbox::CREDENTIALS_ENV)
+            .env_remove("AWS_PROFILE")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run posture scan");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{}: snapshots cannot be written there, so nothing was scanned",
+                store.display()
+            )),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "not a folder"
+    );
+}
+
+/// A folder posture may not write: read-only for everyone but root, so for root a read-only
+/// tmpfs (`None` where it cannot be mounted).
+#[cfg(unix)]
+fn read_only_folder(dir: &Path) -> Option<Mounted> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("read-only");
+    std::fs::create_dir_all(&path).expect("create");
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+        return Some(Mounted::unmounted(path));
+    }
+    tmpfs(&path, "ro,size=16k")
 }

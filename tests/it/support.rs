@@ -150,3 +150,45 @@ pub(crate) fn posture_scan(
         .output()
         .expect("run posture scan")
 }
+
+/// A folder of a test's own, unmounted when dropped if it was mounted.
+pub(crate) struct Mounted {
+    pub(crate) path: PathBuf,
+    mounted: bool,
+}
+
+impl Mounted {
+    /// A plain folder, nothing to unmount.
+    pub(crate) fn unmounted(path: PathBuf) -> Self {
+        Self {
+            path,
+            mounted: false,
+        }
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = std::process::Command::new("umount")
+                .arg(&self.path)
+                .status();
+        }
+    }
+}
+
+/// A tmpfs mounted at `path` with `options` (`size=16k`: a full disk on demand), for root only;
+/// `None` where it cannot be mounted (not root, or no right to mount).
+pub(crate) fn tmpfs(path: &std::path::Path, options: &str) -> Option<Mounted> {
+    std::fs::create_dir_all(path).ok()?;
+    let status = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+        .arg(path)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    status.success().then(|| Mounted {
+        path: path.to_owned(),
+        mounted: true,
+    })
+}
