@@ -323,13 +323,7 @@ impl Store {
                 }
             };
             fs::create_dir_all(&self.dir).map_err(io_error("create", &self.dir))?;
-            let lock_path = self.dir.join(".lock");
-            let lock = File::options()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&lock_path)
-                .map_err(io_error("open the lock", &lock_path))?;
+            let (lock, lock_path) = self.open_lock()?;
             // Held by a scan finishing now, for a moment: lockable all the same.
             match lock.try_lock() {
                 Ok(()) | Err(fs::TryLockError::WouldBlock) => {}
@@ -360,6 +354,44 @@ impl Store {
         })
     }
 
+    /// Opens (creating) the store's lock file, and its path. Non-blocking and not through a link:
+    /// a fifo planted as `.lock` would make a plain open for writing wait for a reader forever.
+    fn open_lock(&self) -> Result<(File, PathBuf), StoreError> {
+        let path = self.dir.join(".lock");
+        let mut options = File::options();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+        }
+        let not_a_file = |kind: fs::FileType| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}, not a regular file", crate::files::kind_of(kind)),
+            )
+        };
+        let opened = match fs::symlink_metadata(&path) {
+            Ok(meta) if !meta.is_file() => Err(not_a_file(meta.file_type())),
+            _ => options.open(&path).and_then(|file| {
+                let kind = file.metadata()?.file_type();
+                if kind.is_file() {
+                    Ok(file)
+                } else {
+                    Err(not_a_file(kind))
+                }
+            }),
+        };
+        match opened {
+            Ok(file) => Ok((file, path)),
+            Err(source) => Err(StoreError::Io {
+                action: "open the lock",
+                path,
+                source,
+            }),
+        }
+    }
+
     /// Reads a snapshot without its facts.
     ///
     /// # Errors
@@ -388,13 +420,7 @@ impl Store {
             }
         };
         fs::create_dir_all(&self.dir).map_err(io_error("create", &self.dir))?;
-        let lock_path = self.dir.join(".lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io_error("open the lock", &lock_path))?;
+        let (lock, lock_path) = self.open_lock()?;
         lock.lock().map_err(io_error("lock", &lock_path))?;
 
         let Listing {

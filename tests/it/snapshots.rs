@@ -849,6 +849,27 @@ fn a_fifo_named_like_a_snapshot_hangs_no_command_and_verify_names_it() {
     // Named on the command line, it is refused in a line, not waited on.
     let (code, _, stderr) = posture_in_time(&["verify", &fifo.to_string_lossy()]);
     assert_eq!(code, 1, "{stderr}");
+    // A fifo planted as the store's lock stops a write with a line, not a wait.
+    let lock = std::ffi::CString::new(dir.join(".lock").to_str().expect("utf-8")).expect("no NUL");
+    // SAFETY: a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(lock.as_ptr(), 0o644) }, 0);
+    let newest = Store::new(&dir)
+        .list()
+        .expect("list")
+        .pop()
+        .expect("newest");
+    let (code, _, stderr) = posture_in_time(&[
+        "reevaluate",
+        &newest.name,
+        "--force",
+        "--snapshots-dir",
+        &store,
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(".lock: a fifo, not a regular file"),
+        "{stderr}"
+    );
     // A `--config` or a template that is a fifo is refused too.
     let (code, _, stderr) = posture_in_time(&[
         "scan",
