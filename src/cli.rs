@@ -195,6 +195,12 @@ pub struct ScanArgs {
     /// is shared evidence, the addresses are personal data and phishing targets).
     #[arg(long)]
     pub keep_emails: bool,
+    /// How new an account's credential report must be, or its IAM users are read live: IAM
+    /// hands out the same report for four hours. `previous` (the default): generated after the
+    /// newest snapshot's scan ended, so a change since shows; an RFC 3339 time (the end of a
+    /// change window); `any`: whatever report IAM has (fewest calls).
+    #[arg(long, value_name = "WHEN", default_value = "previous")]
+    pub fresh_after: crate::config::FreshAfter,
     /// No progress and no summary; only errors.
     #[arg(long, short)]
     pub quiet: bool,

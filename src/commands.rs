@@ -18,7 +18,7 @@ use crate::cli::{
     SandboxCommand, ScanArgs, ServeArgs, VerifyArgs,
 };
 use crate::collect::{CollectPlan, Progress, collect};
-use crate::config::{ReevaluateConfig, RegionChoice, ScanConfig, Selection};
+use crate::config::{FreshAfter, ReevaluateConfig, RegionChoice, ScanConfig, Selection};
 use crate::diff::diff as compare;
 use crate::discover::{Inventory, discover};
 use crate::evaluate::coverage::{CheckDetail, Coverage, Framework, Listing};
@@ -71,7 +71,8 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
         args.region.as_ref(),
         args.endpoint_url.as_ref(),
     )?;
-    let mut snapshot = runtime.block_on(run_scan(target, &config, args.quiet))?;
+    let fresh_after = fresh_after(&store, config.fresh_after)?;
+    let mut snapshot = runtime.block_on(run_scan(target, &config, fresh_after, args.quiet))?;
     let path = store.write(&mut snapshot, None)?;
     if !args.quiet {
         output::scan_summary(&snapshot, &path, config.config_file.as_deref())?;
@@ -119,8 +120,35 @@ fn aws_target(
     ))
 }
 
+/// The instant a credential report must be newer than (see [`FreshAfter`]): for `previous`,
+/// when the newest snapshot's scan ended (none in an empty store).
+fn fresh_after(store: &Store, choice: FreshAfter) -> anyhow::Result<Option<jiff::Timestamp>> {
+    Ok(match choice {
+        FreshAfter::Any => None,
+        FreshAfter::At(instant) => Some(instant),
+        FreshAfter::Previous => match store.list()?.last() {
+            None => None,
+            Some(newest) => {
+                let summary = store.read_summary(&newest.path)?;
+                let finished = &summary.scan.finished_at;
+                Some(finished.parse().with_context(|| {
+                    format!(
+                        "{}: its scan's end, {finished:?}, is not an RFC 3339 time",
+                        newest.path.display()
+                    )
+                })?)
+            }
+        },
+    })
+}
+
 /// Discovers, collects and evaluates: the snapshot of one scan, not yet stored.
-async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow::Result<Snapshot> {
+async fn run_scan(
+    target: AwsTarget,
+    config: &ScanConfig,
+    fresh_after: Option<jiff::Timestamp>,
+    quiet: bool,
+) -> anyhow::Result<Snapshot> {
     let started_at = jiff::Timestamp::now();
     let factory = ClientFactory::load(target).await;
     let inventory = discover(&factory, config.scope.regions == RegionChoice::Enabled).await?;
@@ -160,6 +188,7 @@ async fn run_scan(target: AwsTarget, config: &ScanConfig, quiet: bool) -> anyhow
             .iter()
             .map(|ou| (ou.id.clone(), ou.path.clone()))
             .collect(),
+        fresh_after,
     };
     let progress = ScanProgress::new(selection.scan.len(), quiet);
     let (organization, accounts) = collect(&factory, &plan, &|event| progress.record(&event)).await;

@@ -191,6 +191,35 @@ pub struct ScanConfig {
     pub waivers: Vec<WaiverEntry>,
     /// The configuration file read, if any.
     pub config_file: Option<PathBuf>,
+    /// How new a credential report must be to be evidence (`--fresh-after`).
+    pub fresh_after: FreshAfter,
+}
+
+/// How new an account's credential report must be, or its IAM users are read live
+/// (`--fresh-after`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FreshAfter {
+    /// Generated after the newest snapshot's scan ended: a change made since shows.
+    Previous,
+    /// Generated after this instant (the end of a change window).
+    At(jiff::Timestamp),
+    /// Any report IAM hands out (at most four hours old).
+    Any,
+}
+
+impl std::str::FromStr for FreshAfter {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "previous" => Ok(Self::Previous),
+            "any" => Ok(Self::Any),
+            _ => text.parse().map(Self::At).map_err(|_| {
+                "give `previous`, `any`, or an RFC 3339 time such as 2026-12-06T18:00:00Z"
+                    .to_owned()
+            }),
+        }
+    }
 }
 
 /// Limits set in `posture.toml` or by flags; `None` leaves the one beneath (the file's, the
@@ -352,6 +381,7 @@ impl ScanConfig {
             keep_emails,
             checks,
             thresholds,
+            fresh_after,
             ..
         } = args;
         let external_id = external_id.as_deref();
@@ -426,6 +456,7 @@ impl ScanConfig {
             concurrency,
             snapshots_dir: store.snapshots_dir.clone(),
             keep_emails: *keep_emails,
+            fresh_after: *fresh_after,
             checks,
             thresholds,
             waivers: file.map(|f| f.waivers.clone()).unwrap_or_default(),

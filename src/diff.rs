@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::evaluate::{Scope, Severity, Thresholds};
 use crate::finding::{
-    EVALUATED_AT, Evidence, Finding, FindingId, REPORT_GENERATED, Status, Waiver,
+    EVALUATED_AT, Evidence, Finding, FindingId, REPORT_GENERATED, Status, USERS_READ_LIVE, Waiver,
 };
 use crate::snapshot::{AccountOutcome, CheckRecord, SnapshotSummary};
 
@@ -881,7 +881,7 @@ fn changed_evidence(a: &Evidence, b: &Evidence) -> Option<String> {
     let limit_labels = Thresholds::default().limits().map(|l| l.evidence_label);
     let changes: Vec<String> = labels
         .into_iter()
-        .filter(|label| ![EVALUATED_AT, REPORT_GENERATED].contains(label))
+        .filter(|label| ![EVALUATED_AT, REPORT_GENERATED, USERS_READ_LIVE].contains(label))
         .filter(|label| !limit_labels.contains(label))
         .filter_map(|label| {
             let (x, y) = (a.get(label), b.get(label));

@@ -505,6 +505,11 @@ pub struct CredentialReport {
     pub root: Option<CredentialReportRow>,
     /// The IAM users' rows.
     pub users: Vec<CredentialReportRow>,
+    /// When the report was older than the evidence had to be (generated before the previous
+    /// scan ended, by default), the users' rows were read live from IAM at this time (RFC 3339)
+    /// instead; the root user's row is the report's still. `None`: every row is the report's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users_read_live_at: Option<String>,
 }
 
 /// One row of the credential report, by column name. Dates are RFC 3339; `None` stands for the

@@ -23,6 +23,9 @@ pub enum Status {
 pub const EVALUATED_AT: &str = "evaluated at";
 /// See [`EVALUATED_AT`].
 pub const REPORT_GENERATED: &str = "credential report generated";
+/// See [`EVALUATED_AT`]: the report was older than the evidence had to be, so its IAM users were
+/// read live from IAM at this time.
+pub const USERS_READ_LIVE: &str = "IAM users read live at";
 
 /// What a finding shows as proof: labelled values taken from the facts (`"user" -> "etl-runner"`,
 /// `"key age (days)" -> "412"`), sorted by label; a JSON object in snapshots.

@@ -7,8 +7,9 @@ account (set by the seeder through the admin endpoint), the summary is patched t
 credential report is built the way IAM builds it (../shared/reference/aws-api-facts.md (a)-(c)).
 
 The report is a snapshot taken when generation completes, like AWS's, which takes GENERATION_SECONDS.
-AWS regenerates at most every four hours; here `max_age_seconds` (default 0, so that a scan after a
-change window sees the change) can be raised to 14400 through the admin endpoint to reproduce that.
+Like AWS, a report younger than four hours (`max_age_seconds`, REPORT_MAX_AGE_SECONDS by default) is
+handed out again, with its old GeneratedTime: a scan right after a change window reads the picture
+from before it, as it would on AWS. The admin endpoint can lower the age (0: a new report every time).
 """
 
 import base64
@@ -23,6 +24,9 @@ from . import wire
 DATE = "%Y-%m-%dT%H:%M:%S+00:00"
 # How long generating a report takes here (AWS: seconds); long enough that a client must poll.
 GENERATION_SECONDS = 0.05
+# IAM generates a new credential report at most every four hours
+# (awsdocs/iam-user-guide: id_credentials_getting-report.md).
+REPORT_MAX_AGE_SECONDS = 4 * 60 * 60
 HEADER = (
     "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
     "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
@@ -77,14 +81,14 @@ class IamExtension:
         self.roots: dict[str, RootState] = {}
         self.reports: dict[str, Report] = {}
         self.pending: dict[str, datetime] = {}  # account -> when its report generation started
-        self.max_age_seconds = 0
+        self.max_age_seconds = REPORT_MAX_AGE_SECONDS
 
     def reset(self) -> None:
         with self._lock:
             self.roots.clear()
             self.reports.clear()
             self.pending.clear()
-            self.max_age_seconds = 0
+            self.max_age_seconds = REPORT_MAX_AGE_SECONDS
 
     def root(self, account_id: str) -> RootState:
         with self._lock:

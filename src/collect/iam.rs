@@ -1,5 +1,10 @@
-//! IAM facts of one account: the credential report (generated and read once, never assembled
-//! from per-user calls) and the root-user keys of `GetAccountSummary`.
+//! IAM facts of one account: the credential report and the root-user keys of
+//! `GetAccountSummary`.
+//!
+//! The report is generated and read once, not assembled from per-user calls, unless it is older
+//! than the evidence must be: IAM hands out the same report for four hours, so a scan right after
+//! a change window would read the picture from before it. Then the IAM users' rows are read live
+//! ([`live_user_rows`]) and the report says so (`users_read_live_at`).
 //!
 //! IAM is global: these calls are made once per account, with the account's IAM client. Nothing
 //! here judges a fact; an answer that cannot be read is kept as its error.
@@ -12,6 +17,7 @@ use aws_sdk_iam::types::{ReportStateType, SummaryKeyType};
 use aws_smithy_types::date_time::Format;
 
 use super::Limiter;
+use crate::aws::calls::all_items;
 use crate::aws::error::collect_error;
 use crate::facts::{
     AccountSummary, CollectError, Collected, CredentialReport, CredentialReportRow,
@@ -49,7 +55,45 @@ impl Default for ReportPolling {
 /// exists, so one Generate and one Get is the usual cost. A report that IAM says is complete but
 /// that `GetCredentialReport` calls not ready, not present or expired is waited for like one
 /// still being generated.
+///
+/// A report generated before `fresh_after` (the previous scan's end, by default) cannot show
+/// what changed since: its users' rows are replaced with live reads.
 pub(crate) async fn credential_report(
+    iam: &aws_sdk_iam::Client,
+    limiter: &Limiter,
+    polling: &ReportPolling,
+    fresh_after: Option<jiff::Timestamp>,
+) -> Collected<CredentialReport> {
+    let report = match generated_report(iam, limiter, polling).await {
+        Collected::Ok(report) => report,
+        Collected::Error(err) => return Collected::Error(err),
+    };
+    let stale = match (fresh_after, &report.generated_time) {
+        (None, _) => false,
+        (Some(after), Some(generated)) => generated
+            .parse::<jiff::Timestamp>()
+            .map_or(true, |generated| generated <= after),
+        // No time: it cannot be shown to be fresh.
+        (Some(_), None) => true,
+    };
+    if !stale {
+        return Collected::Ok(report);
+    }
+    let read_at = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map_or_else(|_| jiff::Timestamp::now().to_string(), |t| t.to_string());
+    match live_user_rows(iam, limiter).await {
+        Ok(users) => Collected::Ok(CredentialReport {
+            users,
+            users_read_live_at: Some(read_at),
+            ..report
+        }),
+        Err(err) => Collected::Error(err),
+    }
+}
+
+/// The report IAM has (or generates): polled until complete, read and parsed.
+async fn generated_report(
     iam: &aws_sdk_iam::Client,
     limiter: &Limiter,
     polling: &ReportPolling,
@@ -234,6 +278,161 @@ pub(crate) fn parse_credential_report(
         generated_time,
         root,
         users,
+        users_read_live_at: None,
+    })
+}
+
+/// Every IAM user's row as the credential report would write it now, from live answers:
+/// `ListUsers`, then per user `GetLoginProfile`, `ListMFADevices` and `ListAccessKeys`, and per
+/// key `GetAccessKeyLastUsed` (3 calls per user and 1 per key, plus a page of 100 users).
+/// Keys take their slots in `ListAccessKeys` order, as the report's do. Signing certificates of
+/// IAM users are not read: no check looks at them.
+///
+/// # Errors
+/// The first call that failed: a picture half live and half stale is not evidence.
+pub(crate) async fn live_user_rows(
+    iam: &aws_sdk_iam::Client,
+    limiter: &Limiter,
+) -> Result<Vec<CredentialReportRow>, CollectError> {
+    let mut pages = iam.list_users().into_paginator().send();
+    let users = all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "iam",
+        "ListUsers",
+        None,
+        |page| page.users,
+    )
+    .await;
+    let users = match users {
+        Collected::Ok(users) => users,
+        Collected::Error(err) => return Err(err),
+    };
+    let rows =
+        futures::future::join_all(users.iter().map(|user| live_user_row(iam, limiter, user)));
+    rows.await.into_iter().collect()
+}
+
+/// One IAM user's row from live answers (see [`live_user_rows`]).
+async fn live_user_row(
+    iam: &aws_sdk_iam::Client,
+    limiter: &Limiter,
+    user: &aws_sdk_iam::types::User,
+) -> Result<CredentialReportRow, CollectError> {
+    let name = user.user_name();
+    let date = |time: &aws_smithy_types::DateTime| time.fmt(Format::DateTime).ok();
+    let value = |text: Option<String>, absent: ReportValue| text.map_or(absent, ReportValue::Value);
+    let flag = |on: bool| ReportValue::Value(on.to_string());
+
+    let (login, mfa, keys) = futures::join!(
+        limiter.call(iam.get_login_profile().user_name(name).send()),
+        async {
+            let mut pages = iam
+                .list_mfa_devices()
+                .user_name(name)
+                .into_paginator()
+                .send();
+            all_items(
+                |cx| pages.poll_next(cx),
+                Some(limiter),
+                "iam",
+                "ListMFADevices",
+                None,
+                |page| page.mfa_devices,
+            )
+            .await
+        },
+        async {
+            let mut pages = iam
+                .list_access_keys()
+                .user_name(name)
+                .into_paginator()
+                .send();
+            all_items(
+                |cx| pages.poll_next(cx),
+                Some(limiter),
+                "iam",
+                "ListAccessKeys",
+                None,
+                |page| page.access_key_metadata,
+            )
+            .await
+        },
+    );
+    let password_enabled = match login {
+        Ok(_) => true,
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            false
+        }
+        Err(err) => return Err(collect_error(&err, "iam", "GetLoginProfile", None)),
+    };
+    let mfa = match mfa {
+        Collected::Ok(devices) => devices,
+        Collected::Error(err) => return Err(err),
+    };
+    let keys = match keys {
+        Collected::Ok(keys) => keys,
+        Collected::Error(err) => return Err(err),
+    };
+    let mut access_keys = Vec::with_capacity(2);
+    for slot in 1..=2u8 {
+        let Some(key) = keys.get(usize::from(slot) - 1) else {
+            access_keys.push(ReportAccessKey {
+                slot,
+                active: flag(false),
+                last_rotated: ReportValue::NotApplicable,
+                last_used_date: ReportValue::NotApplicable,
+                last_used_region: ReportValue::NotApplicable,
+                last_used_service: ReportValue::NotApplicable,
+            });
+            continue;
+        };
+        let active = key.status() == Some(&aws_sdk_iam::types::StatusType::Active);
+        let key_id = key.access_key_id().unwrap_or_default();
+        let used = limiter
+            .call(iam.get_access_key_last_used().access_key_id(key_id).send())
+            .await
+            .map_err(|err| collect_error(&err, "iam", "GetAccessKeyLastUsed", None))?;
+        let used = used.access_key_last_used();
+        access_keys.push(ReportAccessKey {
+            slot,
+            active: flag(active),
+            // The report writes N/A here for a key that is not active.
+            last_rotated: if active {
+                value(key.create_date().and_then(date), ReportValue::NotApplicable)
+            } else {
+                ReportValue::NotApplicable
+            },
+            last_used_date: value(
+                used.and_then(|u| u.last_used_date()).and_then(date),
+                ReportValue::NotApplicable,
+            ),
+            last_used_region: ReportValue::parse(Some(used.map(|u| u.region()).unwrap_or("N/A"))),
+            last_used_service: ReportValue::parse(Some(
+                used.map(|u| u.service_name()).unwrap_or("N/A"),
+            )),
+        });
+    }
+    Ok(CredentialReportRow {
+        user: name.to_owned(),
+        arn: user.arn().to_owned(),
+        user_creation_time: date(user.create_date()),
+        password_enabled: flag(password_enabled),
+        password_last_used: if password_enabled {
+            value(
+                user.password_last_used().and_then(date),
+                ReportValue::NoInformation,
+            )
+        } else {
+            ReportValue::NotApplicable
+        },
+        mfa_active: flag(!mfa.is_empty()),
+        access_keys,
+        certificates_active: Vec::new(),
     })
 }
 
@@ -423,7 +622,8 @@ N/A,N/A,N/A,false,N/A,false,N/A";
         let get = mock!(aws_sdk_iam::Client::get_credential_report).then_output(report_output);
         let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&generate, &get]);
 
-        let report = credential_report(&iam, &Limiter::new(4), &ReportPolling::default()).await;
+        let report =
+            credential_report(&iam, &Limiter::new(4), &ReportPolling::default(), None).await;
         let report = report.as_result().expect("report");
         assert_eq!(
             report.generated_time.as_deref(),
@@ -451,7 +651,7 @@ N/A,N/A,N/A,false,N/A,false,N/A";
             .build();
         let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&generate, &get]);
 
-        let report = credential_report(&iam, &Limiter::new(4), &fast()).await;
+        let report = credential_report(&iam, &Limiter::new(4), &fast(), None).await;
         assert!(report.as_result().is_ok(), "{report:?}");
         assert_eq!((generate.num_calls(), get.num_calls()), (2, 2));
     }
@@ -462,7 +662,7 @@ N/A,N/A,N/A,false,N/A,false,N/A";
             .then_output(|| generated(ReportStateType::Inprogress));
         let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&generate]);
 
-        let report = credential_report(&iam, &Limiter::new(4), &fast()).await;
+        let report = credential_report(&iam, &Limiter::new(4), &fast(), None).await;
         let err = report.as_result().expect_err("times out");
         assert_eq!(
             (err.service.as_str(), err.action.as_str()),
@@ -483,9 +683,183 @@ N/A,N/A,N/A,false,N/A,false,N/A";
             )
         });
         let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&generate]);
-        let report = credential_report(&iam, &Limiter::new(1), &fast()).await;
+        let report = credential_report(&iam, &Limiter::new(1), &fast(), None).await;
         let err = report.as_result().expect_err("denied");
         assert_eq!(err.code.as_deref(), Some("AccessDenied"));
         assert!(err.message.contains("iam:GenerateCredentialReport"));
+    }
+
+    /// A report IAM generated at 2026-01-01T00:00:00Z, and the mocks of one IAM user `ci` read
+    /// live: no password, one MFA device, an active key used by s3 and an inactive one never used.
+    fn live_mocks() -> Vec<aws_smithy_mocks::Rule> {
+        use aws_sdk_iam::operation::get_access_key_last_used::GetAccessKeyLastUsedOutput;
+        use aws_sdk_iam::operation::get_login_profile::GetLoginProfileError;
+        use aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput;
+        use aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput;
+        use aws_sdk_iam::operation::list_users::ListUsersOutput;
+        use aws_sdk_iam::types::{
+            AccessKeyLastUsed, AccessKeyMetadata, MfaDevice, StatusType, User,
+        };
+        let at = DateTime::from_secs;
+        vec![
+            mock!(aws_sdk_iam::Client::generate_credential_report)
+                .then_output(|| generated(ReportStateType::Complete)),
+            mock!(aws_sdk_iam::Client::get_credential_report).then_output(report_output),
+            mock!(aws_sdk_iam::Client::list_users).then_output(move || {
+                ListUsersOutput::builder()
+                    .users(
+                        User::builder()
+                            .user_name("ci")
+                            .arn("arn:aws:iam::111122223333:user/ci")
+                            .path("/")
+                            .user_id("AIDAEXAMPLE")
+                            .create_date(at(1_704_067_200))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap()
+            }),
+            mock!(aws_sdk_iam::Client::get_login_profile).then_error(|| {
+                GetLoginProfileError::NoSuchEntityException(
+                    aws_sdk_iam::types::error::NoSuchEntityException::builder()
+                        .message("Login Profile for User ci cannot be found.")
+                        .build(),
+                )
+            }),
+            mock!(aws_sdk_iam::Client::list_mfa_devices).then_output(move || {
+                ListMfaDevicesOutput::builder()
+                    .mfa_devices(
+                        MfaDevice::builder()
+                            .user_name("ci")
+                            .serial_number("arn:aws:iam::111122223333:mfa/ci")
+                            .enable_date(at(1_704_067_200))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap()
+            }),
+            mock!(aws_sdk_iam::Client::list_access_keys).then_output(move || {
+                ListAccessKeysOutput::builder()
+                    .access_key_metadata(
+                        AccessKeyMetadata::builder()
+                            .access_key_id("AKIAUSED")
+                            .status(StatusType::Active)
+                            .create_date(at(1_704_153_600))
+                            .build(),
+                    )
+                    .access_key_metadata(
+                        AccessKeyMetadata::builder()
+                            .access_key_id("AKIAIDLE")
+                            .status(StatusType::Inactive)
+                            .create_date(at(1_704_240_000))
+                            .build(),
+                    )
+                    .build()
+                    .unwrap()
+            }),
+            mock!(aws_sdk_iam::Client::get_access_key_last_used)
+                .match_requests(|r| r.access_key_id() == Some("AKIAUSED"))
+                .then_output(move || {
+                    GetAccessKeyLastUsedOutput::builder()
+                        .access_key_last_used(
+                            AccessKeyLastUsed::builder()
+                                .last_used_date(at(1_709_287_200))
+                                .service_name("s3")
+                                .region("us-east-1")
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                }),
+            mock!(aws_sdk_iam::Client::get_access_key_last_used)
+                .match_requests(|r| r.access_key_id() == Some("AKIAIDLE"))
+                .then_output(move || {
+                    GetAccessKeyLastUsedOutput::builder()
+                        .access_key_last_used(
+                            AccessKeyLastUsed::builder()
+                                .service_name("N/A")
+                                .region("N/A")
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                }),
+        ]
+    }
+
+    #[tokio::test]
+    async fn a_report_older_than_the_evidence_must_be_has_its_users_read_live() {
+        let rules = live_mocks();
+        let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, &rules);
+        let after: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let report = credential_report(&iam, &Limiter::new(4), &fast(), Some(after)).await;
+        let report = report.as_result().expect("report");
+        assert_eq!(
+            report.generated_time.as_deref(),
+            Some("2026-01-01T00:00:00Z")
+        );
+        assert!(report.users_read_live_at.is_some());
+        // The root row is the report's; the users are IAM's answers now.
+        assert!(report.root.is_some());
+        assert_eq!(report.users.len(), 1);
+        let user = &report.users[0];
+        assert_eq!(
+            (user.user.as_str(), user.arn.as_str()),
+            ("ci", "arn:aws:iam::111122223333:user/ci")
+        );
+        assert_eq!(user.password_enabled.as_bool(), Some(false));
+        assert_eq!(user.password_last_used, ReportValue::NotApplicable);
+        assert_eq!(user.mfa_active.as_bool(), Some(true));
+        let [used, idle] = &user.access_keys[..] else {
+            panic!("{:?}", user.access_keys);
+        };
+        assert_eq!((used.slot, used.active.as_bool()), (1, Some(true)));
+        assert_eq!(used.last_rotated, value("2024-01-02T00:00:00Z"));
+        assert_eq!(used.last_used_date, value("2024-03-01T10:00:00Z"));
+        assert_eq!(used.last_used_service, value("s3"));
+        assert_eq!(used.last_used_region, value("us-east-1"));
+        assert_eq!((idle.slot, idle.active.as_bool()), (2, Some(false)));
+        assert_eq!(idle.last_rotated, ReportValue::NotApplicable);
+        assert_eq!(idle.last_used_date, ReportValue::NotApplicable);
+        assert_eq!(idle.last_used_service, ReportValue::NotApplicable);
+        // 1 ListUsers, 3 calls for the user, 1 per key.
+        let live: usize = rules[2..].iter().map(|r| r.num_calls()).sum();
+        assert_eq!(live, 6);
+    }
+
+    #[tokio::test]
+    async fn a_report_newer_than_the_evidence_must_be_is_used_as_it_is() {
+        let rules = live_mocks();
+        let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, &rules);
+        let after: jiff::Timestamp = "2025-12-31T23:59:59Z".parse().unwrap();
+        let report = credential_report(&iam, &Limiter::new(4), &fast(), Some(after)).await;
+        let report = report.as_result().expect("report");
+        assert_eq!(report.users_read_live_at, None);
+        assert_eq!(report.users[0].mfa_active.as_bool(), Some(false));
+        assert_eq!(rules[2..].iter().map(|r| r.num_calls()).sum::<usize>(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_live_read_that_is_denied_is_the_reports_error_not_the_stale_report() {
+        use aws_sdk_iam::operation::list_users::ListUsersError;
+        let mut rules = live_mocks();
+        rules[2] = mock!(aws_sdk_iam::Client::list_users).then_error(|| {
+            ListUsersError::generic(
+                aws_smithy_types::error::ErrorMetadata::builder()
+                    .code("AccessDenied")
+                    .message("not authorized to perform: iam:ListUsers")
+                    .build(),
+            )
+        });
+        let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, &rules);
+        let after: jiff::Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+        let report = credential_report(&iam, &Limiter::new(4), &fast(), Some(after)).await;
+        let err = report.as_result().expect_err("denied");
+        assert_eq!(
+            (err.action.as_str(), err.code.as_deref()),
+            ("ListUsers", Some("AccessDenied"))
+        );
     }
 }

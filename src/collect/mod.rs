@@ -74,6 +74,10 @@ pub struct CollectPlan {
     /// Every OU as (id, path), parents before children (discover's walk), for the SCPs
     /// attached to each.
     pub organizational_units: Vec<(String, String)>,
+    /// A credential report generated at or before this instant is too old to be evidence (it
+    /// cannot show a change made after it): its IAM users are read live. `None`: any report IAM
+    /// hands out will do (at most four hours old).
+    pub fresh_after: Option<jiff::Timestamp>,
 }
 
 /// One delegated administrator as Organizations lists it.
@@ -403,7 +407,7 @@ impl Scan {
             buckets,
             config,
         ) = futures::join!(
-            iam::credential_report(&iam, &self.limiter, &self.polling),
+            iam::credential_report(&iam, &self.limiter, &self.polling, self.plan.fresh_after),
             iam::account_summary(&iam, &self.limiter),
             self.trails(account_id),
             self.analyzers(account_id),

@@ -6,7 +6,7 @@
 use jiff::Timestamp;
 
 use crate::facts::{Collected, CredentialReport, CredentialReportRow, ReportAccessKey};
-use crate::finding::{Outcome, REPORT_GENERATED, Status};
+use crate::finding::{Outcome, REPORT_GENERATED, Status, USERS_READ_LIVE};
 
 use super::registry::AccountContext;
 use super::{report_cell, unread_outcome};
@@ -67,6 +67,27 @@ pub(super) fn credential_report<'a>(
     }
 }
 
+/// The evidence of a finding read from an account's IAM users: when IAM generated the
+/// credential report and, when the report was too old to be evidence, when the users were read
+/// live instead.
+pub(super) trait ReportEvidence {
+    /// This finding with that evidence.
+    fn with_report(self, report: &CredentialReport) -> Self;
+}
+
+impl ReportEvidence for Outcome {
+    fn with_report(self, report: &CredentialReport) -> Self {
+        let outcome = self.with(
+            REPORT_GENERATED,
+            report.generated_time.as_deref().unwrap_or("unknown"),
+        );
+        match &report.users_read_live_at {
+            Some(read_at) => outcome.with(USERS_READ_LIVE, read_at),
+            None => outcome,
+        }
+    }
+}
+
 /// The IAM users' rows of a credential report: every row but the root user's.
 pub(super) fn iam_users(report: &CredentialReport) -> impl Iterator<Item = &CredentialReportRow> {
     report.users.iter().filter(|u| !is_root(u))
@@ -86,7 +107,6 @@ pub(super) fn per_active_key(
         Ok(report) => report,
         Err(unread) => return vec![unread],
     };
-    let generated = report.generated_time.as_deref().unwrap_or("unknown");
     let mut outcomes = Vec::new();
     let mut active = 0;
     for user in iam_users(report) {
@@ -112,11 +132,7 @@ pub(super) fn per_active_key(
                 )),
             };
             if let Some(outcome) = outcome {
-                outcomes.push(
-                    outcome
-                        .with("user", &user.user)
-                        .with(REPORT_GENERATED, generated),
-                );
+                outcomes.push(outcome.with("user", &user.user).with_report(report));
             }
         }
     }
@@ -124,7 +140,7 @@ pub(super) fn per_active_key(
         outcomes.push(
             Outcome::new(None, account_id.clone(), Status::Pass, pass(active))
                 .with("active IAM user access keys", active)
-                .with(REPORT_GENERATED, generated),
+                .with_report(report),
         );
     }
     outcomes

@@ -13,9 +13,11 @@
 use jiff::Timestamp;
 
 use crate::facts::{CredentialReportRow, ReportAccessKey};
-use crate::finding::{EVALUATED_AT, Outcome, REPORT_GENERATED, Status};
+use crate::finding::{EVALUATED_AT, Outcome, Status};
 
-use super::credentials::{credential_report, days_between, iam_users, key_resource, last_use};
+use super::credentials::{
+    ReportEvidence, credential_report, days_between, iam_users, key_resource, last_use,
+};
 use super::registry::AccountContext;
 use super::report_cell;
 
@@ -32,7 +34,6 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
         Err(unread) => return vec![unread],
     };
     let now = ctx.evaluated_at.parse::<Timestamp>().ok();
-    let generated = report.generated_time.as_deref().unwrap_or("unknown");
 
     let mut outcomes = Vec::new();
     // The root user's keys are root-mfa's business; a report that lists root among the users
@@ -41,9 +42,9 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
         for key in &user.access_keys {
             match key.active.as_bool() {
                 Some(false) => {}
-                Some(true) => outcomes.push(
-                    active_key(user, key, now, ctx.evaluated_at).with(REPORT_GENERATED, generated),
-                ),
+                Some(true) => {
+                    outcomes.push(active_key(user, key, now, ctx.evaluated_at).with_report(report))
+                }
                 None => outcomes.push(
                     Outcome::new(
                         None,
@@ -59,7 +60,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
                         ),
                     )
                     .with("user", &user.user)
-                    .with(REPORT_GENERATED, generated),
+                    .with_report(report),
                 ),
             }
         }
@@ -77,7 +78,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
                 ),
             )
             .with("IAM users", users)
-            .with(REPORT_GENERATED, generated),
+            .with_report(report),
         );
     }
     outcomes

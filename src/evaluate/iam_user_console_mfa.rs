@@ -8,9 +8,9 @@
 //! Pure: no I/O, no clock, no logging.
 
 use crate::facts::CredentialReportRow;
-use crate::finding::{Outcome, REPORT_GENERATED, Status};
+use crate::finding::{Outcome, Status};
 
-use super::credentials::{credential_report, iam_users};
+use super::credentials::{ReportEvidence, credential_report, iam_users};
 use super::registry::AccountContext;
 use super::report_cell;
 
@@ -21,7 +21,6 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
         Ok(report) => report,
         Err(unread) => return vec![unread],
     };
-    let generated = report.generated_time.as_deref().unwrap_or("unknown");
     let users: Vec<&CredentialReportRow> = iam_users(report).collect();
 
     let mut outcomes = Vec::new();
@@ -66,7 +65,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
                 .with("password_enabled", report_cell(&user.password_enabled))
                 .with("password last used", report_cell(&user.password_last_used))
                 .with("mfa_active", report_cell(&user.mfa_active))
-                .with(REPORT_GENERATED, generated),
+                .with_report(report),
         );
     }
     if outcomes.is_empty() {
@@ -85,7 +84,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
             )
             .with("IAM users", users.len())
             .with("IAM users with a console password", with_password)
-            .with(REPORT_GENERATED, generated),
+            .with_report(report),
         );
     }
     outcomes

@@ -12,9 +12,9 @@
 //! Pure: no I/O, no clock, no logging.
 
 use crate::facts::{Collected, ScanFacts};
-use crate::finding::{Outcome, REPORT_GENERATED, Status};
+use crate::finding::{Outcome, Status};
 
-use super::credentials::iam_users;
+use super::credentials::{ReportEvidence, iam_users};
 use super::{report_cell, unread_outcome};
 
 /// Judges the management account's IAM users.
@@ -52,7 +52,6 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
         }
         (Collected::Ok(_), Collected::Ok(report)) => report,
     };
-    let generated = report.generated_time.as_deref().unwrap_or("unknown");
     let users: Vec<_> = iam_users(report).collect();
     if users.is_empty() {
         return vec![
@@ -62,7 +61,7 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
                 Status::Pass,
                 "the management account holds no IAM user",
             )
-            .with(REPORT_GENERATED, generated),
+            .with_report(report),
         ];
     }
     users
@@ -86,7 +85,7 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
             .with("user", &user.user)
             .with("console password", report_cell(&user.password_enabled))
             .with("active access keys", keys)
-            .with(REPORT_GENERATED, generated)
+            .with_report(report)
         })
         .collect()
 }

@@ -479,6 +479,7 @@ pub(crate) mod test_support {
                 generated_time: Some("2025-05-31T22:00:00+00:00".to_owned()),
                 root: Some(root_row(id)),
                 users: Vec::new(),
+                users_read_live_at: None,
             }),
             account_summary: Collected::Ok(AccountSummary {
                 mfa_enabled: Some(false),

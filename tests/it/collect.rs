@@ -86,6 +86,7 @@ fn plan(
             .iter()
             .map(|ou| (text(&ou["id"]).to_owned(), text(&ou["path"]).to_owned()))
             .collect(),
+        fresh_after: None,
     }
 }
 

@@ -1294,3 +1294,112 @@ async fn a_fifo_named_like_the_newest_snapshot_does_not_hang_a_scan() {
     assert_eq!(written.len(), 1, "{written:?}");
     assert!(posture::snapshot::read_snapshot(&written[0].path).is_ok());
 }
+
+/// The snapshots of `store`, oldest first.
+fn stored(store: &std::path::Path) -> Vec<posture::snapshot::Snapshot> {
+    posture::snapshot::Store::new(store)
+        .list()
+        .expect("list")
+        .iter()
+        .map(|s| posture::snapshot::read_snapshot(&s.path).expect("read"))
+        .collect()
+}
+
+#[tokio::test]
+async fn users_read_live_give_the_verdicts_the_credential_report_gives() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (_, from_report) = scan(seeded, "live-iam-report", &["--fresh-after", "any"]);
+    // A time no report can be newer than: every account's users are read live.
+    let (_, live) = scan(
+        seeded,
+        "live-iam-live",
+        &["--fresh-after", "2999-01-01T00:00:00Z"],
+    );
+    assert_eq!(verdicts(&live), verdicts(&from_report));
+    let read_live = |snapshot: &Value| {
+        snapshot["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["check"] == "iam-user-access-keys" && f["status"] != "SKIPPED")
+            .all(|f| f["evidence"]["IAM users read live at"].is_string())
+    };
+    assert!(read_live(&live));
+    assert!(!read_live(&from_report));
+}
+
+#[tokio::test]
+async fn a_key_deactivated_minutes_after_a_scan_shows_in_the_next_scans_diff() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let account = crate::support::account_id_in(&seeded.description, "acme-svc-001-prod");
+    let user = "svc-001-ci";
+    let store = state_dir("scan-change-window");
+    let _ = std::fs::remove_dir_all(&store);
+    let before = scan_command(seeded, &store)
+        .args(["--accounts", &account])
+        .output()
+        .expect("scan");
+    assert!(matches!(before.status.code(), Some(0 | 3)), "{before:?}");
+
+    let factory = seeded.factory().await;
+    let iam = aws_sdk_iam::Client::new(&seeded.member(&factory, &account).await);
+    let keys = iam
+        .list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .expect("list keys");
+    let key = keys.access_key_metadata()[0]
+        .access_key_id()
+        .expect("key id")
+        .to_owned();
+    let set = |status: aws_sdk_iam::types::StatusType| {
+        iam.update_access_key()
+            .user_name(user)
+            .access_key_id(&key)
+            .status(status)
+            .send()
+    };
+    set(aws_sdk_iam::types::StatusType::Inactive)
+        .await
+        .expect("deactivate");
+    let after = scan_command(seeded, &store)
+        .args(["--accounts", &account])
+        .output();
+    set(aws_sdk_iam::types::StatusType::Active)
+        .await
+        .expect("reactivate");
+    let after = after.expect("scan");
+    assert!(matches!(after.status.code(), Some(0 | 3)), "{after:?}");
+
+    let [old, new] = &stored(&store)[..] else {
+        panic!("two snapshots");
+    };
+    // IAM still hands out the report of the first scan: the key shows inactive only because the
+    // users were read live.
+    let report = |s: &posture::snapshot::Snapshot| match &s.facts.accounts[0].credential_report {
+        posture::facts::Collected::Ok(report) => report.clone(),
+        posture::facts::Collected::Error(err) => panic!("{err:?}"),
+    };
+    assert_eq!(report(old).generated_time, report(new).generated_time);
+    assert_eq!(report(old).users_read_live_at, None);
+    assert!(report(new).users_read_live_at.is_some());
+    let summaries: Vec<_> = posture::snapshot::Store::new(&store)
+        .list()
+        .expect("list")
+        .iter()
+        .map(|s| posture::snapshot::read_snapshot_summary(&s.path).expect("read"))
+        .collect();
+    let changes = posture::diff::diff(&summaries[0], &summaries[1]);
+    let resolved: Vec<(&str, &str)> = changes
+        .of_kind(posture::diff::ChangeKind::Resolved)
+        .map(|f| (f.check.as_str(), f.resource.as_str()))
+        .collect();
+    let resource = format!("arn:aws:iam::{account}:user/{user}/access-key-1");
+    assert!(
+        resolved.contains(&("iam-user-access-keys", resource.as_str())),
+        "{resolved:?}"
+    );
+}
