@@ -129,14 +129,24 @@ fn fresh_after(store: &Store, choice: FreshAfter) -> anyhow::Result<Option<jiff:
         FreshAfter::Previous => match store.list()?.last() {
             None => None,
             Some(newest) => {
-                let summary = store.read_summary(&newest.path)?;
-                let finished = &summary.scan.finished_at;
-                Some(finished.parse().with_context(|| {
-                    format!(
-                        "{}: its scan's end, {finished:?}, is not an RFC 3339 time",
-                        newest.path.display()
-                    )
-                })?)
+                let finished = store
+                    .read_summary(&newest.path)
+                    .map_err(|err| err.to_string())
+                    .and_then(|summary| {
+                        let end = summary.scan.finished_at;
+                        end.parse()
+                            .map_err(|_| format!("its end, {end:?}, is not an RFC 3339 time"))
+                    });
+                match finished {
+                    Ok(finished) => Some(finished),
+                    // No report can be shown to be newer than a scan whose end is unknown.
+                    Err(err) => {
+                        warn!(
+                            "cannot tell when the newest snapshot's scan ended ({err}): every account's IAM users are read live"
+                        );
+                        Some(jiff::Timestamp::now())
+                    }
+                }
             }
         },
     })

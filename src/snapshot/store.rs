@@ -331,7 +331,6 @@ impl Store {
                     return Err(io_error("lock", &lock_path)(err));
                 }
             }
-            self.listing()?;
             // As long as the longest temporary name `write` makes.
             let stem = "2026-11-23T08-45-12.345Z-reevaluated";
             let probe = self
@@ -351,7 +350,9 @@ impl Store {
         probe().map_err(|source| StoreError::NotWritable {
             dir: self.dir.clone(),
             source: Box::new(source),
-        })
+        })?;
+        // A store the next write would refuse (one snapshot stored twice) is refused now.
+        self.listing().map(drop)
     }
 
     /// Opens (creating) the store's lock file, and its path. Non-blocking and not through a link:

@@ -80,7 +80,20 @@ struct Size {
     other_latency: Scans,
     /// The calls of the first scan at the default concurrency.
     calls: Calls,
+    /// A scan right after the last round's, with no credential report new enough: every
+    /// account's IAM users read live (`--fresh-after` in the far future), and its calls.
+    live: ScanRun,
+    live_calls: Calls,
 }
+
+/// The calls of a scan that reads IAM users live instead of taking the credential report.
+const LIVE_IAM: [&str; 5] = [
+    "iam:ListUsers",
+    "iam:GetLoginProfile",
+    "iam:ListMFADevices",
+    "iam:ListAccessKeys",
+    "iam:GetAccessKeyLastUsed",
+];
 
 /// One cell of the maximum-rate measurement.
 struct Rate {
@@ -191,10 +204,11 @@ fn measure(runtime: &tokio::runtime::Runtime, members: u32) -> Size {
     ];
     let mut runs: [Vec<ScanRun>; 4] = Default::default();
     let mut first_calls = None;
+    let mut latest = description.clone();
     for round in 0..RUNS {
         for (kind, &(concurrency, latency)) in kinds.iter().enumerate() {
             if round > 0 || kind > 0 {
-                seed();
+                latest = seed();
             }
             if latency {
                 admin
@@ -208,7 +222,7 @@ fn measure(runtime: &tokio::runtime::Runtime, members: u32) -> Size {
             let before = last_seq(&admin);
             let delay = if latency { "-latency" } else { "" };
             let name = format!("bench-scan-{members}-c{concurrency}{delay}-{round}");
-            runs[kind].push(scan(&endpoint, &admin, &name, concurrency));
+            runs[kind].push(scan(&endpoint, &admin, &name, concurrency, &[]));
             if latency {
                 admin.clear_faults().expect("clear faults");
             }
@@ -217,6 +231,16 @@ fn measure(runtime: &tokio::runtime::Runtime, members: u32) -> Size {
             }
         }
     }
+    // Right after the last scan, as after a change window: IAM hands out the same reports.
+    let before = last_seq(&admin);
+    let live = scan(
+        &endpoint,
+        &admin,
+        &format!("bench-scan-{members}-live-iam"),
+        DEFAULT_CONCURRENCY,
+        &["--fresh-after", "2999-01-01T00:00:00Z"],
+    );
+    let live_calls = calls(&latest, &since(&admin, before));
     drop(guard);
     let [plain, latency, other, other_latency] = runs.map(Scans::of);
 
@@ -231,6 +255,8 @@ fn measure(runtime: &tokio::runtime::Runtime, members: u32) -> Size {
         other,
         other_latency,
         calls: first_calls.expect("a first scan"),
+        live,
+        live_calls,
     }
 }
 
@@ -291,7 +317,13 @@ async fn max_rate(endpoint: &str, member: &str) -> Vec<Rate> {
 
 /// Runs `posture scan` as the integration tests do (tests/it/scan.rs), and measures its wall time
 /// and peak RSS (`wait4`'s `ru_maxrss`).
-fn scan(endpoint: &str, admin: &SandboxAdmin, name: &str, concurrency: usize) -> ScanRun {
+fn scan(
+    endpoint: &str,
+    admin: &SandboxAdmin,
+    name: &str,
+    concurrency: usize,
+    extra: &[&str],
+) -> ScanRun {
     let dir = scratch(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("snapshots dir");
@@ -312,6 +344,7 @@ fn scan(endpoint: &str, admin: &SandboxAdmin, name: &str, concurrency: usize) ->
             "--concurrency",
             &concurrency.to_string(),
         ])
+        .args(extra)
         .arg("--snapshots-dir")
         .arg(&dir)
         .envs(CREDENTIALS_ENV)
@@ -528,7 +561,7 @@ fn why(action: &str) -> &'static str {
             "the Regions enabled for the caller's account (default scope; read even with --regions)"
         }
         "iam:GenerateCredentialReport" => {
-            "the credential report, generated once per account: STARTED, then polled until COMPLETE (the sandbox keeps no report, so every scan polls once)"
+            "the credential report, generated once per account: STARTED, then polled until COMPLETE (a freshly seeded sandbox has no report yet; one younger than four hours answers COMPLETE at once)"
         }
         "iam:GetCredentialReport" => {
             "root-mfa and iam-user-access-keys: the report read once per account, not per-user calls"
@@ -556,6 +589,13 @@ fn why(action: &str) -> &'static str {
         }
         "guardduty:ListOrganizationAdminAccounts" => {
             "delegated-admin-not-management: GuardDuty's own admin list, in the management account, per Region"
+        }
+        "iam:ListUsers"
+        | "iam:GetLoginProfile"
+        | "iam:ListMFADevices"
+        | "iam:ListAccessKeys"
+        | "iam:GetAccessKeyLastUsed" => {
+            "the IAM users read live, when the credential report is older than the evidence must be (not in a first scan)"
         }
         _ => "(not a call the collect docs name: look at it)",
     }
@@ -649,6 +689,53 @@ fn report(sizes: &[Size], source: &str) -> String {
             size.other.wall.as_secs_f64(),
             size.other_latency.wall.as_secs_f64(),
             size.other_latency.wall.as_secs_f64() / size.other.wall.as_secs_f64(),
+        )
+        .unwrap();
+    }
+
+    writeln!(
+        out,
+        "\n### Right after another scan: the IAM users read live\n"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "The last round's organization scanned once more at c={DEFAULT_CONCURRENCY}, with \
+         `--fresh-after 2999-01-01T00:00:00Z`: no credential report is new enough, as in a scan \
+         right after a change window (IAM, and the sandbox, hand out the same report for four \
+         hours), so every account's IAM users are read live. **live IAM calls** are {}; \
+         **per user** = `GetLoginProfile` calls (one per IAM user), **per key** = \
+         `GetAccessKeyLastUsed` calls.\n",
+        LIVE_IAM.map(|a| format!("`{a}`")).join(", ")
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| members | exit | wall s | peak RSS MB | calls | calls/account | live IAM calls | live IAM calls/account | IAM users | access keys | calls added over the first scan |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+    .unwrap();
+    for size in sizes {
+        let calls = &size.live_calls;
+        let of = |action: &str| {
+            calls
+                .per_action
+                .get(action)
+                .map_or(0, |(management, members)| management + members)
+        };
+        let live: usize = LIVE_IAM.iter().map(|a| of(a)).sum();
+        writeln!(
+            out,
+            "| {} | {} | {:.2} | {:.1} | {} | {:.1} | {live} | {:.1} | {} | {} | {:+} |",
+            size.members,
+            size.live.code,
+            size.live.wall.as_secs_f64(),
+            mb(size.live.peak_rss_kib),
+            calls.total,
+            calls.total as f64 / size.active as f64,
+            live as f64 / size.active as f64,
+            of("iam:GetLoginProfile"),
+            of("iam:GetAccessKeyLastUsed"),
+            calls.total as i64 - size.calls.total as i64,
         )
         .unwrap();
     }
