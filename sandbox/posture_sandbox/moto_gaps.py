@@ -1,6 +1,10 @@
 """Smaller gaps between moto and AWS that change what a scanner sees or how many calls it makes."""
 
+import json
+
+from moto.cloudformation import models as cloudformation_models
 from moto.cloudtrail import models as cloudtrail_models
+from moto.iam import models as iam_models
 from moto.config import models as config_models
 from moto.organizations import exceptions as org_exceptions
 from moto.organizations import models as org_models
@@ -17,6 +21,7 @@ ORGANIZATIONS_PAGE_LIMIT = 20
 def install() -> None:
     """Patches moto where it answers unlike AWS in ways a scanner sees."""
     install_organizations()
+    install_cloudformation()
     install_cloudtrail()
     install_config()
     install_securityhub()
@@ -64,6 +69,41 @@ DEFAULT_EVENT_SELECTORS = [
     {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [],
      "ExcludeManagementEventSources": []}
 ]
+
+
+def install_cloudformation() -> None:
+    """CloudFormation as AWS deploys: service-managed StackSets reach every ACTIVE account under the target
+    OUs and all the OUs nested in them (moto: one level down), never the management account (AWS deploys a
+    service-managed StackSet to member accounts only) nor a SUSPENDED account; and an IAM role's inline
+    policy from a template reads back as JSON (moto keeps the template's dict, and GetRolePolicy answers
+    its Python repr)."""
+    original_put_policy = iam_models.Role.put_policy
+
+    def put_policy(role, policy_name, policy_json):
+        if not isinstance(policy_json, str):
+            policy_json = json.dumps(policy_json)
+        return original_put_policy(role, policy_name, policy_json)
+
+    iam_models.Role.put_policy = put_policy
+
+    original = cloudformation_models.StackInstances.create_instances
+
+    def create_instances(instances, accounts, regions, parameters, deployment_targets, permission_model):
+        if permission_model != "SERVICE_MANAGED":
+            return original(instances, accounts, regions, parameters, deployment_targets, permission_model)
+        backend = instances.org_backend
+        wanted = set(deployment_targets.get("OrganizationalUnitIds", []))
+        grew = True
+        while grew:
+            nested = {ou.id for ou in backend.ou if ou.parent_id in wanted}
+            grew = not nested <= wanted
+            wanted |= nested
+        management = backend.org.master_account_id if backend.org else None
+        members = [account.id for account in backend.accounts
+                   if account.parent_id in wanted and account.id != management and account.status == "ACTIVE"]
+        return original(instances, members, regions, parameters, {}, permission_model)
+
+    cloudformation_models.StackInstances.create_instances = create_instances
 
 
 def install_cloudtrail() -> None:

@@ -4,6 +4,7 @@
 mod checks_cmd;
 mod collect;
 mod config;
+mod deploy;
 mod diff;
 mod publish;
 mod sandbox_change;
