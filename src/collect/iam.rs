@@ -692,14 +692,11 @@ N/A,N/A,N/A,false,N/A,false,N/A";
     /// A report IAM generated at 2026-01-01T00:00:00Z, and the mocks of one IAM user `ci` read
     /// live: no password, one MFA device, an active key used by s3 and an inactive one never used.
     fn live_mocks() -> Vec<aws_smithy_mocks::Rule> {
-        use aws_sdk_iam::operation::get_access_key_last_used::GetAccessKeyLastUsedOutput;
         use aws_sdk_iam::operation::get_login_profile::GetLoginProfileError;
         use aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput;
         use aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput;
         use aws_sdk_iam::operation::list_users::ListUsersOutput;
-        use aws_sdk_iam::types::{
-            AccessKeyLastUsed, AccessKeyMetadata, MfaDevice, StatusType, User,
-        };
+        use aws_sdk_iam::types::{AccessKeyMetadata, MfaDevice, StatusType, User};
         let at = DateTime::from_secs;
         vec![
             mock!(aws_sdk_iam::Client::generate_credential_report)
@@ -759,34 +756,34 @@ N/A,N/A,N/A,false,N/A,false,N/A";
                     .build()
                     .unwrap()
             }),
-            mock!(aws_sdk_iam::Client::get_access_key_last_used)
-                .match_requests(|r| r.access_key_id() == Some("AKIAUSED"))
-                .then_output(move || {
-                    GetAccessKeyLastUsedOutput::builder()
-                        .access_key_last_used(
-                            AccessKeyLastUsed::builder()
-                                .last_used_date(at(1_709_287_200))
-                                .service_name("s3")
-                                .region("us-east-1")
-                                .build()
-                                .unwrap(),
-                        )
-                        .build()
-                }),
-            mock!(aws_sdk_iam::Client::get_access_key_last_used)
-                .match_requests(|r| r.access_key_id() == Some("AKIAIDLE"))
-                .then_output(move || {
-                    GetAccessKeyLastUsedOutput::builder()
-                        .access_key_last_used(
-                            AccessKeyLastUsed::builder()
-                                .service_name("N/A")
-                                .region("N/A")
-                                .build()
-                                .unwrap(),
-                        )
-                        .build()
-                }),
+            last_used("AKIAUSED", Some(at(1_709_287_200)), "s3", "us-east-1"),
+            last_used("AKIAIDLE", None, "N/A", "N/A"),
         ]
+    }
+
+    /// `GetAccessKeyLastUsed` of `key`: when, by which service, in which Region (`N/A` when never).
+    fn last_used(
+        key: &'static str,
+        date: Option<DateTime>,
+        service: &'static str,
+        region: &'static str,
+    ) -> aws_smithy_mocks::Rule {
+        use aws_sdk_iam::operation::get_access_key_last_used::GetAccessKeyLastUsedOutput;
+        use aws_sdk_iam::types::AccessKeyLastUsed;
+        mock!(aws_sdk_iam::Client::get_access_key_last_used)
+            .match_requests(move |r| r.access_key_id() == Some(key))
+            .then_output(move || {
+                GetAccessKeyLastUsedOutput::builder()
+                    .access_key_last_used(
+                        AccessKeyLastUsed::builder()
+                            .set_last_used_date(date)
+                            .service_name(service)
+                            .region(region)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+            })
     }
 
     #[tokio::test]

@@ -314,14 +314,6 @@ impl Store {
     /// [`StoreError::NotWritable`], with the operation that failed as its source.
     pub fn check_writable(&self) -> Result<(), StoreError> {
         let probe = || -> Result<(), StoreError> {
-            let io_error = |action: &'static str, path: &Path| {
-                let path = path.to_owned();
-                move |source| StoreError::Io {
-                    action,
-                    path,
-                    source,
-                }
-            };
             fs::create_dir_all(&self.dir).map_err(io_error("create", &self.dir))?;
             let (lock, lock_path) = self.open_lock()?;
             // Held by a scan finishing now, for a moment: lockable all the same.
@@ -412,14 +404,6 @@ impl Store {
         snapshot: &mut Snapshot,
         suffix: Option<&str>,
     ) -> Result<PathBuf, StoreError> {
-        let io_error = |action: &'static str, path: &Path| {
-            let path = path.to_owned();
-            move |source| StoreError::Io {
-                action,
-                path,
-                source,
-            }
-        };
         fs::create_dir_all(&self.dir).map_err(io_error("create", &self.dir))?;
         let (lock, lock_path) = self.open_lock()?;
         lock.lock().map_err(io_error("lock", &lock_path))?;
@@ -504,6 +488,16 @@ impl Store {
         }
         drop(lock);
         Ok(path)
+    }
+}
+
+/// The [`StoreError::Io`] of `action` on `path`, for `map_err`.
+fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreError {
+    let path = path.to_owned();
+    move |source| StoreError::Io {
+        action,
+        path,
+        source,
     }
 }
 
