@@ -27,15 +27,136 @@ pub(crate) use publish::published;
 /// Prints the error chain once, as one line on stderr: `posture: outer: inner: root cause`. Causes
 /// that span lines (the SDK lists every credential provider it tried) are folded into that line.
 pub fn report_error(err: &anyhow::Error) {
-    let text = format!("{err:#}");
-    let line = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ");
     // Nothing sensible is left to do if stderr is gone.
-    let _ = writeln!(io::stderr().lock(), "posture: {line}");
+    let _ = writeln!(io::stderr().lock(), "posture: {}", error_line(err));
+}
+
+/// The line [`report_error`] prints, without its `posture: ` prefix.
+///
+/// Every cause is said once: an error that names its source in its own message (`could not
+/// create site/v: Not a directory (os error 20)`, most `thiserror` enums here) would otherwise be
+/// followed by that source again. Control characters (from AWS's answers, file names) are shown
+/// as `?`, and values too long to be read back are cut ([`shorten_echoes`]).
+pub(crate) fn error_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        if text.is_empty() || line.contains(text.as_str()) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    shorten_echoes(&printable(&line))
+}
+
+/// Prints a usage error of the command line (clap's), or `--help` and `--version` (on stdout), as
+/// clap would, except that a value too long to be read back is cut ([`shorten_echoes`]): clap
+/// echoes the value it refused, whole.
+pub fn report_usage_error(err: &clap::Error) {
+    let plain = err.render().to_string();
+    let shortened = shorten_echoes(&plain);
+    if err.use_stderr() && shortened != plain {
+        // Plain text, without clap's colours: cutting inside its escape sequences would break
+        // them.
+        let _ = write!(io::stderr().lock(), "{shortened}");
+    } else {
+        let _ = err.print();
+    }
+}
+
+/// The most characters of a quoted value (`"…"`, `'…'`, `` `…` ``) an error line echoes: a value
+/// the user gave is echoed so they can see which one was refused, and 80 characters are enough
+/// to tell; a 100 KB argument echoed whole buries the message.
+const ECHO_LIMIT: usize = 80;
+/// The most characters of an unquoted word (a path, an ARN) an error line shows. Paths and ARNs
+/// are echoed without quotes and are often longer than [`ECHO_LIMIT`] (an IAM Identity Center
+/// role's ARN is over 100), and cutting those would hide which one is meant; nothing real is
+/// this long.
+const WORD_LIMIT: usize = 256;
+
+/// `text` with every quoted value longer than [`ECHO_LIMIT`] characters and every unquoted word
+/// longer than [`WORD_LIMIT`] cut, ending in `…`.
+///
+/// This is the one place that bounds what posture echoes: every error line goes through
+/// [`report_error`], and clap's through [`report_usage_error`]. Values are echoed quoted
+/// (`{:?}`, clap's `'…'`), which is how they are told from posture's own words; a quote opens
+/// only where a word starts, so an apostrophe (`account's`) opens nothing.
+pub(crate) fn shorten_echoes(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len().min(4 * WORD_LIMIT));
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_word = i == 0 || !chars[i - 1].is_alphanumeric();
+        if matches!(c, '"' | '\'' | '`')
+            && starts_word
+            && let Some(end) = closing_quote(&chars, i)
+        {
+            let inner = &chars[i + 1..end];
+            out.push(c);
+            push_cut(&mut out, inner, ECHO_LIMIT);
+            out.push(c);
+            i = end + 1;
+            continue;
+        }
+        if c.is_whitespace() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let end = chars[i..]
+            .iter()
+            .position(|c| c.is_whitespace())
+            .map_or(chars.len(), |n| i + n);
+        // A word that holds a quote is taken up to it, so that the quote is seen.
+        let end = chars[i + 1..end]
+            .iter()
+            .position(|c| matches!(c, '"' | '\'' | '`'))
+            .map_or(end, |n| i + 1 + n);
+        push_cut(&mut out, &chars[i..end], WORD_LIMIT);
+        i = end;
+    }
+    out
+}
+
+/// Where the quote opened at `open` closes: the next `"` not escaped by a backslash (Rust's `{:?}`), or the
+/// next `'`/`` ` `` that ends a word.
+fn closing_quote(chars: &[char], open: usize) -> Option<usize> {
+    let quote = chars[open];
+    let mut escaped = false;
+    for (n, &c) in chars.iter().enumerate().skip(open + 1) {
+        if quote == '"' {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                return Some(n);
+            }
+        } else if c == quote && chars.get(n + 1).is_none_or(|next| !next.is_alphanumeric()) {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Appends `chars`, cut to `limit` characters ending in `…` when longer.
+fn push_cut(out: &mut String, chars: &[char], limit: usize) {
+    if chars.len() > limit {
+        out.extend(&chars[..limit - 1]);
+        out.push('…');
+    } else {
+        out.extend(chars);
+    }
 }
 
 /// `sandbox start` (and the first lines of `demo`): where the sandbox is and how to stop it.
@@ -485,4 +606,87 @@ pub(crate) fn reevaluated(
         source.display(),
         written.display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("could not create {path}: {source}")]
+    struct Create {
+        path: &'static str,
+        source: io::Error,
+    }
+
+    #[test]
+    fn an_error_line_says_each_cause_once() {
+        let err = anyhow::Error::new(Create {
+            path: "site/v",
+            source: io::Error::from_raw_os_error(20),
+        })
+        .context("could not render the site");
+        assert_eq!(
+            error_line(&err),
+            format!(
+                "could not render the site: could not create site/v: {}",
+                io::Error::from_raw_os_error(20)
+            )
+        );
+        // A cause not yet said is kept, however it is nested.
+        let err = anyhow::anyhow!("inner reason").context("outer");
+        assert_eq!(error_line(&err), "outer: inner reason");
+    }
+
+    #[test]
+    fn an_error_line_carries_no_control_characters() {
+        let err = anyhow::anyhow!("account acme\u{1b}[2Jprod: AccessDenied\u{7}: not\r\nallowed");
+        assert_eq!(
+            error_line(&err),
+            "account acme?[2Jprod: AccessDenied?: not; allowed"
+        );
+    }
+
+    #[test]
+    fn long_values_are_cut_where_they_are_echoed() {
+        let value = "a".repeat(100_000);
+        let quoted = shorten_echoes(&format!(
+            "--regions: {value:?} is not an AWS Region: use `all`"
+        ));
+        assert_eq!(
+            quoted,
+            format!(
+                "--regions: \"{}…\" is not an AWS Region: use `all`",
+                "a".repeat(79)
+            )
+        );
+        let clap = shorten_echoes(&format!(
+            "error: invalid value '{value}' for '--concurrency <N>'"
+        ));
+        assert_eq!(
+            clap,
+            format!(
+                "error: invalid value '{}…' for '--concurrency <N>'",
+                "a".repeat(79)
+            )
+        );
+        let path = shorten_echoes(&format!(
+            "could not create /tmp/{value}/v: File name too long"
+        ));
+        assert!(
+            path.ends_with("…: File name too long") || path.ends_with("… File name too long"),
+            "{path}"
+        );
+        assert!(path.chars().count() < 300, "{path}");
+        // What is not too long is left alone: short values, apostrophes, ARNs and paths of real
+        // length.
+        for kept in [
+            "--ous: the organization has no OU \"/Nowhere\": its OUs are /Security",
+            "the account's role (\"x\") and the organizations' trails",
+            "User: arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_AWSAdministratorAccess_0123456789abcdef/jane.doe@example.com is not authorized",
+            "a \"quote with \\\" inside\" and 'an unclosed one",
+        ] {
+            assert_eq!(shorten_echoes(kept), kept);
+        }
+    }
 }
