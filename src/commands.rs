@@ -12,7 +12,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tracing::{debug, info, warn};
 
 use crate::Completion;
-use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name, upload_timeout_config};
+use crate::aws::{
+    AwsTarget, ClientFactory, check_endpoint_url, check_profile, session_name,
+    upload_timeout_config,
+};
 use crate::cli::{
     ChecksArgs, Command, DemoArgs, DiffArgs, FailOn, PublishArgs, ReevaluateArgs, RenderArgs,
     SandboxCommand, ScanArgs, ServeArgs, VerifyArgs,
@@ -92,8 +95,9 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
 }
 
 /// The AWS a command's flags name: the running sandbox with `--sandbox`, else the standard chain
-/// with the profile, Region and endpoint given. A `--profile` the config files do not define is
-/// refused by name before any call.
+/// with the profile, Region and endpoint given. A profile the config files do not define
+/// (`--profile`, or `AWS_PROFILE`) and an endpoint that is no URL (`--endpoint-url`, or
+/// `AWS_ENDPOINT_URL`) are refused by name before any call.
 fn aws_target(
     runtime: &tokio::runtime::Runtime,
     sandbox: bool,
@@ -109,11 +113,30 @@ fn aws_target(
             ),
         };
     }
-    if let Some(profile) = profile
-        && !runtime.block_on(profile_exists(profile))
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    // AWS_PROFILE is the SDK's to read; it is checked here as --profile is. Not when access keys
+    // are in the environment: the chain takes those first and never reads the profile's.
+    let named = match profile {
+        Some(profile) => Some(("--profile", profile.clone())),
+        None if env("AWS_ACCESS_KEY_ID").is_none() => {
+            env("AWS_PROFILE").map(|profile| ("AWS_PROFILE", profile))
+        }
+        None => None,
+    };
+    if let Some((source, profile)) = &named
+        && let Err(problem) = runtime.block_on(check_profile(profile))
+    {
+        anyhow::bail!("{source}: {}", problem.describe(profile));
+    }
+    let endpoint = match endpoint_url {
+        Some(url) => Some(("--endpoint-url", url.clone())),
+        None => env("AWS_ENDPOINT_URL").map(|url| ("AWS_ENDPOINT_URL", url)),
+    };
+    if let Some((source, url)) = &endpoint
+        && let Err(reason) = check_endpoint_url(url)
     {
         anyhow::bail!(
-            "--profile: no profile {profile:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
+            "{source}: {url:?} is not an endpoint URL ({reason}): give one like https://host or http://127.0.0.1:4566"
         );
     }
     Ok(AwsTarget::new(
