@@ -371,6 +371,20 @@ pub(crate) fn scan_summary(
         count(AccountOutcome::Skipped),
         count(AccountOutcome::Excluded),
     )?;
+    let scan = &snapshot.scan;
+    writeln!(
+        out,
+        "scanned as {} (account {}) in organization {}, management account {}{}",
+        scan.caller_arn,
+        scan.caller_account_id,
+        scan.organization_id,
+        scan.management_account_id,
+        if scan.caller_account_id == scan.management_account_id {
+            ""
+        } else {
+            " (not the management account)"
+        }
+    )?;
     writeln!(out)?;
     // WAIVED (failing findings an accepted risk covers, counted in FAIL too) only when the
     // configuration has waivers.
@@ -404,23 +418,8 @@ pub(crate) fn scan_summary(
             tally(Status::Skipped)
         )?;
     }
-    for account in snapshot.accounts.iter().filter(|a| !a.errors.is_empty()) {
-        for err in &account.errors {
-            writeln!(
-                out,
-                "error: {} ({}): {}:{}{} {}: {}",
-                account.id,
-                account.name,
-                err.service,
-                err.action,
-                err.region
-                    .as_deref()
-                    .map(|r| format!(" in {r}"))
-                    .unwrap_or_default(),
-                err.code.as_deref().unwrap_or("no code"),
-                printable(&err.message)
-            )?;
-        }
+    for line in error_lines(snapshot) {
+        writeln!(out, "error: {line}")?;
     }
     writeln!(out)?;
     match config_file {
@@ -433,6 +432,85 @@ pub(crate) fn scan_summary(
     }
     writeln!(out, "snapshot: {}", path.display())?;
     writeln!(out, "  sha256:  {}", snapshot.content_sha256())
+}
+
+/// The cause of every ERROR of a scan, once each, as the summary's `error:` lines: what could not
+/// be read in each account, then what could not be read of the organization (its delegated
+/// administrators, trails, analyzers, SCPs, aggregators: organization-scope checks, whose
+/// ERRORs no account's errors explain), then the reason of any ERROR finding none of those
+/// explain, so that no ERROR in the table is without its cause. AWS's strings in them (account
+/// names, codes, messages, reasons) have their control characters shown as `?`.
+fn error_lines(snapshot: &Snapshot) -> Vec<String> {
+    use crate::evaluate::describe_error;
+    let call = |err: &crate::facts::CollectError| {
+        format!(
+            "{}:{}{} {}: {}",
+            err.service,
+            err.action,
+            err.region
+                .as_deref()
+                .map(|r| format!(" in {r}"))
+                .unwrap_or_default(),
+            err.code.as_deref().unwrap_or("no code"),
+            err.message
+        )
+    };
+    let mut lines = Vec::new();
+    // What each line explains: the error as the findings' reasons describe it.
+    let mut explained: Vec<(Option<&str>, String)> = Vec::new();
+    for account in &snapshot.accounts {
+        for err in &account.errors {
+            lines.push(format!("{} ({}): {}", account.id, account.name, call(err)));
+            explained.push((Some(account.id.as_str()), describe_error(err)));
+        }
+    }
+    // The organization's errors, each once with how many calls met it: one per OU for
+    // ListPoliciesForTarget, say, which differ only in their request ids.
+    let mut organization: Vec<(String, usize)> = Vec::new();
+    for err in snapshot.facts.organization.errors() {
+        let line = format!(
+            "organization {}: {}",
+            snapshot.scan.organization_id,
+            call(&err)
+        );
+        match organization.iter_mut().find(|(l, _)| *l == line) {
+            Some((_, calls)) => *calls += 1,
+            None => organization.push((line, 1)),
+        }
+        explained.push((None, describe_error(&err)));
+    }
+    lines.extend(organization.into_iter().map(|(line, calls)| match calls {
+        1 => line,
+        n => format!("{line} ({n} calls)"),
+    }));
+    let mut reasons: Vec<&str> = Vec::new();
+    for finding in snapshot
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Error)
+    {
+        let covered = explained.iter().any(|(account, described)| {
+            account.is_none_or(|a| a == finding.account) && finding.reason.contains(described)
+        });
+        if !covered && !reasons.contains(&finding.reason.as_str()) {
+            reasons.push(&finding.reason);
+            lines.push(format!(
+                "{} ({}{}): {}",
+                finding.check,
+                finding.account,
+                finding
+                    .region
+                    .as_deref()
+                    .map(|r| format!(" in {r}"))
+                    .unwrap_or_default(),
+                finding.reason
+            ));
+        }
+    }
+    lines
+        .into_iter()
+        .map(|line| printable(&line).into_owned())
+        .collect()
 }
 
 /// What the waivers did, in one line: `2 applied (5 failing findings), 1 expired, 1 matched
@@ -688,5 +766,106 @@ mod tests {
         ] {
             assert_eq!(shorten_echoes(kept), kept);
         }
+    }
+
+    /// The older snapshot of the v1 fixture (tests/fixtures/snapshots/v1).
+    fn fixture() -> Snapshot {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshots/v1");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("fixture dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        crate::snapshot::read_snapshot(&files[0]).expect("the v1 fixture reads")
+    }
+
+    fn denied(action: &str, request_id: &str) -> crate::facts::CollectError {
+        crate::facts::CollectError {
+            service: "organizations".into(),
+            action: action.into(),
+            region: None,
+            code: Some("AccessDeniedException".into()),
+            message: "User: arn:aws:sts::222222222222:assumed-role/Audit/x is not authorized"
+                .into(),
+            request_id: Some(request_id.into()),
+            http_status: Some(403),
+        }
+    }
+
+    #[test]
+    fn every_error_of_a_scan_has_its_cause_in_an_error_line() {
+        use crate::facts::Collected;
+        let mut snapshot = fixture();
+        snapshot.findings.retain(|f| f.status != Status::Error);
+        for account in &mut snapshot.accounts {
+            account.errors.clear();
+        }
+        // An organization-scope fact denied, once per OU: one line, with its count.
+        let policies = crate::facts::ServiceControlPolicies {
+            root_id: "r-abcd".into(),
+            enabled: true,
+            targets: ["/", "/Workloads", "/Workloads/Prod"]
+                .iter()
+                .enumerate()
+                .map(|(n, path)| crate::facts::PolicyTarget {
+                    id: format!("ou-abcd-{n:08}"),
+                    path: (*path).into(),
+                    policies: Collected::Error(denied(
+                        "ListPoliciesForTarget",
+                        &format!("req-{n}"),
+                    )),
+                })
+                .collect(),
+        };
+        let targets = policies.targets.len();
+        assert!(targets > 1, "{targets}");
+        snapshot.facts.organization.service_control_policies = Some(Collected::Ok(policies));
+        // The finding it explains, and one whose reason nothing else explains.
+        let mut explained = snapshot.findings[0].clone();
+        explained.status = Status::Error;
+        explained.reason = format!(
+            "the SCPs could not be read: {}",
+            crate::evaluate::describe_error(&denied("ListPoliciesForTarget", "req-0"))
+        );
+        let mut unexplained = explained.clone();
+        unexplained.reason = "no account holds the organization's analyzers".into();
+        snapshot
+            .findings
+            .extend([explained, unexplained.clone(), unexplained.clone()]);
+        // An account's error, with a name that would drive the terminal.
+        let account = &mut snapshot.accounts[0];
+        account.name = "acme\u{1b}[2Jprod".into();
+        account.errors.push(crate::facts::CollectError {
+            code: Some("Throttling\u{7}".into()),
+            ..denied("GetCredentialReport", "req-x")
+        });
+        let id = account.id.clone();
+        let lines = error_lines(&snapshot);
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert!(
+            lines[0].starts_with(&format!(
+                "{id} (acme?[2Jprod): organizations:GetCredentialReport Throttling?: "
+            )),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(
+            lines[1],
+            format!(
+                "organization {}: organizations:ListPoliciesForTarget AccessDeniedException: User: arn:aws:sts::222222222222:assumed-role/Audit/x is not authorized ({targets} calls)",
+                snapshot.scan.organization_id
+            )
+        );
+        assert!(
+            lines[2].ends_with(": no account holds the organization's analyzers")
+                && lines[2].starts_with(unexplained.check.as_str()),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines.iter().all(|l| !l.chars().any(char::is_control)),
+            "{lines:#?}"
+        );
     }
 }
