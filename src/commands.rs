@@ -578,11 +578,29 @@ fn diff_pair(
         })
     };
     match (&args.old, &args.new) {
-        (Some(old), Some(new)) => read_both(store.resolve(old)?, store.resolve(new)?),
+        (Some(old), Some(new)) => {
+            let (old, new) = (store.resolve(old)?, store.resolve(new)?);
+            if same_file(&old, &new) {
+                anyhow::bail!(
+                    "OLD and NEW are the same file, {}: a snapshot compared with itself shows no change; name two different snapshots (without them, the newest is compared with the scan before it)",
+                    new.display()
+                );
+            }
+            let (old, new) = read_both(old, new)?;
+            if old.1.integrity.content_sha256 == new.1.integrity.content_sha256 {
+                anyhow::bail!(
+                    "{} and {} hold the same snapshot (sha256 {}): one is a copy of the other, so the diff would show no change; name two different snapshots",
+                    old.0.display(),
+                    new.0.display(),
+                    new.1.integrity.content_sha256
+                );
+            }
+            Ok((old, new))
+        }
         (Some(old), None) => {
             let old = store.resolve(old)?;
             let newest = store.newest(1)?.remove(0).path;
-            if old == newest {
+            if same_file(&old, &newest) {
                 anyhow::bail!(
                     "{} is the newest snapshot: name a NEW to compare it with, or an older OLD",
                     old.display()
@@ -610,6 +628,15 @@ fn diff_pair(
             };
             read_both(previous.path.clone(), newest.path.clone())
         }
+    }
+}
+
+/// Whether two paths name one file, however spelt (`x.json`, `./x.json`, a symbolic link,
+/// the name in the store and the path to it).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 
