@@ -5,6 +5,7 @@ mod checks_cmd;
 mod collect;
 mod config;
 mod diff;
+mod messages;
 mod publish;
 mod sandbox_change;
 mod sandbox_extension;
