@@ -69,26 +69,47 @@ fn dummy_credentials() -> Vec<(&'static str, &'static str)> {
     CREDENTIALS_ENV.to_vec()
 }
 
+/// The fixture store rendered into a folder of `name`'s: a site to publish. Returns its path.
+fn rendered_site(name: &str) -> String {
+    let site = fresh_dir(name).join("site");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshots/v1");
+    let rendered = posture(
+        &[
+            "render",
+            "--snapshots-dir",
+            &fixture.to_string_lossy(),
+            "--out",
+            &site.to_string_lossy(),
+        ],
+        &[],
+    );
+    assert!(rendered.status.success(), "{rendered:?}");
+    site.to_string_lossy().into_owned()
+}
+
 #[test]
 fn an_unreachable_endpoint_is_named_with_the_connection_error_not_as_credentials() {
-    let line = one_line(&posture(
-        &[
-            "scan",
-            "--endpoint-url",
-            UNREACHABLE,
-            "--regions",
-            "us-east-1",
-        ],
-        &dummy_credentials(),
-    ));
-    assert!(
-        line.starts_with(&format!(
-            "posture: could not reach the endpoint {UNREACHABLE}: "
-        )),
-        "{line}"
-    );
-    assert!(line.contains("Connection refused"), "{line}");
-    assert!(!line.contains("credentials"), "{line}");
+    let site = rendered_site("unreachable-site");
+    let scan: &[&str] = &["scan", "--regions", "us-east-1"];
+    let publish: &[&str] = &["publish", "s3://bucket", "--site", &site];
+    for (command, start) in [
+        (
+            scan,
+            format!("posture: could not reach the endpoint {UNREACHABLE}: "),
+        ),
+        (
+            publish,
+            format!("posture: s3://bucket: could not reach the endpoint {UNREACHABLE}: "),
+        ),
+    ] {
+        let line = one_line(&posture(
+            &[command, &["--endpoint-url", UNREACHABLE]].concat(),
+            &dummy_credentials(),
+        ));
+        assert!(line.starts_with(&start), "{line}");
+        assert!(line.contains("Connection refused"), "{line}");
+        assert!(!line.contains("credentials"), "{line}");
+    }
 }
 
 #[test]
@@ -109,25 +130,11 @@ fn an_endpoint_that_is_no_url_is_refused_by_name_before_any_call() {
         ),
     ];
     // publish checks its site before the endpoint: give it one.
-    let site = fresh_dir("endpoint-site").join("site");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshots/v1");
-    let rendered = posture(
-        &[
-            "render",
-            "--snapshots-dir",
-            &fixture.to_string_lossy(),
-            "--out",
-            &site.to_string_lossy(),
-        ],
-        &[],
-    );
-    assert!(rendered.status.success(), "{rendered:?}");
-    let site = site.to_string_lossy().into_owned();
+    let site = rendered_site("endpoint-site");
     for (url, reason) in cases {
-        for command in [
-            &["scan", "--regions", "us-east-1"][..],
-            &["publish", "s3://bucket", "--site", &site],
-        ] {
+        let scan: &[&str] = &["scan", "--regions", "us-east-1"];
+        let publish: &[&str] = &["publish", "s3://bucket", "--site", &site];
+        for command in [scan, publish] {
             let by_flag = one_line(&posture(
                 &[command, &["--endpoint-url", url]].concat(),
                 &dummy_credentials(),
