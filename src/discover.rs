@@ -135,6 +135,21 @@ pub enum DiscoverError {
     },
 }
 
+/// STS's codes for credentials it does not accept (STS API reference, common errors; AWS
+/// answers AccessDenied for a session whose permissions were revoked). Any other code (a
+/// throttle, a Region where STS is not activated) is not the credentials' fault.
+const REJECTED_CREDENTIALS: &[&str] = &[
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "IncompleteSignature",
+    "MissingAuthenticationToken",
+    "InvalidAccessKeyId",
+    "UnrecognizedClientException",
+    "AccessDenied",
+];
+
 /// Why `sts:GetCallerIdentity`, the first call, failed, said as what to fix: the credentials,
 /// the endpoint, or what answered instead of AWS.
 fn caller_unknown(factory: &ClientFactory, info: AwsErrorInfo) -> DiscoverError {
@@ -153,9 +168,15 @@ fn caller_unknown(factory: &ClientFactory, info: AwsErrorInfo) -> DiscoverError 
             endpoint: endpoint(),
             detail: format!("{info}: give an http:// or https:// URL"),
         },
-        // AWS answered with a code: it rejects the credentials (InvalidClientTokenId,
-        // SignatureDoesNotMatch, ExpiredToken, ...), the one thing GetCallerIdentity can refuse.
-        Failure::Answered if info.code.is_some() => DiscoverError::Credentials(info.to_string()),
+        // STS rejects the credentials themselves (GetCallerIdentity needs no permission).
+        Failure::Answered
+            if info
+                .code
+                .as_deref()
+                .is_some_and(|code| REJECTED_CREDENTIALS.contains(&code)) =>
+        {
+            DiscoverError::Credentials(info.to_string())
+        }
         Failure::Answered | Failure::Other => DiscoverError::Aws {
             action: "sts:GetCallerIdentity",
             detail: match factory.base().endpoint_url() {
