@@ -83,27 +83,38 @@ const ECHO_LIMIT: usize = 80;
 /// this long.
 const WORD_LIMIT: usize = 256;
 
+/// The most characters of one line of an error, whatever it holds: a last bound, for a long
+/// value the cuts above cannot tell from posture's words (a path of many short words). Its
+/// start and end are kept: the end holds the cause and what to do.
+const LINE_LIMIT: usize = 1024;
+
 /// `text` with every quoted value longer than [`ECHO_LIMIT`] characters and every unquoted word
-/// longer than [`WORD_LIMIT`] cut, ending in `…`.
+/// longer than [`WORD_LIMIT`] cut, ending in `…`, and every line longer than [`LINE_LIMIT`] cut in
+/// its middle.
 ///
 /// This is the one place that bounds what posture echoes: every error line goes through
 /// [`report_error`], and clap's through [`report_usage_error`]. Values are echoed quoted
 /// (`{:?}`, clap's `'…'`), which is how they are told from posture's own words; a quote opens
-/// only where a word starts, so an apostrophe (`account's`) opens nothing.
+/// only where a word starts, so an apostrophe (`account's`) opens nothing. Linear in the length
+/// of `text`, whatever it holds.
 pub(crate) fn shorten_echoes(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len().min(4 * WORD_LIMIT));
+    text.split('\n')
+        .map(shorten_line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn shorten_line(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let closing = Closings::of(&chars);
+    let mut out: Vec<char> = Vec::with_capacity(chars.len().min(4 * WORD_LIMIT));
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         let starts_word = i == 0 || !chars[i - 1].is_alphanumeric();
-        if matches!(c, '"' | '\'' | '`')
-            && starts_word
-            && let Some(end) = closing_quote(&chars, i)
-        {
-            let inner = &chars[i + 1..end];
+        if starts_word && let Some(end) = closing.after(c, i) {
             out.push(c);
-            push_cut(&mut out, inner, ECHO_LIMIT);
+            push_cut(&mut out, &chars[i + 1..end], ECHO_LIMIT);
             out.push(c);
             i = end + 1;
             continue;
@@ -125,37 +136,67 @@ pub(crate) fn shorten_echoes(text: &str) -> String {
         push_cut(&mut out, &chars[i..end], WORD_LIMIT);
         i = end;
     }
-    out
+    if out.len() > LINE_LIMIT {
+        let tail = out.split_off(out.len() - LINE_LIMIT / 3);
+        out.truncate(LINE_LIMIT - LINE_LIMIT / 3 - 3);
+        out.extend([' ', '…', ' ']);
+        out.extend(tail);
+    }
+    out.into_iter().collect()
 }
 
-/// Where the quote opened at `open` closes: the next `"` not escaped by a backslash (Rust's `{:?}`), or the
-/// next `'`/`` ` `` that ends a word.
-fn closing_quote(chars: &[char], open: usize) -> Option<usize> {
-    let quote = chars[open];
-    let mut escaped = false;
-    for (n, &c) in chars.iter().enumerate().skip(open + 1) {
-        if quote == '"' {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                return Some(n);
+/// Where each quote of a line closes, found in one pass from its end, so that a line of many
+/// unclosed quotes is not searched again from each.
+struct Closings {
+    /// For each position, the first `"` at or after it not escaped by a backslash (Rust's
+    /// `{:?}`); `usize::MAX` when there is none.
+    double: Vec<usize>,
+    /// The same for a `'` that ends a word.
+    single: Vec<usize>,
+    /// The same for a `` ` `` that ends a word.
+    back: Vec<usize>,
+}
+
+impl Closings {
+    fn of(chars: &[char]) -> Self {
+        let mut escaped = vec![false; chars.len()];
+        for j in 1..chars.len() {
+            escaped[j] = chars[j - 1] == '\\' && !escaped[j - 1];
+        }
+        let ends_word = |j: usize| chars.get(j + 1).is_none_or(|next| !next.is_alphanumeric());
+        let next = |closes: &dyn Fn(usize) -> bool| {
+            let mut next = vec![usize::MAX; chars.len() + 1];
+            for j in (0..chars.len()).rev() {
+                next[j] = if closes(j) { j } else { next[j + 1] };
             }
-        } else if c == quote && chars.get(n + 1).is_none_or(|next| !next.is_alphanumeric()) {
-            return Some(n);
+            next
+        };
+        Self {
+            double: next(&|j| chars[j] == '"' && !escaped[j]),
+            single: next(&|j| chars[j] == '\'' && ends_word(j)),
+            back: next(&|j| chars[j] == '`' && ends_word(j)),
         }
     }
-    None
+
+    /// Where a `quote` opened at `open` closes, if `quote` is a quote and it does.
+    fn after(&self, quote: char, open: usize) -> Option<usize> {
+        let next = match quote {
+            '"' => &self.double,
+            '\'' => &self.single,
+            '`' => &self.back,
+            _ => return None,
+        };
+        Some(next[open + 1]).filter(|&end| end != usize::MAX)
+    }
 }
 
 /// Appends `chars`, cut to `limit` characters ending in `…` when longer.
-fn push_cut(out: &mut String, chars: &[char], limit: usize) {
+fn push_cut(out: &mut Vec<char>, chars: &[char], limit: usize) {
     if chars.len() > limit {
-        out.extend(&chars[..limit - 1]);
+        out.extend_from_slice(&chars[..limit - 1]);
         out.push('…');
     } else {
-        out.extend(chars);
+        out.extend_from_slice(chars);
     }
 }
 
@@ -756,6 +797,26 @@ mod tests {
             "{path}"
         );
         assert!(path.chars().count() < 300, "{path}");
+        // A value of many short words, unquoted, is bounded by the line's limit, keeping the end.
+        let spaced = shorten_echoes(&format!(
+            "could not create /tmp/{}/v: File name too long",
+            " 'a".repeat(40_000)
+        ));
+        assert!(
+            spaced.chars().count() <= LINE_LIMIT,
+            "{}",
+            spaced.chars().count()
+        );
+        assert!(
+            spaced.starts_with("could not create /tmp/")
+                && spaced.ends_with("'a/v: File name too long"),
+            "{spaced}"
+        );
+        // Clap's lines are cut one by one.
+        assert_eq!(
+            shorten_echoes("error: x\n\nFor more"),
+            "error: x\n\nFor more"
+        );
         // What is not too long is left alone: short values, apostrophes, ARNs and paths of real
         // length.
         for kept in [
