@@ -176,7 +176,7 @@ pub struct ScanArgs {
     pub external_id: Option<String>,
     /// How many AWS calls to keep in flight, 1 to 256 (default: `[scan] concurrency` of
     /// posture.toml, else 64).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub concurrency: Option<usize>,
     /// The configuration file: checks, thresholds and scan defaults (the README's
     /// "Configuration: posture.toml"). Default: ./posture.toml when it exists; flags win over it.
@@ -223,11 +223,11 @@ impl ScanArgs {
 pub struct ThresholdArgs {
     /// `access-key-rotation` fails an active access key older than DAYS days, 1 to 3650
     /// (`access_key_max_age_days`; the CIS default is 90).
-    #[arg(long, value_name = "DAYS")]
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
     pub access_key_max_age_days: Option<u32>,
     /// `access-key-unused` fails an active access key unused for DAYS days or more, 1 to 3650
     /// (`access_key_max_unused_days`; the CIS default is 45).
-    #[arg(long, value_name = "DAYS")]
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
     pub access_key_max_unused_days: Option<u32>,
 }
 
@@ -263,7 +263,7 @@ pub struct DiffArgs {
     #[arg(long)]
     pub force: bool,
     /// How many findings to list per kind in the table and Markdown (0: all). JSON lists all.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, allow_negative_numbers = true)]
     pub limit: usize,
     /// Also list the findings still failing and still unknown (always counted) in the table and
     /// Markdown.
@@ -351,7 +351,7 @@ pub struct ChecksArgs {
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// Port on 127.0.0.1 to listen on; 0 picks a free one.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub port: u16,
 }
 
@@ -359,7 +359,7 @@ pub struct StartArgs {
 #[derive(Debug, Args)]
 pub struct SeedArgs {
     /// How many member accounts the seeder creates, 8 to 1000 (`sandbox/seed.py --members`).
-    #[arg(long, default_value_t = 8, value_parser = members_range())]
+    #[arg(long, default_value_t = 8, value_parser = members_range(), allow_negative_numbers = true)]
     pub members: u32,
 }
 
@@ -373,10 +373,10 @@ fn members_range() -> clap::builder::RangedI64ValueParser<u32> {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Port on 127.0.0.1 for the sandbox if it has to be started; 0 picks a free one.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub port: u16,
     /// How many member accounts the seeder creates, 8 to 1000 (`sandbox/seed.py --members`).
-    #[arg(long, default_value_t = 8, value_parser = members_range())]
+    #[arg(long, default_value_t = 8, value_parser = members_range(), allow_negative_numbers = true)]
     pub members: u32,
     /// Where the demo's snapshots go.
     #[command(flatten)]
@@ -441,10 +441,10 @@ pub struct PublishArgs {
     #[arg(long, value_name = "DOMAIN")]
     pub cloudfront_domain: Option<String>,
     /// Uploads in flight at once, 1 to 64.
-    #[arg(long, default_value_t = crate::publish::DEFAULT_CONCURRENCY, value_parser = concurrency_range())]
+    #[arg(long, default_value_t = crate::publish::DEFAULT_CONCURRENCY, value_parser = concurrency_range(), allow_negative_numbers = true)]
     pub concurrency: usize,
     /// Files larger than this many bytes are uploaded in parts (tests lower it).
-    #[arg(long, hide = true, value_name = "BYTES", default_value_t = crate::publish::DEFAULT_MULTIPART_THRESHOLD)]
+    #[arg(long, hide = true, value_name = "BYTES", default_value_t = crate::publish::DEFAULT_MULTIPART_THRESHOLD, allow_negative_numbers = true)]
     pub multipart_threshold: u64,
 }
 
@@ -460,7 +460,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR", default_value = "site")]
     pub out: std::path::PathBuf,
     /// The port on 127.0.0.1 (0: any free port).
-    #[arg(long, default_value_t = 8000)]
+    #[arg(long, default_value_t = 8000, allow_negative_numbers = true)]
     pub port: u16,
 }
 
@@ -481,6 +481,69 @@ mod tests {
             Command::Sandbox(SandboxCommand::Seed(args)) => assert_eq!(args.members, 8),
             other => panic!("parsed as {other:?}"),
         }
+    }
+
+    /// Every flag that takes a number, as `posture … FLAG -1` would give it.
+    const NUMERIC_FLAGS: [&[&str]; 11] = [
+        &["scan", "--concurrency"],
+        &["scan", "--access-key-max-age-days"],
+        &["scan", "--access-key-max-unused-days"],
+        &["reevaluate", "x", "--access-key-max-age-days"],
+        &["diff", "--limit"],
+        &["sandbox", "start", "--port"],
+        &["sandbox", "seed", "--members"],
+        &["demo", "--port"],
+        &["demo", "--members"],
+        &["publish", "s3://b", "--concurrency"],
+        &["serve", "--port"],
+    ];
+
+    #[test]
+    fn a_negative_number_is_refused_as_the_flags_value() {
+        for flag in NUMERIC_FLAGS {
+            let args = [&["posture"], flag, &["-1"]].concat();
+            let err = Cli::try_parse_from(&args).expect_err("-1 refused");
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{args:?}: {err}"
+            );
+            let name = flag.last().expect("a flag");
+            let first = err.to_string();
+            let first = first.lines().next().unwrap_or_default().to_owned();
+            assert!(
+                first.starts_with(&format!("error: invalid value '-1' for '{name}")),
+                "{args:?}: {first}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_flag_that_takes_a_number_takes_a_negative_one_as_its_value() {
+        // Without `allow_negative_numbers`, clap reads `--concurrency -1` as a flag `-1` and
+        // answers "unexpected argument '-1'", naming no flag.
+        fn walk(cmd: &clap::Command, path: &str, unset: &mut Vec<String>) {
+            use std::any::TypeId;
+            let numbers = [
+                TypeId::of::<usize>(),
+                TypeId::of::<u64>(),
+                TypeId::of::<u32>(),
+                TypeId::of::<u16>(),
+                TypeId::of::<i64>(),
+            ];
+            for arg in cmd.get_arguments() {
+                let id = arg.get_value_parser().type_id();
+                if numbers.iter().any(|n| id == *n) && !arg.is_allow_negative_numbers_set() {
+                    unset.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), unset);
+            }
+        }
+        let mut unset = Vec::new();
+        walk(&Cli::command(), "posture", &mut unset);
+        assert!(unset.is_empty(), "{unset:?}");
     }
 
     #[test]

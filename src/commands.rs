@@ -12,7 +12,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tracing::{debug, info, warn};
 
 use crate::Completion;
-use crate::aws::{AwsTarget, ClientFactory, profile_exists, session_name, upload_timeout_config};
+use crate::aws::{
+    AwsTarget, ClientFactory, check_endpoint_url, check_profile, session_name,
+    upload_timeout_config,
+};
 use crate::cli::{
     ChecksArgs, Command, DemoArgs, DiffArgs, FailOn, PublishArgs, ReevaluateArgs, RenderArgs,
     SandboxCommand, ScanArgs, ServeArgs, VerifyArgs,
@@ -89,8 +92,9 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
 }
 
 /// The AWS a command's flags name: the running sandbox with `--sandbox`, else the standard chain
-/// with the profile, Region and endpoint given. A `--profile` the config files do not define is
-/// refused by name before any call.
+/// with the profile, Region and endpoint given. A profile the config files do not define
+/// (`--profile`, or `AWS_PROFILE`) and an endpoint that is no URL (`--endpoint-url`, or
+/// `AWS_ENDPOINT_URL`) are refused by name before any call.
 fn aws_target(
     runtime: &tokio::runtime::Runtime,
     sandbox: bool,
@@ -106,11 +110,30 @@ fn aws_target(
             ),
         };
     }
-    if let Some(profile) = profile
-        && !runtime.block_on(profile_exists(profile))
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    // AWS_PROFILE is the SDK's to read; it is checked here as --profile is. Not when access keys
+    // are in the environment: the chain takes those first and never reads the profile's.
+    let named = match profile {
+        Some(profile) => Some(("--profile", profile.clone())),
+        None if env("AWS_ACCESS_KEY_ID").is_none() => {
+            env("AWS_PROFILE").map(|profile| ("AWS_PROFILE", profile))
+        }
+        None => None,
+    };
+    if let Some((source, profile)) = &named
+        && let Err(problem) = runtime.block_on(check_profile(profile))
+    {
+        anyhow::bail!("{source}: {}", problem.describe(profile));
+    }
+    let endpoint = match endpoint_url {
+        Some(url) => Some(("--endpoint-url", url.clone())),
+        None => env("AWS_ENDPOINT_URL").map(|url| ("AWS_ENDPOINT_URL", url)),
+    };
+    if let Some((source, url)) = &endpoint
+        && let Err(reason) = check_endpoint_url(url)
     {
         anyhow::bail!(
-            "--profile: no profile {profile:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
+            "{source}: {url:?} is not an endpoint URL ({reason}): give one like https://host or http://127.0.0.1:4566"
         );
     }
     Ok(AwsTarget::new(
@@ -590,11 +613,29 @@ fn diff_pair(
         })
     };
     match (&args.old, &args.new) {
-        (Some(old), Some(new)) => read_both(store.resolve(old)?, store.resolve(new)?),
+        (Some(old), Some(new)) => {
+            let (old, new) = (store.resolve(old)?, store.resolve(new)?);
+            if same_file(&old, &new) {
+                anyhow::bail!(
+                    "OLD and NEW are the same file, {}: a snapshot compared with itself shows no change; name two different snapshots (without them, the newest is compared with the scan before it)",
+                    new.display()
+                );
+            }
+            let (old, new) = read_both(old, new)?;
+            if old.1.integrity.content_sha256 == new.1.integrity.content_sha256 {
+                anyhow::bail!(
+                    "{} and {} hold the same snapshot (sha256 {}): one is a copy of the other, so the diff would show no change; name two different snapshots",
+                    old.0.display(),
+                    new.0.display(),
+                    new.1.integrity.content_sha256
+                );
+            }
+            Ok((old, new))
+        }
         (Some(old), None) => {
             let old = store.resolve(old)?;
             let newest = store.newest(1)?.remove(0).path;
-            if old == newest {
+            if same_file(&old, &newest) {
                 anyhow::bail!(
                     "{} is the newest snapshot: name a NEW to compare it with, or an older OLD",
                     old.display()
@@ -622,6 +663,15 @@ fn diff_pair(
             };
             read_both(previous.path.clone(), newest.path.clone())
         }
+    }
+}
+
+/// Whether two paths name one file, however spelt (`x.json`, `./x.json`, a symbolic link,
+/// the name in the store and the path to it).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 

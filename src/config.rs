@@ -88,12 +88,22 @@ pub enum ConfigError {
         "--regions: {0:?} is not an AWS Region: use names like us-east-1, a comma-separated list, or `all`"
     )]
     Region(String),
+    /// `all` given with Regions beside it.
+    #[error(
+        "--regions: `all` stands alone: give `--regions all` for every Region, or list the Regions without it"
+    )]
+    AllWithOthers,
     /// Not an OU id or path.
     #[error("--ous: {0:?} is neither an OU id (ou-xxxx-xxxxxxxx) nor an OU path (/Workloads/Prod)")]
     OuSyntax(String),
     /// An OU that the organization does not have.
-    #[error("--ous: the organization has no OU {0:?}: see the OU paths with `posture scan --help`")]
-    UnknownOu(String),
+    #[error("--ous: the organization has no OU {ou:?}: {known}")]
+    UnknownOu {
+        /// The OU given.
+        ou: String,
+        /// The OU paths the organization has, in a few words.
+        known: String,
+    },
     /// A role name IAM would refuse.
     #[error(
         "--role-name: {0:?} is not a valid IAM role name: use 1 to 64 letters, digits and +=,.@_-"
@@ -395,7 +405,10 @@ impl ScanConfig {
             }
         }
         let regions = match (regions, file.and_then(|f| f.regions.clone())) {
-            (Some(list), _) => region_choice(list).map_err(ConfigError::Region)?,
+            (Some(list), _) => region_choice(list).map_err(|bad| match bad {
+                BadRegions::NotARegion(name) => ConfigError::Region(name),
+                BadRegions::AllWithOthers => ConfigError::AllWithOthers,
+            })?,
             (None, Some(from_file)) => from_file,
             (None, None) => RegionChoice::Enabled,
         };
@@ -465,18 +478,29 @@ impl ScanConfig {
     }
 }
 
-/// `--regions` or `[scan] regions`: `all`, or known Regions (duplicates dropped). Returns the
-/// first name that is not a Region.
-pub(crate) fn region_choice(list: &[String]) -> Result<RegionChoice, String> {
+/// What is wrong with a list of Regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BadRegions {
+    /// The first name that is not a Region.
+    NotARegion(String),
+    /// `all` with Regions beside it: it already means every one of them.
+    AllWithOthers,
+}
+
+/// `--regions` or `[scan] regions`: `all`, or known Regions (duplicates dropped).
+pub(crate) fn region_choice(list: &[String]) -> Result<RegionChoice, BadRegions> {
     if let [only] = list
         && only == "all"
     {
         return Ok(RegionChoice::All);
     }
+    if list.iter().any(|r| r == "all") {
+        return Err(BadRegions::AllWithOthers);
+    }
     let mut unique = Vec::new();
     for region in list {
         if !KNOWN_REGIONS.contains(&region.as_str()) {
-            return Err(region.clone());
+            return Err(BadRegions::NotARegion(region.clone()));
         }
         if !unique.contains(region) {
             unique.push(region.clone());
@@ -518,7 +542,10 @@ impl Scope {
                 .find(|o| &o.id == ou || &o.path == ou)
                 .map(|o| o.id.clone())
                 .or_else(|| ou.starts_with("r-").then(|| ou.clone()));
-            ou_ids.insert(found.ok_or_else(|| ConfigError::UnknownOu(ou.clone()))?);
+            ou_ids.insert(found.ok_or_else(|| ConfigError::UnknownOu {
+                ou: ou.clone(),
+                known: known_ous(inventory),
+            })?);
         }
         let in_scope = |account: &&crate::discover::Account| {
             (self.accounts.is_empty() || self.accounts.contains(&account.id))
@@ -549,6 +576,29 @@ impl Scope {
             skip,
             regions,
         })
+    }
+}
+
+/// The most OU paths an unknown `--ous` lists: enough for most organizations, one line for any.
+const OUS_LISTED: usize = 20;
+
+/// The OU paths the organization has, for the line refusing an unknown `--ous`: nothing else
+/// shows them (the help cannot, it knows no organization).
+fn known_ous(inventory: &Inventory) -> String {
+    let mut paths: Vec<&str> = inventory
+        .organizational_units
+        .iter()
+        .map(|ou| ou.path.as_str())
+        .collect();
+    paths.sort_unstable();
+    match paths.len() {
+        0 => "it has no OUs: every account is directly under its root".to_owned(),
+        n if n <= OUS_LISTED => format!("its OUs are {}", paths.join(", ")),
+        n => format!(
+            "its OUs include {}, and {} more",
+            paths[..OUS_LISTED].join(", "),
+            n - OUS_LISTED
+        ),
     }
 }
 
@@ -590,6 +640,18 @@ mod tests {
         let err = config(&["--regions", "us-east-1,us-east-7"]).unwrap_err();
         assert_eq!(err, ConfigError::Region("us-east-7".into()));
         assert!(err.to_string().starts_with("--regions: \"us-east-7\""));
+    }
+
+    #[test]
+    fn all_with_other_regions_is_refused_as_such() {
+        for list in ["all,us-east-1", "us-east-1,all", "all,all", "all,us-east-7"] {
+            let err = config(&["--regions", list]).unwrap_err();
+            assert_eq!(err, ConfigError::AllWithOthers, "{list}");
+            assert_eq!(
+                err.to_string(),
+                "--regions: `all` stands alone: give `--regions all` for every Region, or list the Regions without it"
+            );
+        }
     }
 
     #[test]
@@ -741,6 +803,57 @@ concurrency = 8
             err.to_string(),
             "--config: no/such/posture.toml does not exist"
         );
+    }
+
+    fn inventory(ou_paths: &[&str]) -> Inventory {
+        use crate::discover::{Caller, Organization, OrganizationalUnit};
+        Inventory {
+            caller: Caller {
+                account_id: "111111111111".into(),
+                arn: "arn:aws:iam::111111111111:root".into(),
+            },
+            organization: Organization {
+                id: "o-example".into(),
+                management_account_id: "111111111111".into(),
+                feature_set: "ALL".into(),
+            },
+            accounts: Vec::new(),
+            organizational_units: ou_paths
+                .iter()
+                .enumerate()
+                .map(|(i, path)| OrganizationalUnit {
+                    id: format!("ou-abcd-{i:08}"),
+                    name: path.rsplit('/').next().unwrap_or_default().into(),
+                    path: (*path).into(),
+                })
+                .collect(),
+            delegated_admins: crate::facts::Collected::Ok(Vec::new()),
+            enabled_regions: None,
+        }
+    }
+
+    #[test]
+    fn an_unknown_ou_is_refused_with_the_ous_there_are() {
+        let scope = config(&["--ous", "/Nowhere"]).unwrap().scope;
+        let refused = |paths: &[&str]| {
+            scope
+                .select(&inventory(paths), &[])
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            refused(&["/Workloads/Prod", "/Security", "/Workloads"]),
+            "--ous: the organization has no OU \"/Nowhere\": its OUs are /Security, /Workloads, /Workloads/Prod"
+        );
+        assert_eq!(
+            refused(&[]),
+            "--ous: the organization has no OU \"/Nowhere\": it has no OUs: every account is directly under its root"
+        );
+        let many: Vec<String> = (0..25).map(|i| format!("/Team{i:02}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let line = refused(&many);
+        assert!(line.contains("its OUs include /Team00, /Team01"), "{line}");
+        assert!(line.ends_with("/Team19, and 5 more"), "{line}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::aws::ClientFactory;
 use crate::aws::calls::all_items;
-use crate::aws::error::AwsErrorInfo;
+use crate::aws::error::{AwsErrorInfo, Failure};
 use crate::collect::DelegatedAdmin;
 use crate::facts::Collected;
 
@@ -92,6 +92,19 @@ pub enum DiscoverError {
         "no usable AWS credentials ({0}): set AWS_PROFILE or pass --profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
     )]
     Credentials(String),
+    /// The credentials could not be loaded: their provider failed.
+    #[error(
+        "could not load the AWS credentials: {0}: check the profile's credential_process, source_profile, role_arn or SSO settings (`aws configure list` shows where they come from)"
+    )]
+    CredentialsFailed(String),
+    /// The endpoint did not answer, or is no URL.
+    #[error("could not reach {endpoint}: {detail}")]
+    Unreachable {
+        /// The endpoint, as named (`--endpoint-url`), or AWS STS in the Region.
+        endpoint: String,
+        /// The connection error.
+        detail: String,
+    },
     /// The caller's account is not in an organization.
     #[error(
         "account {account} is not in an AWS Organization: run posture with credentials of an organization's management account or delegated administrator"
@@ -122,6 +135,58 @@ pub enum DiscoverError {
     },
 }
 
+/// STS's codes for credentials it does not accept (STS API reference, common errors; AWS
+/// answers AccessDenied for a session whose permissions were revoked). Any other code (a
+/// throttle, a Region where STS is not activated) is not the credentials' fault.
+const REJECTED_CREDENTIALS: &[&str] = &[
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "IncompleteSignature",
+    "MissingAuthenticationToken",
+    "InvalidAccessKeyId",
+    "UnrecognizedClientException",
+    "AccessDenied",
+];
+
+/// Why `sts:GetCallerIdentity`, the first call, failed, said as what to fix: the credentials,
+/// the endpoint, or what answered instead of AWS.
+fn caller_unknown(factory: &ClientFactory, info: AwsErrorInfo) -> DiscoverError {
+    let endpoint = || match factory.base().endpoint_url() {
+        Some(url) => format!("the endpoint {url}"),
+        None => format!("AWS STS in {}", factory.region()),
+    };
+    match info.failure {
+        Failure::NoCredentials => DiscoverError::Credentials(info.to_string()),
+        Failure::CredentialsFailed => DiscoverError::CredentialsFailed(info.to_string()),
+        Failure::Unreachable => DiscoverError::Unreachable {
+            endpoint: endpoint(),
+            detail: info.to_string(),
+        },
+        Failure::BadEndpoint => DiscoverError::Unreachable {
+            endpoint: endpoint(),
+            detail: format!("{info}: give an http:// or https:// URL"),
+        },
+        // STS rejects the credentials themselves (GetCallerIdentity needs no permission).
+        Failure::Answered
+            if info
+                .code
+                .as_deref()
+                .is_some_and(|code| REJECTED_CREDENTIALS.contains(&code)) =>
+        {
+            DiscoverError::Credentials(info.to_string())
+        }
+        Failure::Answered | Failure::Other => DiscoverError::Aws {
+            action: "sts:GetCallerIdentity",
+            detail: match factory.base().endpoint_url() {
+                Some(url) => format!("{} (from {url})", info.short()),
+                None => info.short(),
+            },
+        },
+    }
+}
+
 /// Discovers the organization as the base config's principal sees it, and the Regions enabled
 /// for the caller's account when `with_enabled_regions` (the default scope needs them).
 pub async fn discover(
@@ -134,9 +199,7 @@ pub async fn discover(
         .get_caller_identity()
         .send()
         .await
-        .map_err(|err| {
-            DiscoverError::Credentials(AwsErrorInfo::from_sdk_error(&err).to_string())
-        })?;
+        .map_err(|err| caller_unknown(factory, AwsErrorInfo::from_sdk_error(&err)))?;
     let caller = Caller {
         account_id: identity.account().unwrap_or_default().to_owned(),
         arn: identity.arn().unwrap_or_default().to_owned(),

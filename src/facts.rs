@@ -611,6 +611,57 @@ pub struct AccountSummary {
     pub signing_certificates_present: Option<bool>,
 }
 
+impl OrganizationFacts {
+    /// Every error met while reading the organization's own facts (delegated administrators,
+    /// organization trails and analyzers, SCPs, aggregators), once each, in that order.
+    pub fn errors(&self) -> Vec<CollectError> {
+        let mut errors: Vec<CollectError> = Vec::new();
+        let mut add = |collected: Result<(), &CollectError>| {
+            if let Err(err) = collected
+                && !errors.contains(err)
+            {
+                errors.push(err.clone());
+            }
+        };
+        for service in &self.delegated_admins {
+            for source in &service.sources {
+                add(source.admin_account_ids.as_result().map(drop));
+            }
+        }
+        add(self.organization_trails.as_result().map(drop));
+        if let Collected::Ok(trails) = &self.organization_trails {
+            for trail in trails {
+                add(trail.status.as_result().map(drop));
+                add(trail.selectors.as_result().map(drop));
+            }
+        }
+        for regional in &self.organization_analyzers {
+            add(regional.analyzers.as_result().map(drop));
+            if let Collected::Ok(analyzers) = &regional.analyzers {
+                for analyzer in analyzers {
+                    add(analyzer.active_findings.as_result().map(drop));
+                }
+            }
+        }
+        match &self.service_control_policies {
+            Some(Collected::Error(err)) => add(Err(err)),
+            Some(Collected::Ok(policies)) => {
+                for target in &policies.targets {
+                    add(target.policies.as_result().map(drop));
+                }
+            }
+            None => {}
+        }
+        if let Some(aggregators) = &self.config_aggregators {
+            add(aggregators.delegated_admins.as_result().map(drop));
+            for regional in &aggregators.regions {
+                add(regional.aggregators.as_result().map(drop));
+            }
+        }
+        errors
+    }
+}
+
 impl AccountFacts {
     /// Every error met while reading this account, once each: the role error alone when the
     /// account could not be reached.

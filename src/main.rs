@@ -21,8 +21,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The environment variable holding the log filter (`tracing_subscriber` directives).
 const LOG_ENV: &str = "POSTURE_LOG";
-/// Our progress at info; the SDK and HTTP stack only when something is wrong.
-const DEFAULT_LOG_FILTER: &str = "warn,posture=info";
+/// Our progress at info; everything else only when something is wrong; the SDK's credential and
+/// runtime crates (`aws_config`, `aws_smithy_*`) only when it fails outright. Their warnings say,
+/// with `Debug` dumps of their internals, what posture's own error line then says in words (a
+/// `credential_process` that failed, a profile that sources itself), and they came first;
+/// `POSTURE_LOG=warn` (or `aws_config=debug`, ...) shows them again.
+const DEFAULT_LOG_FILTER: &str = "warn,posture=info,aws_config=error,aws_smithy=error";
 
 /// The answer is bad: a regression, a broken chain.
 const EXIT_BAD: u8 = 1;
@@ -36,7 +40,7 @@ fn main() -> ExitCode {
         Err(err) => {
             // `--help` and `--version` land here too, on stdout with status 0; usage errors go to
             // stderr with status 2.
-            let _ = err.print();
+            posture::output::report_usage_error(&err);
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(EXIT_FAILURE));
         }
     };

@@ -8,6 +8,7 @@ from moto.iam import models as iam_models
 from moto.config import models as config_models
 from moto.organizations import exceptions as org_exceptions
 from moto.organizations import models as org_models
+from moto.organizations import responses as org_responses
 from moto.organizations import utils as org_utils
 from moto.securityhub import models as securityhub_models
 
@@ -16,6 +17,17 @@ from . import wire
 # AWS returns at most 20 accounts per ListAccounts/ListAccountsForParent page (moto: 100), which changes
 # the number of calls a scan of a large organization makes.
 ORGANIZATIONS_PAGE_LIMIT = 20
+
+# The read-only Organizations operations a delegated administrator (of any service) may call, on
+# the organization the management account sees (Organizations User Guide, "Delegated
+# administrator for AWS Organizations", the operations listed for delegated administrators).
+DELEGATED_READS = frozenset({
+    "DescribeAccount", "DescribeOrganization", "DescribeOrganizationalUnit", "DescribePolicy",
+    "ListAccounts", "ListAccountsForParent", "ListAWSServiceAccessForOrganization", "ListChildren",
+    "ListDelegatedAdministrators", "ListDelegatedServicesForAccount",
+    "ListOrganizationalUnitsForParent", "ListParents", "ListPolicies", "ListPoliciesForTarget",
+    "ListRoots", "ListTagsForResource", "ListTargetsForPolicy",
+})
 
 
 def install() -> None:
@@ -58,6 +70,22 @@ def install_organizations() -> None:
         return answer
 
     org_models.FakeAccount.describe = describe
+    # A delegated administrator reads the organization the management account sees; moto answers
+    # every member from an empty backend of its own (ParentNotFoundException for the root's OUs).
+    original_backend = org_responses.OrganizationsResponse.organizations_backend
+
+    def organizations_backend(response):
+        own = original_backend.fget(response)
+        account = response.current_account
+        master = org_models.organizations_backends.master_accounts.get(account)
+        if master is None or master[0] == account or response._get_action() not in DELEGATED_READS:
+            return own
+        management = org_models.organizations_backends[master[0]][master[1]]
+        if any(admin.account.id == account for admin in management.admins):
+            return management
+        return own
+
+    org_responses.OrganizationsResponse.organizations_backend = property(organizations_backend)
     # moto refuses these two principals for RegisterDelegatedAdministrator; AWS accepts them.
     for principal in ("securityhub.amazonaws.com", "config.amazonaws.com"):
         if principal not in org_models.FakeDelegatedAdministrator.SUPPORTED_SERVICES:

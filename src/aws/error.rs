@@ -12,6 +12,7 @@ use std::fmt;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+use aws_smithy_runtime_api::client::endpoint::error::ResolveEndpointError;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -36,6 +37,28 @@ pub struct AwsErrorInfo {
     /// The whole cause chain, `outer: inner: root cause`: `SdkError`'s own `Display` is terse
     /// ("dispatch failure", "service error"); the reason is in its sources.
     pub detail: String,
+    /// What kind of failure it was, for the messages that must not blame the wrong thing.
+    pub failure: Failure,
+}
+
+/// What stopped a call, as far as the one who runs posture can act on it: a failure to reach
+/// the endpoint must not read as a lack of credentials, nor a proxy's HTML page as AWS's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Something answered; the code, message and HTTP status say what.
+    Answered,
+    /// No provider of the credential chain had credentials.
+    NoCredentials,
+    /// A credential provider failed: a `credential_process` that exited non-zero, a profile that
+    /// sources itself, an expired SSO session, a role the base credentials may not assume.
+    CredentialsFailed,
+    /// The endpoint is no URL a request can be sent to.
+    BadEndpoint,
+    /// The endpoint did not answer: connection refused, a name that does not resolve, TLS, a
+    /// timeout.
+    Unreachable,
+    /// Anything else that stopped the request before an answer.
+    Other,
 }
 
 impl AwsErrorInfo {
@@ -46,14 +69,123 @@ impl AwsErrorInfo {
     {
         let meta = err.meta();
         let request_id = RequestId::request_id(meta).or_else(|| RequestId::request_id(err));
-        Self {
+        let mut info = Self {
             code: meta.code().map(str::to_owned),
             message: meta.message().map(str::to_owned),
             request_id: request_id.map(str::to_owned),
             http_status: err.raw_response().map(|r| r.status().as_u16()),
             detail: cause_chain(err),
+            failure: Failure::Other,
+        };
+        let (failure, credentials) = failure(err);
+        info.failure = failure;
+        // The credentials' own failure, without "dispatch failure: other:" before it.
+        if let Some(credentials) = credentials {
+            info.detail = cause_chain(credentials);
         }
+        // An answer that names no code and is neither JSON nor XML is not AWS's (a proxy's,
+        // a firewall's or an emulator's HTML page): say so with its HTTP status, rather than pass
+        // on what the SDK's parser made of it ("unexpected token '<'", "unhandled error").
+        if info.code.is_none()
+            && let Some(response) = err.raw_response()
+            && let Some(foreign) = foreign_answer(response)
+        {
+            info.message = Some(foreign.clone());
+            info.detail = foreign;
+        }
+        info
     }
+}
+
+/// What kind of failure `err` is (its `SdkError` variant, then what its sources are), and the
+/// credentials error among its sources when the credentials could not be loaded.
+fn failure<'e, E>(
+    err: &'e SdkError<E, HttpResponse>,
+) -> (Failure, Option<&'e (dyn Error + 'static)>)
+where
+    E: Error + 'static,
+{
+    match err {
+        SdkError::ServiceError(_) | SdkError::ResponseError(_) => return (Failure::Answered, None),
+        SdkError::TimeoutError(_) => return (Failure::Unreachable, None),
+        _ => {}
+    }
+    let mut next = err.source();
+    while let Some(cause) = next {
+        if let Some(credentials) = cause.downcast_ref::<CredentialsError>() {
+            let failure = match credentials {
+                CredentialsError::CredentialsNotLoaded(_) => Failure::NoCredentials,
+                _ => Failure::CredentialsFailed,
+            };
+            return (failure, Some(cause));
+        }
+        if cause.is::<ResolveEndpointError>() {
+            return (Failure::BadEndpoint, None);
+        }
+        next = cause.source();
+    }
+    match err {
+        SdkError::DispatchFailure(dispatch) if dispatch.is_io() || dispatch.is_timeout() => {
+            (Failure::Unreachable, None)
+        }
+        _ => (Failure::Other, None),
+    }
+}
+
+/// How much of a foreign answer's body a message quotes.
+const FOREIGN_BODY_QUOTED: usize = 80;
+
+/// `HTTP 403 (the answer was not an AWS error: text/html, "403 Forbidden")` when `response` is not
+/// an AWS error: its Content-Type is HTML, or neither JSON nor XML and its body does not look like
+/// either. `None` for an AWS error, and for an answer without a body (a HEAD request's), whose
+/// status says all there is.
+fn foreign_answer(response: &HttpResponse) -> Option<String> {
+    let body = response.body().bytes().unwrap_or_default();
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(str::to_ascii_lowercase);
+    let html = content_type.as_deref().is_some_and(|t| t.contains("html"))
+        || text
+            .get(..5)
+            .is_some_and(|s| s.eq_ignore_ascii_case("<html"))
+        || text
+            .get(..9)
+            .is_some_and(|s| s.eq_ignore_ascii_case("<!doctype"));
+    let aws_type = content_type
+        .as_deref()
+        .is_some_and(|t| t.contains("json") || t.contains("xml"));
+    let aws_looking = text.starts_with('{') || text.starts_with('<');
+    if !html && (aws_type || aws_looking) {
+        return None;
+    }
+    // An HTML page says what it is in its title; anything else in its first words.
+    let said = html
+        .then(|| {
+            let lower = text.to_ascii_lowercase();
+            let start = lower.find("<title>")? + "<title>".len();
+            let end = start + lower[start..].find("</title>")?;
+            Some(text[start..end].trim().to_owned())
+        })
+        .flatten()
+        .filter(|title| !title.is_empty())
+        .unwrap_or_else(|| text.split_whitespace().collect::<Vec<_>>().join(" "));
+    let said = if said.chars().count() > FOREIGN_BODY_QUOTED {
+        let cut: String = said.chars().take(FOREIGN_BODY_QUOTED - 1).collect();
+        format!("{cut}…")
+    } else {
+        said
+    };
+    Some(format!(
+        "HTTP {} (the answer was not an AWS error: {}, {said:?})",
+        response.status().as_u16(),
+        content_type.as_deref().unwrap_or("no Content-Type")
+    ))
 }
 
 impl AwsErrorInfo {
@@ -67,14 +199,15 @@ impl AwsErrorInfo {
         }
     }
 
-    /// The failure in a few words for a summary line: `code: message`; the HTTP status of an
-    /// answer that named no code (a HEAD request's has no body); else the cause chain (a
-    /// timeout, a refused connection).
+    /// The failure in a few words for a summary line: `code: message`; what an answer that is
+    /// not AWS's was; the HTTP status of an answer that named no code (a HEAD request's has no
+    /// body); else the cause chain (a timeout, a refused connection).
     pub fn short(&self) -> String {
         match (&self.code, &self.message, self.http_status) {
             (Some(code), Some(message), _) => format!("{code}: {message}"),
             (Some(code), None, _) => code.clone(),
-            (None, _, Some(status)) => format!("HTTP {status}"),
+            (None, Some(message), Some(_)) => message.clone(),
+            (None, None, Some(status)) => format!("HTTP {status}"),
             (None, _, None) => self.detail.clone(),
         }
     }
@@ -125,6 +258,7 @@ fn assume_role_failure(err: &(dyn Error + 'static)) -> Option<AwsErrorInfo> {
         request_id: None,
         http_status: None,
         detail,
+        failure: Failure::CredentialsFailed,
     })
 }
 
@@ -160,7 +294,15 @@ fn cause_chain(err: &(dyn Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(err);
     while let Some(cause) = next {
-        let text = cause.to_string();
+        let mut text = cause.to_string().trim().to_owned();
+        // "failed to apply endpoint `x` to request `Request { body: …, headers: … }`": the request's
+        // `Debug` form is of no use to anyone reading why (aws-smithy-runtime
+        // `client/orchestrator/endpoints.rs`, `apply_endpoint_to_request`).
+        if cause.is::<ResolveEndpointError>()
+            && let Some((head, _)) = text.split_once(" to request `")
+        {
+            text = head.to_owned();
+        }
         if !parts
             .last()
             .is_some_and(|last| last.ends_with(text.as_str()))
@@ -307,6 +449,156 @@ mod tests {
             denied("AccessDenied", 403).short(),
             "AccessDenied: not authorized"
         );
+    }
+
+    fn answer(status: u16, content_type: Option<&str>, body: &str) -> HttpResponse {
+        let mut response = HttpResponse::new(
+            StatusCode::try_from(status).expect("status"),
+            SdkBody::from(body.to_owned()),
+        );
+        if let Some(content_type) = content_type {
+            response
+                .headers_mut()
+                .insert("content-type", content_type.to_owned());
+        }
+        response
+    }
+
+    /// An answer the SDK could not parse as its protocol's error, as it reports one.
+    fn unparsed(response: HttpResponse) -> AwsErrorInfo {
+        let failed: SdkError<GetCallerIdentityError, HttpResponse> =
+            SdkError::response_error("unexpected token '<' at offset 0", response);
+        AwsErrorInfo::from_sdk_error(&failed)
+    }
+
+    #[test]
+    fn an_answer_that_is_not_aws_s_names_its_status_and_what_it_was() {
+        let html = "<!DOCTYPE html>\n<html><head><title> 403 Forbidden </title></head><body>blocked</body></html>";
+        for info in [
+            unparsed(answer(403, Some("text/html; charset=utf-8"), html)),
+            // Without a Content-Type, the page says what it is.
+            unparsed(answer(403, None, html)),
+        ] {
+            assert_eq!(info.http_status, Some(403));
+            assert!(info.is_access_denied());
+            let said = info.short();
+            assert!(
+                said.starts_with("HTTP 403 (the answer was not an AWS error: ")
+                    && said.ends_with(", \"403 Forbidden\")"),
+                "{said}"
+            );
+            assert!(!info.to_string().contains("unexpected token"), "{info}");
+        }
+        // A service error whose body named no code (the XML protocols' "unhandled error").
+        let failed: SdkError<GetCallerIdentityError, HttpResponse> = SdkError::service_error(
+            GetCallerIdentityError::generic(ErrorMetadata::builder().build()),
+            answer(
+                502,
+                Some("text/plain"),
+                "Bad Gateway\n\n  upstream   timed out",
+            ),
+        );
+        assert_eq!(
+            AwsErrorInfo::from_sdk_error(&failed).short(),
+            "HTTP 502 (the answer was not an AWS error: text/plain, \"Bad Gateway upstream timed out\")"
+        );
+        let long = unparsed(answer(403, Some("text/plain"), &"x".repeat(500))).short();
+        assert!(
+            long.ends_with(&format!("\"{}…\")", "x".repeat(79))),
+            "{long}"
+        );
+    }
+
+    #[test]
+    fn an_answer_in_aws_s_formats_is_left_to_its_code() {
+        for (content_type, body) in [
+            (Some("application/x-amz-json-1.1"), "{\"__type\": \"x\"}"),
+            (
+                Some("text/xml"),
+                "<ErrorResponse><Error></Error></ErrorResponse>",
+            ),
+            (None, "{}"),
+        ] {
+            let info = unparsed(answer(400, content_type, body));
+            assert_eq!(info.message, None, "{body}");
+            assert_eq!(info.short(), "HTTP 400");
+        }
+        // A HEAD request's 403 has no body: its status is all there is.
+        assert_eq!(
+            unparsed(answer(403, Some("text/html"), "")).short(),
+            "HTTP 403"
+        );
+    }
+
+    #[test]
+    fn failures_before_an_answer_are_told_apart() {
+        let io: SdkError<GetCallerIdentityError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::io(Box::new(std::io::Error::from(
+                std::io::ErrorKind::ConnectionRefused,
+            ))));
+        assert_eq!(
+            AwsErrorInfo::from_sdk_error(&io).failure,
+            Failure::Unreachable
+        );
+        let timeout: SdkError<GetCallerIdentityError, HttpResponse> =
+            SdkError::timeout_error("operation timed out");
+        assert_eq!(
+            AwsErrorInfo::from_sdk_error(&timeout).failure,
+            Failure::Unreachable
+        );
+        let none: SdkError<GetCallerIdentityError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(
+                Box::new(CredentialsError::not_loaded("no credentials in the chain")),
+                None,
+            ));
+        let none = AwsErrorInfo::from_sdk_error(&none);
+        assert_eq!(none.failure, Failure::NoCredentials);
+        let failed: SdkError<GetCallerIdentityError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(
+                Box::new(CredentialsError::provider_error(
+                    "external process exited with code 3. Stderr: boom\n",
+                )),
+                None,
+            ));
+        let failed = AwsErrorInfo::from_sdk_error(&failed);
+        assert_eq!(failed.failure, Failure::CredentialsFailed);
+        // The credentials' own failure, trimmed, without the SDK's "dispatch failure: other".
+        assert_eq!(
+            failed.detail,
+            "an error occurred while loading credentials: external process exited with code 3. Stderr: boom"
+        );
+        assert_eq!(
+            AwsErrorInfo::from_sdk_error(&denied_assume_role()).failure,
+            Failure::CredentialsFailed
+        );
+        let answered: SdkError<GetCallerIdentityError, HttpResponse> = SdkError::service_error(
+            GetCallerIdentityError::generic(meta("ExpiredToken", "expired")),
+            response(403),
+        );
+        assert_eq!(
+            AwsErrorInfo::from_sdk_error(&answered).failure,
+            Failure::Answered
+        );
+    }
+
+    #[test]
+    fn an_endpoint_that_cannot_be_applied_is_told_without_the_request_s_debug_form() {
+        let applied = ResolveEndpointError::message(
+            "failed to apply endpoint `not a url` to request `Request { body: SdkBody { inner: Once(Some(b\"Action=GetCallerIdentity\")) }, headers: {} }`",
+        )
+        .with_source(Some("endpoint is not a valid URI: invalid uri character".into()));
+        let failed: SdkError<GetCallerIdentityError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(Box::new(applied), None));
+        let info = AwsErrorInfo::from_sdk_error(&failed);
+        assert_eq!(info.failure, Failure::BadEndpoint);
+        assert!(
+            info.detail.ends_with(
+                "failed to apply endpoint `not a url`: endpoint is not a valid URI: invalid uri character"
+            ),
+            "{}",
+            info.detail
+        );
+        assert!(!info.detail.contains("Request {"), "{}", info.detail);
     }
 
     #[test]

@@ -478,16 +478,115 @@ fn session_name_for(user: Option<&str>) -> String {
     name
 }
 
-/// Whether the shared config and credentials files (`~/.aws/config`, `~/.aws/credentials`, or
-/// where `AWS_CONFIG_FILE`/`AWS_SHARED_CREDENTIALS_FILE` point) define the profile `name`, so that
-/// a misspelt `--profile` is refused by name before any call, instead of surfacing as "no
-/// credentials" from the SDK's chain. Files that cannot be read count as defining nothing.
-pub async fn profile_exists(name: &str) -> bool {
+/// Whether `url` is an endpoint the SDK can send requests to: an `http://` or `https://` URL that
+/// the SDK's own check accepts (the one it applies to every request, which would otherwise fail
+/// each call with a dump of the request). The reason when not.
+pub fn check_endpoint_url(url: &str) -> Result<(), String> {
+    let scheme = url
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("http" | "https")) {
+        return Err("it does not start with http:// or https://".to_owned());
+    }
+    let mut request = aws_smithy_runtime_api::http::Request::empty();
+    request.uri_mut().set_endpoint(url).map_err(|err| {
+        let mut reason = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !reason.contains(&text) {
+                reason.push_str(": ");
+                reason.push_str(&text);
+            }
+            source = cause.source();
+        }
+        reason
+    })
+}
+
+/// What is wrong with a named profile, as far as the shared config and credentials files tell
+/// before any call: the SDK would report each as "no credentials" (or in a warning with its
+/// internal structures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileProblem {
+    /// The files do not define it (a misspelt name).
+    Missing,
+    /// Its `source_profile` names a profile the files do not define.
+    MissingSource {
+        /// The profile naming it.
+        profile: String,
+        /// The name.
+        source: String,
+    },
+    /// It is its own `source_profile` but holds no access key to start from.
+    OwnSourceWithoutKeys,
+    /// Its `source_profile`s lead back to one of them: the profiles in order, the first again last.
+    Loop(Vec<String>),
+}
+
+impl ProfileProblem {
+    /// The problem in words, for the line naming the profile.
+    pub fn describe(&self, name: &str) -> String {
+        match self {
+            Self::Missing => format!(
+                "no profile {name:?} in the AWS config or credentials files: list them with `aws configure list-profiles`"
+            ),
+            Self::MissingSource { profile, source } => format!(
+                "profile {profile:?} takes its credentials from source_profile {source:?}, which is not in the AWS config or credentials files"
+            ),
+            Self::OwnSourceWithoutKeys => format!(
+                "profile {name:?} is its own source_profile but holds no aws_access_key_id: point source_profile at a profile with credentials"
+            ),
+            Self::Loop(chain) => format!(
+                "the source_profile of profile {name:?} leads round in a loop ({}): end it at a profile with credentials",
+                chain.join(" -> ")
+            ),
+        }
+    }
+}
+
+/// Checks the profile `name` in the shared config and credentials files (`~/.aws/config`,
+/// `~/.aws/credentials`, or where `AWS_CONFIG_FILE`/`AWS_SHARED_CREDENTIALS_FILE` point), and the
+/// chain of `source_profile`s it starts, so that a misspelt `--profile` or a loop is refused by
+/// name before any call, instead of surfacing as "no credentials" from the SDK's chain. Files
+/// that cannot be read count as defining nothing.
+pub async fn check_profile(name: &str) -> Result<(), ProfileProblem> {
     use aws_types::os_shim_internal::{Env, Fs};
     let files = aws_runtime::env_config::file::EnvConfigFiles::default();
-    match aws_config::profile::load(&Fs::real(), &Env::real(), &files, None).await {
-        Ok(profiles) => profiles.get_profile(name).is_some(),
-        Err(_) => false,
+    let Ok(profiles) = aws_config::profile::load(&Fs::real(), &Env::real(), &files, None).await
+    else {
+        return Err(ProfileProblem::Missing);
+    };
+    let mut chain = vec![name.to_owned()];
+    loop {
+        let current = chain.last().map(String::as_str).unwrap_or(name);
+        let Some(profile) = profiles.get_profile(current) else {
+            return Err(match chain.len() {
+                1 => ProfileProblem::Missing,
+                n => ProfileProblem::MissingSource {
+                    profile: chain[n - 2].clone(),
+                    source: current.to_owned(),
+                },
+            });
+        };
+        // source_profile counts only beside role_arn (the SDK ignores it otherwise).
+        let (Some(source), Some(_)) = (profile.get("source_profile"), profile.get("role_arn"))
+        else {
+            return Ok(());
+        };
+        if source == current {
+            // The SDK's one allowed self-reference: the profile's own keys assume its role.
+            return if profile.get("aws_access_key_id").is_some() {
+                Ok(())
+            } else {
+                Err(ProfileProblem::OwnSourceWithoutKeys)
+            };
+        }
+        let looped = chain.iter().any(|seen| seen == source);
+        chain.push(source.to_owned());
+        if looped {
+            return Err(ProfileProblem::Loop(chain));
+        }
     }
 }
 
@@ -523,6 +622,43 @@ mod tests {
         let name = session_name_for(Some(&"a".repeat(100)));
         assert_eq!(name.len(), 64);
         assert!(name.starts_with("posture-aaa"));
+    }
+
+    #[test]
+    fn profile_problems_say_what_to_fix() {
+        assert_eq!(
+            ProfileProblem::Loop(vec!["a".into(), "b".into(), "a".into()]).describe("a"),
+            "the source_profile of profile \"a\" leads round in a loop (a -> b -> a): end it at a profile with credentials"
+        );
+        assert!(
+            ProfileProblem::OwnSourceWithoutKeys
+                .describe("x")
+                .starts_with("profile \"x\" is its own source_profile")
+        );
+    }
+
+    #[test]
+    fn endpoint_urls_are_checked_as_the_sdk_checks_them() {
+        for good in [
+            "http://127.0.0.1:4566",
+            "https://sts.eu-west-1.amazonaws.com",
+            "HTTP://localhost/",
+        ] {
+            assert_eq!(check_endpoint_url(good), Ok(()), "{good}");
+        }
+        for (bad, reason) in [
+            ("not a url", "it does not start with http:// or https://"),
+            (
+                "127.0.0.1:4566",
+                "it does not start with http:// or https://",
+            ),
+            ("ftp://host", "it does not start with http:// or https://"),
+            ("http://[::1", "invalid authority"),
+            ("http://host name/", "invalid uri character"),
+        ] {
+            let err = check_endpoint_url(bad).expect_err(bad);
+            assert!(err.contains(reason), "{bad}: {err}");
+        }
     }
 
     #[tokio::test]

@@ -181,15 +181,25 @@ pub fn parse(path: &Path, text: &str, catalogue: &[&str]) -> Result<ConfigFile, 
                 ));
             }
             let names: Vec<String> = list.iter().map(|r| r.get_ref().clone()).collect();
-            file.regions = Some(super::region_choice(&names).map_err(|bad| {
-                let span = list.iter().find(|r| r.get_ref() == &bad).map(Spanned::span);
-                at(
-                    span,
-                    "scan.regions",
-                    format!(
-                        "[scan] regions: {bad:?} is not an AWS Region: use names like \"us-east-1\", or [\"all\"]"
-                    ),
-                )
+            file.regions = Some(super::region_choice(&names).map_err(|bad| match bad {
+                super::BadRegions::NotARegion(bad) => {
+                    let span = list.iter().find(|r| r.get_ref() == &bad).map(Spanned::span);
+                    at(
+                        span,
+                        "scan.regions",
+                        format!(
+                            "[scan] regions: {bad:?} is not an AWS Region: use names like \"us-east-1\", or [\"all\"]"
+                        ),
+                    )
+                }
+                super::BadRegions::AllWithOthers => {
+                    let span = list.iter().find(|r| r.get_ref() == "all").map(Spanned::span);
+                    at(
+                        span,
+                        "scan.regions",
+                        "[scan] regions: \"all\" stands alone: give [\"all\"] for every Region, or list the Regions without it".into(),
+                    )
+                }
             })?);
         }
         if let Some(role) = scan.role_name {
@@ -917,6 +927,13 @@ expires = "2026-12-31"
         assert!(
             err.to_string()
                 .contains("\"us-east-7\" is not an AWS Region"),
+            "{err}"
+        );
+        let err = error("[scan]\nregions = [\n  \"us-east-1\",\n  \"all\",\n]\n");
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(
+            err.to_string()
+                .ends_with("[scan] regions: \"all\" stands alone: give [\"all\"] for every Region, or list the Regions without it"),
             "{err}"
         );
         let err = error("[scan]\nregions = []\n");

@@ -26,7 +26,7 @@ use super::location::S3Location;
 use super::manifest::{MANIFEST_KEY, Manifest};
 use super::plan::{CACHE_REVALIDATE, RemoteHeaders, RemoteObject, Upload};
 use crate::aws::ClientFactory;
-use crate::aws::error::AwsErrorInfo;
+use crate::aws::error::{AwsErrorInfo, Failure};
 use crate::files::{Links, open_regular, read_regular};
 use crate::snapshot::hex;
 
@@ -58,8 +58,8 @@ impl Bucket {
     /// one S3 names.
     ///
     /// # Errors
-    /// [`PublishError::NoBucket`], [`PublishError::Denied`], or [`PublishError::Aws`] for any
-    /// other failure (no credentials, no network).
+    /// [`PublishError::NoBucket`], [`PublishError::Denied`], [`PublishError::Unreachable`] when
+    /// S3 could not be reached, or [`PublishError::Aws`] for any other failure (no credentials).
     pub(crate) async fn open(
         factory: &ClientFactory,
         location: &S3Location,
@@ -96,7 +96,20 @@ impl Bucket {
                     bucket: location.bucket.clone(),
                 })
             }
-            Err(err) => Err(failed(location, "s3:ListBucket", &err)),
+            // The first call: one that could not reach S3 says where it tried, as a scan does.
+            Err(err) => match AwsErrorInfo::from_sdk_error(&err) {
+                info if matches!(info.failure, Failure::Unreachable | Failure::BadEndpoint) => {
+                    Err(PublishError::Unreachable {
+                        bucket: location.bucket.clone(),
+                        endpoint: match factory.base().endpoint_url() {
+                            Some(url) => format!("the endpoint {url}"),
+                            None => format!("AWS S3 in {region}"),
+                        },
+                        detail: info.to_string(),
+                    })
+                }
+                _ => Err(failed(location, "s3:ListBucket", &err)),
+            },
         }
     }
 

@@ -128,6 +128,16 @@ pub enum PublishError {
         /// S3's answer.
         reason: String,
     },
+    /// S3's endpoint did not answer, or is no URL.
+    #[error("s3://{bucket}: could not reach {endpoint}: {detail}")]
+    Unreachable {
+        /// The bucket.
+        bucket: String,
+        /// The endpoint, as named (`--endpoint-url`), or S3 in the Region asked.
+        endpoint: String,
+        /// The connection error.
+        detail: String,
+    },
     /// Any other failed call on the bucket.
     #[error("s3://{bucket}: {action} failed: {reason}")]
     Aws {

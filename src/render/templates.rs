@@ -66,6 +66,15 @@ pub enum TemplateError {
         /// Why.
         source: std::io::Error,
     },
+    /// `--templates` names no folder posture can read: a typo would otherwise render with the
+    /// embedded templates, and say nothing.
+    #[error("--templates: {}: {message}", path.display())]
+    Overrides {
+        /// The path given.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The templates do not parse or do not fit together.
     #[error("the site templates{}: {message}", origin.as_ref().map(|d| format!(" in {}", d.display())).unwrap_or_default())]
     Invalid {
@@ -107,6 +116,9 @@ impl Templates {
     /// # Errors
     /// An override that cannot be read; templates that do not parse.
     pub fn load(overrides: Option<&Path>) -> Result<Self, TemplateError> {
+        if let Some(dir) = overrides {
+            check_overrides(dir)?;
+        }
         let read = |name: &str, embedded: &'static str| -> Result<String, TemplateError> {
             let Some(dir) = overrides else {
                 return Ok(embedded.to_owned());
@@ -148,6 +160,48 @@ impl Templates {
             fingerprint: hex(&hasher.finalize()[..8]),
         })
     }
+}
+
+/// Refuses an override folder that is not there, is no folder, or cannot be listed, and warns of
+/// each file in it that replaces nothing (`histroy.html`): either would render the embedded
+/// templates while the auditor believes theirs were used.
+fn check_overrides(dir: &Path) -> Result<(), TemplateError> {
+    let refuse = |message: String| TemplateError::Overrides {
+        path: dir.to_owned(),
+        message,
+    };
+    let entries = match std::fs::metadata(dir) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(refuse(
+                "no such folder: name a folder of files named as in site-templates/".into(),
+            ));
+        }
+        Err(err) => return Err(refuse(format!("could not be read: {err}"))),
+        Ok(meta) if !meta.is_dir() => {
+            return Err(refuse(
+                "is not a folder: name a folder of files named as in site-templates/".into(),
+            ));
+        }
+        Ok(_) => {
+            std::fs::read_dir(dir).map_err(|err| refuse(format!("could not be read: {err}")))?
+        }
+    };
+    let known: Vec<&str> = EMBEDDED_TEMPLATES
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(["site.css", "site.js"])
+        .collect();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !known.contains(&name.as_str()) && !name.starts_with('.') {
+            tracing::warn!(
+                "--templates: {} replaces no template and is not used; the files that can be replaced are {}",
+                entry.path().display(),
+                known.join(", ")
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Tera keeps the real message in `source()`: the whole chain, once.
@@ -202,5 +256,25 @@ mod tests {
             "{err}"
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_override_folder_that_is_not_one_is_refused_by_name() {
+        let missing = Path::new("/nonexistent/posture-templates");
+        let err = Templates::load(Some(missing)).err().expect("refused");
+        assert_eq!(
+            err.to_string(),
+            "--templates: /nonexistent/posture-templates: no such folder: name a folder of files named as in site-templates/"
+        );
+        let file =
+            std::env::temp_dir().join(format!("posture-templates-file-{}", std::process::id()));
+        std::fs::write(&file, "not a folder").unwrap();
+        let err = Templates::load(Some(&file)).err().expect("refused");
+        assert!(
+            err.to_string()
+                .ends_with(": is not a folder: name a folder of files named as in site-templates/"),
+            "{err}"
+        );
+        std::fs::remove_file(&file).unwrap();
     }
 }
