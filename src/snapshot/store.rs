@@ -314,6 +314,16 @@ impl Store {
     /// [`StoreError::NotWritable`], with the operation that failed as its source.
     pub fn check_writable(&self) -> Result<(), StoreError> {
         let probe = || -> Result<(), StoreError> {
+            // `create_dir_all` would say "File exists" of a file in the way.
+            if let Ok(meta) = fs::metadata(&self.dir)
+                && !meta.is_dir()
+            {
+                let kind = crate::files::kind_of(meta.file_type());
+                return Err(io_error("use", &self.dir)(io::Error::new(
+                    io::ErrorKind::NotADirectory,
+                    format!("{kind}, not a folder"),
+                )));
+            }
             fs::create_dir_all(&self.dir).map_err(io_error("create", &self.dir))?;
             let (lock, lock_path) = self.open_lock()?;
             // Held by a scan finishing now, for a moment: lockable all the same.
