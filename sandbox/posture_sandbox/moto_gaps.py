@@ -30,6 +30,14 @@ DELEGATED_READS = frozenset({
 })
 
 
+class MemberAccessDenied(org_exceptions.OrganizationsClientError):
+    """What Organizations answers a member account that is no delegated administrator when it calls
+    an operation only the management account and delegated administrators may call."""
+
+    def __init__(self) -> None:
+        super().__init__("AccessDeniedException", "You don't have permissions to access this resource.")
+
+
 def install() -> None:
     """Patches moto where it answers unlike AWS in ways a scanner sees."""
     install_organizations()
@@ -78,12 +86,15 @@ def install_organizations() -> None:
         own = original_backend.fget(response)
         account = response.current_account
         master = org_models.organizations_backends.master_accounts.get(account)
-        if master is None or master[0] == account or response._get_action() not in DELEGATED_READS:
+        action = response._get_action()
+        if master is None or master[0] == account or action not in DELEGATED_READS:
             return own
         management = org_models.organizations_backends[master[0]][master[1]]
-        if any(admin.account.id == account for admin in management.admins):
+        # Any member may describe its organization; the other reads are the management account's and
+        # its delegated administrators' (aws-api-facts (e)), anyone else gets AWS's AccessDenied.
+        if action == "DescribeOrganization" or any(admin.account.id == account for admin in management.admins):
             return management
-        return own
+        raise MemberAccessDenied()
 
     org_responses.OrganizationsResponse.organizations_backend = property(organizations_backend)
     # moto refuses these two principals for RegisterDelegatedAdministrator; AWS accepts them.

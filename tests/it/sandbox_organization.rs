@@ -598,3 +598,89 @@ async fn a_credential_report_younger_than_four_hours_is_handed_out_again_as_it_w
     assert_eq!(content, before);
     assert!(!content.contains(user), "{content}");
 }
+
+#[tokio::test]
+async fn a_member_that_is_no_delegated_administrator_may_describe_its_organization_and_read_nothing_else()
+ {
+    let seeded = seeded();
+    let factory = seeded.factory().await;
+    let management = factory.organizations(factory.base());
+    let own = management
+        .describe_organization()
+        .send()
+        .await
+        .expect("describe as the management account");
+    let member = factory.organizations(
+        &factory
+            .member_config(
+                &seeded.account_id("acme-web-prod"),
+                crate::support::ROLE,
+                None,
+                "posture-it-member-reads",
+            )
+            .await,
+    );
+    let described = member
+        .describe_organization()
+        .send()
+        .await
+        .expect("any member describes its organization");
+    assert_eq!(
+        described.organization().and_then(|o| o.id()),
+        own.organization().and_then(|o| o.id())
+    );
+    let denied = [
+        member
+            .list_roots()
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| posture::aws::error::AwsErrorInfo::from_sdk_error(&e)),
+        member
+            .list_accounts()
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| posture::aws::error::AwsErrorInfo::from_sdk_error(&e)),
+        member
+            .list_delegated_administrators()
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| posture::aws::error::AwsErrorInfo::from_sdk_error(&e)),
+        member
+            .list_policies_for_target()
+            .target_id(seeded.account_id("acme-web-prod"))
+            .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| posture::aws::error::AwsErrorInfo::from_sdk_error(&e)),
+    ];
+    for answer in denied {
+        let info = answer.expect_err("only the management account and delegated administrators");
+        assert_eq!(
+            info.code.as_deref(),
+            Some("AccessDeniedException"),
+            "{info:?}"
+        );
+        assert_eq!(info.http_status, Some(400));
+    }
+    // The audit account, a delegated administrator, reads the organization.
+    let audit = factory.organizations(
+        &factory
+            .member_config(
+                &seeded.account_id("acme-audit"),
+                crate::support::ROLE,
+                None,
+                "posture-it-member-reads",
+            )
+            .await,
+    );
+    let roots = audit
+        .list_roots()
+        .send()
+        .await
+        .expect("a delegated administrator lists roots");
+    assert_eq!(roots.roots().len(), 1);
+}
