@@ -201,6 +201,11 @@ pub struct ScanArgs {
     /// change window); `any`: whatever report IAM has (fewest calls).
     #[arg(long, value_name = "WHEN", default_value = "previous")]
     pub fresh_after: crate::config::FreshAfter,
+    /// Only checks that a scan can run, in seconds: the store can be written, the organization
+    /// discovered, each account's role assumed, the organization-wide reads made from here.
+    /// Writes no snapshot; exit status as a scan's.
+    #[arg(long)]
+    pub preflight: bool,
     /// No progress and no summary; only errors.
     #[arg(long, short)]
     pub quiet: bool,

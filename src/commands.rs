@@ -41,6 +41,7 @@ use crate::snapshot::{
 /// Runs one command to completion.
 pub(crate) fn run(command: Command) -> anyhow::Result<Completion> {
     match command {
+        Command::Scan(args) if args.preflight => preflight(&args),
         Command::Scan(args) => scan(&args).map(|(completion, _)| completion),
         Command::Diff(args) => diff(&args),
         Command::Verify(args) => verify(&args),
@@ -89,6 +90,42 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
         Completion::DoneWithErrors
     };
     Ok((completion, path))
+}
+
+/// `posture scan --preflight`: before a long scan, whether it can run: the store can be written,
+/// the organization discovered, each account's role assumed, and the organization-wide reads made
+/// from here. Reads nothing else and writes no snapshot; exit status as a scan's (3: something
+/// cannot be read).
+fn preflight(args: &ScanArgs) -> anyhow::Result<Completion> {
+    let config = ScanConfig::load(args)?;
+    let store = Store::new(&config.snapshots_dir).check_writable();
+    let runtime = runtime()?;
+    let target = aws_target(
+        &runtime,
+        args.sandbox,
+        args.profile.as_ref(),
+        args.region.as_ref(),
+        args.endpoint_url.as_ref(),
+    )?;
+    let report = runtime.block_on(async {
+        let factory = ClientFactory::load(target).await;
+        let (inventory, _, plan) = plan_scan(&factory, &config, None).await?;
+        let accounts = crate::collect::reach(&factory, &plan).await;
+        let organization_reads = crate::collect::organization_reads(&factory, &plan).await;
+        anyhow::Ok(output::Preflight {
+            inventory,
+            role_name: plan.role_name,
+            store: store.map_err(|err| format!("{:#}", anyhow::Error::new(err))),
+            accounts,
+            organization_reads,
+        })
+    })?;
+    output::preflight(&report)?;
+    Ok(if report.ready() {
+        Completion::Done
+    } else {
+        Completion::DoneWithErrors
+    })
 }
 
 /// The AWS a command's flags name: the running sandbox with `--sandbox`, else the standard chain
@@ -175,16 +212,13 @@ fn fresh_after(store: &Store, choice: FreshAfter) -> anyhow::Result<Option<jiff:
     })
 }
 
-/// Discovers, collects and evaluates: the snapshot of one scan, not yet stored.
-async fn run_scan(
-    target: AwsTarget,
+/// Discovers the organization and plans what a scan of `config`'s scope reads.
+async fn plan_scan(
+    factory: &ClientFactory,
     config: &ScanConfig,
     fresh_after: Option<jiff::Timestamp>,
-    quiet: bool,
-) -> anyhow::Result<Snapshot> {
-    let started_at = jiff::Timestamp::now();
-    let factory = ClientFactory::load(target).await;
-    let inventory = discover(&factory, config.scope.regions == RegionChoice::Enabled).await?;
+) -> anyhow::Result<(Inventory, Selection, CollectPlan)> {
+    let inventory = discover(factory, config.scope.regions == RegionChoice::Enabled).await?;
     let enabled = match &inventory.enabled_regions {
         Some(Collected::Error(err)) => anyhow::bail!(
             "could not list the Regions enabled for account {} ({}: {}): name them with --regions",
@@ -223,6 +257,20 @@ async fn run_scan(
             .collect(),
         fresh_after,
     };
+    Ok((inventory, selection, plan))
+}
+
+/// Discovers, collects and evaluates: the snapshot of one scan, not yet stored.
+async fn run_scan(
+    target: AwsTarget,
+    config: &ScanConfig,
+    fresh_after: Option<jiff::Timestamp>,
+    quiet: bool,
+) -> anyhow::Result<Snapshot> {
+    let started_at = jiff::Timestamp::now();
+    let factory = ClientFactory::load(target).await;
+    let (inventory, selection, plan) = plan_scan(&factory, config, fresh_after).await?;
+    let management = plan.management_account_id.clone();
     let progress = ScanProgress::new(selection.scan.len(), quiet);
     let (organization, accounts) = collect(&factory, &plan, &|event| progress.record(&event)).await;
     progress.finish();

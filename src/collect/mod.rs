@@ -190,6 +190,72 @@ pub async fn collect(
     futures::join!(organization, accounts)
 }
 
+/// Whether each account of `plan` can be read, and as whom: only the access check a scan starts
+/// every account with (the role assumed, one `GetCallerIdentity`), for `scan --preflight`.
+pub async fn reach(
+    factory: &ClientFactory,
+    plan: &CollectPlan,
+) -> Vec<(String, Collected<AccountAccess>)> {
+    let scan = Arc::new(Scan::new(
+        factory.clone(),
+        plan.clone(),
+        ReportPolling::default(),
+    ));
+    futures::stream::iter(plan.accounts.iter())
+        .map(|id| {
+            let scan = Arc::clone(&scan);
+            async move { (id.clone(), scan.access(id).await.clone()) }
+        })
+        .buffered(plan.concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// One organization-wide read a scan makes with the caller's credentials, and whether it could be
+/// made from here.
+#[derive(Debug, Clone)]
+pub struct OrganizationRead {
+    /// `organizations:ListPoliciesForTarget`, `securityhub:ListOrganizationAdminAccounts`, ...
+    pub api: String,
+    /// Its Region, for a regional service.
+    pub region: Option<String>,
+    /// Why it could not be made; `None` when it could.
+    pub error: Option<CollectError>,
+}
+
+/// The organization-wide reads of a scan, each made once (the services' delegated
+/// administrators, and the SCPs of the root alone), for `scan --preflight`.
+pub async fn organization_reads(
+    factory: &ClientFactory,
+    plan: &CollectPlan,
+) -> Vec<OrganizationRead> {
+    let scan = Scan::new(factory.clone(), plan.clone(), ReportPolling::default());
+    let organizations = factory.organizations(factory.base());
+    let (admins, scps) = futures::join!(
+        scan.delegated_admins(),
+        scps::service_control_policies(&organizations, &[], &scan.limiter),
+    );
+    let mut reads: Vec<OrganizationRead> = Vec::new();
+    for source in admins.iter().flat_map(|a| &a.sources) {
+        if !reads
+            .iter()
+            .any(|r| r.api == source.api && r.region == source.region)
+        {
+            reads.push(OrganizationRead {
+                api: source.api.clone(),
+                region: source.region.clone(),
+                error: source.admin_account_ids.as_result().err().cloned(),
+            });
+        }
+    }
+    reads.push(OrganizationRead {
+        api: "organizations:ListPoliciesForTarget".into(),
+        region: None,
+        error: scps.as_result().err().cloned(),
+    });
+    reads
+}
+
 /// One collection run: the plan, the factory, the permits, and what is read once per account.
 struct Scan {
     factory: ClientFactory,

@@ -481,21 +481,23 @@ pub(crate) fn scan_summary(
 /// ERRORs no account's errors explain), then the reason of any ERROR finding none of those
 /// explain, so that no ERROR in the table is without its cause. AWS's strings in them (account
 /// names, codes, messages, reasons) have their control characters shown as `?`.
+/// A failed call in a few words: `sts:AssumeRole in us-east-1 AccessDenied: …`.
+fn call(err: &crate::facts::CollectError) -> String {
+    format!(
+        "{}:{}{} {}: {}",
+        err.service,
+        err.action,
+        err.region
+            .as_deref()
+            .map(|r| format!(" in {r}"))
+            .unwrap_or_default(),
+        err.code.as_deref().unwrap_or("no code"),
+        err.message
+    )
+}
+
 fn error_lines(snapshot: &Snapshot) -> Vec<String> {
     use crate::evaluate::describe_error;
-    let call = |err: &crate::facts::CollectError| {
-        format!(
-            "{}:{}{} {}: {}",
-            err.service,
-            err.action,
-            err.region
-                .as_deref()
-                .map(|r| format!(" in {r}"))
-                .unwrap_or_default(),
-            err.code.as_deref().unwrap_or("no code"),
-            err.message
-        )
-    };
     let mut lines = Vec::new();
     // What each line explains: the error as the findings' reasons describe it.
     let mut explained: Vec<(Option<&str>, String)> = Vec::new();
@@ -552,6 +554,111 @@ fn error_lines(snapshot: &Snapshot) -> Vec<String> {
         .into_iter()
         .map(|line| printable(&line).into_owned())
         .collect()
+}
+
+/// What `posture scan --preflight` found.
+pub(crate) struct Preflight {
+    /// The organization as discovery saw it.
+    pub(crate) inventory: crate::discover::Inventory,
+    /// The role assumed in each account.
+    pub(crate) role_name: String,
+    /// Whether the store can take a snapshot, or why not.
+    pub(crate) store: Result<(), String>,
+    /// Each ACTIVE account in scope, and whether its role could be assumed.
+    pub(crate) accounts: Vec<(String, crate::facts::Collected<crate::facts::AccountAccess>)>,
+    /// The organization-wide reads a scan makes from the caller's account.
+    pub(crate) organization_reads: Vec<crate::collect::OrganizationRead>,
+}
+
+impl Preflight {
+    /// Whether a scan could read everything it is asked to.
+    pub(crate) fn ready(&self) -> bool {
+        self.store.is_ok()
+            && self
+                .accounts
+                .iter()
+                .all(|(_, access)| access.as_result().is_ok())
+            && self.organization_reads.iter().all(|r| r.error.is_none())
+    }
+}
+
+/// `posture scan --preflight`: who runs it, the store, the accounts that cannot be reached and the
+/// organization-wide reads out of reach, then whether a scan is ready.
+pub(crate) fn preflight(report: &Preflight) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    let inventory = &report.inventory;
+    let management = &inventory.organization.management_account_id;
+    writeln!(
+        out,
+        "preflight as {} (account {}) in organization {}, management account {management}{}",
+        inventory.caller.arn,
+        inventory.caller.account_id,
+        inventory.organization.id,
+        if &inventory.caller.account_id == management {
+            ""
+        } else {
+            " (not the management account)"
+        }
+    )?;
+    match &report.store {
+        Ok(()) => writeln!(out, "store: can be written")?,
+        Err(err) => writeln!(out, "store: {}", printable(err))?,
+    }
+    let unreachable: Vec<_> = report
+        .accounts
+        .iter()
+        .filter_map(|(id, access)| access.as_result().err().map(|err| (id, err)))
+        .collect();
+    writeln!(
+        out,
+        "accounts: {} in scope, {} reachable with role {}, {} not",
+        report.accounts.len(),
+        report.accounts.len() - unreachable.len(),
+        report.role_name,
+        unreachable.len()
+    )?;
+    for (id, err) in &unreachable {
+        let name = inventory
+            .accounts
+            .iter()
+            .find(|a| &a.id == *id)
+            .map_or("", |a| a.name.as_str());
+        writeln!(
+            out,
+            "  unreachable: {id} ({}): {}",
+            printable(name),
+            printable(&call(err))
+        )?;
+    }
+    let out_of_reach: Vec<_> = report
+        .organization_reads
+        .iter()
+        .filter_map(|read| read.error.as_ref().map(|err| (read, err)))
+        .collect();
+    writeln!(
+        out,
+        "organization-wide reads from here: {} of {} can be made",
+        report.organization_reads.len() - out_of_reach.len(),
+        report.organization_reads.len()
+    )?;
+    for (read, err) in &out_of_reach {
+        let region = read
+            .region
+            .as_deref()
+            .map(|r| format!(" in {r}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  out of reach: {}{region}: {}",
+            read.api,
+            printable(&call(err))
+        )?;
+    }
+    if report.ready() {
+        writeln!(out, "ready: a scan can read everything in scope")
+    } else {
+        writeln!(out, "not ready: a scan would record the above as ERROR")
+    }
 }
 
 /// What the waivers did, in one line: `2 applied (5 failing findings), 1 expired, 1 matched

@@ -1403,3 +1403,78 @@ async fn a_key_deactivated_minutes_after_a_scan_shows_in_the_next_scans_diff() {
         "{resolved:?}"
     );
 }
+
+#[tokio::test]
+async fn a_preflight_names_the_accounts_it_cannot_reach_and_reads_nothing_else() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    let denied = seeded.account_id("acme-data-dev");
+    let store = state_dir("scan-preflight");
+    let _ = std::fs::remove_dir_all(&store);
+    let before = admin
+        .requests()
+        .expect("record")
+        .last()
+        .map_or(0, |r| r.seq);
+    admin
+        .add_fault(&FaultRule::deny_assume_role(&denied))
+        .expect("fault");
+    let output = scan_command(seeded, &store)
+        .arg("--preflight")
+        .output()
+        .expect("run the preflight");
+    admin.clear_faults().expect("clear");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "{stdout}");
+    let active = seeded
+        .accounts()
+        .iter()
+        .filter(|a| a["status"] == "ACTIVE")
+        .count();
+    for line in [
+        "store: can be written".to_owned(),
+        format!(
+            "accounts: {active} in scope, {} reachable with role {}, 1 not",
+            active - 1,
+            crate::support::ROLE
+        ),
+        format!("  unreachable: {denied} (acme-data-dev): sts:AssumeRole"),
+        "not ready: a scan would record the above as ERROR".to_owned(),
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(&line)),
+            "{line:?} not in {stdout}"
+        );
+    }
+    let reads = stdout
+        .lines()
+        .find(|l| l.starts_with("organization-wide reads from here: "))
+        .expect("the organization-wide reads");
+    assert!(reads.ends_with("can be made"), "{reads}");
+    // Nothing was written, and nothing but discovery, the access checks and the
+    // organization-wide reads was called: no credential report, no trail, no analyzer.
+    assert!(
+        posture::snapshot::Store::new(&store)
+            .list()
+            .expect("list")
+            .is_empty()
+    );
+    let calls: Vec<_> = admin
+        .requests()
+        .expect("record")
+        .into_iter()
+        .filter(|r| r.seq > before)
+        .collect();
+    for call in &calls {
+        let action = format!("{}:{}", call.service, call.action);
+        assert!(
+            action.starts_with("organizations:")
+                || action.starts_with("sts:")
+                || action == "account:ListRegions"
+                || action.ends_with(":ListOrganizationAdminAccounts"),
+            "a preflight called {action}"
+        );
+    }
+    assert!(calls.len() <= 2 * active + 40, "{} calls", calls.len());
+}
