@@ -68,13 +68,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<(Completion, PathBuf)> {
     let store = Store::new(&config.snapshots_dir);
     store.check_writable()?;
     let runtime = runtime()?;
-    let target = aws_target(
-        &runtime,
-        args.sandbox,
-        args.profile.as_ref(),
-        args.region.as_ref(),
-        args.endpoint_url.as_ref(),
-    )?;
+    let target = scan_target(&runtime, args)?;
     let fresh_after = fresh_after(&store, config.fresh_after)?;
     let mut snapshot = runtime.block_on(run_scan(target, &config, fresh_after, args.quiet))?;
     let path = store.write(&mut snapshot, None)?;
@@ -100,13 +94,7 @@ fn preflight(args: &ScanArgs) -> anyhow::Result<Completion> {
     let config = ScanConfig::load(args)?;
     let store = Store::new(&config.snapshots_dir).check_writable();
     let runtime = runtime()?;
-    let target = aws_target(
-        &runtime,
-        args.sandbox,
-        args.profile.as_ref(),
-        args.region.as_ref(),
-        args.endpoint_url.as_ref(),
-    )?;
+    let target = scan_target(&runtime, args)?;
     let report = runtime.block_on(async {
         let factory = ClientFactory::load(target).await;
         let (inventory, _, plan) = plan_scan(&factory, &config, None).await?;
@@ -126,6 +114,17 @@ fn preflight(args: &ScanArgs) -> anyhow::Result<Completion> {
     } else {
         Completion::DoneWithErrors
     })
+}
+
+/// The AWS `posture scan`'s flags name (see [`aws_target`]).
+fn scan_target(runtime: &tokio::runtime::Runtime, args: &ScanArgs) -> anyhow::Result<AwsTarget> {
+    aws_target(
+        runtime,
+        args.sandbox,
+        args.profile.as_ref(),
+        args.region.as_ref(),
+        args.endpoint_url.as_ref(),
+    )
 }
 
 /// The AWS a command's flags name: the running sandbox with `--sandbox`, else the standard chain

@@ -107,7 +107,8 @@ fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
-fn not_regular(kind: &str) -> io::Error {
+/// The error for a path that is `kind` ("a fifo") where a regular file must be.
+pub(crate) fn not_regular(kind: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
         format!("{kind}, not a regular file"),

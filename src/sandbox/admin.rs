@@ -181,6 +181,12 @@ impl SandboxAdmin {
         self.requests_matching(&[])
     }
 
+    /// The sequence number of the newest recorded request (0 when the record is empty), so that
+    /// a test or benchmark counts only the requests after it.
+    pub fn last_seq(&self) -> Result<u64, AdminError> {
+        Ok(self.requests()?.last().map_or(0, |r| r.seq))
+    }
+
     /// The recorded requests signed by `principal` (an assumed-role session's ARN, say): how a
     /// test or benchmark counts its own calls while others use the same sandbox.
     pub fn requests_by(&self, principal: &str) -> Result<Vec<RecordedRequest>, AdminError> {

@@ -368,12 +368,7 @@ impl Store {
             use std::os::unix::fs::OpenOptionsExt;
             options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
         }
-        let not_a_file = |kind: fs::FileType| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{}, not a regular file", crate::files::kind_of(kind)),
-            )
-        };
+        let not_a_file = |kind| crate::files::not_regular(crate::files::kind_of(kind));
         let opened = match fs::symlink_metadata(&path) {
             Ok(meta) if !meta.is_file() => Err(not_a_file(meta.file_type())),
             _ => options.open(&path).and_then(|file| {

@@ -112,11 +112,7 @@ pub(crate) fn run_measured(command: &mut std::process::Command) -> Measured {
 /// The sequence number of the newest request in the sandbox's record (0 when it is empty), so
 /// a run counts only the requests after it.
 pub(crate) fn last_seq(admin: &posture::sandbox::SandboxAdmin) -> u64 {
-    admin
-        .requests()
-        .expect("record")
-        .last()
-        .map_or(0, |r| r.seq)
+    admin.last_seq().expect("record")
 }
 
 /// The median of some durations.

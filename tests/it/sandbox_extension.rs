@@ -30,11 +30,7 @@ async fn assume_role_is_denied_into_the_accounts_fault_injection_names() {
     let _clear = ClearFaults(&admin);
     let denied = seeded.account_id("acme-sandbox-research");
     let allowed = seeded.account_id("acme-payments-staging");
-    let before = admin
-        .requests()
-        .expect("record")
-        .last()
-        .map_or(0, |r| r.seq);
+    let before = admin.last_seq().expect("record");
     admin
         .add_fault(&FaultRule::deny_assume_role(&denied))
         .expect("add fault");

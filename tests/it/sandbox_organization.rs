@@ -629,36 +629,20 @@ async fn a_member_that_is_no_delegated_administrator_may_describe_its_organizati
         described.organization().and_then(|o| o.id()),
         own.organization().and_then(|o| o.id())
     );
-    let denied = [
-        member
-            .list_roots()
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| posture::aws::error::AwsErrorInfo::from_sdk_error(&e)),
-        member
-            .list_accounts()
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| posture::aws::error::AwsErrorInfo::from_sdk_error(&e)),
-        member
-            .list_delegated_administrators()
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| posture::aws::error::AwsErrorInfo::from_sdk_error(&e)),
-        member
-            .list_policies_for_target()
-            .target_id(seeded.account_id("acme-web-prod"))
-            .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| posture::aws::error::AwsErrorInfo::from_sdk_error(&e)),
-    ];
-    for answer in denied {
-        let info = answer.expect_err("only the management account and delegated administrators");
+    let web_prod = seeded.account_id("acme-web-prod");
+    for info in [
+        refused(member.list_roots().send().await),
+        refused(member.list_accounts().send().await),
+        refused(member.list_delegated_administrators().send().await),
+        refused(
+            member
+                .list_policies_for_target()
+                .target_id(&web_prod)
+                .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+                .send()
+                .await,
+        ),
+    ] {
         assert_eq!(
             info.code.as_deref(),
             Some("AccessDeniedException"),
@@ -683,4 +667,20 @@ async fn a_member_that_is_no_delegated_administrator_may_describe_its_organizati
         .await
         .expect("a delegated administrator lists roots");
     assert_eq!(roots.roots().len(), 1);
+}
+
+/// The error of a call that must be refused, taken apart as posture takes every AWS error apart.
+fn refused<T, E>(
+    answer: Result<
+        T,
+        aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
+    >,
+) -> posture::aws::error::AwsErrorInfo
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match answer {
+        Ok(_) => panic!("only the management account and delegated administrators may call this"),
+        Err(err) => posture::aws::error::AwsErrorInfo::from_sdk_error(&err),
+    }
 }

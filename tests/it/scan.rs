@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::Duration;
 
 use posture::sandbox::{CREDENTIALS_ENV, FaultKind, FaultRule};
 use serde_json::Value;
@@ -929,11 +930,7 @@ async fn every_call_a_scan_makes_is_a_read_allowed_by_the_shipped_policies() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
     let admin = seeded.admin();
-    let before = admin
-        .requests()
-        .expect("record")
-        .last()
-        .map_or(0, |r| r.seq);
+    let before = admin.last_seq().expect("record");
     scan(seeded, "least-privilege", &[]);
     let calls: Vec<_> = admin
         .requests()
@@ -1193,23 +1190,7 @@ async fn account_emails_stay_out_of_the_snapshot_unless_asked() {
 
 /// `posture scan` of the sandbox in us-east-1 into `store`, not yet run.
 fn scan_command(seeded: &Seeded, store: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_posture"));
-    command
-        .args([
-            "scan",
-            "--quiet",
-            "--regions",
-            "us-east-1",
-            "--endpoint-url",
-            seeded.endpoint(),
-        ])
-        .arg("--snapshots-dir")
-        .arg(store)
-        .envs(CREDENTIALS_ENV)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .stdin(std::process::Stdio::null());
-    command
+    crate::support::posture_scan_command(seeded.endpoint(), store, &["--regions", "us-east-1"])
 }
 
 #[cfg(unix)]
@@ -1275,34 +1256,14 @@ async fn a_fifo_named_like_the_newest_snapshot_does_not_hang_a_scan() {
     let name = std::ffi::CString::new(fifo.to_str().expect("utf-8")).expect("no NUL");
     // SAFETY: a valid C string.
     assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
-    let mut child = scan_command(seeded, &store)
+    let child = scan_command(seeded, &store)
         .spawn()
         .expect("run posture scan");
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > std::time::Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("the scan still runs after 120 s: it hangs on the fifo");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let status = crate::support::wait_within(child, Duration::from_secs(120), "the scan").status;
     assert!(matches!(status.code(), Some(0 | 3)), "{status}");
     let written = posture::snapshot::Store::new(&store).list().expect("list");
     assert_eq!(written.len(), 1, "{written:?}");
     assert!(posture::snapshot::read_snapshot(&written[0].path).is_ok());
-}
-
-/// The snapshots of `store`, oldest first.
-fn stored(store: &std::path::Path) -> Vec<posture::snapshot::Snapshot> {
-    posture::snapshot::Store::new(store)
-        .list()
-        .expect("list")
-        .iter()
-        .map(|s| posture::snapshot::read_snapshot(&s.path).expect("read"))
-        .collect()
 }
 
 #[tokio::test]
@@ -1374,25 +1335,27 @@ async fn a_key_deactivated_minutes_after_a_scan_shows_in_the_next_scans_diff() {
     let after = after.expect("scan");
     assert!(matches!(after.status.code(), Some(0 | 3)), "{after:?}");
 
-    let [old, new] = &stored(&store)[..] else {
-        panic!("two snapshots");
+    let files = posture::snapshot::Store::new(&store).list().expect("list");
+    let [old, new] = &files[..] else {
+        panic!("two snapshots: {files:?}");
     };
     // IAM still hands out the report of the first scan: the key shows inactive only because the
     // users were read live.
-    let report = |s: &posture::snapshot::Snapshot| match &s.facts.accounts[0].credential_report {
-        posture::facts::Collected::Ok(report) => report.clone(),
-        posture::facts::Collected::Error(err) => panic!("{err:?}"),
+    let report = |file: &posture::snapshot::StoredSnapshot| {
+        let snapshot = posture::snapshot::read_snapshot(&file.path).expect("read");
+        match &snapshot.facts.accounts[0].credential_report {
+            posture::facts::Collected::Ok(report) => report.clone(),
+            posture::facts::Collected::Error(err) => panic!("{err:?}"),
+        }
     };
-    assert_eq!(report(old).generated_time, report(new).generated_time);
-    assert_eq!(report(old).users_read_live_at, None);
-    assert!(report(new).users_read_live_at.is_some());
-    let summaries: Vec<_> = posture::snapshot::Store::new(&store)
-        .list()
-        .expect("list")
-        .iter()
-        .map(|s| posture::snapshot::read_snapshot_summary(&s.path).expect("read"))
-        .collect();
-    let changes = posture::diff::diff(&summaries[0], &summaries[1]);
+    let (before, after) = (report(old), report(new));
+    assert_eq!(before.generated_time, after.generated_time);
+    assert_eq!(before.users_read_live_at, None);
+    assert!(after.users_read_live_at.is_some());
+    let summary = |file: &posture::snapshot::StoredSnapshot| {
+        posture::snapshot::read_snapshot_summary(&file.path).expect("read")
+    };
+    let changes = posture::diff::diff(&summary(old), &summary(new));
     let resolved: Vec<(&str, &str)> = changes
         .of_kind(posture::diff::ChangeKind::Resolved)
         .map(|f| (f.check.as_str(), f.resource.as_str()))
@@ -1412,11 +1375,7 @@ async fn a_preflight_names_the_accounts_it_cannot_reach_and_reads_nothing_else()
     let denied = seeded.account_id("acme-data-dev");
     let store = state_dir("scan-preflight");
     let _ = std::fs::remove_dir_all(&store);
-    let before = admin
-        .requests()
-        .expect("record")
-        .last()
-        .map_or(0, |r| r.seq);
+    let before = admin.last_seq().expect("record");
     admin
         .add_fault(&FaultRule::deny_assume_role(&denied))
         .expect("fault");

@@ -792,22 +792,18 @@ fn an_intact_snapshot_of_a_newer_schema_is_not_tampering_but_cannot_be_verified_
 
 /// `posture ARGS…` that must end within 30 seconds: exit code, stdout and stderr.
 fn posture_in_time(args: &[&str]) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_posture"))
+    let child = Command::new(env!("CARGO_BIN_EXE_posture"))
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run posture");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > std::time::Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("posture {args:?} still runs after 30 s: it hangs");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().expect("output");
+    let output = crate::support::wait_within(
+        child,
+        std::time::Duration::from_secs(30),
+        &format!("posture {args:?}"),
+    );
     (
         output.status.code().expect("exit code"),
         String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -134,7 +134,19 @@ pub(crate) fn posture_scan(
     store: &std::path::Path,
     args: &[&str],
 ) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_posture"))
+    posture_scan_command(endpoint, store, args)
+        .output()
+        .expect("run posture scan")
+}
+
+/// The command [`posture_scan`] runs, not yet run (to spawn it, or add to its environment).
+pub(crate) fn posture_scan_command(
+    endpoint: &str,
+    store: &std::path::Path,
+    args: &[&str],
+) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_posture"));
+    command
         .args([
             "scan",
             "--quiet",
@@ -147,8 +159,26 @@ pub(crate) fn posture_scan(
         .envs(posture::sandbox::CREDENTIALS_ENV)
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("run posture scan")
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+/// Waits for `child` at most `limit`, and fails the test naming `what` if it still runs then:
+/// for commands that must not hang (a fifo in the store, say).
+pub(crate) fn wait_within(
+    mut child: std::process::Child,
+    limit: Duration,
+    what: &str,
+) -> std::process::Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{what} still runs after {} s: it hangs", limit.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
 }
 
 /// A folder of a test's own, unmounted when dropped if it was mounted.
