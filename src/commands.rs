@@ -230,14 +230,8 @@ async fn plan_scan(
     };
     let selection = config.scope.select(&inventory, &enabled)?;
     let management = inventory.organization.management_account_id.clone();
-    let access_analyzer_admin = match &inventory.delegated_admins {
-        Collected::Ok(admins) => admins
-            .iter()
-            .find(|a| a.service_principal == "access-analyzer.amazonaws.com")
-            .map(|a| a.account_id.clone()),
-        Collected::Error(_) => None,
-    }
-    .or_else(|| Some(management.clone()));
+    let access_analyzer_admin =
+        crate::collect::access_analyzer_holder(&inventory.delegated_admins, &management);
     let plan = CollectPlan {
         management_account_id: management.clone(),
         caller_account_id: inventory.caller.account_id.clone(),

@@ -125,6 +125,16 @@ pub enum DiscoverError {
         /// AWS's answer.
         detail: String,
     },
+    /// The caller's own IAM policies do not allow a discovery call.
+    #[error(
+        "{action} is not allowed to the identity posture runs as ({detail}): allow it (policies/posture-org-principal.json lists every action a scan needs)"
+    )]
+    PolicyDenied {
+        /// The call that was denied.
+        action: &'static str,
+        /// AWS's answer.
+        detail: String,
+    },
     /// Another AWS failure.
     #[error("{action} failed: {detail}")]
     Aws {
@@ -187,6 +197,19 @@ fn caller_unknown(factory: &ClientFactory, info: AwsErrorInfo) -> DiscoverError 
     }
 }
 
+impl DiscoverError {
+    /// The error of a discovery call AWS refused: [`Self::PolicyDenied`] when the caller's own
+    /// policies do not allow it (the fix is theirs to make), else [`Self::Aws`].
+    fn aws(action: &'static str, info: &AwsErrorInfo) -> Self {
+        let detail = info.to_string();
+        if info.is_denied_by_policy() {
+            Self::PolicyDenied { action, detail }
+        } else {
+            Self::Aws { action, detail }
+        }
+    }
+}
+
 /// Discovers the organization as the base config's principal sees it, and the Regions enabled
 /// for the caller's account when `with_enabled_regions` (the default scope needs them).
 pub async fn discover(
@@ -217,10 +240,7 @@ pub async fn discover(
                     account: caller.account_id.clone(),
                 }
             } else {
-                DiscoverError::Aws {
-                    action: "organizations:DescribeOrganization",
-                    detail: info.to_string(),
-                }
+                DiscoverError::aws("organizations:DescribeOrganization", &info)
             }
         })?;
     let described = described.organization().ok_or(DiscoverError::Aws {
@@ -237,7 +257,9 @@ pub async fn discover(
     };
 
     let not_allowed = |info: AwsErrorInfo| {
-        if info.code.as_deref() == Some("AccessDeniedException") {
+        if info.is_denied_by_policy() {
+            DiscoverError::aws("organizations:ListRoots", &info)
+        } else if info.code.as_deref() == Some("AccessDeniedException") {
             DiscoverError::NotAllowed {
                 account: caller.account_id.clone(),
                 organization: organization.id.clone(),
@@ -348,9 +370,11 @@ async fn child_ous(
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| DiscoverError::Aws {
-            action: "organizations:ListOrganizationalUnitsForParent",
-            detail: AwsErrorInfo::from_sdk_error(&err).to_string(),
+        let page = page.map_err(|err| {
+            DiscoverError::aws(
+                "organizations:ListOrganizationalUnitsForParent",
+                &AwsErrorInfo::from_sdk_error(&err),
+            )
         })?;
         for ou in page.organizational_units() {
             let (Some(id), Some(name)) = (ou.id(), ou.name()) else {
@@ -388,9 +412,11 @@ async fn child_accounts(
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| DiscoverError::Aws {
-            action: "organizations:ListAccountsForParent",
-            detail: AwsErrorInfo::from_sdk_error(&err).to_string(),
+        let page = page.map_err(|err| {
+            DiscoverError::aws(
+                "organizations:ListAccountsForParent",
+                &AwsErrorInfo::from_sdk_error(&err),
+            )
         })?;
         for account in page.accounts() {
             let Some(id) = account.id() else { continue };

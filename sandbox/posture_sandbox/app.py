@@ -20,7 +20,7 @@ from moto.s3.models import s3_backends
 from moto.securityhub.models import SecurityHubBackend
 from moto.sts.models import sts_backends
 
-from . import iam, moto_gaps, wire
+from . import enforce, iam, moto_gaps, wire
 from .access_analyzer import AccessAnalyzer
 from .faults import Faults
 from .record import RequestRecord
@@ -40,6 +40,7 @@ class SandboxApp:
         self.record = RequestRecord()
         self.iam = iam.IamExtension()
         self.access_analyzer = AccessAnalyzer()
+        self.enforcement = enforce.Enforcement()
         self.callers: dict[str, tuple[str, str]] = {}  # access key id -> (account, principal ARN)
         self.iam.install()
         moto_gaps.install()
@@ -70,7 +71,8 @@ class SandboxApp:
                 response = self.fault_response(rule, request, principal)
             else:
                 with self.moto_lock:
-                    response = (self.refuse_closed_account(request, target_account, principal)
+                    response = (self.enforcement.refuse(request, environ, account_id)
+                                or self.refuse_closed_account(request, target_account, principal)
                                 or self.extension_response(request, account_id)
                                 or self.call_moto(environ))
         except NotImplementedError:
@@ -202,6 +204,13 @@ class SandboxApp:
         if route == ("POST", "/_posture/iam/credential-report"):
             self.iam.max_age_seconds = int(spec["max_age_seconds"])
             return {"max_age_seconds": self.iam.max_age_seconds}
+        if route == ("GET", "/_posture/iam/enforce"):
+            return {"enforce": self.enforcement.enabled}
+        if route == ("POST", "/_posture/iam/enforce"):
+            if not isinstance(spec.get("enforce"), bool):
+                raise ValueError('the body must be {"enforce": true|false}')
+            self.enforcement.enabled = spec["enforce"]
+            return {"enforce": self.enforcement.enabled}
         if route == ("GET", "/_posture/faults"):
             return {"faults": self.faults.describe()}
         if route == ("POST", "/_posture/faults"):
@@ -234,6 +243,7 @@ class SandboxApp:
         self.record.clear()
         self.iam.reset()
         self.access_analyzer.reset()
+        self.enforcement.enabled = False
         self.callers.clear()
         moto_gaps.SECURITYHUB_ADMINS.clear()
         moto_gaps.SECURITYHUB_STANDARDS.clear()

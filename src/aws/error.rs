@@ -199,6 +199,17 @@ impl AwsErrorInfo {
         }
     }
 
+    /// Whether an IAM policy of the caller's denied the call, as AWS words it (`User: ARN is not
+    /// authorized to perform: ACTION ...`), rather than the service refusing the caller's account
+    /// (Organizations to a member: `You don't have permissions to access this resource`).
+    pub fn is_denied_by_policy(&self) -> bool {
+        self.is_access_denied()
+            && self
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("is not authorized to perform"))
+    }
+
     /// The failure in a few words for a summary line: `code: message`; what an answer that is
     /// not AWS's was; the HTTP status of an answer that named no code (a HEAD request's has no
     /// body); else the cause chain (a timeout, a refused connection).
@@ -448,6 +459,25 @@ mod tests {
         assert_eq!(
             denied("AccessDenied", 403).short(),
             "AccessDenied: not authorized"
+        );
+    }
+
+    #[test]
+    fn a_denial_by_the_callers_policy_is_told_from_a_service_refusing_the_account() {
+        let denied = |message: &str| {
+            let failed: SdkError<GetCallerIdentityError, HttpResponse> = SdkError::service_error(
+                GetCallerIdentityError::generic(meta("AccessDeniedException", message)),
+                response(400),
+            );
+            AwsErrorInfo::from_sdk_error(&failed)
+        };
+        let policy = denied(
+            "User: arn:aws:sts::111122223333:assumed-role/PostureScanner/s is not authorized to \
+             perform: organizations:ListRoots on resource: *",
+        );
+        assert!(policy.is_denied_by_policy());
+        assert!(
+            !denied("You don't have permissions to access this resource.").is_denied_by_policy()
         );
     }
 

@@ -95,17 +95,16 @@ impl AwsTarget {
         }
     }
 
-    /// The local sandbox organization at `endpoint`: static dummy credentials (moto accepts any
-    /// and acts as the management account, 123456789012), Region us-east-1, every service at the
-    /// endpoint.
+    /// The local sandbox organization at `endpoint`: its static credentials (the root user of its
+    /// management account, 123456789012), Region us-east-1, every service at the endpoint.
     pub fn sandbox(endpoint: impl Into<String>) -> Self {
         Self {
             profile: None,
             region: Some(DEFAULT_REGION.to_owned()),
             endpoint_url: Some(endpoint.into()),
             credentials: Some(Credentials::new(
-                "test",
-                "test",
+                crate::sandbox::ACCESS_KEY_ID,
+                crate::sandbox::SECRET_ACCESS_KEY,
                 None,
                 None,
                 "posture-sandbox",

@@ -68,9 +68,10 @@ pub struct CollectPlan {
     pub concurrency: usize,
     /// Organizations' delegated administrators (discover's `ListDelegatedAdministrators`).
     pub organizations_admins: Collected<Vec<DelegatedAdmin>>,
-    /// The account that holds the organization's external-access analyzers: the Access Analyzer
-    /// delegated administrator, else the management account; `None` when neither can be read.
-    pub access_analyzer_admin: Option<String>,
+    /// The account that holds the organization's external-access analyzers
+    /// ([`access_analyzer_holder`]); an error when Organizations' administrators could not be
+    /// read, for then no one knows where to look.
+    pub access_analyzer_admin: Collected<String>,
     /// Every OU as (id, path), parents before children (discover's walk), for the SCPs
     /// attached to each.
     pub organizational_units: Vec<(String, String)>,
@@ -140,8 +141,8 @@ pub async fn collect(
                         .collect(),
                     organization_analyzers: unreachable_analyzers(
                         plan.access_analyzer_admin
-                            .as_deref()
-                            .unwrap_or(&plan.management_account_id),
+                            .as_result()
+                            .map_or(&plan.management_account_id, |admin| admin),
                         &scan.regions,
                         &failure,
                     ),
@@ -292,7 +293,7 @@ impl AccountScope {
 impl Scan {
     fn new(factory: ClientFactory, plan: CollectPlan, polling: ReportPolling) -> Self {
         let shared: Vec<&String> = std::iter::once(&plan.management_account_id)
-            .chain(plan.access_analyzer_admin.as_ref())
+            .chain(plan.access_analyzer_admin.as_result().ok())
             .collect();
         let mut accounts = HashMap::new();
         for id in plan.accounts.iter().chain(shared.iter().copied()) {
@@ -580,10 +581,14 @@ impl Scan {
         }
     }
 
-    /// The ORGANIZATION analyzers, per Region, of the Access Analyzer administrator.
+    /// The ORGANIZATION analyzers, per Region, of the Access Analyzer administrator; where it
+    /// is unknown, an error in every Region (an analyzer there might cover every account).
     async fn organization_analyzers(&self) -> Vec<RegionalAnalyzers> {
-        let Some(admin) = &self.plan.access_analyzer_admin else {
-            return Vec::new();
+        let admin = match &self.plan.access_analyzer_admin {
+            Collected::Ok(admin) => admin,
+            Collected::Error(err) => {
+                return unreachable_analyzers(&self.plan.management_account_id, &self.regions, err);
+            }
         };
         if let Collected::Error(err) = self.access(admin).await {
             return unreachable_analyzers(admin, &self.regions, err);
@@ -657,6 +662,28 @@ impl Scan {
                 }
             })
             .collect()
+    }
+}
+
+/// The account that holds the organization's external-access analyzers: the Access Analyzer
+/// delegated administrator in Organizations' list, else the management account (where an
+/// organization analyzer can be made without one); Organizations' error when the list could not
+/// be read.
+pub fn access_analyzer_holder(
+    admins: &Collected<Vec<DelegatedAdmin>>,
+    management_account_id: &str,
+) -> Collected<String> {
+    match admins {
+        Collected::Ok(admins) => Collected::Ok(
+            admins
+                .iter()
+                .find(|a| a.service_principal == "access-analyzer.amazonaws.com")
+                .map_or_else(
+                    || management_account_id.to_owned(),
+                    |a| a.account_id.clone(),
+                ),
+        ),
+        Collected::Error(err) => Collected::Error(err.clone()),
     }
 }
 

@@ -3,9 +3,10 @@
 //!
 //! Every source collect consulted is judged (Organizations' `ListDelegatedAdministrators`, and the
 //! service's own admin API per Region where it has one): FAIL if any names the management account
-//! (Organizations never does, the services' own APIs may); FAIL if every readable source names
-//! nobody; ERROR if no source could be read; PASS otherwise. The evidence lists each source's
-//! answer. The four services the mission names are expected: one missing from the facts is ERROR,
+//! (Organizations never does, the services' own APIs may); otherwise ERROR if any source could not
+//! be read (a service's administrator is per Region, so the unread one might name the management
+//! account, or the only administrator); FAIL if every source names nobody; PASS otherwise. The
+//! evidence lists each source's answer. The four services the mission names are expected: one missing from the facts is ERROR,
 //! not silence.
 //!
 //! Pure: no I/O, no clock, no logging.
@@ -90,14 +91,6 @@ fn judge(service: &ServiceAdministration, management: &str) -> Outcome {
     }
     other_admins.sort_unstable();
     other_admins.dedup();
-    let unread_note = match unread.len() {
-        0 => String::new(),
-        n => format!(
-            " ({n} source{} could not be read: {})",
-            if n == 1 { "" } else { "s" },
-            unread.join("; ")
-        ),
-    };
 
     let (status, reason) = if !naming_management.is_empty() {
         (
@@ -107,26 +100,46 @@ fn judge(service: &ServiceAdministration, management: &str) -> Outcome {
                 naming_management.join(", ")
             ),
         )
+    } else if service.sources.is_empty() {
+        (
+            Status::Error,
+            format!("no source of {principal}'s administrator was consulted"),
+        )
     } else if readable == 0 {
-        let reason = if service.sources.is_empty() {
-            format!("no source of {principal}'s administrator was consulted")
-        } else {
+        (
+            Status::Error,
             format!(
                 "the administrator of {principal} could not be read: {}",
                 unread.join("; ")
-            )
+            ),
+        )
+    } else if !unread.is_empty() {
+        let read = if other_admins.is_empty() {
+            "the sources read name no administrator".to_owned()
+        } else {
+            format!("the sources read name {}", other_admins.join(", "))
         };
-        (Status::Error, reason)
+        (
+            Status::Error,
+            format!(
+                "cannot tell who administers {principal}: {read}, but {} could not be read: {}",
+                match unread.len() {
+                    1 => "1 source".to_owned(),
+                    n => format!("{n} sources"),
+                },
+                unread.join("; ")
+            ),
+        )
     } else if other_admins.is_empty() {
         (
             Status::Fail,
-            format!("{principal} has no delegated administrator{unread_note}"),
+            format!("{principal} has no delegated administrator"),
         )
     } else {
         (
             Status::Pass,
             format!(
-                "{principal} is administered by {}, not the management account{unread_note}",
+                "{principal} is administered by {}, not the management account",
                 other_admins.join(", ")
             ),
         )
@@ -199,10 +212,10 @@ mod tests {
                 "guardduty.amazonaws.com is administered by 333333333333, not the management account",
             ),
             (
-                "passes_on_readable_sources_and_notes_unread_ones",
+                "errors_when_a_source_is_unread_and_none_names_the_management_account",
                 vec![source(ORGS, None, &[audit]), unread(GD, Some("eu-west-1"))],
-                Status::Pass,
-                "(1 source could not be read: guardduty:ListOrganizationAdminAccounts failed: AccessDeniedException",
+                Status::Error,
+                "cannot tell who administers guardduty.amazonaws.com: the sources read name 333333333333, but 1 source could not be read: guardduty:ListOrganizationAdminAccounts failed: AccessDeniedException",
             ),
             (
                 "fails_when_the_service_api_names_the_management_account",
@@ -223,14 +236,20 @@ mod tests {
                 "the management account 111111111111 administers",
             ),
             (
-                "fails_when_no_readable_source_names_an_administrator",
+                "fails_when_no_source_names_an_administrator",
+                vec![source(ORGS, None, &[]), source(GD, Some("us-east-1"), &[])],
+                Status::Fail,
+                "guardduty.amazonaws.com has no delegated administrator",
+            ),
+            (
+                "errors_when_the_unread_source_might_name_the_only_administrator",
                 vec![
                     source(ORGS, None, &[]),
                     source(GD, Some("us-east-1"), &[]),
                     unread(GD, Some("eu-west-1")),
                 ],
-                Status::Fail,
-                "guardduty.amazonaws.com has no delegated administrator (1 source could not be read",
+                Status::Error,
+                "cannot tell who administers guardduty.amazonaws.com: the sources read name no administrator, but 1 source could not be read",
             ),
             (
                 "errors_when_no_source_can_be_read",

@@ -231,6 +231,17 @@ impl SandboxAdmin {
         self.call("POST", "/_posture/root", Some(root))
     }
 
+    /// Switches IAM enforcement on or off (`sandbox/README.md`, "Enforced IAM"): with it on, every
+    /// request is authorized as AWS would, and the sandbox's static key is the root user.
+    pub fn enforce_iam(&self, enforce: bool) -> Result<(), AdminError> {
+        self.call::<serde_json::Value>(
+            "POST",
+            "/_posture/iam/enforce",
+            Some(&serde_json::json!({ "enforce": enforce })),
+        )
+        .map(drop)
+    }
+
     fn call<T: DeserializeOwned>(
         &self,
         method: &'static str,

@@ -42,15 +42,18 @@ const KILL_GRACE: Duration = Duration::from_secs(5);
 /// How many lines of `server.log` an error quotes: one, so the error stays one line.
 const LOG_TAIL_LINES: usize = 1;
 
-/// The environment that makes the standard AWS credential chain use dummy static credentials the
-/// sandbox accepts (they act as its management account, moto's default 123456789012), in
-/// us-east-1: how tests and benchmarks run `posture scan --endpoint-url` through the real chain.
+/// The sandbox's static access key: the root user of its management account (moto's default
+/// 123456789012), also when the sandbox enforces IAM (`sandbox/posture_sandbox/enforce.py`).
+pub const ACCESS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+/// The secret of [`ACCESS_KEY_ID`].
+pub const SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+/// The environment that makes the standard AWS credential chain use the sandbox's static
+/// credentials, in us-east-1: how tests and benchmarks run `posture scan --endpoint-url` through
+/// the real chain.
 pub const CREDENTIALS_ENV: [(&str, &str); 3] = [
-    ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
-    (
-        "AWS_SECRET_ACCESS_KEY",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    ),
+    ("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID),
+    ("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY),
     ("AWS_REGION", "us-east-1"),
 ];
 

@@ -57,13 +57,8 @@ fn plan(
     session_name: &str,
     admins: Collected<Vec<DelegatedAdmin>>,
 ) -> CollectPlan {
-    let access_analyzer_admin = match &admins {
-        Collected::Ok(list) => list
-            .iter()
-            .find(|a| a.service_principal == "access-analyzer.amazonaws.com")
-            .map(|a| a.account_id.clone()),
-        Collected::Error(_) => None,
-    };
+    let access_analyzer_admin =
+        posture::collect::access_analyzer_holder(&admins, &seeded.management_account_id());
     CollectPlan {
         management_account_id: seeded.management_account_id(),
         caller_account_id: seeded.management_account_id(),
@@ -715,7 +710,7 @@ async fn an_account_whose_role_is_denied_has_the_assume_role_error_on_every_fact
     let session = "posture-it-collect-denied";
     let mut plan = plan(seeded, session, Collected::Ok(Vec::new()));
     plan.accounts = vec![denied.clone(), allowed.clone()];
-    plan.access_analyzer_admin = None;
+    plan.access_analyzer_admin = Collected::Ok(allowed.clone());
     let (_, accounts) = collect(&factory, &plan, &|_| {}).await;
     admin.clear_faults().expect("clear faults");
 

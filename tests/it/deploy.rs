@@ -169,16 +169,16 @@ fn the_templates_grant_exactly_the_shipped_policies() {
     );
 }
 
-#[tokio::test]
-async fn a_service_managed_stack_set_deploys_the_auditor_role_to_every_member_and_nowhere_else() {
-    let guard = SandboxGuard::start(Sandbox::locate().with_state_dir(state_dir("it-deploy")))
-        .expect("start the sandbox");
-    let description: Value = serde_json::from_slice(
-        &std::fs::read(guard.sandbox().seed(8).expect("seed")).expect("read"),
-    )
-    .expect("description");
-    let endpoint = guard.endpoint().to_owned();
-    let factory = ClientFactory::for_sandbox(&endpoint).await;
+/// The README walk-through's steps 1 and 2 through CloudFormation, as the sandbox's management
+/// account: the scanning role (`deploy/posture-scanner-role.json`, trusting `trusted`), then the
+/// auditor role in every member account by a service-managed StackSet deployed to the root, with
+/// `external_id`.
+pub(crate) async fn deploy_roles(
+    factory: &ClientFactory,
+    description: &Value,
+    trusted: &str,
+    external_id: &str,
+) {
     let cloudformation = aws_sdk_cloudformation::Client::new(factory.base());
     let management = description["organization"]["management_account_id"]
         .as_str()
@@ -208,10 +208,7 @@ async fn a_service_managed_stack_set_deploys_the_auditor_role_to_every_member_an
         .create_stack()
         .stack_name("posture-scanner")
         .template_body(template("posture-scanner-role.json"))
-        .parameters(parameter(
-            "TrustedPrincipalArn",
-            &format!("arn:aws:iam::{management}:root"),
-        ))
+        .parameters(parameter("TrustedPrincipalArn", trusted))
         .capabilities(Capability::CapabilityNamedIam)
         .send()
         .await
@@ -239,7 +236,7 @@ async fn a_service_managed_stack_set_deploys_the_auditor_role_to_every_member_an
                 .build(),
         )
         .parameters(parameter("ScanningAccountId", &management))
-        .parameters(parameter("ExternalId", "posture-it-external-id"))
+        .parameters(parameter("ExternalId", external_id))
         .capabilities(Capability::CapabilityNamedIam)
         .send()
         .await
@@ -256,6 +253,29 @@ async fn a_service_managed_stack_set_deploys_the_auditor_role_to_every_member_an
         .send()
         .await
         .expect("deploy to the organization");
+}
+
+#[tokio::test]
+async fn a_service_managed_stack_set_deploys_the_auditor_role_to_every_member_and_nowhere_else() {
+    let guard = SandboxGuard::start(Sandbox::locate().with_state_dir(state_dir("it-deploy")))
+        .expect("start the sandbox");
+    let description: Value = serde_json::from_slice(
+        &std::fs::read(guard.sandbox().seed(8).expect("seed")).expect("read"),
+    )
+    .expect("description");
+    let endpoint = guard.endpoint().to_owned();
+    let factory = ClientFactory::for_sandbox(&endpoint).await;
+    let management = description["organization"]["management_account_id"]
+        .as_str()
+        .expect("management")
+        .to_owned();
+    deploy_roles(
+        &factory,
+        &description,
+        &format!("arn:aws:iam::{management}:root"),
+        "posture-it-external-id",
+    )
+    .await;
 
     let auditor_policy = read_json("policies", "posture-auditor-role.json");
     let mut deployed = 0;

@@ -6,6 +6,7 @@ mod collect;
 mod config;
 mod deploy;
 mod diff;
+mod enforced;
 mod messages;
 mod publish;
 mod sandbox_change;

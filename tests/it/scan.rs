@@ -9,12 +9,9 @@ use std::time::Duration;
 use posture::sandbox::{CREDENTIALS_ENV, FaultKind, FaultRule};
 use serde_json::Value;
 
-use crate::support::{Seeded, exclusive, posture_scan, seeded, state_dir};
+use crate::support::{Seeded, Verdicts, exclusive, posture_scan, seeded, state_dir, verdicts};
 
 const REGIONS: &str = "us-east-1,eu-west-1";
-
-/// The verdicts of one scan: (check, account, region, resource) → status.
-type Verdicts = BTreeMap<(String, String, Option<String>, String), String>;
 
 /// Runs `posture scan` against the sandbox with `args`; returns the exit code and the snapshot.
 fn scan(seeded: &Seeded, name: &str, args: &[&str]) -> (i32, Value) {
@@ -47,25 +44,6 @@ fn scan_at(endpoint: &str, name: &str, args: &[&str]) -> (i32, Value) {
     let bytes = posture::snapshot::read_snapshot_bytes(&files[0]).expect("a valid snapshot");
     let snapshot = serde_json::from_slice(&bytes).expect("json");
     (code, snapshot)
-}
-
-fn verdicts(snapshot: &Value) -> Verdicts {
-    snapshot["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                (
-                    f["check"].as_str().expect("check").to_owned(),
-                    f["account"].as_str().expect("account").to_owned(),
-                    f["region"].as_str().map(str::to_owned),
-                    f["resource"].as_str().expect("resource").to_owned(),
-                ),
-                f["status"].as_str().expect("status").to_owned(),
-            )
-        })
-        .collect()
 }
 
 /// The status of every finding of `check` in `account`.

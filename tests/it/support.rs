@@ -222,3 +222,27 @@ pub(crate) fn tmpfs(path: &std::path::Path, options: &str) -> Option<Mounted> {
         mounted: true,
     })
 }
+
+/// The verdicts of one scan: (check, account, region, resource) → status.
+pub(crate) type Verdicts =
+    std::collections::BTreeMap<(String, String, Option<String>, String), String>;
+
+/// The verdicts of a snapshot (its JSON).
+pub(crate) fn verdicts(snapshot: &Value) -> Verdicts {
+    snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                (
+                    f["check"].as_str().expect("check").to_owned(),
+                    f["account"].as_str().expect("account").to_owned(),
+                    f["region"].as_str().map(str::to_owned),
+                    f["resource"].as_str().expect("resource").to_owned(),
+                ),
+                f["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect()
+}
