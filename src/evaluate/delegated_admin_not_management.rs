@@ -4,7 +4,10 @@
 //! Every source collect consulted is judged (Organizations' `ListDelegatedAdministrators`, and the
 //! service's own admin API per Region where it has one): FAIL if any names the management account
 //! (Organizations never does, the services' own APIs may); FAIL if every readable source names
-//! nobody; ERROR if no source could be read; PASS otherwise. The evidence lists each source's
+//! nobody; ERROR if a source could not be read (it may be the one that names the management
+//! account: Security Hub's and GuardDuty's own lists answer only the management account, and
+//! Organizations never lists the management account, so from a delegated administrator the
+//! readable sources cannot rule it out); PASS otherwise. The evidence lists each source's
 //! answer. The four services the mission names are expected: one missing from the facts is ERROR,
 //! not silence.
 //!
@@ -122,6 +125,14 @@ fn judge(service: &ServiceAdministration, management: &str) -> Outcome {
             Status::Fail,
             format!("{principal} has no delegated administrator{unread_note}"),
         )
+    } else if !unread.is_empty() {
+        (
+            Status::Error,
+            format!(
+                "{principal} is administered by {} according to the sources read, but whether the management account administers it too is unknown{unread_note}",
+                other_admins.join(", ")
+            ),
+        )
     } else {
         (
             Status::Pass,
@@ -199,10 +210,10 @@ mod tests {
                 "guardduty.amazonaws.com is administered by 333333333333, not the management account",
             ),
             (
-                "passes_on_readable_sources_and_notes_unread_ones",
+                "errors_when_an_unread_source_could_name_the_management_account",
                 vec![source(ORGS, None, &[audit]), unread(GD, Some("eu-west-1"))],
-                Status::Pass,
-                "(1 source could not be read: guardduty:ListOrganizationAdminAccounts failed: AccessDeniedException",
+                Status::Error,
+                "guardduty.amazonaws.com is administered by 333333333333 according to the sources read, but whether the management account administers it too is unknown (1 source could not be read: guardduty:ListOrganizationAdminAccounts failed: AccessDeniedException",
             ),
             (
                 "fails_when_the_service_api_names_the_management_account",
