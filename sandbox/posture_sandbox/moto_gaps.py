@@ -12,7 +12,7 @@ from moto.organizations import responses as org_responses
 from moto.organizations import utils as org_utils
 from moto.securityhub import models as securityhub_models
 
-from . import wire
+from . import management_only, wire
 
 # AWS returns at most 20 accounts per ListAccounts/ListAccountsForParent page (moto: 100), which changes
 # the number of calls a scan of a large organization makes.
@@ -387,21 +387,13 @@ def batch_enable_standards(request: wire.AwsRequest, account_id: str):
 def list_securityhub_admin_accounts(request: wire.AwsRequest, account_id: str):
     """Security Hub `ListOrganizationAdminAccounts` (moto lacks it), from moto's own record of
     `EnableOrganizationAdminAccount` in this Region. Only the management account may call it, as on
-    AWS; the error a member gets is our guess (u): the model lists no AccessDenied for it."""
-    try:
-        organization = org_models.organizations_backends[account_id]["aws"].describe_organization()["Organization"]
-    except Exception:  # AWSOrganizationsNotInUseException
-        return wire.error_response(request, "AccessDeniedException",
-                                   "The account is not a member of an organization", 403)
-    if organization["MasterAccountId"] != account_id:
-        return wire.error_response(
-            request, "AccessDeniedException",
-            "You don't have permission to perform this action. Only the organization management account can "
-            "list the Security Hub administrator accounts.", 403)
+    AWS; anyone else gets Security Hub's refusal (management_only.py)."""
+    refused = management_only.refusal(request, account_id, management_only.SECURITYHUB_REFUSAL)
+    if refused:
+        return refused
     admin = SECURITYHUB_ADMINS.get((account_id, request.region))
     accounts = [{"AccountId": admin, "Status": "ENABLED"}] if admin else []
     return wire.json_response({"AdminAccounts": accounts, "Feature": request.query.get("Feature", "SecurityHub")})
-
 
 
 def put_account_name(request: wire.AwsRequest, account_id: str):
@@ -469,4 +461,5 @@ HANDLERS = {
     ("securityhub", "BatchEnableStandards"): batch_enable_standards,
     ("account", "PutAccountName"): put_account_name,
     ("account", "ListRegions"): list_regions,
+    **management_only.HANDLERS,
 }

@@ -4,7 +4,8 @@
 //! `DescribeTrails` is regional, and single-Region trails are seen only in their own Region, so it
 //! is called in every scanned Region (with shadow trails, CloudTrail's default) and the answers
 //! are deduplicated by ARN. An organization trail seen from a member is skipped there: it belongs
-//! to the management account and is read once, in it.
+//! to the management account and is read once for the organization (in the management account,
+//! or in the caller's account when the scan runs from a delegated administrator).
 
 use std::collections::HashSet;
 
@@ -22,8 +23,9 @@ use crate::facts::{
 /// Makes the account's CloudTrail client for a Region.
 pub(crate) type ClientIn<'a> = &'a (dyn Fn(&Region) -> aws_sdk_cloudtrail::Client + Sync);
 
-/// The trails of `account_id` seen from `regions`, organization trails of other accounts left
-/// out. Any `DescribeTrails` failure makes the whole list that error: a list missing a Region's
+/// The trails seen from `regions` by the account of `client_in`, organization trails of
+/// accounts other than `account_id` left out (`account_id` is that account, or the management
+/// account when its organization trails are read from a member). Any `DescribeTrails` failure makes the whole list that error: a list missing a Region's
 /// trails would read as "no trail there".
 pub(crate) async fn trails(
     client_in: ClientIn<'_>,

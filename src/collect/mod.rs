@@ -47,11 +47,12 @@ use self::iam::ReportPolling;
 /// What to collect, and how: decided by the scan command from discovery and the auditor's scope.
 #[derive(Debug, Clone)]
 pub struct CollectPlan {
-    /// The management account (organization trails and the services' own admin APIs are read
-    /// there).
+    /// The management account: read through the role like any member, unless it is the caller.
     pub management_account_id: String,
     /// The account of the caller's credentials: it is read with them, every other account
-    /// through its role.
+    /// through its role. The organization-wide reads are made with them too (Organizations'
+    /// reads, the services' own admin lists), so that a scan from a delegated administrator shows
+    /// what AWS allows there and what it allows the management account only.
     pub caller_account_id: String,
     /// The ACTIVE accounts in scope, in the order their facts are returned (may include the
     /// management account).
@@ -299,6 +300,10 @@ impl Scan {
         for id in plan.accounts.iter().chain(shared.iter().copied()) {
             accounts.insert(id.clone(), AccountScope::new(shared.contains(&id)));
         }
+        // The caller's account holds the organization-wide reads, in scope or not.
+        accounts
+            .entry(plan.caller_account_id.clone())
+            .or_insert_with(|| AccountScope::new(false));
         // AWS Config's delegated administrators are read for their aggregators only.
         if let Collected::Ok(config_admins) = config_admins(&plan.organizations_admins) {
             for id in config_admins {
@@ -564,13 +569,25 @@ impl Scan {
         }
     }
 
-    /// The management account's organization trails.
+    /// The organization trails, read where the caller can read them: in the management account
+    /// when the caller is in it; else in the caller's own account, where CloudTrail shows every
+    /// organization trail (a member sees it, and reads its status and selectors by ARN), so that
+    /// a scan from a delegated administrator does not depend on reaching the management
+    /// account's role for the trail that covers every account.
     async fn organization_trails(&self) -> Collected<Vec<Trail>> {
         let management = &self.plan.management_account_id;
-        if let Collected::Error(err) = self.access(management).await {
-            return Collected::Error(err.clone());
-        }
-        match self.trails(management).await {
+        let caller = &self.plan.caller_account_id;
+        let trails = if caller == management {
+            if let Collected::Error(err) = self.access(management).await {
+                return Collected::Error(err.clone());
+            }
+            self.trails(management).await
+        } else {
+            let clients = self.clients(caller).await;
+            let client_in = |region: &Region| clients.cloudtrail(region);
+            cloudtrail::trails(&client_in, management, &self.regions, &self.limiter).await
+        };
+        match trails {
             Collected::Ok(trails) => Collected::Ok(
                 trails
                     .into_iter()
@@ -611,42 +628,24 @@ impl Scan {
             .collect()
     }
 
-    /// Per service, what Organizations and the service's own admin API (in the management
-    /// account, per Region) say about its administrator.
+    /// Per service, what Organizations and the service's own admin API (per Region) say about
+    /// its administrator, read with the caller's credentials. Security Hub and GuardDuty answer
+    /// their `ListOrganizationAdminAccounts` to the management account only (their API
+    /// references); from a delegated administrator each Region's answer is AWS's refusal, kept
+    /// as that source's error. They are not read through the management account's role: the
+    /// auditor role reads an account's own facts and has no organization-wide permission.
     async fn delegated_admins(&self) -> Vec<ServiceAdministration> {
-        let management = &self.plan.management_account_id;
-        let access = self.access(management).await;
-        let (securityhub, guardduty) = match access {
-            Collected::Error(err) => {
-                let failed = |api: &str| {
-                    self.regions
-                        .iter()
-                        .map(|region| crate::facts::AdminSource {
-                            api: api.to_owned(),
-                            region: Some(region.to_string()),
-                            admin_account_ids: Collected::Error(err.clone()),
-                        })
-                        .collect::<Vec<_>>()
-                };
-                (
-                    failed("securityhub:ListOrganizationAdminAccounts"),
-                    failed("guardduty:ListOrganizationAdminAccounts"),
-                )
-            }
-            Collected::Ok(_) => {
-                let clients = self.clients(management).await;
-                futures::join!(
-                    join_all(self.regions.iter().map(|region| async move {
-                        let client = clients.securityhub(region);
-                        admins::securityhub_source(&client, region.as_ref(), &self.limiter).await
-                    })),
-                    join_all(self.regions.iter().map(|region| async move {
-                        let client = clients.guardduty(region);
-                        admins::guardduty_source(&client, region.as_ref(), &self.limiter).await
-                    })),
-                )
-            }
-        };
+        let clients = self.clients(&self.plan.caller_account_id).await;
+        let (securityhub, guardduty) = futures::join!(
+            join_all(self.regions.iter().map(|region| async move {
+                let client = clients.securityhub(region);
+                admins::securityhub_source(&client, region.as_ref(), &self.limiter).await
+            })),
+            join_all(self.regions.iter().map(|region| async move {
+                let client = clients.guardduty(region);
+                admins::guardduty_source(&client, region.as_ref(), &self.limiter).await
+            })),
+        );
         let mut own_sources = [securityhub, guardduty, Vec::new(), Vec::new()].into_iter();
         admins::SERVICES
             .iter()

@@ -1,6 +1,7 @@
 //! Integration tests: one binary (ripgrep's `tests/tests.rs`), one module per subject. Where a new
 //! test goes: tests/README.md.
 
+mod audit_account;
 mod checks_cmd;
 mod collect;
 mod config;

@@ -501,9 +501,51 @@ async fn security_hub_lists_its_delegated_administrator_to_the_management_accoun
         .send()
         .await
         .expect_err("a member may not list the administrators");
+    // Security Hub's account-level refusal (its model's InvalidAccessException), not IAM's
+    // AccessDeniedException: the member's policy allows the call, AWS does not.
     let info = posture::aws::error::AwsErrorInfo::from_sdk_error(&denied);
-    assert_eq!(info.code.as_deref(), Some("AccessDeniedException"));
-    assert_eq!(info.http_status, Some(403));
+    assert_eq!(info.code.as_deref(), Some("InvalidAccessException"));
+    assert_eq!(info.http_status, Some(401));
+}
+
+#[tokio::test]
+async fn guardduty_lists_its_delegated_administrator_to_the_management_account_only() {
+    let seeded = seeded();
+    let factory = seeded.factory().await;
+    let region = Region::new("us-east-1");
+    let listed = factory
+        .guardduty(factory.base(), &region)
+        .list_organization_admin_accounts()
+        .send()
+        .await
+        .expect("admin accounts");
+    let admins: Vec<&str> = listed
+        .admin_accounts()
+        .iter()
+        .filter_map(|a| a.admin_account_id())
+        .collect();
+    assert_eq!(admins, vec![seeded.management_account_id()]);
+
+    // moto answered a member from its own empty backend ("no administrator"); AWS refuses it.
+    let audit = seeded
+        .member(&factory, &seeded.account_id("acme-audit"))
+        .await;
+    let denied = factory
+        .guardduty(&audit, &region)
+        .list_organization_admin_accounts()
+        .send()
+        .await
+        .expect_err("a member may not list the administrators");
+    let info = posture::aws::error::AwsErrorInfo::from_sdk_error(&denied);
+    assert_eq!(info.code.as_deref(), Some("BadRequestException"));
+    assert_eq!(info.http_status, Some(400));
+    assert!(
+        info.message
+            .as_deref()
+            .is_some_and(|m| m.contains("AWS Organization master permission")),
+        "{info:?}"
+    );
+    assert!(info.request_id.is_some(), "{info:?}");
 }
 
 #[tokio::test]

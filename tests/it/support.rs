@@ -145,15 +145,21 @@ pub(crate) fn posture_scan_command(
     store: &std::path::Path,
     args: &[&str],
 ) -> std::process::Command {
+    let mut command = posture_scan_command_with_summary(endpoint, store, args);
+    command.arg("--quiet");
+    command
+}
+
+/// [`posture_scan_command`] without `--quiet`: the scan's summary (who ran it, the verdicts per
+/// check, an `error:` line per cause) on standard output.
+pub(crate) fn posture_scan_command_with_summary(
+    endpoint: &str,
+    store: &std::path::Path,
+    args: &[&str],
+) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_posture"));
     command
-        .args([
-            "scan",
-            "--quiet",
-            "--endpoint-url",
-            endpoint,
-            "--snapshots-dir",
-        ])
+        .args(["scan", "--endpoint-url", endpoint, "--snapshots-dir"])
         .arg(store)
         .args(args)
         .envs(posture::sandbox::CREDENTIALS_ENV)
