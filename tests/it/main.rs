@@ -18,3 +18,4 @@ mod snapshots;
 mod support;
 #[path = "../synthetic/mod.rs"]
 mod synthetic;
+mod walkthrough;
