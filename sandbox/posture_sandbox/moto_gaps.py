@@ -3,9 +3,11 @@
 import json
 
 from moto.cloudformation import models as cloudformation_models
+from moto.cloudformation import responses as cloudformation_responses
 from moto.cloudtrail import models as cloudtrail_models
 from moto.iam import models as iam_models
 from moto.config import models as config_models
+from moto.core.responses import ActionResult, EmptyResult
 from moto.organizations import exceptions as org_exceptions
 from moto.organizations import models as org_models
 from moto.organizations import responses as org_responses
@@ -143,6 +145,34 @@ def install_cloudformation() -> None:
         return original(instances, members, regions, parameters, {}, permission_model)
 
     cloudformation_models.StackInstances.create_instances = create_instances
+    install_stacksets_trusted_access()
+
+
+# The service principal of StackSets' member accounts: Organizations lists it as enabled once
+# StackSets' trusted access is activated.
+STACKSETS_MEMBER_PRINCIPAL = "member.org.stacksets.cloudformation.amazonaws.com"
+
+
+def install_stacksets_trusted_access() -> None:
+    """CloudFormation's ActivateOrganizationsAccess and DescribeOrganizationsAccess (moto has neither), as
+    the switch AWS makes of them: Organizations' service access for StackSets' member principal
+    (what ListAWSServiceAccessForOrganization then answers). The sandbox records it but, like moto,
+    does not refuse a service-managed StackSet without it."""
+    Response = cloudformation_responses.CloudFormationResponse
+
+    def organization(response):
+        return org_models.organizations_backends[response.current_account][response.partition]
+
+    def activate_organizations_access(self):
+        organization(self).enable_aws_service_access(ServicePrincipal=STACKSETS_MEMBER_PRINCIPAL)
+        return EmptyResult()
+
+    def describe_organizations_access(self):
+        enabled = any(s["ServicePrincipal"] == STACKSETS_MEMBER_PRINCIPAL for s in organization(self).services)
+        return ActionResult({"Status": "ENABLED" if enabled else "DISABLED"})
+
+    Response.activate_organizations_access = activate_organizations_access
+    Response.describe_organizations_access = describe_organizations_access
 
 
 def install_cloudtrail() -> None:

@@ -1,13 +1,13 @@
 //! The sandbox organization's life cycle, for the CLI (`posture sandbox …`, `posture demo`) and
-//! the integration tests alike: the Python virtual environment, starting and stopping the server,
-//! asking it whether it is alive, and running the seeder.
+//! the integration tests alike: the Python virtual environments, starting and stopping the
+//! server, asking it whether it is alive, and running the seeder.
 //!
-//! It owns the files under the sandbox directory that posture writes (`.venv/`, `.state/`), and
-//! knows the server only through its contract in `sandbox/README.md`: the command line, the state
-//! file and `GET /_posture/health`. It never reads what the seeder wrote (the description is the
-//! tests' business) and never talks AWS. It is blocking on purpose: it runs child processes and
-//! one local HTTP request at a time, and [`SandboxGuard`] must be able to stop the server in
-//! `Drop`.
+//! It owns the files under the sandbox directory that posture writes (`.venv/`, `.cli-venv/` for
+//! the AWS CLI the tests run the README's walk-through with, `.state/`), and knows the server
+//! only through its contract in `sandbox/README.md`: the command line, the state file and
+//! `GET /_posture/health`. It never reads what the seeder wrote (the description is the tests'
+//! business) and never talks AWS. It is blocking on purpose: it runs child processes and one
+//! local HTTP request at a time, and [`SandboxGuard`] must be able to stop the server in `Drop`.
 //!
 //! Unix only: the server is put in its own process group and stopped with signals.
 
@@ -260,10 +260,23 @@ struct ServerState {
     pid: u32,
 }
 
+/// One virtual environment posture makes from a hash-pinned requirements file, and where its
+/// lock and setup log live: beside the environments, not in the (maybe per-test) state
+/// directory, since there is one of each environment, so one lock and one log for it.
+struct PythonEnv {
+    /// What it is, in log lines.
+    what: &'static str,
+    dir: PathBuf,
+    requirements: PathBuf,
+    lock: PathBuf,
+    log: PathBuf,
+}
+
 /// Where a sandbox lives, and its life cycle.
 ///
-/// The sandbox directory holds `server.py`, `seed.py` and `requirements.txt`; posture keeps the
-/// virtual environment in `<dir>/.venv` and, by default, the state in `<dir>/.state`
+/// The sandbox directory holds `server.py`, `seed.py`, `requirements.txt` and
+/// `requirements-cli.txt`; posture keeps the virtual environments in `<dir>/.venv` (the server's)
+/// and `<dir>/.cli-venv` (the AWS CLI's, for the tests) and, by default, the state in `<dir>/.state`
 /// (`sandbox.json`, `server.log`, `organization.json`). Tests give each sandbox its own state
 /// directory with [`Sandbox::with_state_dir`]; they all share the virtual environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -342,22 +355,33 @@ impl Sandbox {
         self.state_dir.join("organization.json")
     }
 
-    fn requirements_file(&self) -> PathBuf {
-        self.dir.join("requirements.txt")
+    /// The AWS CLI's virtual environment, `<dir>/.cli-venv`: apart from the server's, so that
+    /// the CLI's pins (it bundles its own botocore) and moto's can never clash.
+    pub fn cli_venv_dir(&self) -> PathBuf {
+        self.dir.join(".cli-venv")
     }
 
-    fn stamp_file(&self) -> PathBuf {
-        self.venv_dir().join(".requirements.sha256")
+    /// The server's environment: `requirements.txt` in `.venv`.
+    fn server_env(&self) -> PythonEnv {
+        PythonEnv {
+            what: "the sandbox's Python environment",
+            dir: self.venv_dir(),
+            requirements: self.dir.join("requirements.txt"),
+            lock: self.dir.join(".state").join("venv.lock"),
+            log: self.dir.join(".state").join("venv.log"),
+        }
     }
 
-    /// Beside the virtual environment, not in the (maybe per-test) state directory: there is one
-    /// virtual environment, so one lock and one log for it.
-    fn venv_lock_file(&self) -> PathBuf {
-        self.dir.join(".state").join("venv.lock")
-    }
-
-    fn venv_log_file(&self) -> PathBuf {
-        self.dir.join(".state").join("venv.log")
+    /// The AWS CLI's environment: `requirements-cli.txt` in `.cli-venv`, with a lock and log of
+    /// its own, so that it can be made while the server's is.
+    fn cli_env(&self) -> PythonEnv {
+        PythonEnv {
+            what: "the AWS CLI's Python environment",
+            dir: self.cli_venv_dir(),
+            requirements: self.dir.join("requirements-cli.txt"),
+            lock: self.dir.join(".state").join("cli-venv.lock"),
+            log: self.dir.join(".state").join("cli-venv.log"),
+        }
     }
 
     /// Makes sure the virtual environment exists and holds exactly `requirements.txt`.
@@ -372,40 +396,53 @@ impl Sandbox {
     /// `--no-deps` would install an incomplete set silently (say, a dependency that only a newer
     /// Python needs) and fail later at import.
     pub fn ensure_venv(&self) -> Result<(), SandboxError> {
-        let requirements = self.requirements_file();
-        let digest = sha256_hex(&read(&requirements)?);
+        self.ensure_env(&self.server_env())
+    }
 
-        let lock_path = self.venv_lock_file();
+    /// Makes sure the AWS CLI's virtual environment exists and holds exactly
+    /// `requirements-cli.txt` (as [`Sandbox::ensure_venv`] does for the server's), and returns
+    /// the folder holding its `aws`. The tests run the README's walk-through with it; posture
+    /// itself never needs the CLI.
+    pub fn ensure_cli_venv(&self) -> Result<PathBuf, SandboxError> {
+        let env = self.cli_env();
+        self.ensure_env(&env)?;
+        Ok(env.dir.join("bin"))
+    }
+
+    fn ensure_env(&self, env: &PythonEnv) -> Result<(), SandboxError> {
+        let requirements = &env.requirements;
+        let digest = sha256_hex(&read(requirements)?);
+        let python = env.dir.join("bin").join("python");
+        let stamp_path = env.dir.join(".requirements.sha256");
+
+        let lock_path = &env.lock;
         create_dir(lock_path.parent().unwrap_or(&self.dir))?;
         let lock = File::options()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(&lock_path)
-            .map_err(io_error("open", &lock_path))?;
-        lock.lock().map_err(io_error("lock", &lock_path))?;
+            .open(lock_path)
+            .map_err(io_error("open", lock_path))?;
+        lock.lock().map_err(io_error("lock", lock_path))?;
 
-        let stamp = fs::read_to_string(self.stamp_file()).ok();
-        if self.venv_python().exists() && stamp_matches(stamp.as_deref(), &digest) {
-            debug!(venv = %self.venv_dir().display(), "reusing the sandbox's Python environment");
+        let stamp = fs::read_to_string(&stamp_path).ok();
+        if python.exists() && stamp_matches(stamp.as_deref(), &digest) {
+            debug!(venv = %env.dir.display(), "reusing {}", env.what);
             return Ok(());
         }
 
         let began = Instant::now();
         info!(
-            venv = %self.venv_dir().display(),
-            "creating the sandbox's Python environment (a minute or two the first time)"
+            venv = %env.dir.display(),
+            "creating {} (a minute or two the first time)", env.what
         );
         self.check_python_version()?;
-        let log_path = self.venv_log_file();
-        let log = File::create(&log_path).map_err(io_error("create", &log_path))?;
+        let log_path = &env.log;
+        let log = File::create(log_path).map_err(io_error("create", log_path))?;
 
         let mut venv = Command::new(&self.python);
-        venv.arg("-m")
-            .arg("venv")
-            .arg("--clear")
-            .arg(self.venv_dir());
-        match run_logged(&mut venv, &log, &log_path) {
+        venv.arg("-m").arg("venv").arg("--clear").arg(&env.dir);
+        match run_logged(&mut venv, &log, log_path) {
             Err(SandboxError::Spawn { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
                 return Err(SandboxError::PythonMissing {
                     python: self.python.clone(),
@@ -414,8 +451,8 @@ impl Sandbox {
             other => other?,
         }
 
-        info!(requirements = %requirements.display(), "installing the sandbox's pinned packages");
-        let mut pip = Command::new(self.venv_python());
+        info!(requirements = %requirements.display(), "installing the pinned packages");
+        let mut pip = Command::new(&python);
         pip.args([
             "-m",
             "pip",
@@ -425,13 +462,13 @@ impl Sandbox {
             "--require-hashes",
             "-r",
         ])
-        .arg(&requirements);
-        run_logged(&mut pip, &log, &log_path)?;
+        .arg(requirements);
+        run_logged(&mut pip, &log, log_path)?;
 
-        write_atomically(&self.stamp_file(), format!("{digest}\n").as_bytes())?;
+        write_atomically(&stamp_path, format!("{digest}\n").as_bytes())?;
         info!(
             took_s = format_args!("{:.1}", began.elapsed().as_secs_f64()),
-            "the sandbox's Python environment is ready"
+            "{} is ready", env.what
         );
         // Only now may another process see the environment as ready.
         drop(lock);
@@ -997,8 +1034,16 @@ mod tests {
             Path::new("/tmp/s1/organization.json")
         );
         assert_eq!(
-            sandbox.venv_lock_file(),
+            sandbox.server_env().lock,
             Path::new("/x/sandbox/.state/venv.lock")
+        );
+        assert_eq!(
+            sandbox.cli_env().requirements,
+            Path::new("/x/sandbox/requirements-cli.txt")
+        );
+        assert_eq!(
+            sandbox.cli_env().dir.join("bin"),
+            Path::new("/x/sandbox/.cli-venv/bin")
         );
     }
 }

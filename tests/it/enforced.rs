@@ -10,12 +10,14 @@ use std::path::PathBuf;
 use aws_config::SdkConfig;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_cloudformation::types::{
+    AutoDeployment, Capability, DeploymentTargets, Parameter, PermissionModels, StackStatus,
+};
 use serde_json::{Value, json};
 
 use posture::aws::ClientFactory;
 use posture::sandbox::{Sandbox, SandboxAdmin, SandboxGuard};
 
-use crate::deploy::deploy_roles;
 use crate::support::{Verdicts, posture_scan_command, state_dir, verdicts};
 
 const EXTERNAL_ID: &str = "posture-it-enforced";
@@ -150,10 +152,7 @@ impl Enforced {
 }
 
 fn read_policy(file: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("policies")
-        .join(file);
-    serde_json::from_slice(&std::fs::read(path).expect("policy")).expect("json")
+    crate::support::read_json("policies", file)
 }
 
 /// `posture-org-principal.json` as the scanner template deploys it (for the default role names).
@@ -208,6 +207,92 @@ fn policy_actions(policy: &Value) -> Vec<String> {
             other => panic!("an Action of {other}"),
         })
         .collect()
+}
+
+/// The README walk-through's steps 1 and 2 through CloudFormation (the SDK's calls the AWS CLI
+/// makes there), as the sandbox's management account: the scanning role (`deploy/posture-scanner-role.json`, trusting `trusted`), then the
+/// auditor role in every member account by a service-managed StackSet deployed to the root, with
+/// `external_id`.
+pub(crate) async fn deploy_roles(
+    factory: &ClientFactory,
+    description: &Value,
+    trusted: &str,
+    external_id: &str,
+) {
+    let cloudformation = aws_sdk_cloudformation::Client::new(factory.base());
+    let management = description["organization"]["management_account_id"]
+        .as_str()
+        .expect("management")
+        .to_owned();
+    let root_id = description["organization"]["root_id"]
+        .as_str()
+        .expect("root")
+        .to_owned();
+    let template = |file: &str| {
+        std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("deploy")
+                .join(file),
+        )
+        .expect("template")
+    };
+    let parameter = |key: &str, value: &str| {
+        Parameter::builder()
+            .parameter_key(key)
+            .parameter_value(value)
+            .build()
+    };
+
+    // The README's walk-through: the scanning role first (the auditor roles trust it by name)...
+    let scanner = cloudformation
+        .create_stack()
+        .stack_name("posture-scanner")
+        .template_body(template("posture-scanner-role.json"))
+        .parameters(parameter("TrustedPrincipalArn", trusted))
+        .capabilities(Capability::CapabilityNamedIam)
+        .send()
+        .await
+        .expect("create the scanner stack");
+    let stack = cloudformation
+        .describe_stacks()
+        .stack_name(scanner.stack_id().expect("stack id"))
+        .send()
+        .await
+        .expect("describe");
+    assert_eq!(
+        stack.stacks()[0].stack_status(),
+        Some(&StackStatus::CreateComplete)
+    );
+    // ...then the auditor role everywhere under the root, and in accounts that join later.
+    cloudformation
+        .create_stack_set()
+        .stack_set_name("posture-auditor")
+        .template_body(template("posture-auditor-role.json"))
+        .permission_model(PermissionModels::ServiceManaged)
+        .auto_deployment(
+            AutoDeployment::builder()
+                .enabled(true)
+                .retain_stacks_on_account_removal(false)
+                .build(),
+        )
+        .parameters(parameter("ScanningAccountId", &management))
+        .parameters(parameter("ExternalId", external_id))
+        .capabilities(Capability::CapabilityNamedIam)
+        .send()
+        .await
+        .expect("create the stack set");
+    cloudformation
+        .create_stack_instances()
+        .stack_set_name("posture-auditor")
+        .deployment_targets(
+            DeploymentTargets::builder()
+                .organizational_unit_ids(&root_id)
+                .build(),
+        )
+        .regions("us-east-1")
+        .send()
+        .await
+        .expect("deploy to the organization");
 }
 
 /// Starts an organization of its own, deploys the roles as the README does (the scanner trusting

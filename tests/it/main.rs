@@ -20,3 +20,4 @@ mod snapshots;
 mod support;
 #[path = "../synthetic/mod.rs"]
 mod synthetic;
+mod walkthrough;

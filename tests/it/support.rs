@@ -252,3 +252,33 @@ pub(crate) fn verdicts(snapshot: &Value) -> Verdicts {
         })
         .collect()
 }
+
+/// A JSON file of this checkout, `<folder>/<file>` (`deploy/`, `policies/`).
+pub(crate) fn read_json(folder: &str, file: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(folder)
+        .join(file);
+    serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json")
+}
+
+/// A policy document as IAM answers it: URL-encoded (RFC 3986), or as it was when the answer is
+/// already JSON.
+pub(crate) fn policy_text(text: &str) -> String {
+    if text.trim_start().starts_with('{') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).expect("ascii");
+            out.push(u8::from_str_radix(hex, 16).expect("hex"));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("utf-8")
+}
