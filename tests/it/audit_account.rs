@@ -234,11 +234,11 @@ async fn a_scan_from_the_audit_account_reads_every_check_but_the_admin_lists_onl
         .collect();
     assert_eq!(checks, catalogue, "every check has its findings");
 
-    // Per check: the verdicts that differ between the two scans. Only one does: Security Hub's
-    // administrator, which only Security Hub's own list (management account only) can confirm
-    // is not the management account. GuardDuty's is FAIL either way: Organizations lists no
-    // delegated administrator for it, and the one GuardDuty itself names (the management
-    // account) it names only to the management account.
+    // Per check: the verdicts that differ between the two scans: Security Hub's and GuardDuty's
+    // administrators, whose own lists answer the management account only. Security Hub's is
+    // PASS from there (its list confirms the audit account); GuardDuty's FAIL (its list names
+    // the management account, which Organizations never lists). From the audit account neither
+    // can be told: ERROR, with the service's refusal.
     let differing: Vec<(&str, &str, Status, Status)> = audit_verdicts
         .iter()
         .filter(|(key, (status, _))| management_verdicts[*key].0 != *status)
@@ -253,12 +253,20 @@ async fn a_scan_from_the_audit_account_reads_every_check_but_the_admin_lists_onl
         .collect();
     assert_eq!(
         differing,
-        [(
-            "delegated-admin-not-management",
-            "securityhub.amazonaws.com",
-            Status::Pass,
-            Status::Error
-        )],
+        [
+            (
+                "delegated-admin-not-management",
+                "guardduty.amazonaws.com",
+                Status::Fail,
+                Status::Error
+            ),
+            (
+                "delegated-admin-not-management",
+                "securityhub.amazonaws.com",
+                Status::Pass,
+                Status::Error
+            )
+        ],
         "the checks that read differently from the audit account"
     );
     let securityhub = &audit_verdicts[&(
@@ -280,7 +288,7 @@ async fn a_scan_from_the_audit_account_reads_every_check_but_the_admin_lists_onl
         None,
         "guardduty.amazonaws.com".to_owned(),
     )];
-    assert_eq!(guardduty.0, Status::Fail);
+    assert_eq!(guardduty.0, Status::Error);
     assert!(
         guardduty.1.contains(
             "guardduty:ListOrganizationAdminAccounts in us-east-1 failed: BadRequestException"

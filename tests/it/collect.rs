@@ -655,7 +655,6 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
         ("DescribeTrails", "eu-west-1", 200),
         ("DescribeTrails", "us-east-1", 200),
         ("GenerateCredentialReport", "us-east-1", 200),
-        ("GenerateCredentialReport", "us-east-1", 200),
         ("GetAccountSummary", "us-east-1", 200),
         ("GetCallerIdentity", "us-east-1", 200),
         ("GetCredentialReport", "us-east-1", 200),
@@ -668,10 +667,21 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
         ("ListDetectors", "us-east-1", 200),
         ("ListFindings", "us-east-1", 200),
     ];
-    let calls: Vec<(&str, &str, u16)> = calls
+    let mut calls: Vec<(&str, &str, u16)> = calls
         .iter()
         .map(|(a, r, s)| (a.as_str(), r.as_str(), *s))
         .collect();
+    // Twice when this collection started the report (STARTED, then COMPLETE), once when an
+    // earlier scan of the shared sandbox left one younger than four hours (IAM hands it out).
+    let generated = calls
+        .iter()
+        .filter(|(action, _, _)| *action == "GenerateCredentialReport")
+        .count();
+    assert!((1..=2).contains(&generated), "{generated}");
+    let mut first = true;
+    calls.retain(|(action, _, _)| {
+        *action != "GenerateCredentialReport" || std::mem::replace(&mut first, false)
+    });
     assert_eq!(calls, expected);
 
     // The audit account's analyzers serve its own facts and the organization's: read once.
