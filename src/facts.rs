@@ -746,3 +746,37 @@ impl AccountFacts {
         errors
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Snapshot;
+
+    /// A snapshot posture wrote before the regional facts shared one shape
+    /// (`tests/fixtures/snapshots/regional/README.md`).
+    const BEFORE_REGIONAL: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/snapshots/regional/2026-12-06T23-35-30.967Z.json"
+    ));
+
+    #[test]
+    fn a_snapshot_with_every_regional_fact_writes_back_byte_for_byte() {
+        let snapshot: Snapshot = serde_json::from_str(BEFORE_REGIONAL).expect("fixture parses");
+        let accounts = &snapshot.facts.accounts;
+        // The fixture holds what the test is about: every regional service, in every Region.
+        assert!(accounts.iter().all(|a| {
+            a.analyzers.len() == 2
+                && a.guardduty.len() == 2
+                && a.securityhub.len() == 2
+                && a.config.len() == 2
+        }));
+        assert_eq!(snapshot.facts.organization.organization_analyzers.len(), 2);
+        let written = serde_json::to_string(&snapshot).expect("serializes");
+        assert!(
+            written == BEFORE_REGIONAL,
+            "the snapshot no longer writes back as it was read"
+        );
+        let facts = serde_json::to_string(&snapshot.facts).expect("serializes");
+        assert!(BEFORE_REGIONAL.contains(&format!(",\"facts\":{facts}}}")));
+    }
+}

@@ -880,4 +880,24 @@ mod tests {
         // and hubs, and per Region the three AWS Config reads.
         assert_eq!(error_count(&facts), 17);
     }
+
+    #[test]
+    fn an_unreachable_account_serializes_as_posture_always_wrote_it() {
+        let regions = [Region::new("us-east-1"), Region::new("eu-west-1")];
+        let err = CollectError {
+            message: "denied".into(),
+            ..denied()
+        };
+        let facts = unreachable_account("111122223333", &regions, &err);
+        let written = serde_json::to_string(&facts).expect("serializes");
+        assert_eq!(
+            written,
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/snapshots/regional/unreachable-account.json"
+            ))
+        );
+        let read: AccountFacts = serde_json::from_str(&written).expect("parses");
+        assert_eq!(read, facts);
+    }
 }
