@@ -611,6 +611,144 @@ pub struct AccountSummary {
     pub signing_certificates_present: Option<bool>,
 }
 
+/// The facts of one regional service in one account and Region (the account's
+/// [`AccountFacts::guardduty`], [`AccountFacts::securityhub`], ...): what `collect` and
+/// `evaluate` need to treat every regional service alike. A new regional service implements it
+/// for its per-Region struct and lists its field in [`AccountFacts::regional`] and
+/// [`AccountFacts::unreachable`]; the serialized form stays the struct's own.
+pub trait RegionalFacts {
+    /// The Region.
+    fn region(&self) -> &str;
+    /// The facts of a Region of `account_id` that could not be read at all: `err` on every read.
+    fn unread(account_id: &str, region: &str, err: &CollectError) -> Self
+    where
+        Self: Sized;
+    /// Every error among them, each nested read's own included, in order and not deduplicated
+    /// (one per fact that is an error).
+    fn errors(&self) -> Vec<&CollectError>;
+}
+
+/// [`RegionalFacts::unread`] in each of `regions`.
+pub fn unread_in<T: RegionalFacts, R: AsRef<str>>(
+    account_id: &str,
+    regions: &[R],
+    err: &CollectError,
+) -> Vec<T> {
+    regions
+        .iter()
+        .map(|region| T::unread(account_id, region.as_ref(), err))
+        .collect()
+}
+
+/// The errors of every Region of one regional service, for [`AccountFacts::regional`].
+pub trait RegionalErrors {
+    /// Every error of every Region, in Region order, not deduplicated.
+    fn errors(&self) -> Vec<&CollectError>;
+}
+
+impl<T: RegionalFacts> RegionalErrors for Vec<T> {
+    fn errors(&self) -> Vec<&CollectError> {
+        self.iter().flat_map(RegionalFacts::errors).collect()
+    }
+}
+
+impl RegionalFacts for RegionalAnalyzers {
+    fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn unread(account_id: &str, region: &str, err: &CollectError) -> Self {
+        RegionalAnalyzers {
+            region: region.to_owned(),
+            account_id: account_id.to_owned(),
+            analyzers: Collected::Error(err.clone()),
+        }
+    }
+
+    fn errors(&self) -> Vec<&CollectError> {
+        match &self.analyzers {
+            Collected::Error(err) => vec![err],
+            Collected::Ok(analyzers) => analyzers
+                .iter()
+                .filter_map(|a| a.active_findings.as_result().err())
+                .collect(),
+        }
+    }
+}
+
+impl RegionalFacts for RegionalDetectors {
+    fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn unread(_account_id: &str, region: &str, err: &CollectError) -> Self {
+        RegionalDetectors {
+            region: region.to_owned(),
+            detectors: Collected::Error(err.clone()),
+        }
+    }
+
+    fn errors(&self) -> Vec<&CollectError> {
+        match &self.detectors {
+            Collected::Error(err) => vec![err],
+            Collected::Ok(detectors) => detectors
+                .iter()
+                .filter_map(|d| d.status.as_result().err())
+                .collect(),
+        }
+    }
+}
+
+impl RegionalFacts for RegionalSecurityHub {
+    fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn unread(_account_id: &str, region: &str, err: &CollectError) -> Self {
+        RegionalSecurityHub {
+            region: region.to_owned(),
+            hub: Collected::Error(err.clone()),
+        }
+    }
+
+    fn errors(&self) -> Vec<&CollectError> {
+        match &self.hub {
+            Collected::Error(err)
+            | Collected::Ok(SecurityHub::Enabled {
+                standards: Collected::Error(err),
+                ..
+            }) => vec![err],
+            Collected::Ok(_) => Vec::new(),
+        }
+    }
+}
+
+impl RegionalFacts for RegionalConfig {
+    fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn unread(_account_id: &str, region: &str, err: &CollectError) -> Self {
+        RegionalConfig {
+            region: region.to_owned(),
+            recorders: Collected::Error(err.clone()),
+            recorder_statuses: Collected::Error(err.clone()),
+            delivery_channels: Collected::Error(err.clone()),
+        }
+    }
+
+    fn errors(&self) -> Vec<&CollectError> {
+        [
+            self.recorders.as_result().err(),
+            self.recorder_statuses.as_result().err(),
+            self.delivery_channels.as_result().err(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
 impl OrganizationFacts {
     /// Every error met while reading the organization's own facts (delegated administrators,
     /// organization trails and analyzers, SCPs, aggregators), once each, in that order.
@@ -635,13 +773,8 @@ impl OrganizationFacts {
                 add(trail.selectors.as_result().map(drop));
             }
         }
-        for regional in &self.organization_analyzers {
-            add(regional.analyzers.as_result().map(drop));
-            if let Collected::Ok(analyzers) = &regional.analyzers {
-                for analyzer in analyzers {
-                    add(analyzer.active_findings.as_result().map(drop));
-                }
-            }
+        for err in self.organization_analyzers.errors() {
+            add(Err(err));
         }
         match &self.service_control_policies {
             Some(Collected::Error(err)) => add(Err(err)),
@@ -663,6 +796,34 @@ impl OrganizationFacts {
 }
 
 impl AccountFacts {
+    /// The facts of an account that could not be read at all: `err` on every fact, and in
+    /// every one of `regions` for the regional ones.
+    pub fn unreachable<R: AsRef<str>>(account_id: &str, regions: &[R], err: &CollectError) -> Self {
+        AccountFacts {
+            account_id: account_id.to_owned(),
+            access: Collected::Error(err.clone()),
+            credential_report: Collected::Error(err.clone()),
+            account_summary: Collected::Error(err.clone()),
+            trails: Collected::Error(err.clone()),
+            analyzers: unread_in(account_id, regions, err),
+            guardduty: unread_in(account_id, regions, err),
+            securityhub: unread_in(account_id, regions, err),
+            buckets: Some(Collected::Error(err.clone())),
+            config: unread_in(account_id, regions, err),
+        }
+    }
+
+    /// Every regional service's facts, for what treats them alike (counting their errors): the
+    /// list a new regional service's field joins.
+    pub fn regional(&self) -> [&dyn RegionalErrors; 4] {
+        [
+            &self.analyzers,
+            &self.guardduty,
+            &self.securityhub,
+            &self.config,
+        ]
+    }
+
     /// Every error met while reading this account, once each: the role error alone when the
     /// account could not be reached.
     pub fn errors(&self) -> Vec<CollectError> {
@@ -694,55 +855,55 @@ impl AccountFacts {
                 }
             }
         }
-        for regional in &self.guardduty {
-            match &regional.detectors {
-                Collected::Error(err) => add(err),
-                Collected::Ok(detectors) => {
-                    for detector in detectors {
-                        if let Collected::Error(err) = &detector.status {
-                            add(err);
-                        }
-                    }
-                }
-            }
+        // The order the account's errors have always been listed in.
+        for err in self.guardduty.errors() {
+            add(err);
         }
         if let Some(Collected::Error(err)) = &self.buckets {
             add(err);
         }
-        for regional in &self.securityhub {
-            match &regional.hub {
-                Collected::Error(err) => add(err),
-                Collected::Ok(SecurityHub::Enabled {
-                    standards: Collected::Error(err),
-                    ..
-                }) => add(err),
-                Collected::Ok(_) => {}
-            }
-        }
-        for regional in &self.config {
-            for err in [
-                regional.recorders.as_result().err(),
-                regional.recorder_statuses.as_result().err(),
-                regional.delivery_channels.as_result().err(),
-            ]
-            .into_iter()
-            .flatten()
-            {
+        for regional in [
+            &self.securityhub as &dyn RegionalErrors,
+            &self.config,
+            &self.analyzers,
+        ] {
+            for err in regional.errors() {
                 add(err);
             }
         }
-        for regional in &self.analyzers {
-            match &regional.analyzers {
-                Collected::Error(err) => add(err),
-                Collected::Ok(analyzers) => {
-                    for analyzer in analyzers {
-                        if let Collected::Error(err) = &analyzer.active_findings {
-                            add(err);
-                        }
-                    }
-                }
-            }
-        }
         errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::snapshot::Snapshot;
+
+    /// A snapshot posture wrote before the regional facts shared one shape
+    /// (`tests/fixtures/snapshots/regional/README.md`).
+    const BEFORE_REGIONAL: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/snapshots/regional/2026-12-06T23-35-30.967Z.json"
+    ));
+
+    #[test]
+    fn a_snapshot_with_every_regional_fact_writes_back_byte_for_byte() {
+        let snapshot: Snapshot = serde_json::from_str(BEFORE_REGIONAL).expect("fixture parses");
+        let accounts = &snapshot.facts.accounts;
+        // The fixture holds what the test is about: every regional service, in every Region.
+        assert!(accounts.iter().all(|a| {
+            a.analyzers.len() == 2
+                && a.guardduty.len() == 2
+                && a.securityhub.len() == 2
+                && a.config.len() == 2
+        }));
+        assert_eq!(snapshot.facts.organization.organization_analyzers.len(), 2);
+        let written = serde_json::to_string(&snapshot).expect("serializes");
+        assert!(
+            written == BEFORE_REGIONAL,
+            "the snapshot no longer writes back as it was read"
+        );
+        let facts = serde_json::to_string(&snapshot.facts).expect("serializes");
+        assert!(BEFORE_REGIONAL.contains(&format!(",\"facts\":{facts}}}")));
     }
 }

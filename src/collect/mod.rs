@@ -38,8 +38,7 @@ use crate::aws::error::collect_error;
 use crate::aws::{AccountClients, ClientFactory};
 use crate::facts::{
     AccountAccess, AccountFacts, CollectError, Collected, ConfigAggregators, OrganizationFacts,
-    RegionalAggregators, RegionalAnalyzers, RegionalConfig, RegionalDetectors, RegionalSecurityHub,
-    SecurityHub, ServiceAdministration, Trail,
+    RegionalAggregators, RegionalAnalyzers, ServiceAdministration, Trail, unread_in,
 };
 
 use self::iam::ReportPolling;
@@ -171,7 +170,7 @@ pub async fn collect(
                 let scan = Arc::clone(&scan);
                 async move {
                     let facts = task.await.unwrap_or_else(|err| {
-                        unreachable_account(account_id, &scan.regions, &internal_error(&err))
+                        AccountFacts::unreachable(account_id, &scan.regions, &internal_error(&err))
                     });
                     (index, facts)
                 }
@@ -444,7 +443,7 @@ impl Scan {
     async fn account(&self, account_id: &str) -> AccountFacts {
         let access = self.access(account_id).await.clone();
         if let Collected::Error(err) = &access {
-            return unreachable_account(account_id, &self.regions, err);
+            return AccountFacts::unreachable(account_id, &self.regions, err);
         }
         let iam = self.clients(account_id).await.iam();
         let clients = self.clients(account_id).await;
@@ -691,55 +690,12 @@ fn config_admins(admins: &Collected<Vec<DelegatedAdmin>>) -> Collected<Vec<Strin
     admins::organizations_source(admins, &[admins::CONFIG_AGGREGATORS]).admin_account_ids
 }
 
-/// The facts of an account that could not be read at all: `err` on every fact.
-fn unreachable_account(account_id: &str, regions: &[Region], err: &CollectError) -> AccountFacts {
-    AccountFacts {
-        account_id: account_id.to_owned(),
-        access: Collected::Error(err.clone()),
-        credential_report: Collected::Error(err.clone()),
-        account_summary: Collected::Error(err.clone()),
-        trails: Collected::Error(err.clone()),
-        analyzers: unreachable_analyzers(account_id, regions, err),
-        guardduty: regions
-            .iter()
-            .map(|region| RegionalDetectors {
-                region: region.to_string(),
-                detectors: Collected::Error(err.clone()),
-            })
-            .collect(),
-        securityhub: regions
-            .iter()
-            .map(|region| RegionalSecurityHub {
-                region: region.to_string(),
-                hub: Collected::Error(err.clone()),
-            })
-            .collect(),
-        buckets: Some(Collected::Error(err.clone())),
-        config: regions
-            .iter()
-            .map(|region| RegionalConfig {
-                region: region.to_string(),
-                recorders: Collected::Error(err.clone()),
-                recorder_statuses: Collected::Error(err.clone()),
-                delivery_channels: Collected::Error(err.clone()),
-            })
-            .collect(),
-    }
-}
-
 fn unreachable_analyzers(
     account_id: &str,
     regions: &[Region],
     err: &CollectError,
 ) -> Vec<RegionalAnalyzers> {
-    regions
-        .iter()
-        .map(|region| RegionalAnalyzers {
-            region: region.to_string(),
-            account_id: account_id.to_owned(),
-            analyzers: Collected::Error(err.clone()),
-        })
-        .collect()
+    unread_in(account_id, regions, err)
 }
 
 /// A unit of work that panicked or was cancelled: a bug in posture, kept like any other failure
@@ -768,51 +724,13 @@ fn error_count(facts: &AccountFacts) -> usize {
             .sum(),
         Collected::Error(_) => 1,
     };
-    let analyzers: usize = facts
-        .analyzers
-        .iter()
-        .map(|regional| match &regional.analyzers {
-            Collected::Ok(analyzers) => {
-                analyzers.iter().map(|a| is_error(&a.active_findings)).sum()
-            }
-            Collected::Error(_) => 1,
-        })
-        .sum();
-    let detectors: usize = facts
-        .guardduty
-        .iter()
-        .map(|regional| match &regional.detectors {
-            Collected::Ok(detectors) => detectors.iter().map(|d| is_error(&d.status)).sum(),
-            Collected::Error(_) => 1,
-        })
-        .sum();
-    let hubs: usize = facts
-        .securityhub
-        .iter()
-        .map(|regional| match &regional.hub {
-            Collected::Ok(SecurityHub::Enabled { standards, .. }) => is_error(standards),
-            Collected::Ok(SecurityHub::NotEnabled { .. }) => 0,
-            Collected::Error(_) => 1,
-        })
-        .sum();
-    let config: usize = facts
-        .config
-        .iter()
-        .map(|regional| {
-            is_error(&regional.recorders)
-                + is_error(&regional.recorder_statuses)
-                + is_error(&regional.delivery_channels)
-        })
-        .sum();
+    let regional: usize = facts.regional().iter().map(|r| r.errors().len()).sum();
     is_error(&facts.access)
         + is_error(&facts.credential_report)
         + is_error(&facts.account_summary)
         + facts.buckets.as_ref().map_or(0, is_error)
         + trails
-        + analyzers
-        + detectors
-        + hubs
-        + config
+        + regional
 }
 
 #[cfg(test)]
@@ -834,7 +752,7 @@ mod tests {
     #[test]
     fn an_unreachable_account_has_the_error_on_every_fact_and_region() {
         let regions = [Region::new("us-east-1"), Region::new("eu-west-1")];
-        let facts = unreachable_account("111122223333", &regions, &denied());
+        let facts = AccountFacts::unreachable("111122223333", &regions, &denied());
         assert_eq!(facts.access, Collected::Error(denied()));
         assert_eq!(facts.credential_report, Collected::Error(denied()));
         assert_eq!(facts.account_summary, Collected::Error(denied()));
@@ -879,5 +797,25 @@ mod tests {
         // access, credential report, summary, buckets, trails, per Region analyzers, detectors
         // and hubs, and per Region the three AWS Config reads.
         assert_eq!(error_count(&facts), 17);
+    }
+
+    #[test]
+    fn an_unreachable_account_serializes_as_posture_always_wrote_it() {
+        let regions = [Region::new("us-east-1"), Region::new("eu-west-1")];
+        let err = CollectError {
+            message: "denied".into(),
+            ..denied()
+        };
+        let facts = AccountFacts::unreachable("111122223333", &regions, &err);
+        let written = serde_json::to_string(&facts).expect("serializes");
+        assert_eq!(
+            written,
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/snapshots/regional/unreachable-account.json"
+            ))
+        );
+        let read: AccountFacts = serde_json::from_str(&written).expect("parses");
+        assert_eq!(read, facts);
     }
 }

@@ -11,8 +11,8 @@
 
 use crate::finding::{Outcome, Status};
 
+use super::context::AccountContext;
 use super::external_access_findings::{RegionCoverage, coverage};
-use super::registry::AccountContext;
 
 /// Judges every scanned Region of one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {

@@ -13,8 +13,8 @@ use jiff::Timestamp;
 
 use crate::finding::{EVALUATED_AT, Outcome, Status};
 
+use super::context::AccountContext;
 use super::credentials::{days_between, key_resource, per_active_key};
-use super::registry::AccountContext;
 use super::report_cell;
 
 /// The evidence label of the limit the check judged with (`diff` tells a changed limit from a

@@ -10,7 +10,7 @@
 
 use crate::finding::Outcome;
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::trails::{TrailVerdict, per_trail};
 
 /// Judges log file validation on the trails that log one account.

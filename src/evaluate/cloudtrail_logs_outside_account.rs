@@ -22,7 +22,7 @@
 use crate::facts::{Collected, Trail};
 use crate::finding::{Outcome, Status};
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::trails::{Covering, Origin, Verdict, covering, logs_every_region};
 use super::{describe_error, error_evidence};
 

@@ -14,8 +14,8 @@ use crate::facts::{
 };
 use crate::finding::{Outcome, Status};
 
+use super::context::AccountContext;
 use super::describe_error;
-use super::registry::AccountContext;
 use super::trails::{Covering, Origin, Verdict, covering, logs_every_region};
 
 /// Judges whether a qualifying trail covers one account.

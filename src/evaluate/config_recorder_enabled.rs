@@ -28,7 +28,7 @@
 use crate::facts::{AccountFacts, Collected, ConfigRecorder, RecorderStatus, RegionalConfig};
 use crate::finding::{Outcome, Status};
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::{describe_error, error_evidence};
 
 /// The global IAM resource types that `includeGlobalResourceTypes` records.
@@ -49,24 +49,9 @@ const TYPES_SHOWN: usize = 5;
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
     let global = global_types(ctx.account, ctx.regions);
-    ctx.regions
-        .iter()
-        .map(|region| {
-            let region = region.as_str();
-            match ctx.account.config.iter().find(|r| r.region == region) {
-                Some(regional) => judge(account_id, regional, &global),
-                None => Outcome::new(
-                    Some(region),
-                    account_id.clone(),
-                    Status::Error,
-                    format!(
-                        "AWS Config was not read in {region}: the snapshot was made by a posture \
-                         that did not read it; scan again"
-                    ),
-                ),
-            }
-        })
-        .collect()
+    ctx.per_region("AWS Config", &ctx.account.config, |_, regional| {
+        judge(account_id, regional, &global)
+    })
 }
 
 /// What a recorder's recording group records.

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use crate::facts::{Collected, CredentialReport, CredentialReportRow, ReportAccessKey};
 use crate::finding::{Outcome, REPORT_GENERATED, Status, USERS_READ_LIVE};
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::{report_cell, unread_outcome};
 
 /// Whether a credential-report row is the root user's (`<root_account>`, ARN ending in `:root`):

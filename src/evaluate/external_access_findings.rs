@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::facts::{AccessFinding, Analyzer, Collected, RegionalAnalyzers};
 use crate::finding::{Outcome, Status};
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::{describe_error, error_evidence};
 
 /// Judges every scanned Region of one account.

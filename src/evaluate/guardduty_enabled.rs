@@ -11,39 +11,26 @@
 use crate::facts::{Collected, Detector};
 use crate::finding::{Outcome, Status};
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::{describe_error, error_evidence, unread_outcome};
 
 /// Judges GuardDuty in every scanned Region of one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
-    ctx.regions
-        .iter()
-        .map(|region| {
-            let region = region.as_str();
-            let Some(regional) = ctx.account.guardduty.iter().find(|r| r.region == region) else {
-                return Outcome::new(
-                    Some(region),
-                    account_id.clone(),
-                    Status::Error,
-                    format!(
-                        "GuardDuty was not read in {region}: the snapshot was made by a posture \
-                         that did not read it; scan again"
-                    ),
-                );
-            };
-            match &regional.detectors {
-                Collected::Error(err) => unread_outcome(
-                    Some(region),
-                    account_id.clone(),
-                    &format!("the GuardDuty detectors in {region}"),
-                    "detectors",
-                    err,
-                ),
-                Collected::Ok(detectors) => judge(account_id, region, detectors),
-            }
-        })
-        .collect()
+    ctx.per_region(
+        "GuardDuty",
+        &ctx.account.guardduty,
+        |region, regional| match &regional.detectors {
+            Collected::Error(err) => unread_outcome(
+                Some(region),
+                account_id.clone(),
+                &format!("the GuardDuty detectors in {region}"),
+                "detectors",
+                err,
+            ),
+            Collected::Ok(detectors) => judge(account_id, region, detectors),
+        },
+    )
 }
 
 fn judge(account_id: &str, region: &str, detectors: &[Detector]) -> Outcome {

@@ -15,10 +15,10 @@ use jiff::Timestamp;
 use crate::facts::{CredentialReportRow, ReportAccessKey};
 use crate::finding::{EVALUATED_AT, Outcome, Status};
 
+use super::context::AccountContext;
 use super::credentials::{
     ReportEvidence, credential_report, days_between, iam_users, key_resource, last_use,
 };
-use super::registry::AccountContext;
 use super::report_cell;
 
 /// CIS AWS Foundations v5.0.0 1.11: credentials unused for 45 days or more are disabled.

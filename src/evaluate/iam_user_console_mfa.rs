@@ -10,8 +10,8 @@
 use crate::facts::CredentialReportRow;
 use crate::finding::{Outcome, Status};
 
+use super::context::AccountContext;
 use super::credentials::{ReportEvidence, credential_report, iam_users};
-use super::registry::AccountContext;
 use super::report_cell;
 
 /// Judges the console users of one account.

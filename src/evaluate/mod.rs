@@ -10,6 +10,7 @@
 //! the reason, never a default that would read as PASS or FAIL.
 
 pub mod catalog;
+mod context;
 pub mod coverage;
 pub mod csf_evidence;
 mod registry;
@@ -45,7 +46,8 @@ pub use csf_evidence::{CsfEvidence, EvidenceKind};
 
 use crate::facts::{CollectError, Collected, ReportValue, ScanFacts};
 use crate::finding::{Finding, Outcome, Status};
-use registry::{AccountContext, CHECKS, CheckLogic};
+use context::AccountContext;
+use registry::{CHECKS, CheckLogic};
 
 static NIST_CSF_2: LazyLock<Vec<CsfSubcategory>> = LazyLock::new(|| {
     // The CSV is embedded and a unit test parses it, so this cannot fail in a tested build.
@@ -374,8 +376,8 @@ pub(crate) mod test_support {
         account: &'a AccountFacts,
         organization: &'a OrganizationFacts,
         regions: &'a [String],
-    ) -> super::registry::AccountContext<'a> {
-        super::registry::AccountContext {
+    ) -> super::context::AccountContext<'a> {
+        super::context::AccountContext {
             account,
             organization,
             regions,

@@ -5,8 +5,10 @@
 //!
 //! It only wires things together: no logic, no parsing (that is [`super::catalog`]).
 
-use crate::facts::{AccountFacts, OrganizationFacts, ScanFacts};
+use crate::facts::ScanFacts;
 use crate::finding::Outcome;
+
+use super::context::AccountContext;
 
 use super::{
     access_analyzer_enabled, access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
@@ -16,23 +18,6 @@ use super::{
     management_account_no_iam_users, root_access_keys, root_mfa, scps_attached,
     securityhub_enabled,
 };
-
-/// What an account-scope check sees: one scanned account, the organization-wide facts that apply
-/// to it, the Regions of the scan, and the time of the evaluation (for ages; checks never read
-/// the clock).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct AccountContext<'a> {
-    /// The account judged; its role was assumed (the runner handles accounts it could not reach).
-    pub(crate) account: &'a AccountFacts,
-    /// Facts read once for the whole organization (organization trails and analyzers).
-    pub(crate) organization: &'a OrganizationFacts,
-    /// The Regions scanned, in order.
-    pub(crate) regions: &'a [String],
-    /// When the evaluation happens, RFC 3339 (as given to [`super::evaluate`]).
-    pub(crate) evaluated_at: &'a str,
-    /// The limits of the age checks.
-    pub(crate) thresholds: &'a super::Thresholds,
-}
 
 /// How a check is run.
 #[derive(Clone, Copy)]

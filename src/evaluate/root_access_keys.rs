@@ -11,7 +11,7 @@
 use crate::facts::{Collected, CredentialReport};
 use crate::finding::{Outcome, REPORT_GENERATED, Status};
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::report_cell;
 use super::root_mfa::{access_keys, flag, root_arn, source_problems};
 use super::{describe_error, error_evidence};

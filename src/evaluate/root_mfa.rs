@@ -13,7 +13,7 @@
 use crate::facts::{AccountSummary, Collected, CredentialReport, CredentialReportRow, ReportValue};
 use crate::finding::{Outcome, REPORT_GENERATED, Status};
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::{describe_error, error_evidence, report_cell};
 
 /// The root user's ARN, the resource of every `root-mfa` finding.

@@ -19,7 +19,7 @@
 use crate::facts::{Collected, EnabledStandard, SecurityHub};
 use crate::finding::{Outcome, Status};
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::unread_outcome;
 
 /// The standard statuses that count as enabled (see the module's documentation).
@@ -28,53 +28,40 @@ const ENABLED_STATUSES: [&str; 2] = ["READY", "PENDING"];
 /// Judges Security Hub in every scanned Region of one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
-    ctx.regions
-        .iter()
-        .map(|region| {
-            let region = region.as_str();
-            let Some(regional) = ctx.account.securityhub.iter().find(|r| r.region == region) else {
-                return Outcome::new(
-                    Some(region),
-                    account_id.clone(),
-                    Status::Error,
-                    format!(
-                        "Security Hub was not read in {region}: the snapshot was made by a posture \
-                         that did not read it; scan again"
-                    ),
-                );
-            };
-            match &regional.hub {
-                Collected::Error(err) => unread_outcome(
-                    Some(region),
-                    account_id.clone(),
-                    &format!("Security Hub in {region}"),
-                    "hub",
-                    err,
+    ctx.per_region(
+        "Security Hub",
+        &ctx.account.securityhub,
+        |region, regional| match &regional.hub {
+            Collected::Error(err) => unread_outcome(
+                Some(region),
+                account_id.clone(),
+                &format!("Security Hub in {region}"),
+                "hub",
+                err,
+            ),
+            Collected::Ok(SecurityHub::NotEnabled { message }) => Outcome::new(
+                Some(region),
+                account_id.clone(),
+                Status::Fail,
+                format!(
+                    "Security Hub is not enabled in {region}: the account is not subscribed \
+                     (DescribeHub: InvalidAccessException)"
                 ),
-                Collected::Ok(SecurityHub::NotEnabled { message }) => Outcome::new(
-                    Some(region),
-                    account_id.clone(),
-                    Status::Fail,
-                    format!(
-                        "Security Hub is not enabled in {region}: the account is not subscribed \
-                         (DescribeHub: InvalidAccessException)"
-                    ),
-                )
-                .with("hub", format!("not enabled: {message}")),
-                Collected::Ok(SecurityHub::Enabled {
-                    hub_arn,
-                    subscribed_at,
-                    standards,
-                }) => {
-                    let outcome = judge(account_id, region, standards).with("hub", hub_arn);
-                    match subscribed_at {
-                        Some(at) => outcome.with("subscribed at", at),
-                        None => outcome,
-                    }
+            )
+            .with("hub", format!("not enabled: {message}")),
+            Collected::Ok(SecurityHub::Enabled {
+                hub_arn,
+                subscribed_at,
+                standards,
+            }) => {
+                let outcome = judge(account_id, region, standards).with("hub", hub_arn);
+                match subscribed_at {
+                    Some(at) => outcome.with("subscribed at", at),
+                    None => outcome,
                 }
             }
-        })
-        .collect()
+        },
+    )
 }
 
 /// The verdict on an enabled hub, from its standards.

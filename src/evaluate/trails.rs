@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use crate::facts::{Collected, Trail};
 use crate::finding::{Outcome, Status};
 
-use super::registry::AccountContext;
+use super::context::AccountContext;
 use super::{describe_error, error_evidence};
 
 /// The trails that log an account, and the lists of trails that could not be read.
