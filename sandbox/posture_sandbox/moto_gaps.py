@@ -86,7 +86,7 @@ def install_organizations() -> None:
     original_backend = org_responses.OrganizationsResponse.organizations_backend
 
     def organizations_backend(response):
-        own = original_backend.fget(response)
+        own = original_backend.fget(response)  # type: ignore[attr-defined]
         account = response.current_account
         master = org_models.organizations_backends.master_accounts.get(account)
         action = response._get_action()
