@@ -91,7 +91,8 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 import botocore.session
 from botocore.config import Config
@@ -128,7 +129,7 @@ IAM_ROLE = "AWS::IAM::Role"
 # The event selectors a trail gets, by style: (PutEventSelectors arguments, what they log of the
 # management events). "default" puts none: CloudTrail then logs all management events (moto's
 # GetEventSelectors answers an empty list for such a trail, AWS the default selector).
-EVENT_SELECTORS = {
+EVENT_SELECTORS: dict[str, tuple[dict[str, Any], str]] = {
     "default": ({}, "all"),
     "management-only": (
         {"AdvancedEventSelectors": [{
@@ -715,7 +716,7 @@ def create_config(clients: AccountClients, plans: tuple[ConfigPlan, ...], bucket
     role_arn = None
     if plans:
         role_arn = clients("iam").create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]["Arn"]
-    described = []
+    described: list[dict[str, Any]] = []
     for region in REGIONS:
         plan = planned.get(region)
         if plan is None:
@@ -724,7 +725,7 @@ def create_config(clients: AccountClients, plans: tuple[ConfigPlan, ...], bucket
         if plan.recording and not plan.channel:
             raise SeedError(f"a recorder cannot record without a delivery channel ({region})")
         strategy = RECORDING_STRATEGIES[plan.recording_group]
-        group = {"recordingStrategy": {"useOnly": strategy}}
+        group: dict[str, Any] = {"recordingStrategy": {"useOnly": strategy}}
         if plan.recording_group == "all":
             group |= {"allSupported": True, "includeGlobalResourceTypes": plan.global_types}
         elif plan.recording_group == "inclusion":
@@ -734,7 +735,7 @@ def create_config(clients: AccountClients, plans: tuple[ConfigPlan, ...], bucket
         config = clients("config", region)
         config.put_configuration_recorder(ConfigurationRecorder={
             "name": CONFIG_RECORDER, "roleARN": role_arn, "recordingGroup": group})
-        channel = None
+        channel: dict[str, str] | None = None
         if plan.channel:
             config.put_delivery_channel(DeliveryChannel={"name": CONFIG_CHANNEL, "s3BucketName": bucket})
             channel = {"name": CONFIG_CHANNEL, "s3_bucket": bucket}
@@ -882,7 +883,7 @@ def create_trail(clients: AccountClients, account_id: str, trail: TrailPlan, buc
 
 
 def create_bucket(clients: AccountClients, name: str, region: str) -> None:
-    arguments = {"Bucket": name}
+    arguments: dict[str, Any] = {"Bucket": name}
     if region != HOME_REGION:
         arguments["CreateBucketConfiguration"] = {"LocationConstraint": region}
     clients("s3", region).create_bucket(**arguments)
@@ -1131,7 +1132,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
         "format": FORMAT,
         "changed": False,
         "endpoint": sandbox.endpoint,
-        "seeded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "members": len(plan.members),
         "regions": list(REGIONS),
         "organization": {"id": organization["Id"], "arn": organization["Arn"],

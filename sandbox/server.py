@@ -12,13 +12,13 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from werkzeug.serving import make_server  # noqa: E402
+from werkzeug.serving import make_server
 
-from posture_sandbox.app import build_app  # noqa: E402
+from posture_sandbox.app import build_app
 
 
 def write_state_file(path: str, port: int) -> None:
@@ -27,7 +27,7 @@ def write_state_file(path: str, port: int) -> None:
         "endpoint": f"http://127.0.0.1:{port}",
         "port": port,
         "pid": os.getpid(),
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"

@@ -16,9 +16,11 @@ import json
 import re
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from moto.iam.models import iam_backends
+from moto.organizations.exceptions import AWSOrganizationsNotInUseException
 from moto.organizations.models import organizations_backends
 from moto.s3.models import s3_backends
 
@@ -30,7 +32,7 @@ FINDING_NAMESPACE = uuid.UUID("6f1c2d8e-8a51-4a0c-9c39-0c8b1d7a52e1")
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class Problem(Exception):
@@ -261,7 +263,7 @@ def organization_of(account_id: str) -> dict | None:
     """The organization the account belongs to (as DescribeOrganization tells it), or None."""
     try:
         return organizations_backends[account_id]["aws"].describe_organization()["Organization"]
-    except Exception:  # moto raises AWSOrganizationsNotInUseException
+    except AWSOrganizationsNotInUseException:
         return None
 
 
@@ -426,11 +428,11 @@ def page(items: list, params: dict, key: str) -> dict:
     try:
         start = int(base64.urlsafe_b64decode(token.encode()).decode()) if token else 0
     except ValueError:
-        raise Problem("ValidationException", 400, "Invalid nextToken")
+        raise Problem("ValidationException", 400, "Invalid nextToken") from None
     limit = int(params.get("maxResults") or 100)
     if not 1 <= limit <= 1000:
         raise Problem("ValidationException", 400, "maxResults must be between 1 and 1000")
-    result = {key: items[start:start + limit]}
+    result: dict[str, Any] = {key: items[start:start + limit]}
     if start + limit < len(items):
         result["nextToken"] = base64.urlsafe_b64encode(str(start + limit).encode()).decode()
     return result

@@ -25,7 +25,6 @@ from .access_analyzer import AccessAnalyzer
 from .faults import Faults
 from .record import RequestRecord
 
-
 # Bounds the access-key cache; each assumed role adds a key, and the sandbox is long-lived.
 MAX_CACHED_CALLERS = 100_000
 
@@ -55,7 +54,7 @@ class SandboxApp:
                 status, headers, body = self.call_moto(environ)
             else:
                 status, headers, body = self.serve_aws(request, environ)
-        start_response(status, headers + [("Content-Length", str(len(body)))])
+        start_response(status, [*headers, ("Content-Length", str(len(body)))])
         return [body]
 
     # --- AWS requests --------------------------------------------------------------------------------
@@ -80,7 +79,7 @@ class SandboxApp:
             # with a 500 that clients would retry for a minute.
             code = "InvalidAction" if request.protocol in ("query", "ec2") else "UnknownOperationException"
             response = wire.error_response(request, code, f"{request.action} is not supported by the sandbox", 400)
-        except Exception:  # a bug of ours or moto's must answer like AWS's 500, not kill the thread
+        except Exception:  # noqa: BLE001 - a bug of ours or moto's must answer like AWS's 500, not kill the thread
             traceback.print_exc()
             response = wire.error_response(request, wire.INTERNAL_ERROR.get(request.service, "InternalFailure"),
                                            "The sandbox failed on this request; see its server.log", 500)
@@ -178,7 +177,7 @@ class SandboxApp:
         try:
             spec = json.loads(wire.read_body(environ) or b"{}")
             if not isinstance(spec, dict):
-                raise ValueError("the body must be a JSON object")
+                raise TypeError("the body must be a JSON object")
             result = self.admin_action(method, path, query, spec)
         except (ValueError, KeyError, TypeError) as err:
             return admin_json({"error": str(err)}, 400)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from moto.iam.access_control import IAMPolicy, PermissionResult
+from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
 from moto.organizations.models import organizations_backends
 from moto.sts.models import sts_backends
@@ -200,7 +201,7 @@ def policies_of(caller: Caller) -> list:
     if caller.kind == "role":
         try:
             role = backend.get_role(caller.name)
-        except Exception:  # the role was deleted under its session: nothing allows anything
+        except NotFoundException:  # the role was deleted under its session: nothing allows anything
             return []
         return [document(p) for p in role.policies.values()] + list(role.managed_policies.values())
     user = backend.get_user(caller.name)
@@ -222,7 +223,7 @@ def find_role(role_arn: str):
         return None
     try:
         return iam_backends[parts[4]]["aws"].get_role(parts[5].split("/")[-1])
-    except Exception:  # moto's NotFoundException, or an account id it has never seen
+    except NotFoundException:  # also for an account id moto has never seen: its backend starts empty
         return None
 
 

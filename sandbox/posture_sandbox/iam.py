@@ -15,7 +15,7 @@ from before it, as it would on AWS. The admin endpoint can lower the age (0: a n
 import base64
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from moto.iam import models as iam_models
 
@@ -38,7 +38,7 @@ HEADER = (
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -118,7 +118,7 @@ class IamExtension:
         """Patches moto so that GetAccountSummary tells the root user's state, and login profiles
         remember when their password last changed (the report's `password_last_changed`)."""
         extension = self
-        original_summary = iam_models.AccountSummary.summary_map.fget
+        original_summary = iam_models.AccountSummary.summary_map.fget  # type: ignore[attr-defined]
 
         def summary_map(summary):
             values = original_summary(summary)
@@ -129,7 +129,7 @@ class IamExtension:
             values["AccountSigningCertificatesPresent"] = int(root.signing_certificates > 0)
             return values
 
-        iam_models.AccountSummary.summary_map = property(summary_map)
+        iam_models.AccountSummary.summary_map = property(summary_map)  # type: ignore[assignment, method-assign]
 
         for name in ("create_login_profile", "update_login_profile"):
             original = getattr(iam_models.IAMBackend, name)
@@ -303,6 +303,8 @@ def backdate_access_key(spec: dict) -> dict:
     if unknown:
         raise ValueError(f"unknown field(s) {sorted(unknown)}")
     account_id, key_id = spec.get("account_id"), spec.get("access_key_id")
+    if not isinstance(account_id, str):
+        raise TypeError("account_id must be an account id")
     backend = iam_models.iam_backends[account_id]["aws"]
     key = next(
         (k for user in backend.users.values() for k in user.access_keys if k.access_key_id == key_id), None
@@ -323,5 +325,5 @@ def backdate_access_key(spec: dict) -> dict:
 
 def parse_time(text: str) -> datetime:
     """An RFC 3339 time as a naive UTC datetime, the way moto keeps its own."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+    value = datetime.fromisoformat(text)
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value

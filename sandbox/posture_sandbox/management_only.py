@@ -19,6 +19,7 @@ the refusal, which posture keeps as the source's error (ERROR, never a verdict).
   `UpdateOrganizationConfiguration`; for this operation (u)).
 """
 
+from moto.organizations import exceptions as org_exceptions
 from moto.organizations import models as org_models
 
 from . import wire
@@ -26,8 +27,10 @@ from . import wire
 # What each service answers a caller that is not the management account: (code, message, status).
 SECURITYHUB_REFUSAL = (
     "InvalidAccessException",
-    "Account {account} is not the organization's management account: only the management account can "
-    "list the Security Hub administrator accounts.",
+    (
+        "Account {account} is not the organization's management account: only the management account can "
+        "list the Security Hub administrator accounts."
+    ),
     401,
 )
 GUARDDUTY_REFUSAL = (
@@ -42,7 +45,7 @@ def management_account_of(account_id: str) -> str | None:
     answer to the account (its record of members leaves the management account out)."""
     try:
         organization = org_models.organizations_backends[account_id]["aws"].describe_organization()
-    except Exception:  # AWSOrganizationsNotInUseException
+    except org_exceptions.AWSOrganizationsNotInUseException:
         return None
     return organization["Organization"]["MasterAccountId"]
 

@@ -1,13 +1,14 @@
 """Smaller gaps between moto and AWS that change what a scanner sees or how many calls it makes."""
 
 import json
+from typing import Any
 
 from moto.cloudformation import models as cloudformation_models
 from moto.cloudformation import responses as cloudformation_responses
 from moto.cloudtrail import models as cloudtrail_models
-from moto.iam import models as iam_models
 from moto.config import models as config_models
 from moto.core.responses import ActionResult, EmptyResult
+from moto.iam import models as iam_models
 from moto.organizations import exceptions as org_exceptions
 from moto.organizations import models as org_models
 from moto.organizations import responses as org_responses
@@ -79,13 +80,13 @@ def install_organizations() -> None:
         answer.pop("Status", None)
         return answer
 
-    org_models.FakeAccount.describe = describe
+    org_models.FakeAccount.describe = describe  # type: ignore[method-assign]
     # A delegated administrator reads the organization the management account sees; moto answers
     # every member from an empty backend of its own (ParentNotFoundException for the root's OUs).
     original_backend = org_responses.OrganizationsResponse.organizations_backend
 
     def organizations_backend(response):
-        own = original_backend.fget(response)
+        own = original_backend.fget(response)  # type: ignore[attr-defined]
         account = response.current_account
         master = org_models.organizations_backends.master_accounts.get(account)
         action = response._get_action()
@@ -98,7 +99,7 @@ def install_organizations() -> None:
             return management
         raise MemberAccessDenied()
 
-    org_responses.OrganizationsResponse.organizations_backend = property(organizations_backend)
+    org_responses.OrganizationsResponse.organizations_backend = property(organizations_backend)  # type: ignore[assignment, method-assign]
     # moto refuses these two principals for RegisterDelegatedAdministrator; AWS accepts them.
     for principal in ("securityhub.amazonaws.com", "config.amazonaws.com"):
         if principal not in org_models.FakeDelegatedAdministrator.SUPPORTED_SERVICES:
@@ -125,7 +126,7 @@ def install_cloudformation() -> None:
             policy_json = json.dumps(policy_json)
         return original_put_policy(role, policy_name, policy_json)
 
-    iam_models.Role.put_policy = put_policy
+    iam_models.Role.put_policy = put_policy  # type: ignore[method-assign]
 
     original = cloudformation_models.StackInstances.create_instances
 
@@ -144,7 +145,7 @@ def install_cloudformation() -> None:
                    if account.parent_id in wanted and account.id != management and account.status == "ACTIVE"]
         return original(instances, members, regions, parameters, {}, permission_model)
 
-    cloudformation_models.StackInstances.create_instances = create_instances
+    cloudformation_models.StackInstances.create_instances = create_instances  # type: ignore[method-assign]
     install_stacksets_trusted_access()
 
 
@@ -171,8 +172,8 @@ def install_stacksets_trusted_access() -> None:
         enabled = any(s["ServicePrincipal"] == STACKSETS_MEMBER_PRINCIPAL for s in organization(self).services)
         return ActionResult({"Status": "ENABLED" if enabled else "DISABLED"})
 
-    Response.activate_organizations_access = activate_organizations_access
-    Response.describe_organizations_access = describe_organizations_access
+    Response.activate_organizations_access = activate_organizations_access  # type: ignore[attr-defined]
+    Response.describe_organizations_access = describe_organizations_access  # type: ignore[attr-defined]
 
 
 def install_cloudtrail() -> None:
@@ -188,14 +189,14 @@ def install_cloudtrail() -> None:
             return [dict(s) for s in DEFAULT_EVENT_SELECTORS], []
         return trail.event_selectors, trail.advanced_event_selectors
 
-    Trail.get_event_selectors = get_event_selectors
+    Trail.get_event_selectors = get_event_selectors  # type: ignore[method-assign]
 
     def put_event_selectors(trail, event_selectors, advanced_event_selectors):
         # A trail has one kind of selectors: putting either replaces both (moto keeps the other).
         trail.event_selectors = event_selectors or []
         trail.advanced_event_selectors = advanced_event_selectors or []
 
-    Trail.put_event_selectors = put_event_selectors
+    Trail.put_event_selectors = put_event_selectors  # type: ignore[method-assign]
 
     original_description = Trail.description
 
@@ -204,7 +205,7 @@ def install_cloudtrail() -> None:
         answer["HasCustomEventSelectors"] = bool(trail.event_selectors or trail.advanced_event_selectors)
         return answer
 
-    Trail.description = description
+    Trail.description = description  # type: ignore[assignment, method-assign]
 
     original_describe_trails = Backend.describe_trails
 
@@ -215,7 +216,7 @@ def install_cloudtrail() -> None:
                        if t.is_multi_region or t.region_name == backend.region_name]
         return trails
 
-    Backend.describe_trails = describe_trails
+    Backend.describe_trails = describe_trails  # type: ignore[assignment, method-assign]
 
     original_get_trail = Backend.get_trail
 
@@ -228,7 +229,7 @@ def install_cloudtrail() -> None:
                     return trail
             raise
 
-    Backend.get_trail = get_trail
+    Backend.get_trail = get_trail  # type: ignore[assignment, method-assign]
 
 
 def organization_trails_seen_by(account_id: str) -> list:
@@ -258,7 +259,7 @@ def install_config() -> None:
         original_start(recorder_status)
         recorder_status.last_status = "Success"
 
-    status.start = start
+    status.start = start  # type: ignore[assignment, method-assign]
 
 
 def install_securityhub() -> None:
@@ -277,7 +278,7 @@ def install_securityhub() -> None:
         except org_exceptions.AccountAlreadyRegisteredException:
             pass
 
-    securityhub_models.SecurityHubBackend.enable_organization_admin_account = enable_organization_admin_account
+    securityhub_models.SecurityHubBackend.enable_organization_admin_account = enable_organization_admin_account  # type: ignore[assignment, method-assign]
 
     # EnableSecurityHub enables the default standards unless EnableDefaultStandards is false (moto
     # reads the flag and does nothing with it); DisableSecurityHub ends every subscription.
@@ -291,7 +292,7 @@ def install_securityhub() -> None:
                 subscribe_standard(backend.account_id, backend.region_name, arn)
         return answer
 
-    securityhub_models.SecurityHubBackend.enable_security_hub = enable_security_hub
+    securityhub_models.SecurityHubBackend.enable_security_hub = enable_security_hub  # type: ignore[assignment, method-assign]
 
     original_disable = securityhub_models.SecurityHubBackend.disable_security_hub
 
@@ -300,7 +301,7 @@ def install_securityhub() -> None:
         SECURITYHUB_STANDARDS.pop((backend.account_id, backend.region_name), None)
         return answer
 
-    securityhub_models.SecurityHubBackend.disable_security_hub = disable_security_hub
+    securityhub_models.SecurityHubBackend.disable_security_hub = disable_security_hub  # type: ignore[method-assign]
 
 
 # (management account, Region) -> the Security Hub administrator designated there.
@@ -385,7 +386,7 @@ def get_enabled_standards(request: wire.AwsRequest, account_id: str):
         and (not providers or s["Provider"] in providers)
     ]
     start = int(body.get("NextToken") or 0)
-    page = {"StandardsSubscriptions": subscriptions[start:start + limit]}
+    page: dict[str, Any] = {"StandardsSubscriptions": subscriptions[start:start + limit]}
     if start + limit < len(subscriptions):
         page["NextToken"] = str(start + limit)
     return wire.json_response(page)
@@ -436,7 +437,7 @@ def put_account_name(request: wire.AwsRequest, account_id: str):
         return wire.error_response(request, "ValidationException", "AccountName must be 1 to 50 characters", 400)
     try:
         organization = org_models.organizations_backends[account_id]["aws"].describe_organization()["Organization"]
-    except Exception:  # AWSOrganizationsNotInUseException: a standalone account has no name to show here
+    except org_exceptions.AWSOrganizationsNotInUseException:  # a standalone account has no name to show here
         return wire.json_response({})
     management = organization["MasterAccountId"]
     target = body.get("AccountId")
@@ -478,7 +479,7 @@ def list_regions(request: wire.AwsRequest, account_id: str):
     ]
     regions = [r for r in regions if not wanted or r["RegionOptStatus"] in wanted]
     start = int(body.get("NextToken") or 0)
-    page = {"Regions": regions[start:start + limit]}
+    page: dict[str, Any] = {"Regions": regions[start:start + limit]}
     if start + limit < len(regions):
         page["NextToken"] = str(start + limit)
     return wire.json_response(page)

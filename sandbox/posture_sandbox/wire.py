@@ -7,14 +7,16 @@ against each operation's `requestUri` instead of keeping a hand-written route ta
 """
 
 import io
-from http import HTTPStatus
 import json
 import re
 import threading
 import uuid
+from collections.abc import Set
 from dataclasses import dataclass
+from http import HTTPStatus
 from urllib.parse import parse_qs, unquote
 
+import botocore.exceptions
 import botocore.session
 
 # SigV4 signing names whose botocore service name differs.
@@ -160,7 +162,7 @@ def service_model(signing_name: str):
             name = SERVICE_MODEL_NAMES.get(signing_name, signing_name)
             try:
                 _models[signing_name] = _botocore.get_service_model(name)
-            except Exception:  # botocore raises UnknownServiceError and friends
+            except botocore.exceptions.DataNotFoundError:  # UnknownServiceError is one
                 _models[signing_name] = None
         return _models[signing_name]
 
@@ -204,7 +206,7 @@ class RestRoutes:
                     headers.add(where["name"].lower())
             self.routes.append((http["method"], re.compile(pattern), required, headers, literal, name))
 
-    def match(self, method: str, path: str, query: dict, headers: set[str] = frozenset()) -> str | None:
+    def match(self, method: str, path: str, query: dict, headers: Set[str] = frozenset()) -> str | None:
         best = None
         for verb, pattern, required, required_headers, literal, name in self.routes:
             if verb != method or not pattern.match(path):

@@ -160,98 +160,72 @@ fn parse_csf_csv(text: &str) -> Result<Vec<CsfSubcategory>, CatalogError> {
         "subcategory_id",
         "statement",
     ];
-    let error = |line: usize, problem: String| CatalogError {
+    let error = |line: Option<u64>, problem: String| CatalogError {
         file: FILE.to_owned(),
         field: None,
-        line: Some(line),
+        line: line.and_then(|l| usize::try_from(l).ok()),
         problem,
     };
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else {
-        return Err(error(1, "the file is empty".to_owned()));
+    // The csv crate owns the quoting (the Core's category names and statements hold commas and
+    // quotes), skips blank lines, and refuses a row whose field count differs from the header's.
+    let csv_error = |err: csv::Error| {
+        let line = err.position().map(csv::Position::line);
+        let problem = match err.kind() {
+            csv::ErrorKind::UnequalLengths { len, .. } => {
+                format!("expected {} fields, found {len}", HEADER.len())
+            }
+            _ => err.to_string(),
+        };
+        error(line, problem)
     };
-    if split_csv_row(header).as_deref() != Some(&HEADER.map(str::to_owned)[..]) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header = reader.headers().map_err(csv_error)?;
+    if header.is_empty() {
+        return Err(error(Some(1), "the file is empty".to_owned()));
+    }
+    if header != HEADER[..] {
         return Err(error(
-            1,
+            Some(1),
             format!("the header is not `{}`", HEADER.join(",")),
         ));
     }
     let mut subcategories = Vec::new();
-    for (index, line) in lines {
-        let row = split_csv_row(line)
-            .filter(|fields| fields.len() == HEADER.len())
-            .ok_or_else(|| error(index + 1, format!("expected {} fields", HEADER.len())))?;
-        let [
-            function_id,
-            function_name,
-            category_id,
-            category_name,
-            id,
-            statement,
-        ] = <[String; 6]>::try_from(row).expect("the length was checked");
-        if !is_csf_2_id(&id) || !id.starts_with(&category_id) {
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        let line = record.position().map(csv::Position::line);
+        let row: CsfRow = record.deserialize(None).map_err(csv_error)?;
+        if !is_csf_2_id(&row.subcategory_id) || !row.subcategory_id.starts_with(&row.category_id) {
             return Err(error(
-                index + 1,
-                format!("`{id}` is not a CSF 2.0 subcategory id of category `{category_id}`"),
+                line,
+                format!(
+                    "`{}` is not a CSF 2.0 subcategory id of category `{}`",
+                    row.subcategory_id, row.category_id
+                ),
             ));
         }
         subcategories.push(CsfSubcategory {
-            id,
-            function_id,
-            function_name,
-            category_id,
-            category_name,
-            statement,
+            id: row.subcategory_id,
+            function_id: row.function_id,
+            function_name: row.function_name,
+            category_id: row.category_id,
+            category_name: row.category_name,
+            statement: row.statement,
         });
     }
     Ok(subcategories)
 }
 
-/// Splits one CSV line into fields (RFC 4180 quoting, `""` for a quote inside quotes). The Core's
-/// category names and statements contain commas, so a plain `split(',')` would not do; no field
-/// spans lines. `None` when a quote is left open or stray text follows a closing quote.
-fn split_csv_row(line: &str) -> Option<Vec<String>> {
-    let mut fields = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        let mut field = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            loop {
-                match chars.next()? {
-                    '"' if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    '"' => break,
-                    c => field.push(c),
-                }
-            }
-            match chars.next() {
-                None => {
-                    fields.push(field);
-                    return Some(fields);
-                }
-                Some(',') => fields.push(field),
-                Some(_) => return None,
-            }
-        } else {
-            loop {
-                match chars.next() {
-                    None => {
-                        fields.push(field);
-                        return Some(fields);
-                    }
-                    Some(',') => break,
-                    Some(c) => field.push(c),
-                }
-            }
-            fields.push(field);
-        }
-    }
+/// One row of `checks/nist-csf-2.0.csv`, in the header's order.
+#[derive(Deserialize)]
+struct CsfRow {
+    function_id: String,
+    function_name: String,
+    category_id: String,
+    category_name: String,
+    subcategory_id: String,
+    statement: String,
 }
 
 /// `XX.YY-NN`: two capital letters (the Function), a dot, two capital letters (the Category), a
@@ -725,13 +699,40 @@ security_hub = ["IAM.9"]
         );
     }
 
+    const CSF_HEADER: &str =
+        "function_id,function_name,category_id,category_name,subcategory_id,statement\n";
+
     #[test]
-    fn splits_quoted_csv_fields() {
-        assert_eq!(
-            split_csv_row(r#"a,"b, c","say ""hi""",d"#).unwrap(),
-            ["a", "b, c", "say \"hi\"", "d"]
+    fn reads_quoted_csv_fields() {
+        let text = format!(
+            "{CSF_HEADER}PR,Protect,PR.AA,\"Identity, Access\",PR.AA-03,\"Users are \"\"authenticated\"\"\"\n\n"
         );
-        assert_eq!(split_csv_row(r#"a,"open"#), None);
+        let [row] = &parse_csf_csv(&text).unwrap()[..] else {
+            panic!("one subcategory");
+        };
+        assert_eq!(row.category_name, "Identity, Access");
+        assert_eq!(row.statement, "Users are \"authenticated\"");
+    }
+
+    #[test]
+    fn rejects_a_csf_row_with_a_missing_field() {
+        let text = format!(
+            "{CSF_HEADER}PR,Protect,PR.AA,Access,PR.AA-03,Fine\nPR,Protect,PR.AA,\"Access, Users\"\n"
+        );
+        let err = parse_csf_csv(&text).unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
+        assert_eq!(err.problem, "expected 6 fields, found 4", "{err}");
+    }
+
+    #[test]
+    fn rejects_a_csf_core_with_another_header() {
+        let err = parse_csf_csv("id,statement\nPR.AA-03,Users\n").unwrap_err();
+        assert_eq!(err.line, Some(1), "{err}");
+        assert!(
+            err.problem.starts_with("the header is not `function_id,"),
+            "{err}"
+        );
+        assert_eq!(parse_csf_csv("").unwrap_err().problem, "the file is empty");
     }
 
     #[test]

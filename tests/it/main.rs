@@ -8,6 +8,7 @@ mod config;
 mod deploy;
 mod diff;
 mod enforced;
+mod json_outputs;
 mod messages;
 mod publish;
 mod sandbox_change;

@@ -11,16 +11,7 @@ use posture::aws::error::AwsErrorInfo;
 use posture::aws::{AwsTarget, ClientFactory};
 use posture::sandbox::{FaultKind, FaultRule};
 
-use crate::support::{ROLE, TEST_BUCKET_PREFIX, exclusive, fast_retry, seeded};
-
-/// Removes every fault rule when dropped, so a failing test does not leave rules for the next.
-struct ClearFaults<'a>(&'a posture::sandbox::SandboxAdmin);
-
-impl Drop for ClearFaults<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.clear_faults();
-    }
-}
+use crate::support::{ClearFaults, ROLE, TEST_BUCKET_PREFIX, exclusive, fast_retry, seeded};
 
 #[tokio::test]
 async fn assume_role_is_denied_into_the_accounts_fault_injection_names() {

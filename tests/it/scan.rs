@@ -2,14 +2,17 @@
 //! override, against the seeded sandbox; verdicts compared with what the seeder says it built.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use posture::sandbox::{CREDENTIALS_ENV, FaultKind, FaultRule};
+use posture::sandbox::{CREDENTIALS_ENV, FaultKind, FaultRule, SandboxAdmin};
 use serde_json::Value;
 
-use crate::support::{Seeded, Verdicts, exclusive, posture_scan, seeded, state_dir, verdicts};
+use crate::support::{
+    ClearFaults, Seeded, Verdicts, exclusive, posture_scan, seeded, state_dir, verdicts,
+};
 
 const REGIONS: &str = "us-east-1,eu-west-1";
 
@@ -560,295 +563,465 @@ async fn every_accounts_verdicts_match_what_the_seeder_built() {
     assert_eq!(record["outcome"], "skipped");
 }
 
-#[tokio::test]
-async fn an_account_whose_role_is_denied_is_error_on_every_check_while_the_others_complete() {
-    let _exclusive = exclusive().await;
-    let seeded = seeded();
-    let admin = seeded.admin();
-    let denied = seeded.account_id("acme-sandbox-research");
-    admin
-        .add_fault(&FaultRule::deny_assume_role(&denied))
-        .expect("fault");
-    let (code, snapshot) = scan(seeded, "denied", &[]);
-    admin.clear_faults().expect("clear");
-    assert_eq!(
-        code, 3,
-        "a scan with an unreachable account finishes with errors"
-    );
-    let verdicts = verdicts(&snapshot);
-    let account_checks = posture::evaluate::catalog()
-        .iter()
-        .filter(|c| c.scope != posture::evaluate::Scope::Organization)
-        .map(|c| c.id.as_str());
-    for check in account_checks {
-        let got = statuses(&verdicts, check, &denied);
-        assert!(
-            !got.is_empty() && got.iter().all(|s| s == "ERROR"),
-            "{check}: {got:?}"
-        );
-    }
-    let record = snapshot["accounts"]
-        .as_array()
-        .expect("accounts")
-        .iter()
-        .find(|a| a["id"] == denied.as_str())
-        .expect("record");
-    assert_eq!(record["outcome"], "unreachable");
-    assert_eq!(record["errors"][0]["code"], "AccessDenied");
-    // Everyone else is judged as in a clean scan.
-    assert_as_seeded_except(seeded, &snapshot, |_, account| account == denied);
+/// One fault test: the faults it injects into the sandbox, how posture is run while they hold, and
+/// what it must then show. Every case runs the same way (see [`run_fault_case`]): faults added
+/// under a [`ClearFaults`] guard, posture run, faults cleared, exit code 3, then `verify`.
+struct FaultCase {
+    /// What the case shows, as a sentence (it was a test of its own).
+    name: &'static str,
+    /// The state directory of its run (under the test binary's own).
+    dir: &'static str,
+    /// A full scan ([`scan`]) or `--preflight`.
+    run: FaultRun,
+    /// The fault rules to inject.
+    faults: fn(&Seeded) -> Vec<FaultRule>,
+    /// The assertions on what the run gave.
+    verify: fn(&Seeded, &Faulted),
 }
 
-#[tokio::test]
-async fn throttling_is_retried_and_a_500_for_one_account_errors_only_what_it_feeds() {
-    let _exclusive = exclusive().await;
-    let seeded = seeded();
-    let admin = seeded.admin();
-    let throttled = seeded.account_id("acme-payments-prod");
-    let broken = seeded.account_id("acme-data-dev");
-    admin
-        .add_fault(&FaultRule {
-            count: Some(2),
-            ..FaultRule::on(FaultKind::Throttle, "iam", "GetAccountSummary", &throttled)
-        })
-        .expect("fault");
-    admin
-        .add_fault(&FaultRule::on(
-            FaultKind::Error,
-            "cloudtrail",
-            "DescribeTrails",
-            &broken,
-        ))
-        .expect("fault");
-    let (code, snapshot) = scan(seeded, "faults", &[]);
-    admin.clear_faults().expect("clear");
-    assert_eq!(code, 3);
-    let verdicts = verdicts(&snapshot);
-    assert_eq!(
-        statuses(&verdicts, "cloudtrail-multi-region", &broken),
-        vec!["ERROR"]
-    );
-    // The trail checks still judge the organization trail, and say the account's own trails
-    // could not be read.
-    for check in [
-        "cloudtrail-log-file-validation",
-        "cloudtrail-kms-encryption",
-    ] {
-        let got = statuses(&verdicts, check, &broken);
-        assert!(got.contains(&"ERROR".to_owned()), "{check}: {got:?}");
-    }
-    assert_as_seeded_except(seeded, &snapshot, |check, account| {
-        account == broken && check.starts_with("cloudtrail-")
-    });
+/// How a fault case runs posture.
+#[derive(Clone, Copy)]
+enum FaultRun {
+    /// `posture scan` in [`REGIONS`], read back as its snapshot.
+    Scan,
+    /// `posture scan --preflight` in us-east-1: its report, and the calls it made.
+    Preflight,
 }
 
-#[tokio::test]
-async fn security_hub_standards_that_fail_are_error_in_each_region_and_nothing_else() {
-    let _exclusive = exclusive().await;
-    let seeded = seeded();
-    let admin = seeded.admin();
-    // Its hub is on in both Regions, with standards: only reading them fails.
-    let broken = seeded.account_id("acme-audit");
-    admin
-        .add_fault(&FaultRule::on(
-            FaultKind::Error,
-            "securityhub",
-            "GetEnabledStandards",
-            &broken,
-        ))
-        .expect("fault");
-    let (code, snapshot) = scan(seeded, "securityhub-fails", &[]);
-    admin.clear_faults().expect("clear");
-    assert_eq!(code, 3);
-    let findings = findings_of(&snapshot, "securityhub-enabled", &broken);
-    assert_eq!(findings.len(), REGIONS.split(',').count());
-    for finding in findings {
-        assert_eq!(finding["status"], "ERROR", "{finding}");
-        let reason = finding["reason"].as_str().expect("reason");
-        assert!(
-            reason.contains("but its standards could not be read: securityhub:GetEnabledStandards"),
-            "{reason}"
-        );
-    }
-    assert_as_seeded_except(seeded, &snapshot, |check, account| {
-        (check, account) == ("securityhub-enabled", broken.as_str())
-    });
+/// What a fault case's run gave.
+struct Faulted {
+    /// The snapshot of a scan (`Null` for a preflight).
+    snapshot: Value,
+    /// A preflight's standard output (empty for a scan: it runs `--quiet`).
+    stdout: String,
+    /// The store the run wrote to.
+    store: PathBuf,
+    /// The calls the sandbox recorded during a preflight (none are gathered for a scan).
+    calls: Vec<posture::sandbox::RecordedRequest>,
 }
 
-#[tokio::test]
-async fn a_bucket_list_that_fails_is_error_on_the_log_delivery_check_alone() {
-    let _exclusive = exclusive().await;
-    let seeded = seeded();
-    let admin = seeded.admin();
-    // Logged by the organization trail, which delivers outside it: PASS when its buckets are read.
-    let broken = seeded.account_id("acme-payments-prod");
-    admin
-        .add_fault(&FaultRule::on(
-            FaultKind::Error,
-            "s3",
-            "ListBuckets",
-            &broken,
-        ))
-        .expect("fault");
-    let (code, snapshot) = scan(seeded, "buckets-fail", &[]);
-    admin.clear_faults().expect("clear");
-    assert_eq!(code, 3);
-    let [finding] = findings_of(&snapshot, "cloudtrail-logs-outside-account", &broken)[..] else {
-        panic!("one finding for the account");
-    };
-    assert_eq!(finding["status"], "ERROR", "{finding}");
-    let reason = finding["reason"].as_str().expect("reason");
-    assert!(
-        reason.contains("but the account's S3 buckets could not be read (s3:ListBuckets"),
-        "{reason}"
-    );
-    assert_as_seeded_except(seeded, &snapshot, |check, account| {
-        (check, account) == ("cloudtrail-logs-outside-account", broken.as_str())
-    });
-}
-
-#[tokio::test]
-async fn a_credential_report_that_fails_is_error_on_the_checks_that_read_it_and_nothing_else() {
-    let _exclusive = exclusive().await;
-    let seeded = seeded();
-    let admin = seeded.admin();
-    let broken = seeded.account_id("acme-data-dev");
-    admin
-        .add_fault(&FaultRule::on(
-            FaultKind::Error,
-            "iam",
-            "GetCredentialReport",
-            &broken,
-        ))
-        .expect("fault");
-    let (code, snapshot) = scan(seeded, "report-fails", &[]);
-    admin.clear_faults().expect("clear");
-    assert_eq!(code, 3);
-    let verdicts = verdicts(&snapshot);
-    for check in [
-        "iam-user-access-keys",
-        "iam-user-console-mfa",
-        "access-key-rotation",
-        "access-key-unused",
-    ] {
-        let got = statuses(&verdicts, check, &broken);
-        assert_eq!(got, ["ERROR"], "{check}");
-        let reason = findings_of(&snapshot, check, &broken)[0]["reason"]
-            .as_str()
-            .expect("reason")
-            .to_owned();
-        assert!(
-            reason.starts_with("the credential report could not be read: iam:GetCredentialReport"),
-            "{check}: {reason}"
-        );
-    }
-    // The root user's keys are also in GetAccountSummary: still judged (the seeded root key).
-    assert_eq!(statuses(&verdicts, "root-access-keys", &broken), ["FAIL"]);
-    // Every other account is judged as in a clean scan.
-    assert_as_seeded_except(seeded, &snapshot, |_, account| account == broken);
-}
-
-#[tokio::test]
-async fn aws_config_that_cannot_be_read_is_error_where_nothing_known_fails_and_nowhere_else() {
-    let _exclusive = exclusive().await;
-    let seeded = seeded();
-    let admin = seeded.admin();
-    let broken = seeded.account_id("acme-payments-prod");
-    admin
-        .add_fault(&FaultRule::on(
-            FaultKind::Error,
-            "config",
-            "DescribeConfigurationRecorders",
-            &broken,
-        ))
-        .expect("fault");
-    // Every account that could hold the organization's aggregator: AWS Config's delegated
-    // administrators.
-    let aggregator_holders: Vec<String> = seeded.description["delegated_administrators"]
-        .as_array()
-        .expect("delegated_administrators")
-        .iter()
-        .filter(|a| a["service_principal"] == "config.amazonaws.com")
-        .map(|a| a["account_id"].as_str().expect("id").to_owned())
-        .collect();
-    assert!(!aggregator_holders.is_empty());
-    for holder in &aggregator_holders {
-        admin
-            .add_fault(&FaultRule::on(
+const FAULT_CASES: &[FaultCase] = &[
+    FaultCase {
+        name: "an account whose role is denied is ERROR on every check while the others complete",
+        dir: "denied",
+        run: FaultRun::Scan,
+        faults: |seeded| {
+            vec![FaultRule::deny_assume_role(
+                &seeded.account_id("acme-sandbox-research"),
+            )]
+        },
+        verify: |seeded, ran| {
+            let denied = seeded.account_id("acme-sandbox-research");
+            let snapshot = &ran.snapshot;
+            let verdicts = verdicts(snapshot);
+            let account_checks = posture::evaluate::catalog()
+                .iter()
+                .filter(|c| c.scope != posture::evaluate::Scope::Organization)
+                .map(|c| c.id.as_str());
+            for check in account_checks {
+                let got = statuses(&verdicts, check, &denied);
+                assert!(
+                    !got.is_empty() && got.iter().all(|s| s == "ERROR"),
+                    "{check}: {got:?}"
+                );
+            }
+            let record = snapshot["accounts"]
+                .as_array()
+                .expect("accounts")
+                .iter()
+                .find(|a| a["id"] == denied.as_str())
+                .expect("record");
+            assert_eq!(record["outcome"], "unreachable");
+            assert_eq!(record["errors"][0]["code"], "AccessDenied");
+            // Everyone else is judged as in a clean scan.
+            assert_as_seeded_except(seeded, snapshot, |_, account| account == denied);
+        },
+    },
+    FaultCase {
+        name: "throttling is retried and a 500 for one account errors only what it feeds",
+        dir: "faults",
+        run: FaultRun::Scan,
+        faults: |seeded| {
+            vec![
+                FaultRule {
+                    count: Some(2),
+                    ..FaultRule::on(
+                        FaultKind::Throttle,
+                        "iam",
+                        "GetAccountSummary",
+                        &seeded.account_id("acme-payments-prod"),
+                    )
+                },
+                FaultRule::on(
+                    FaultKind::Error,
+                    "cloudtrail",
+                    "DescribeTrails",
+                    &seeded.account_id("acme-data-dev"),
+                ),
+            ]
+        },
+        verify: |seeded, ran| {
+            let broken = seeded.account_id("acme-data-dev");
+            let verdicts = verdicts(&ran.snapshot);
+            assert_eq!(
+                statuses(&verdicts, "cloudtrail-multi-region", &broken),
+                vec!["ERROR"]
+            );
+            // The trail checks still judge the organization trail, and say the account's own
+            // trails could not be read.
+            for check in [
+                "cloudtrail-log-file-validation",
+                "cloudtrail-kms-encryption",
+            ] {
+                let got = statuses(&verdicts, check, &broken);
+                assert!(got.contains(&"ERROR".to_owned()), "{check}: {got:?}");
+            }
+            // The throttled account is judged as in a clean scan: its retries succeeded.
+            assert_as_seeded_except(seeded, &ran.snapshot, |check, account| {
+                account == broken && check.starts_with("cloudtrail-")
+            });
+        },
+    },
+    FaultCase {
+        name: "Security Hub standards that fail are ERROR in each Region and nothing else",
+        dir: "securityhub-fails",
+        run: FaultRun::Scan,
+        // Its hub is on in both Regions, with standards: only reading them fails.
+        faults: |seeded| {
+            vec![FaultRule::on(
+                FaultKind::Error,
+                "securityhub",
+                "GetEnabledStandards",
+                &seeded.account_id("acme-audit"),
+            )]
+        },
+        verify: |seeded, ran| {
+            let broken = seeded.account_id("acme-audit");
+            let findings = findings_of(&ran.snapshot, "securityhub-enabled", &broken);
+            assert_eq!(findings.len(), REGIONS.split(',').count());
+            for finding in findings {
+                assert_eq!(finding["status"], "ERROR", "{finding}");
+                let reason = finding["reason"].as_str().expect("reason");
+                assert!(
+                    reason.contains(
+                        "but its standards could not be read: securityhub:GetEnabledStandards"
+                    ),
+                    "{reason}"
+                );
+            }
+            assert_as_seeded_except(seeded, &ran.snapshot, |check, account| {
+                (check, account) == ("securityhub-enabled", broken.as_str())
+            });
+        },
+    },
+    FaultCase {
+        name: "a bucket list that fails is ERROR on the log delivery check alone",
+        dir: "buckets-fail",
+        run: FaultRun::Scan,
+        // Logged by the organization trail, which delivers outside it: PASS when its buckets are
+        // read.
+        faults: |seeded| {
+            vec![FaultRule::on(
+                FaultKind::Error,
+                "s3",
+                "ListBuckets",
+                &seeded.account_id("acme-payments-prod"),
+            )]
+        },
+        verify: |seeded, ran| {
+            let broken = seeded.account_id("acme-payments-prod");
+            let [finding] =
+                findings_of(&ran.snapshot, "cloudtrail-logs-outside-account", &broken)[..]
+            else {
+                panic!("one finding for the account");
+            };
+            assert_eq!(finding["status"], "ERROR", "{finding}");
+            let reason = finding["reason"].as_str().expect("reason");
+            assert!(
+                reason.contains("but the account's S3 buckets could not be read (s3:ListBuckets"),
+                "{reason}"
+            );
+            assert_as_seeded_except(seeded, &ran.snapshot, |check, account| {
+                (check, account) == ("cloudtrail-logs-outside-account", broken.as_str())
+            });
+        },
+    },
+    FaultCase {
+        name: "a credential report that fails is ERROR on the checks that read it and nothing else",
+        dir: "report-fails",
+        run: FaultRun::Scan,
+        faults: |seeded| {
+            vec![FaultRule::on(
+                FaultKind::Error,
+                "iam",
+                "GetCredentialReport",
+                &seeded.account_id("acme-data-dev"),
+            )]
+        },
+        verify: |seeded, ran| {
+            let broken = seeded.account_id("acme-data-dev");
+            let snapshot = &ran.snapshot;
+            let verdicts = verdicts(snapshot);
+            for check in [
+                "iam-user-access-keys",
+                "iam-user-console-mfa",
+                "access-key-rotation",
+                "access-key-unused",
+            ] {
+                let got = statuses(&verdicts, check, &broken);
+                assert_eq!(got, ["ERROR"], "{check}");
+                let reason = findings_of(snapshot, check, &broken)[0]["reason"]
+                    .as_str()
+                    .expect("reason")
+                    .to_owned();
+                assert!(
+                    reason.starts_with(
+                        "the credential report could not be read: iam:GetCredentialReport"
+                    ),
+                    "{check}: {reason}"
+                );
+            }
+            // The root user's keys are also in GetAccountSummary: still judged (the seeded root
+            // key).
+            assert_eq!(statuses(&verdicts, "root-access-keys", &broken), ["FAIL"]);
+            // Every other account is judged as in a clean scan.
+            assert_as_seeded_except(seeded, snapshot, |_, account| account == broken);
+        },
+    },
+    FaultCase {
+        name: "AWS Config that cannot be read is ERROR where nothing known fails and nowhere else",
+        dir: "config-fails",
+        run: FaultRun::Scan,
+        faults: |seeded| {
+            let mut rules = vec![FaultRule::on(
                 FaultKind::Error,
                 "config",
-                "DescribeConfigurationAggregators",
-                holder,
-            ))
-            .expect("fault");
-    }
-    let (code, snapshot) = scan(seeded, "config-fails", &[]);
-    admin.clear_faults().expect("clear");
-    assert_eq!(code, 3);
-    // Without its recorders no Region of the account can pass; one without a delivery channel
-    // still fails for that, the others are unknown.
-    let findings: BTreeMap<String, (String, String)> = snapshot["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["check"] == "config-recorder-enabled" && f["account"] == broken.as_str())
-        .map(|f| {
-            (
-                f["region"].as_str().expect("region").to_owned(),
-                (
-                    f["status"].as_str().expect("status").to_owned(),
-                    f["reason"].as_str().expect("reason").to_owned(),
+                "DescribeConfigurationRecorders",
+                &seeded.account_id("acme-payments-prod"),
+            )];
+            // Every account that could hold the organization's aggregator: AWS Config's delegated
+            // administrators.
+            let aggregator_holders: Vec<String> = seeded.description["delegated_administrators"]
+                .as_array()
+                .expect("delegated_administrators")
+                .iter()
+                .filter(|a| a["service_principal"] == "config.amazonaws.com")
+                .map(|a| a["account_id"].as_str().expect("id").to_owned())
+                .collect();
+            assert!(!aggregator_holders.is_empty());
+            for holder in &aggregator_holders {
+                rules.push(FaultRule::on(
+                    FaultKind::Error,
+                    "config",
+                    "DescribeConfigurationAggregators",
+                    holder,
+                ));
+            }
+            rules
+        },
+        verify: |seeded, ran| {
+            let broken = seeded.account_id("acme-payments-prod");
+            let snapshot = &ran.snapshot;
+            // Without its recorders no Region of the account can pass; one without a delivery
+            // channel still fails for that, the others are unknown.
+            let findings: BTreeMap<String, (String, String)> = snapshot["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .filter(|f| {
+                    f["check"] == "config-recorder-enabled" && f["account"] == broken.as_str()
+                })
+                .map(|f| {
+                    (
+                        f["region"].as_str().expect("region").to_owned(),
+                        (
+                            f["status"].as_str().expect("status").to_owned(),
+                            f["reason"].as_str().expect("reason").to_owned(),
+                        ),
+                    )
+                })
+                .collect();
+            let described = seeded
+                .accounts()
+                .iter()
+                .find(|a| a["id"] == broken.as_str())
+                .expect("described");
+            let mut errors = 0;
+            for config in described["config"].as_array().expect("config") {
+                let region = config["region"].as_str().expect("region");
+                let (status, reason) = &findings[region];
+                let want = if config["delivery_channel"].is_null() {
+                    "FAIL"
+                } else {
+                    errors += 1;
+                    "ERROR"
+                };
+                assert_eq!(status, want, "{region}: {reason}");
+                assert!(
+                    reason.contains("config:DescribeConfigurationRecorders"),
+                    "{region}: {reason}"
+                );
+            }
+            assert!(errors > 0, "the test must see an ERROR");
+            let verdicts = verdicts(snapshot);
+            let management = seeded.management_account_id();
+            assert_eq!(
+                statuses(&verdicts, "config-aggregator-organization", &management),
+                ["ERROR"]
+            );
+            let aggregator = snapshot["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .find(|f| f["check"] == "config-aggregator-organization")
+                .expect("the aggregator's finding");
+            assert!(
+                aggregator["reason"]
+                    .as_str()
+                    .expect("reason")
+                    .contains("config:DescribeConfigurationAggregators"),
+                "{aggregator}"
+            );
+            assert_as_seeded_except(seeded, snapshot, |check, account| {
+                (account == broken && check == "config-recorder-enabled")
+                    || check == "config-aggregator-organization"
+            });
+        },
+    },
+    FaultCase {
+        name: "a preflight names the accounts it cannot reach and reads nothing else",
+        dir: "scan-preflight",
+        run: FaultRun::Preflight,
+        faults: |seeded| {
+            vec![FaultRule::deny_assume_role(
+                &seeded.account_id("acme-data-dev"),
+            )]
+        },
+        verify: |seeded, ran| {
+            let denied = seeded.account_id("acme-data-dev");
+            let stdout = &ran.stdout;
+            let active = seeded
+                .accounts()
+                .iter()
+                .filter(|a| a["status"] == "ACTIVE")
+                .count();
+            for line in [
+                "store: can be written".to_owned(),
+                format!(
+                    "accounts: {active} in scope, {} reachable with role {}, 1 not",
+                    active - 1,
+                    crate::support::ROLE
                 ),
-            )
-        })
-        .collect();
-    let described = seeded
-        .accounts()
-        .iter()
-        .find(|a| a["id"] == broken.as_str())
-        .expect("described");
-    let mut errors = 0;
-    for config in described["config"].as_array().expect("config") {
-        let region = config["region"].as_str().expect("region");
-        let (status, reason) = &findings[region];
-        let want = if config["delivery_channel"].is_null() {
-            "FAIL"
-        } else {
-            errors += 1;
-            "ERROR"
-        };
-        assert_eq!(status, want, "{region}: {reason}");
-        assert!(
-            reason.contains("config:DescribeConfigurationRecorders"),
-            "{region}: {reason}"
-        );
+                format!("  unreachable: {denied} (acme-data-dev): sts:AssumeRole"),
+                "not ready: a scan would record the above as ERROR".to_owned(),
+            ] {
+                assert!(
+                    stdout.lines().any(|l| l.starts_with(&line)),
+                    "{line:?} not in {stdout}"
+                );
+            }
+            let reads = stdout
+                .lines()
+                .find(|l| l.starts_with("organization-wide reads from here: "))
+                .expect("the organization-wide reads");
+            assert!(reads.ends_with("can be made"), "{reads}");
+            // Nothing was written, and nothing but discovery, the access checks and the
+            // organization-wide reads was called: no credential report, no trail, no analyzer.
+            assert!(
+                posture::snapshot::Store::new(&ran.store)
+                    .list()
+                    .expect("list")
+                    .is_empty()
+            );
+            for call in &ran.calls {
+                let action = format!("{}:{}", call.service, call.action);
+                assert!(
+                    action.starts_with("organizations:")
+                        || action.starts_with("sts:")
+                        || action == "account:ListRegions"
+                        || action.ends_with(":ListOrganizationAdminAccounts"),
+                    "a preflight called {action}"
+                );
+            }
+            assert!(
+                ran.calls.len() <= 2 * active + 40,
+                "{} calls",
+                ran.calls.len()
+            );
+        },
+    },
+];
+
+/// Runs one fault case: its faults are added under a [`ClearFaults`] guard (so a panic while
+/// they hold still removes them), cleared as soon as posture has run, and only then is the run
+/// judged: exit code 3 (finished, with errors), then the case's own assertions.
+fn run_fault_case(seeded: &Seeded, admin: &SandboxAdmin, case: &FaultCase) {
+    let before = admin.last_seq().expect("record");
+    let clear = ClearFaults(admin);
+    for rule in (case.faults)(seeded) {
+        admin.add_fault(&rule).expect("fault");
     }
-    assert!(errors > 0, "the test must see an ERROR");
-    let verdicts = verdicts(&snapshot);
-    let management = seeded.management_account_id();
+    let (code, ran) = match case.run {
+        FaultRun::Scan => {
+            let (code, snapshot) = scan(seeded, case.dir, &[]);
+            let ran = Faulted {
+                snapshot,
+                stdout: String::new(),
+                store: state_dir(&format!("scan-{}", case.dir)),
+                calls: Vec::new(),
+            };
+            (code, ran)
+        }
+        FaultRun::Preflight => {
+            let store = state_dir(case.dir);
+            let _ = std::fs::remove_dir_all(&store);
+            let output = scan_command(seeded, &store)
+                .arg("--preflight")
+                .output()
+                .expect("run the preflight");
+            let calls = admin
+                .requests()
+                .expect("record")
+                .into_iter()
+                .filter(|r| r.seq > before)
+                .collect();
+            let ran = Faulted {
+                snapshot: Value::Null,
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                store,
+                calls,
+            };
+            (output.status.code().expect("exit code"), ran)
+        }
+    };
+    clear.clear();
     assert_eq!(
-        statuses(&verdicts, "config-aggregator-organization", &management),
-        ["ERROR"]
+        code, 3,
+        "a run with an injected fault finishes with errors: {}",
+        ran.stdout
     );
-    let aggregator = snapshot["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["check"] == "config-aggregator-organization")
-        .expect("the aggregator's finding");
-    assert!(
-        aggregator["reason"]
-            .as_str()
-            .expect("reason")
-            .contains("config:DescribeConfigurationAggregators"),
-        "{aggregator}"
-    );
-    assert_as_seeded_except(seeded, &snapshot, |check, account| {
-        (account == broken && check == "config-recorder-enabled")
-            || check == "config-aggregator-organization"
-    });
+    (case.verify)(seeded, &ran);
 }
 
+#[tokio::test]
+async fn each_injected_fault_errors_only_what_it_feeds_and_the_rest_is_judged_as_seeded() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let admin = seeded.admin();
+    // Every case runs, so one failure does not hide another; each failure's panic message is
+    // printed as it happens, and the cases that failed are named at the end.
+    let failed: Vec<&str> = FAULT_CASES
+        .iter()
+        .filter(|case| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                run_fault_case(seeded, &admin, case);
+            }))
+            .is_err()
+        })
+        .map(|case| case.name)
+        .collect();
+    assert!(failed.is_empty(), "fault cases failed: {failed:#?}");
+}
 #[test]
 fn bad_input_gets_one_line_naming_it_before_any_aws_call() {
     for (args, needle) in [
@@ -1343,75 +1516,4 @@ async fn a_key_deactivated_minutes_after_a_scan_shows_in_the_next_scans_diff() {
         resolved.contains(&("iam-user-access-keys", resource.as_str())),
         "{resolved:?}"
     );
-}
-
-#[tokio::test]
-async fn a_preflight_names_the_accounts_it_cannot_reach_and_reads_nothing_else() {
-    let _exclusive = exclusive().await;
-    let seeded = seeded();
-    let admin = seeded.admin();
-    let denied = seeded.account_id("acme-data-dev");
-    let store = state_dir("scan-preflight");
-    let _ = std::fs::remove_dir_all(&store);
-    let before = admin.last_seq().expect("record");
-    admin
-        .add_fault(&FaultRule::deny_assume_role(&denied))
-        .expect("fault");
-    let output = scan_command(seeded, &store)
-        .arg("--preflight")
-        .output()
-        .expect("run the preflight");
-    admin.clear_faults().expect("clear");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(3), "{stdout}");
-    let active = seeded
-        .accounts()
-        .iter()
-        .filter(|a| a["status"] == "ACTIVE")
-        .count();
-    for line in [
-        "store: can be written".to_owned(),
-        format!(
-            "accounts: {active} in scope, {} reachable with role {}, 1 not",
-            active - 1,
-            crate::support::ROLE
-        ),
-        format!("  unreachable: {denied} (acme-data-dev): sts:AssumeRole"),
-        "not ready: a scan would record the above as ERROR".to_owned(),
-    ] {
-        assert!(
-            stdout.lines().any(|l| l.starts_with(&line)),
-            "{line:?} not in {stdout}"
-        );
-    }
-    let reads = stdout
-        .lines()
-        .find(|l| l.starts_with("organization-wide reads from here: "))
-        .expect("the organization-wide reads");
-    assert!(reads.ends_with("can be made"), "{reads}");
-    // Nothing was written, and nothing but discovery, the access checks and the
-    // organization-wide reads was called: no credential report, no trail, no analyzer.
-    assert!(
-        posture::snapshot::Store::new(&store)
-            .list()
-            .expect("list")
-            .is_empty()
-    );
-    let calls: Vec<_> = admin
-        .requests()
-        .expect("record")
-        .into_iter()
-        .filter(|r| r.seq > before)
-        .collect();
-    for call in &calls {
-        let action = format!("{}:{}", call.service, call.action);
-        assert!(
-            action.starts_with("organizations:")
-                || action.starts_with("sts:")
-                || action == "account:ListRegions"
-                || action.ends_with(":ListOrganizationAdminAccounts"),
-            "a preflight called {action}"
-        );
-    }
-    assert!(calls.len() <= 2 * active + 40, "{} calls", calls.len());
 }

@@ -114,6 +114,24 @@ pub(crate) async fn exclusive() -> MutexGuard<'static, ()> {
     LOCK.lock().await
 }
 
+/// Removes every fault rule when dropped, so a failing test does not leave rules for the next.
+pub(crate) struct ClearFaults<'a>(pub(crate) &'a SandboxAdmin);
+
+impl ClearFaults<'_> {
+    /// Removes the fault rules now, and fails the test if the sandbox refuses.
+    pub(crate) fn clear(self) {
+        let admin = self.0;
+        std::mem::forget(self);
+        admin.clear_faults().expect("clear the fault rules");
+    }
+}
+
+impl Drop for ClearFaults<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.clear_faults();
+    }
+}
+
 /// The id of the account named `name` in a seeder's description (`sandbox/seed.py`).
 pub(crate) fn account_id_in(description: &Value, name: &str) -> String {
     description["accounts"]
