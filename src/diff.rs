@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
-use crate::evaluate::{Scope, Severity, Thresholds};
+use crate::evaluate::{CSF_FUNCTIONS, Scope, Severity, Thresholds};
 use crate::finding::{
     EVALUATED_AT, Evidence, Finding, FindingId, REPORT_GENERATED, Status, USERS_READ_LIVE, Waiver,
 };
@@ -928,9 +928,6 @@ fn not_evaluated_detail(state: &State) -> String {
         State::Absent | State::Unknown(_) => String::new(),
     }
 }
-
-/// The NIST CSF 2.0 functions, in the framework's order.
-pub const CSF_FUNCTIONS: [&str; 6] = ["GV", "ID", "PR", "DE", "RS", "RC"];
 
 /// The NIST CSF 2.0 functions a check gives evidence for, in the framework's order.
 fn functions(check: &CheckRecord) -> Vec<String> {

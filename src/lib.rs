@@ -23,6 +23,7 @@ pub mod publish;
 pub mod render;
 pub mod sandbox;
 pub mod snapshot;
+pub mod text;
 
 /// How a command that did not fail ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

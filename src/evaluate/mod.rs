@@ -60,6 +60,10 @@ static CATALOG: LazyLock<Vec<CheckMeta>> = LazyLock::new(|| {
     load_catalog().unwrap_or_else(|err| panic!("{err}"))
 });
 
+/// The NIST CSF 2.0 functions, in the framework's order: the first two letters of every
+/// subcategory id of [`nist_csf_2`].
+pub const CSF_FUNCTIONS: [&str; 6] = ["GV", "ID", "PR", "DE", "RS", "RC"];
+
 /// The NIST CSF 2.0 Core (106 subcategories) that check mappings are validated against.
 pub fn nist_csf_2() -> &'static [CsfSubcategory] {
     &NIST_CSF_2

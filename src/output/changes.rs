@@ -425,7 +425,7 @@ fn verdict_line(changes: &Changes, gate: &Gate) -> String {
     match gate.fail_on {
         Some(threshold) => format!(
             "{counts}; {} at or above {}: {}",
-            super::plural(gate.regressions, "regression"),
+            crate::text::plural(gate.regressions, "regression"),
             severity(threshold),
             if gate.fails { "exit 1" } else { "exit 0" }
         ),

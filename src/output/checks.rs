@@ -8,12 +8,12 @@ use comfy_table::{CellAlignment, Table};
 use serde::Serialize;
 
 use super::changes::{TERMINAL_STYLE, render, severity};
-use super::plural;
 use crate::evaluate::Scope;
 use crate::evaluate::coverage::{
     CheckDetail, Counts, Coverage, Framework, Listing, MAPPING_FAMILIES,
 };
 use crate::evaluate::csf_evidence::NIST_CSF_2_AWS_FILE;
+use crate::text::plural;
 
 /// Any of `posture checks --json`'s shapes, pretty-printed, with a final newline.
 pub(crate) fn json(value: &impl Serialize) -> io::Result<()> {

@@ -19,6 +19,7 @@ use crate::evaluate::waivers::{WaiverOutcome, WaiverRecord};
 use crate::finding::Status;
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
 use crate::snapshot::{AccountOutcome, Snapshot, Verification};
+use crate::text::plural;
 
 pub(crate) use changes::{ListOptions, diff_json, diff_markdown, diff_table, printable};
 pub(crate) use checks::{check_detail, checks_table, coverage, json};
@@ -778,15 +779,6 @@ pub(crate) fn verified_files(
         }
     }
     Ok(())
-}
-
-/// `3 snapshots`, `1 snapshot`.
-pub(crate) fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 /// `posture reevaluate`: what was written, and checks that could not be applied.

@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
-use super::plural;
 use crate::publish::{KeepReason, PublishReport};
+use crate::text::plural;
 
 /// A size for people: `812.3 kB`, `12.4 MB`.
 fn size(bytes: u64) -> String {

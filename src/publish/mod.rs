@@ -28,7 +28,7 @@ use tracing::{debug, info};
 
 use self::bucket::Bucket;
 use crate::aws::ClientFactory;
-use crate::output::plural;
+use crate::text::plural;
 
 pub use self::local::read_site;
 pub use self::location::{S3Location, UrlError, cloudfront_domain};

@@ -11,19 +11,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde::Serialize;
 
 use super::score::CellStatus;
-use super::templates::error_chain;
+use super::templates::{BADGE_TEMPLATE, error_chain};
 use crate::evaluate::catalog::Severity;
 use crate::finding::Status;
-
-/// The internal template that calls one component with the value it is given.
-pub(super) const BADGE_TEMPLATE: &str = "posture-badge.html";
-/// Its source: `kind` names the component, `value` and `failing` are its arguments.
-pub(super) const BADGE_SOURCE: &str = r#"
-{%- if kind == "status" -%}{{ <status value={value} none_label="no finding" /> }}
-{%- elif kind == "severity" -%}{{ <severity value={value} /> }}
-{%- elif kind == "region" -%}{{ <region value={value} /> }}
-{%- else -%}{{ <cell value={value} failing={failing} /> }}
-{%- endif -%}"#;
 
 /// A component's output: HTML that Tera escaped, shown by the templates as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,9 +8,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::Ordering;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tracing::debug;
@@ -30,11 +29,11 @@ use crate::evaluate::{
 };
 use crate::files::{Links, read_regular};
 use crate::finding::Status;
-use crate::output::plural;
 use crate::snapshot::{
     AccountOutcome, SnapshotSummary, Store, StoreError, StoredSnapshot, read_snapshot_integrity,
     read_snapshot_summary, verify_store_except,
 };
+use crate::text::plural;
 
 /// The record of a rendered version, written last into its folder.
 const MANIFEST: &str = "version.json";
@@ -326,6 +325,14 @@ impl Plan {
 
 /// Renders each version not yet rendered, oldest first. Returns the ids rendered, the history
 /// of every version, and what the entry pages show of the newest.
+///
+/// The concurrency is rayon's `join` and parallel iterators, and nothing else: no thread waits
+/// for another but at the end of a `join`. For each version, the pages that do not need its diff
+/// (accounts, checks, the matrix, the CSV) render on every core while, beside them, the diff
+/// runs, drops the snapshot before, and then renders the overview and changes pages while the
+/// next snapshot is read: reading is a third of the work. The next is read only once the one
+/// before is dropped, so at most two snapshots are in memory (three would pass 500 MB at 1,000
+/// accounts).
 fn render_versions(
     renderer: &Renderer<'_>,
     snapshots: &[StoredSnapshot],
@@ -333,102 +340,32 @@ fn render_versions(
     options: &RenderOptions,
     writer: &mut Writer,
 ) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
-    // The first two snapshots are read at once; every later read waits for a permit, which a
-    // lease gives back when it is dropped: at most two snapshots are in memory or being read.
-    let (give_back, permits) = std::sync::mpsc::channel::<()>();
-    let mut permits = Some(permits);
-    std::thread::scope(|scope| {
-        // Readers read ahead while this thread renders: reading is a third of the work. The
-        // first two snapshots are read by a reader each, at once: the first version cannot start
-        // before its snapshot is read, and one reader would leave a core idle meanwhile. Every
-        // later one is read by the first reader, in order, as soon as the snapshot before the
-        // current one is compared and dropped. Only that reader waits for permits: two readers
-        // racing for one could take it for a snapshot not needed yet, and wait forever.
-        let lanes = wanted.len().clamp(1, 2);
-        let lane_of = |position: usize| usize::from(position == 1);
-        let receivers: Vec<_> = (0..lanes)
-            .map(|lane| {
-                let (send, receive) = std::sync::mpsc::sync_channel(0);
-                let mine: Vec<(usize, usize)> = wanted
-                    .iter()
-                    .copied()
-                    .enumerate()
-                    .filter(|&(position, _)| lane_of(position) == lane)
-                    .collect();
-                let permits = if lane == 0 { permits.take() } else { None };
-                let give_back = give_back.clone();
-                scope.spawn(move || {
-                    for (position, i) in mine {
-                        if position >= 2 && permits.as_ref().is_none_or(|p| p.recv().is_err()) {
-                            break;
-                        }
-                        let read = renderer.read(&snapshots[i]);
-                        let failed = read.is_err();
-                        if failed {
-                            // No lease will give this permit back, and the render stops here.
-                            let _ = give_back.send(());
-                        }
-                        let read = read.map(|summary| Lease {
-                            summary,
-                            give_back: give_back.clone(),
-                        });
-                        if send.send((i, read)).is_err() || failed {
-                            break;
-                        }
-                    }
-                });
-                receive
-            })
-            .collect();
-        drop(give_back);
-        let mut position = 0;
-        let next = |want: usize| -> Result<Lease, RenderError> {
-            let (i, read) = receivers[lane_of(position)]
-                .recv()
-                .expect("the readers send every snapshot wanted");
-            position += 1;
-            debug_assert_eq!(i, want, "snapshots are taken in order");
-            read
-        };
-        render_each(renderer, snapshots, manifests, options, writer, next)
-    })
-}
-
-/// A snapshot read for rendering; dropping it lets the reader read the next.
-struct Lease {
-    summary: SnapshotSummary,
-    give_back: std::sync::mpsc::Sender<()>,
-}
-
-impl std::ops::Deref for Lease {
-    type Target = SnapshotSummary;
-
-    fn deref(&self) -> &SnapshotSummary {
-        &self.summary
-    }
-}
-
-impl Drop for Lease {
-    fn drop(&mut self) {
-        // The reader may be gone (an error ended the render): nothing waits for the permit.
-        let _ = self.give_back.send(());
-    }
-}
-
-/// The loop of [`render_versions`], fed by its reader.
-fn render_each(
-    renderer: &Renderer<'_>,
-    snapshots: &[StoredSnapshot],
-    manifests: Vec<Option<Manifest>>,
-    options: &RenderOptions,
-    writer: &mut Writer,
-    mut next: impl FnMut(usize) -> Result<Lease, RenderError>,
-) -> Result<(Vec<String>, Vec<HistoryRow>, Latest), RenderError> {
     let out = &options.out_dir;
+    let read = |i: usize| renderer.read(&snapshots[i]);
+    // Snapshots read ahead, not yet taken: at most two. The first two wanted are read at once:
+    // the first version cannot start before its snapshot is read, and one read alone would
+    // leave a core idle meanwhile.
+    let mut ahead: Vec<(usize, SnapshotSummary)> = Vec::with_capacity(2);
+    match *wanted.as_slice() {
+        [first, second, ..] => {
+            let (a, b) = rayon::join(|| read(first), || read(second));
+            ahead.push((first, a?));
+            ahead.push((second, b?));
+        }
+        [first] => ahead.push((first, read(first)?)),
+        [] => {}
+    }
+    let take = |ahead: &mut Vec<(usize, SnapshotSummary)>, i: usize| match ahead
+        .iter()
+        .position(|(j, _)| *j == i)
+    {
+        Some(at) => Ok(ahead.swap_remove(at).1),
+        None => read(i),
+    };
     let mut history: Vec<HistoryRow> = Vec::with_capacity(snapshots.len());
     let mut rendered = Vec::new();
     // The snapshot before the one being rendered, when it has been read.
-    let mut previous: Option<(usize, Lease)> = None;
+    let mut previous: Option<(usize, SnapshotSummary)> = None;
     let mut latest = None;
     for ((i, stored), manifest) in snapshots.iter().enumerate().zip(manifests) {
         let id = version_id(&stored.name).to_owned();
@@ -442,10 +379,10 @@ fn render_each(
         let clock = std::time::Instant::now();
         let before = match previous.take() {
             Some((j, summary)) if j + 1 == i => Some(summary),
-            _ if i > 0 => Some(next(i - 1)?),
+            _ if i > 0 => Some(take(&mut ahead, i - 1)?),
             _ => None,
         };
-        let summary = next(i)?;
+        let summary = take(&mut ahead, i)?;
         // What is kept of the snapshot before once it is compared: its organization and hash.
         let before_scan = before.as_ref().map(|b| {
             (
@@ -466,65 +403,77 @@ fn render_each(
             &renderer.badges,
         );
         history.push(history_row(&summary, &id, model.score()));
-        let read = clock.elapsed();
-        // The diff runs beside the pages that do not need it (accounts, checks, the matrix, the
-        // CSV); the overview and the changes pages follow it.
+        let indexed = clock.elapsed();
         let staging = match manifest {
             None => Some(writer.staging(&folder)?),
             Some(_) => None,
         };
-        let shared = Mutex::new(std::mem::take(writer));
-        let (independent, changes) = std::thread::scope(|scope| {
-            // The diff thread owns the snapshot before and drops it as soon as it is compared,
-            // so it is not held while the pages render (three snapshots at once would pass
-            // 500 MB at 1,000 accounts).
-            let summary = &summary;
-            let diffing = scope.spawn(move || {
-                let changes = before.as_ref().map(|b| diff(b, summary));
-                drop(before);
-                changes
-            });
-            let pages = match &staging {
-                Some(staging) => renderer.independent_pages(&model, staging, &shared),
-                None => Ok(0),
-            };
-            (pages, diffing.join().expect("the diff panicked"))
-        });
-        *writer = shared.into_inner().expect("not poisoned");
-        let csv_bytes = independent?;
-        let compared = clock.elapsed();
-        let context = match (&before_scan, &changes, &prev_id) {
-            (Some((organization, _)), _, Some(p))
-                if *organization != summary.scan.organization_id =>
-            {
-                ChangesContext::NotComparable {
-                    previous: p.clone(),
-                    reason: format!(
-                        "The snapshot before this one, {p}, is of organization {organization}, this one of {}: their findings are not compared.",
-                        summary.scan.organization_id
-                    ),
-                }
-            }
-            (Some(_), Some(changes), Some(p)) => ChangesContext::Against {
-                previous: p.clone(),
-                changes,
+        // The next snapshot to read, unless it was read ahead already.
+        let next = wanted
+            .iter()
+            .copied()
+            .find(|&w| w > i)
+            .filter(|w| !ahead.iter().any(|(j, _)| j == w));
+        let (history_so_far, model_ref, summary_ref) = (&history, &model, &summary);
+        let ((overview, dependent, read_next), independent) = rayon::join(
+            || {
+                let (model, summary) = (model_ref, summary_ref);
+                let changes = before.map(|before| diff(&before, summary));
+                // `before` is dropped here, before the next snapshot is read.
+                let context = changes_context(
+                    before_scan.as_ref(),
+                    changes.as_ref(),
+                    prev_id.as_deref(),
+                    summary,
+                );
+                let previous_score = match context {
+                    ChangesContext::Against { .. } => i.checked_sub(1).map(|j| {
+                        (
+                            history_so_far[j].score_value,
+                            history_so_far[j].coverage_value,
+                        )
+                    }),
+                    _ => None,
+                };
+                let trend = svg::trend(&trend_points(history_so_far, i));
+                let overview = model.overview(&context, previous_score, trend);
+                let (dependent, read_next) = rayon::join(
+                    || {
+                        if staging.is_some() {
+                            renderer.dependent_pages(model, &context, &overview)
+                        } else {
+                            Ok(Vec::new())
+                        }
+                    },
+                    || next.map(|j| (j, read(j))),
+                );
+                (overview, dependent, read_next)
             },
-            _ => ChangesContext::First,
-        };
-        let trend = svg::trend(&trend_points(&history, i));
-        let previous_score = match context {
-            ChangesContext::Against { .. } => i
-                .checked_sub(1)
-                .map(|j| (history[j].score_value, history[j].coverage_value)),
-            _ => None,
-        };
-        let overview = model.overview(&context, previous_score, trend);
+            || match &staging {
+                Some(staging) => renderer.independent_pages(model_ref, staging),
+                None => Ok(Vec::new()),
+            },
+        );
+        let written = independent?;
+        let dependent = dependent?;
+        if let Some((j, summary)) = read_next {
+            ahead.push((j, summary?));
+        }
+        let made = clock.elapsed();
         if let Some(staging) = &staging {
-            let size = fs::metadata(&stored.path).map_or(0, |m| m.len());
-            let pages = renderer.dependent_pages(&model, &context, &overview, csv_bytes, size)?;
-            for (name, bytes) in pages {
+            let mut csv_bytes = 0;
+            for (path, size) in &written {
+                if path.file_name().is_some_and(|n| n == FINDINGS_CSV) {
+                    csv_bytes = *size;
+                }
+                writer.record(path, *size);
+            }
+            for (name, bytes) in dependent {
                 writer.write(&staging.join(name), &bytes)?;
             }
+            let size = fs::metadata(&stored.path).map_or(0, |m| m.len());
+            let (name, bytes) = renderer.downloads_page(&model, csv_bytes, size)?;
+            writer.write(&staging.join(name), &bytes)?;
             let manifest = Manifest {
                 compared_with: before_scan.as_ref().map(|(_, hash)| hash.clone()),
                 templates: renderer.templates.fingerprint.clone(),
@@ -533,14 +482,14 @@ fn render_each(
             };
             // A badge that failed is empty: the version is not kept.
             badges_rendered(&renderer.badges, &format!("v/{}/", file_stem(&id)))?;
-            let made = clock.elapsed();
+            let pages = clock.elapsed();
             writer.finish_version(&folder, staging, stored, &manifest)?;
             debug!(
                 version = %id,
-                read = ?read,
-                independent_pages_and_diff = ?(compared - read),
-                dependent_pages = ?(made - compared),
-                write = ?(clock.elapsed() - made),
+                indexed = ?indexed,
+                pages_diff_and_next_read = ?(made - indexed),
+                downloads = ?(pages - made),
+                write = ?(clock.elapsed() - pages),
                 "rendered a version"
             );
             rendered.push(id.clone());
@@ -556,6 +505,32 @@ fn render_each(
         previous = Some((i, summary));
     }
     Ok((rendered, history, latest.expect("the store is not empty")))
+}
+
+/// What a version's changes are shown against: the diff with the snapshot before (`before`: its
+/// organization and content hash), or why there is none.
+fn changes_context<'c>(
+    before: Option<&(String, String)>,
+    changes: Option<&'c crate::diff::Changes>,
+    previous: Option<&str>,
+    summary: &SnapshotSummary,
+) -> ChangesContext<'c> {
+    match (before, changes, previous) {
+        (Some((organization, _)), _, Some(p)) if *organization != summary.scan.organization_id => {
+            ChangesContext::NotComparable {
+                previous: p.to_owned(),
+                reason: format!(
+                    "The snapshot before this one, {p}, is of organization {organization}, this one of {}: their findings are not compared.",
+                    summary.scan.organization_id
+                ),
+            }
+        }
+        (Some(_), Some(changes), Some(p)) => ChangesContext::Against {
+            previous: p.to_owned(),
+            changes,
+        },
+        _ => ChangesContext::First,
+    }
 }
 
 /// The manifest of a version rendered from this very snapshot (`hash`) compared with this very
@@ -697,17 +672,15 @@ impl Renderer<'_> {
         Ok(bytes)
     }
 
-    /// The pages of one version that do not need its diff, rendered on as many threads as the
-    /// machine has cores: the CSF, checks and accounts pages, and the CSV.
-    /// Each page is written into `staging` as soon as it is rendered. Returns the CSV's size.
+    /// The pages of one version that do not need its diff, rendered in parallel (rayon): the
+    /// CSF, checks and accounts pages, and the CSV. Each page is written into `staging` as soon
+    /// as it is rendered; the first failure stops the rest. Returns every file written, with its
+    /// size.
     fn independent_pages(
         &self,
         model: &VersionModel<'_>,
         staging: &Path,
-        writer: &Mutex<Writer>,
-    ) -> Result<u64, RenderError> {
-        let header = &model.header;
-        // (depth of the page below the version folder, what to render)
+    ) -> Result<Vec<(PathBuf, u64)>, RenderError> {
         enum Job<'m> {
             Csf,
             Checks,
@@ -716,140 +689,103 @@ impl Renderer<'_> {
             Account(&'m str),
             Csv,
         }
+        let header = &model.header;
         let mut jobs = vec![Job::Csf, Job::Checks, Job::Accounts, Job::Csv];
         jobs.extend(model.check_ids().into_iter().map(Job::Check));
         jobs.extend(model.account_ids().into_iter().map(Job::Account));
         let top = |title: &str, nav| self.page_info(title, nav, "../../", "");
         let below = |title: &str, nav| self.page_info(title, nav, "../../../", FOLDER_PAGE_BASE);
-
-        let next = Mutex::new(jobs.into_iter());
-        let csv_bytes = std::sync::atomic::AtomicU64::new(0);
-        let failure: Mutex<Option<RenderError>> = Mutex::new(None);
-        let threads = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .min(8);
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(|| {
-                    loop {
-                        if failure.lock().expect("not poisoned").is_some() {
-                            break;
-                        }
-                        let Some(job) = next.lock().expect("not poisoned").next() else {
-                            break;
-                        };
-                        let rendered: Result<Vec<PageFile>, RenderError> = match job {
-                            Job::Csf => self
-                                .render_page(
-                                    "csf.html",
-                                    "csf.html",
-                                    &top("NIST CSF 2.0", "csf"),
-                                    header,
-                                    &model.csf(),
-                                )
-                                .map(|b| vec![("csf.html".to_owned(), b)]),
-                            Job::Checks => self
-                                .render_page(
-                                    "checks.html",
-                                    "checks.html",
-                                    &top("Checks", "checks"),
-                                    header,
-                                    &model.checks(),
-                                )
-                                .map(|b| vec![("checks.html".to_owned(), b)]),
-                            // Written to its file as it is made, not returned whole like a page:
-                            // see `write_findings_csv`.
-                            Job::Csv => {
-                                let path = staging.join(FINDINGS_CSV);
-                                write_findings_csv(&path, model.snapshot).map(|size| {
-                                    csv_bytes.store(size, Ordering::Relaxed);
-                                    writer.lock().expect("not poisoned").record(&path, size);
-                                    Vec::new()
-                                })
-                            }
-                            Job::Accounts => model
-                                .accounts()
-                                .iter()
-                                .map(|p| {
-                                    let name = p.pager.path.clone();
-                                    self.render_page(
-                                        &name,
-                                        "accounts.html",
-                                        &top("Accounts", "accounts"),
-                                        header,
-                                        p,
-                                    )
-                                    .map(|b| (name, b))
-                                })
-                                .collect(),
-                            Job::Check(check) => model
-                                .check(check)
-                                .iter()
-                                .map(|p| {
-                                    let name = p.pager.path.clone();
-                                    let title = format!("Check {}", p.description.check.id);
-                                    self.render_page(
-                                        &name,
-                                        "check.html",
-                                        &below(&title, "checks"),
-                                        header,
-                                        p,
-                                    )
-                                    .map(|b| (name, b))
-                                })
-                                .collect(),
-                            Job::Account(account) => model
-                                .account(account)
-                                .iter()
-                                .map(|p| {
-                                    let name = p.pager.path.clone();
-                                    let title =
-                                        format!("Account {} ({})", p.account.name, p.account.id);
-                                    self.render_page(
-                                        &name,
-                                        "account.html",
-                                        &below(&title, "accounts"),
-                                        header,
-                                        p,
-                                    )
-                                    .map(|b| (name, b))
-                                })
-                                .collect(),
-                        };
-                        let written = rendered.and_then(|pages| {
-                            for (name, bytes) in pages {
-                                let path = staging.join(&name);
-                                write_file(&path, &bytes)?;
-                                writer
-                                    .lock()
-                                    .expect("not poisoned")
-                                    .record(&path, bytes.len() as u64);
-                            }
-                            Ok(())
-                        });
-                        if let Err(err) = written {
-                            failure.lock().expect("not poisoned").get_or_insert(err);
-                            break;
-                        }
-                    }
-                });
-            }
-        });
-        if let Some(err) = failure.into_inner().expect("not poisoned") {
-            return Err(err);
-        }
-        Ok(csv_bytes.into_inner())
+        let run = |job: Job<'_>| -> Result<Vec<(PathBuf, u64)>, RenderError> {
+            let pages: Vec<PageFile> = match job {
+                Job::Csf => vec![(
+                    "csf.html".to_owned(),
+                    self.render_page(
+                        "csf.html",
+                        "csf.html",
+                        &top("NIST CSF 2.0", "csf"),
+                        header,
+                        &model.csf(),
+                    )?,
+                )],
+                Job::Checks => vec![(
+                    "checks.html".to_owned(),
+                    self.render_page(
+                        "checks.html",
+                        "checks.html",
+                        &top("Checks", "checks"),
+                        header,
+                        &model.checks(),
+                    )?,
+                )],
+                // Written to its file as it is made, not returned whole like a page: see
+                // `write_findings_csv`.
+                Job::Csv => {
+                    let path = staging.join(FINDINGS_CSV);
+                    let size = write_findings_csv(&path, model.snapshot)?;
+                    return Ok(vec![(path, size)]);
+                }
+                Job::Accounts => model
+                    .accounts()
+                    .iter()
+                    .map(|p| {
+                        let name = p.pager.path.clone();
+                        let page = top("Accounts", "accounts");
+                        self.render_page(&name, "accounts.html", &page, header, p)
+                            .map(|b| (name, b))
+                    })
+                    .collect::<Result<_, _>>()?,
+                Job::Check(check) => model
+                    .check(check)
+                    .iter()
+                    .map(|p| {
+                        let name = p.pager.path.clone();
+                        let page = below(&format!("Check {}", p.description.check.id), "checks");
+                        self.render_page(&name, "check.html", &page, header, p)
+                            .map(|b| (name, b))
+                    })
+                    .collect::<Result<_, _>>()?,
+                Job::Account(account) => model
+                    .account(account)
+                    .iter()
+                    .map(|p| {
+                        let name = p.pager.path.clone();
+                        let title = format!("Account {} ({})", p.account.name, p.account.id);
+                        self.render_page(
+                            &name,
+                            "account.html",
+                            &below(&title, "accounts"),
+                            header,
+                            p,
+                        )
+                        .map(|b| (name, b))
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
+            pages
+                .into_iter()
+                .map(|(name, bytes)| {
+                    let path = staging.join(&name);
+                    write_file(&path, &bytes)?;
+                    Ok((path, bytes.len() as u64))
+                })
+                .collect()
+        };
+        // One job a task: they range from a 35 MB CSV to a page of a few kilobytes, and work
+        // stealing evens them out.
+        let written: Vec<Vec<(PathBuf, u64)>> = jobs
+            .into_par_iter()
+            .with_max_len(1)
+            .map(run)
+            .collect::<Result<_, _>>()?;
+        Ok(written.into_iter().flatten().collect())
     }
 
-    /// The pages that need the diff: the overview, the changes, and the downloads (which give
-    /// the CSV's size).
+    /// The pages that need the diff: the overview and the changes.
     fn dependent_pages(
         &self,
         model: &VersionModel<'_>,
         changes: &ChangesContext<'_>,
         overview: &super::view::Overview,
-        csv_bytes: u64,
-        snapshot_bytes: u64,
     ) -> Result<Vec<PageFile>, RenderError> {
         let header = &model.header;
         let top = |title: &str, nav| self.page_info(title, nav, "../../", "");
@@ -870,19 +806,26 @@ impl Renderer<'_> {
             let bytes = self.render_page(&name, "changes.html", &page, header, &changes_page)?;
             files.push((name, bytes));
         }
-        let downloads = model.downloads(csv_bytes, snapshot_bytes);
-        let page = top("Downloads", "downloads");
-        files.push((
-            "downloads.html".to_owned(),
-            self.render_page(
-                "downloads.html",
-                "downloads.html",
-                &page,
-                header,
-                &downloads,
-            )?,
-        ));
         Ok(files)
+    }
+
+    /// The downloads page: it gives the CSV's size, so it follows the CSV.
+    fn downloads_page(
+        &self,
+        model: &VersionModel<'_>,
+        csv_bytes: u64,
+        snapshot_bytes: u64,
+    ) -> Result<PageFile, RenderError> {
+        let downloads = model.downloads(csv_bytes, snapshot_bytes);
+        let page = self.page_info("Downloads", "downloads", "../../", "");
+        let bytes = self.render_page(
+            "downloads.html",
+            "downloads.html",
+            &page,
+            &model.header,
+            &downloads,
+        )?;
+        Ok(("downloads.html".to_owned(), bytes))
     }
 }
 

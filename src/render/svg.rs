@@ -2,7 +2,7 @@
 //! Content-Security-Policy of `default-src 'none'` would block (presentation attributes, never
 //! `style=`). Every text in them is escaped here, since templates mark the SVG safe. Pure.
 
-use super::html::escape_into;
+use super::components::escape_into;
 use std::fmt::Write as _;
 
 /// One point of the trend: a version with its score and coverage (percent).

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::badges::{BADGE_SOURCE, BADGE_TEMPLATE};
 use crate::snapshot::hex;
 
 /// Every template file, by name, as embedded.
@@ -50,6 +49,17 @@ const EMBEDDED_TEMPLATES: [(&str, &str); 11] = [
         include_str!("../../site-templates/history.html"),
     ),
 ];
+
+/// The internal template that calls one component with the value it is given: how Rust's
+/// components get their badges from `components.html` (`badges.rs`).
+pub(super) const BADGE_TEMPLATE: &str = "posture-badge.html";
+/// Its source: `kind` names the component, `value` and `failing` are its arguments.
+const BADGE_SOURCE: &str = r#"
+{%- if kind == "status" -%}{{ <status value={value} none_label="no finding" /> }}
+{%- elif kind == "severity" -%}{{ <severity value={value} /> }}
+{%- elif kind == "region" -%}{{ <region value={value} /> }}
+{%- else -%}{{ <cell value={value} failing={failing} /> }}
+{%- endif -%}"#;
 
 /// The stylesheet and the script, as embedded.
 const EMBEDDED_CSS: &str = include_str!("../../site-templates/site.css");

@@ -13,10 +13,14 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use super::badges::{Badge, Badges};
+use super::components::{self, FindingDetail, FindingRow, Markup};
+pub use super::links::{AccountLink, CheckLink};
 use super::score::{CellStatus, Cells, Tally};
-use crate::diff::{CSF_FUNCTIONS, ChangeKind, Changes};
+use crate::diff::{ChangeKind, Changes};
 use crate::evaluate::waivers::{WaiverOutcome, WaiverRecord};
-use crate::evaluate::{CheckMeta, CsfEvidence, CsfSubcategory, EvidenceKind, Severity};
+use crate::evaluate::{
+    CSF_FUNCTIONS, CheckMeta, CsfEvidence, CsfSubcategory, EvidenceKind, Severity,
+};
 use crate::facts::CollectError;
 use crate::finding::{Finding, Status};
 use crate::snapshot::{AccountOutcome, AccountRecord, CheckRecord, SnapshotSummary};
@@ -704,7 +708,7 @@ impl<'a> VersionModel<'a> {
             .map(|(rows, pager)| CheckPage {
                 description: description.clone(),
                 rows: rows.len(),
-                rows_html: super::html::finding_rows(&rows, FOLDER_PAGE_BASE),
+                rows_html: components::finding_rows(&rows, FOLDER_PAGE_BASE),
                 pager,
             })
             .collect()
@@ -746,7 +750,7 @@ impl<'a> VersionModel<'a> {
                         outcome_label(a.outcome)
                     }),
                     score: account_tallies.get(id).copied().unwrap_or_default().into(),
-                    cells_html: super::html::matrix_cells(columns.iter().map(|c| {
+                    cells_html: components::matrix_cells(columns.iter().map(|c| {
                         match by_pair.get(&(id, c.id.as_str())) {
                             Some((tally, failing)) => self.badges.cell(tally.worst(), *failing),
                             None => self.badges.cell(None, 0),
@@ -827,8 +831,8 @@ impl<'a> VersionModel<'a> {
             score: tally.into(),
             total: findings.len(),
             findings: 0,
-            findings_html: String::new(),
-            passing_html: String::new(),
+            findings_html: Markup::default(),
+            passing_html: Markup::default(),
             passing_count: 0,
             pager: Pager::single(),
         };
@@ -840,8 +844,8 @@ impl<'a> VersionModel<'a> {
                 let details: Vec<_> = others.iter().map(|f| self.finding_detail(f)).collect();
                 AccountPage {
                     findings: others.len(),
-                    findings_html: super::html::finding_items(&details, FOLDER_PAGE_BASE),
-                    passing_html: super::html::passing_groups(
+                    findings_html: components::finding_items(&details, FOLDER_PAGE_BASE),
+                    passing_html: components::passing_groups(
                         passing
                             .chunk_by(|a, b| a.check == b.check)
                             .map(|group| (self.link_to(&group[0].check), group)),
@@ -1319,32 +1323,6 @@ pub struct PageLink {
     pub current: bool,
 }
 
-/// An account, linked.
-#[derive(Debug, Clone, Serialize)]
-pub struct AccountLink {
-    /// Its id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its OU path.
-    pub ou_path: String,
-    /// Its page within the version.
-    pub href: String,
-}
-
-/// A check, linked.
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckLink {
-    /// Its id.
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// Its severity (unknown for a check the snapshot does not describe).
-    pub severity: Option<Severity>,
-    /// Its page within the version.
-    pub href: String,
-}
-
 /// A NIST CSF 2.0 subcategory, linked to the CSF page.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubcategoryLink {
@@ -1673,9 +1651,9 @@ pub struct CheckPage {
     pub description: CheckDescription,
     /// How many findings this page shows.
     pub rows: usize,
-    /// Their table rows, escaped (`html::finding_rows`): failing findings, then unknown ones, by
+    /// Their table rows, escaped (`components::finding_rows`): failing findings, then unknown ones, by
     /// account.
-    pub rows_html: String,
+    pub rows_html: Markup,
     /// Which page this is.
     pub pager: Pager,
 }
@@ -1720,19 +1698,6 @@ pub struct Framework {
     pub ids: Vec<String>,
 }
 
-/// A failing or unknown finding in a check page's table (`html::finding_rows`).
-#[derive(Debug, Clone)]
-pub struct FindingRow<'m> {
-    /// The account.
-    pub account: AccountLink,
-    /// The finding.
-    pub finding: &'m Finding,
-    /// Its Region as the `region` component shows it.
-    pub region_badge: Badge,
-    /// Its status as the `status` component shows it.
-    pub status_badge: Badge,
-}
-
 /// One page of the accounts matrix.
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountsPage {
@@ -1762,9 +1727,9 @@ pub struct MatrixRow {
     pub outcome: &'static str,
     /// Its score.
     pub score: ScoreView,
-    /// Its cells, one per check (`html::matrix_cells`): the worst status of its findings over
+    /// Its cells, one per check (`components::matrix_cells`): the worst status of its findings over
     /// all Regions, and how many fail.
-    pub cells_html: String,
+    pub cells_html: Markup,
 }
 
 /// One account's page.
@@ -1786,11 +1751,11 @@ pub struct AccountPage<'m> {
     pub score: ScoreView,
     /// How many findings on this page did not pass.
     pub findings: usize,
-    /// Their list's items, escaped (`html::finding_items`): failing, then unknown, then skipped.
-    pub findings_html: String,
+    /// Their list's items, escaped (`components::finding_items`): failing, then unknown, then skipped.
+    pub findings_html: Markup,
     /// The passing findings, shown compactly: most of a healthy account's findings. The body of
-    /// their table, by check, escaped (`html::passing_groups`).
-    pub passing_html: String,
+    /// their table, by check, escaped (`components::passing_groups`).
+    pub passing_html: Markup,
     /// How many passing findings this page shows.
     pub passing_count: usize,
     /// Findings over all its pages.
@@ -1799,24 +1764,8 @@ pub struct AccountPage<'m> {
     pub pager: Pager,
 }
 
-/// A finding that did not pass, as an account page shows it with its evidence
-/// (`html::finding_items`).
-#[derive(Debug, Clone)]
-pub struct FindingDetail<'m> {
-    /// The check.
-    pub check: Cow<'m, CheckLink>,
-    /// The finding.
-    pub finding: &'m Finding,
-    /// Its status as the `status` component shows it.
-    pub status_badge: Badge,
-    /// The check's severity as the `severity` component shows it.
-    pub severity_badge: Badge,
-    /// Its Region as the `region` component shows it.
-    pub region_badge: Badge,
-}
-
 /// A finding's evidence as text, one `label: value` per line, for the CSV (passing rows write the
-/// same lines, escaped, in `html::passing_groups`).
+/// same lines, escaped, in `components::passing_groups`).
 pub fn evidence_lines(f: &Finding) -> String {
     let size: usize = f.evidence.iter().map(|(l, v)| l.len() + v.len() + 3).sum();
     let mut text = String::with_capacity(size);

@@ -1,20 +1,44 @@
-//! The little HTML the site writes outside its templates: an account page's findings, one per
-//! item of a list or row of a table, which is most of the site. Tera interpreting a template per
-//! finding was the bulk of a render's time, so they are written here, straight into one string
-//! that the template shows as it is (`| safe`). Every string from the snapshot is escaped with the
-//! templates' own escaper ([`escape_into`]), so the site has one way to escape; badges are the
-//! components' own output (`badges.rs`).
+//! The markup Rust owns (see `site-templates/README.md`, "Who owns the markup"): what a page
+//! repeats per finding or per matrix cell, which is most of the site. Tera interpreting a
+//! template per finding was the bulk of a render's time, so these components are written here,
+//! straight into one [`Markup`] that the page's template shows as it is (`| safe`).
+//!
+//! Escaping is the default, not a step to remember: [`Html`] takes posture's own markup only as
+//! `&'static str` literals ([`Html::markup`]), a number only as a number ([`Html::count`]), a
+//! badge only as a [`Badge`] (the templates' own components, `badges.rs`) and any other string
+//! only through [`Html::text`], which escapes it with the templates' own escaper
+//! ([`escape_into`]), so the site has one way to escape. This module builds markup from its
+//! inputs and nothing else: no view model, no I/O.
 
 use std::borrow::Cow;
 
+use serde::Serialize;
+
 use super::badges::Badge;
-use super::view::{CheckLink, FindingDetail, FindingRow};
+use super::links::{AccountLink, CheckLink};
 use crate::finding::{Finding, Status};
 
 /// Appends `text` to `out`, escaped for HTML content and attributes (`&`, `<`, `>`, `"`, `'`),
 /// as the templates escape every value.
 pub(super) fn escape_into(text: &str, out: &mut Vec<u8>) {
     tera::escape_html(text, out).expect("writing to a Vec cannot fail");
+}
+
+/// HTML that posture wrote and escaped, for a template to show as it is (`| safe`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Markup(String);
+
+impl Markup {
+    /// The HTML.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for Markup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
 }
 
 /// HTML being written: posture's own markup goes in as it is ([`Html::markup`]), anything else
@@ -26,9 +50,21 @@ impl Html {
         Self(Vec::with_capacity(bytes))
     }
 
-    /// Markup posture wrote, or a component's output.
-    fn markup(&mut self, markup: &str) -> &mut Self {
+    /// Markup posture wrote: a literal, never a string from a snapshot.
+    fn markup(&mut self, markup: &'static str) -> &mut Self {
         self.0.extend_from_slice(markup.as_bytes());
+        self
+    }
+
+    /// A component's output.
+    fn badge(&mut self, badge: &Badge) -> &mut Self {
+        self.0.extend_from_slice(badge.as_str().as_bytes());
+        self
+    }
+
+    /// A count.
+    fn count(&mut self, n: usize) -> &mut Self {
+        self.0.extend_from_slice(n.to_string().as_bytes());
         self
     }
 
@@ -38,15 +74,44 @@ impl Html {
         self
     }
 
-    fn finish(self) -> String {
-        String::from_utf8(self.0).expect("escaping keeps UTF-8")
+    fn finish(self) -> Markup {
+        Markup(String::from_utf8(self.0).expect("escaping keeps UTF-8"))
     }
+}
+
+/// A finding that did not pass, as an account page shows it with its evidence
+/// ([`finding_items`]).
+#[derive(Debug, Clone)]
+pub(super) struct FindingDetail<'m> {
+    /// The check.
+    pub(super) check: Cow<'m, CheckLink>,
+    /// The finding.
+    pub(super) finding: &'m Finding,
+    /// Its status as the `status` component shows it.
+    pub(super) status_badge: Badge,
+    /// The check's severity as the `severity` component shows it.
+    pub(super) severity_badge: Badge,
+    /// Its Region as the `region` component shows it.
+    pub(super) region_badge: Badge,
+}
+
+/// A failing or unknown finding in a check page's table ([`finding_rows`]).
+#[derive(Debug, Clone)]
+pub(super) struct FindingRow<'m> {
+    /// The account.
+    pub(super) account: AccountLink,
+    /// The finding.
+    pub(super) finding: &'m Finding,
+    /// Its Region as the `region` component shows it.
+    pub(super) region_badge: Badge,
+    /// Its status as the `status` component shows it.
+    pub(super) status_badge: Badge,
 }
 
 /// The items of an account page's list of the findings that did not pass, each on a line of its
 /// own: its status, check (`base` is the prefix from the page to its version's folder) and
 /// severity, where it is, why, its waiver, and its evidence.
-pub(super) fn finding_items(details: &[FindingDetail<'_>], base: &str) -> String {
+pub(super) fn finding_items(details: &[FindingDetail<'_>], base: &str) -> Markup {
     let mut html = Html::with_capacity(details.len() * 1600);
     for d in details {
         let f = d.finding;
@@ -59,21 +124,21 @@ pub(super) fn finding_items(details: &[FindingDetail<'_>], base: &str) -> String
         html.markup("\n    <li class=\"finding f-")
             .markup(status)
             .markup("\">\n      <div class=\"finding-head\">\n        ")
-            .markup(d.status_badge.as_str())
+            .badge(&d.status_badge)
             .markup("\n        <h3 class=\"finding-title\"><a data-test=\"check\" href=\"")
             .text(base)
             .text(&d.check.href)
             .markup("\">")
             .text(&d.check.title)
             .markup("</a></h3>\n        ")
-            .markup(d.severity_badge.as_str());
+            .badge(&d.severity_badge);
         if f.waiver.is_some() {
             html.markup(" <span class=\"tag tag-waived\">waived</span>");
         }
         html.markup("\n      </div>\n      <p class=\"finding-where\"><span class=\"mono\">")
             .text(&d.check.id)
             .markup("</span> · ")
-            .markup(d.region_badge.as_str())
+            .badge(&d.region_badge)
             .markup(" · <span class=\"resource\">")
             .text(&f.resource)
             .markup("</span></p>\n      <p class=\"finding-reason\">")
@@ -94,7 +159,7 @@ pub(super) fn finding_items(details: &[FindingDetail<'_>], base: &str) -> String
             );
         } else {
             html.markup("\n      <details class=\"evidence\" open>\n        <summary>Evidence (")
-                .markup(&f.evidence.len().to_string())
+                .count(f.evidence.len())
                 .markup(")</summary>\n        <dl data-test=\"evidence\">");
             for (label, value) in f.evidence.iter() {
                 html.markup("\n          <div><dt>")
@@ -113,7 +178,7 @@ pub(super) fn finding_items(details: &[FindingDetail<'_>], base: &str) -> String
 /// The rows of a check page's table of failing and unknown findings, each on a line of its own:
 /// the account (`base` is the prefix from the page to its version's folder), Region, resource,
 /// status, why, and the waiver's reason.
-pub(super) fn finding_rows(rows: &[FindingRow<'_>], base: &str) -> String {
+pub(super) fn finding_rows(rows: &[FindingRow<'_>], base: &str) -> Markup {
     let mut html = Html::with_capacity(rows.len() * 900);
     for row in rows {
         let f = row.finding;
@@ -125,11 +190,11 @@ pub(super) fn finding_rows(rows: &[FindingRow<'_>], base: &str) -> String {
             .markup(" <span class=\"mono small\">")
             .text(&row.account.id)
             .markup("</span></a></th>\n        <td>")
-            .markup(row.region_badge.as_str())
+            .badge(&row.region_badge)
             .markup("</td>\n        <td class=\"resource\">")
             .text(&f.resource)
             .markup("</td>\n        <td>")
-            .markup(row.status_badge.as_str())
+            .badge(&row.status_badge)
             .markup("</td>\n        <td>")
             .text(&f.reason)
             .markup("</td>\n        <td>");
@@ -149,10 +214,10 @@ pub(super) fn finding_rows(rows: &[FindingRow<'_>], base: &str) -> String {
 
 /// A row of the accounts × checks matrix: a `<td>` per check around its cell's badge (the `cell`
 /// component's output).
-pub(super) fn matrix_cells(cells: impl Iterator<Item = Badge>) -> String {
+pub(super) fn matrix_cells(cells: impl Iterator<Item = Badge>) -> Markup {
     let mut html = Html::with_capacity(4096);
     for cell in cells {
-        html.markup("<td>").markup(cell.as_str()).markup("</td>");
+        html.markup("<td>").badge(&cell).markup("</td>");
     }
     html.finish()
 }
@@ -164,7 +229,7 @@ pub(super) fn passing_groups<'f>(
     groups: impl Iterator<Item = (Cow<'f, CheckLink>, &'f [&'f Finding])>,
     base: &str,
     rows: usize,
-) -> String {
+) -> Markup {
     let mut html = Html::with_capacity(rows * 480);
     for (check, findings) in groups {
         html.markup("\n    <tbody>\n    <tr class=\"check-row\"><th scope=\"rowgroup\" colspan=\"4\"><a href=\"")
@@ -175,7 +240,7 @@ pub(super) fn passing_groups<'f>(
             .markup("</a> ")
             .text(&check.title)
             .markup(" <span class=\"muted small\">· ")
-            .markup(&findings.len().to_string())
+            .count(findings.len())
             .markup("</span></th></tr>");
         passing_rows(findings, &mut html);
         html.markup("\n    </tbody>");
@@ -210,7 +275,7 @@ mod tests {
     use super::*;
     use crate::evaluate::Severity;
     use crate::finding::{Evidence, Waiver};
-    use crate::render::view::AccountLink;
+    use crate::render::links::AccountLink;
     use crate::render::{Badges, Templates};
 
     const HOSTILE: &str = r#"<script>alert("x")</script> O'Brien & Co"#;
@@ -257,7 +322,7 @@ mod tests {
                 status_badge: badges.status(f.status),
             })
             .collect();
-        let html = finding_rows(&rows, "../");
+        let html = finding_rows(&rows, "../").0;
         let (global, fail, error) = (
             badges.region(None),
             badges.status(Status::Fail),
@@ -304,7 +369,7 @@ mod tests {
             severity_badge: badges.severity(check.severity),
             region_badge: badges.region(f.region.as_deref()),
         };
-        let html = finding_items(&[detail(&waived), detail(&unknown)], "../");
+        let html = finding_items(&[detail(&waived), detail(&unknown)], "../").0;
         let (fail, error, high, global, region) = (
             badges.status(Status::Fail),
             badges.status(Status::Error),
@@ -356,7 +421,8 @@ mod tests {
             [(Cow::Borrowed(&check), &[&finding][..])].into_iter(),
             "../",
             1,
-        );
+        )
+        .0;
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("O'Brien"), "{html}");
         assert_eq!(
