@@ -15,7 +15,6 @@ use thiserror::Error;
 use crate::aws::ClientFactory;
 use crate::aws::calls::all_items;
 use crate::aws::error::{AwsErrorInfo, Failure};
-use crate::collect::DelegatedAdmin;
 use crate::facts::Collected;
 
 /// What discovery found.
@@ -195,6 +194,15 @@ fn caller_unknown(factory: &ClientFactory, info: AwsErrorInfo) -> DiscoverError 
             },
         },
     }
+}
+
+/// One delegated administrator as Organizations lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DelegatedAdmin {
+    /// The administrator account.
+    pub account_id: String,
+    /// The service it administers (`guardduty.amazonaws.com`).
+    pub service_principal: String,
 }
 
 impl DiscoverError {

@@ -4,8 +4,9 @@
 //! only). Each source is kept apart with its own result, so that one source failing leaves the
 //! others readable.
 
-use super::{DelegatedAdmin, Limiter};
+use super::Limiter;
 use crate::aws::calls::all_items;
+use crate::discover::DelegatedAdmin;
 use crate::facts::{AdminSource, Collected};
 
 /// The services posture checks, in the order their facts are kept, with the Organizations

@@ -36,6 +36,7 @@ use tracing::Instrument;
 use crate::aws::calls::Limiter;
 use crate::aws::error::collect_error;
 use crate::aws::{AccountClients, ClientFactory};
+use crate::discover::DelegatedAdmin;
 use crate::facts::{
     AccountAccess, AccountFacts, CollectError, Collected, ConfigAggregators, OrganizationFacts,
     RegionalAggregators, RegionalAnalyzers, ServiceAdministration, Trail, unread_in,
@@ -79,15 +80,6 @@ pub struct CollectPlan {
     /// cannot show a change made after it): its IAM users are read live. `None`: any report IAM
     /// hands out will do (at most four hours old).
     pub fresh_after: Option<jiff::Timestamp>,
-}
-
-/// One delegated administrator as Organizations lists it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DelegatedAdmin {
-    /// The administrator account.
-    pub account_id: String,
-    /// The service it administers (`guardduty.amazonaws.com`).
-    pub service_principal: String,
 }
 
 /// What collection reports while it runs.

@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use posture::collect::{CollectPlan, DelegatedAdmin, Progress, collect};
+use posture::collect::{CollectPlan, Progress, collect};
+use posture::discover::DelegatedAdmin;
 use posture::facts::{
     AccountFacts, Collected, EventSelectors, OrganizationFacts, SecurityHub, Trail,
 };
