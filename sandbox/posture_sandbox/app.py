@@ -84,7 +84,8 @@ class SandboxApp:
             response = wire.error_response(request, wire.INTERNAL_ERROR.get(request.service, "InternalFailure"),
                                            "The sandbox failed on this request; see its server.log", 500)
         self.record.add(
-            request.service, request.action, account_id, request.region, int(response[0].split()[0]),
+            request.service, request.action, enforce.iam_action(request), account_id, request.region,
+            int(response[0].split()[0]),
             principal, fault=rule.kind if rule else None, target_account_id=target_account,
         )
         return response

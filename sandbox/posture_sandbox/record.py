@@ -21,8 +21,8 @@ class RequestRecord:
         self._seq = 0
         self._dropped = 0
 
-    def add(self, service: str, action: str, account_id: str, region: str, status: int, principal: str,
-            fault: str | None = None, target_account_id: str | None = None) -> None:
+    def add(self, service: str, action: str, iam_action: str, account_id: str, region: str, status: int,
+            principal: str, fault: str | None = None, target_account_id: str | None = None) -> None:
         with self._lock:
             self._seq += 1
             entry = {
@@ -30,6 +30,7 @@ class RequestRecord:
                 "time": time.time(),
                 "service": service,
                 "action": action,
+                "iam_action": iam_action,
                 "account_id": account_id,
                 "region": region,
                 "status": status,

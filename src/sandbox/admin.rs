@@ -106,6 +106,9 @@ pub struct RecordedRequest {
     pub service: String,
     /// The operation name.
     pub action: String,
+    /// The IAM action that authorizes it (`s3:ListAllMyBuckets` for S3's `ListBuckets`): the
+    /// sandbox's one mapping, the one its enforced IAM uses.
+    pub iam_action: String,
     /// The account the request acted in (the caller's, for `AssumeRole`).
     pub account_id: String,
     /// Who signed it: an assumed-role session's ARN, an IAM user's, or the account root's.

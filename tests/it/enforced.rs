@@ -170,17 +170,15 @@ fn without(policy: &Value, action: Option<&str>) -> Value {
         .expect("statements")
         .iter()
         .filter_map(|statement| {
-            let actions: Vec<Value> = match &statement["Action"] {
-                Value::String(one) => vec![Value::String(one.clone())],
-                Value::Array(many) => many.clone(),
-                other => panic!("an Action of {other}"),
-            };
-            let kept: Vec<Value> = actions.into_iter().filter(|a| a != action).collect();
+            let kept: Vec<String> = actions_of(statement)
+                .into_iter()
+                .filter(|a| a != action)
+                .collect();
             if kept.is_empty() {
                 return None;
             }
             let mut statement = statement.clone();
-            statement["Action"] = Value::Array(kept);
+            statement["Action"] = json!(kept);
             Some(statement)
         })
         .collect();
@@ -198,15 +196,20 @@ fn policy_actions(policy: &Value) -> Vec<String> {
         .as_array()
         .expect("statements")
         .iter()
-        .flat_map(|s| match &s["Action"] {
-            Value::String(one) => vec![one.clone()],
-            Value::Array(many) => many
-                .iter()
-                .map(|a| a.as_str().expect("action").to_owned())
-                .collect(),
-            other => panic!("an Action of {other}"),
-        })
+        .flat_map(actions_of)
         .collect()
+}
+
+/// A statement's `Action`, one or a list.
+fn actions_of(statement: &Value) -> Vec<String> {
+    match &statement["Action"] {
+        Value::String(one) => vec![one.clone()],
+        Value::Array(many) => many
+            .iter()
+            .map(|a| a.as_str().expect("action").to_owned())
+            .collect(),
+        other => panic!("an Action of {other}"),
+    }
 }
 
 /// The README walk-through's steps 1 and 2 through CloudFormation (the SDK's calls the AWS CLI

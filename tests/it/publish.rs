@@ -835,23 +835,6 @@ async fn a_malformed_url_a_missing_bucket_or_site_and_denied_access_each_give_on
     );
 }
 
-/// The IAM action each S3 API call of a publish needs
-/// (<https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>): the
-/// record names API operations, a policy names actions, and S3 maps several operations to one.
-fn iam_action(operation: &str) -> &'static str {
-    match operation {
-        "HeadBucket" | "ListObjectsV2" => "s3:ListBucket",
-        "GetObject" | "HeadObject" => "s3:GetObject",
-        "PutObject" | "CreateMultipartUpload" | "UploadPart" | "CompleteMultipartUpload" => {
-            "s3:PutObject"
-        }
-        "AbortMultipartUpload" => "s3:AbortMultipartUpload",
-        "DeleteObjects" => "s3:DeleteObject",
-        "GetBucketWebsite" => "s3:GetBucketWebsite",
-        other => panic!("publish made an S3 call this test does not know: {other}"),
-    }
-}
-
 /// The actions `policies/posture-publish.json` allows.
 fn publish_policy() -> Vec<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/posture-publish.json");
@@ -916,7 +899,7 @@ async fn every_call_a_publish_makes_is_allowed_by_the_shipped_policy() {
     let allowed = publish_policy();
     for call in &calls {
         assert_eq!(call.service, "s3", "{call:?}");
-        let action = iam_action(&call.action);
+        let action = &call.iam_action;
         assert!(
             allowed.iter().any(|a| a == action),
             "{} needs {action}, which policies/posture-publish.json does not allow",

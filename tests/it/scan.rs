@@ -1044,16 +1044,6 @@ fn bad_input_gets_one_line_naming_it_before_any_aws_call() {
     }
 }
 
-/// The IAM action that allows an operation the sandbox records, where it is not
-/// `service:Operation`.
-fn iam_action(service: &str, operation: &str) -> String {
-    match (service, operation) {
-        // S3's ListBuckets is authorized as s3:ListAllMyBuckets (S3 API reference).
-        ("s3", "ListBuckets") => "s3:ListAllMyBuckets".to_owned(),
-        _ => format!("{service}:{operation}"),
-    }
-}
-
 /// The actions a policy file of `policies/` allows.
 fn allowed_actions(file: &str) -> BTreeSet<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -1095,7 +1085,7 @@ async fn every_call_a_scan_makes_is_a_read_allowed_by_the_shipped_policies() {
     let auditor_role = allowed_actions("posture-auditor-role.json");
     let management = seeded.management_account_id();
     for call in &calls {
-        let action = iam_action(&call.service, &call.action);
+        let action = call.iam_action.clone();
         // Needs no permission, and cannot be denied.
         if action == "sts:GetCallerIdentity" {
             continue;
