@@ -81,7 +81,7 @@ pub struct OrganizationFacts {
     /// Per scanned Region, the organization's external-access analyzers and their active
     /// findings, read in the account that owns them (the Access Analyzer delegated administrator,
     /// or the management account). Empty when the organization has no such account to read.
-    pub organization_analyzers: Vec<RegionalAnalyzers>,
+    pub organization_analyzers: Vec<Regional<AnalyzerFacts>>,
     /// The service control policies, read with the caller's credentials; `None` in snapshots of
     /// a posture that did not read them.
     #[serde(default)]
@@ -277,11 +277,9 @@ pub struct FieldSelector {
     pub not_ends_with: Vec<String>,
 }
 
-/// External-access analyzers of one Region and the active findings they report.
+/// External-access analyzers of one account in one Region and the active findings they report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RegionalAnalyzers {
-    /// The Region.
-    pub region: String,
+pub struct AnalyzerFacts {
     /// The account the analyzers were listed in.
     pub account_id: String,
     /// `ListAnalyzers` (external-access types only: ACCOUNT and ORGANIZATION).
@@ -345,15 +343,15 @@ pub struct AccountFacts {
     pub trails: Collected<Vec<Trail>>,
     /// The account's own external-access analyzers and their findings: one entry per scanned
     /// Region, holding the error where that Region could not be read (a missing Region is a gap).
-    pub analyzers: Vec<RegionalAnalyzers>,
+    pub analyzers: Vec<Regional<AnalyzerFacts>>,
     /// The account's GuardDuty detectors: one entry per scanned Region, like `analyzers`. Empty
     /// in snapshots of a posture that did not read GuardDuty (the check then says so).
     #[serde(default)]
-    pub guardduty: Vec<RegionalDetectors>,
+    pub guardduty: Vec<Regional<GuardDutyFacts>>,
     /// The account's Security Hub: one entry per scanned Region, like `analyzers`. Empty in
     /// snapshots of a posture that did not read Security Hub (the check then says so).
     #[serde(default)]
-    pub securityhub: Vec<RegionalSecurityHub>,
+    pub securityhub: Vec<Regional<SecurityHubFacts>>,
     /// The names of the S3 general purpose buckets the account owns (`ListBuckets`, every
     /// page), to tell where its trails deliver; `None` in snapshots of a posture that did not
     /// read them.
@@ -362,14 +360,12 @@ pub struct AccountFacts {
     /// AWS Config in the account: one entry per scanned Region, like `analyzers`. Empty in
     /// snapshots of a posture that did not read AWS Config (the check then says so).
     #[serde(default)]
-    pub config: Vec<RegionalConfig>,
+    pub config: Vec<Regional<ConfigFacts>>,
 }
 
 /// Security Hub (CSPM) in one account and Region.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RegionalSecurityHub {
-    /// The Region.
-    pub region: String,
+pub struct SecurityHubFacts {
     /// `DescribeHub`, and the standards of an enabled hub.
     pub hub: Collected<SecurityHub>,
 }
@@ -409,9 +405,7 @@ pub struct EnabledStandard {
 
 /// AWS Config in one account and Region: three calls, each kept with its own result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RegionalConfig {
-    /// The Region.
-    pub region: String,
+pub struct ConfigFacts {
     /// `DescribeConfigurationRecorders`: the customer-managed recorder (at most one per Region),
     /// and any service-linked one AWS lists beside it.
     pub recorders: Collected<Vec<ConfigRecorder>>,
@@ -473,9 +467,7 @@ pub struct DeliveryChannel {
 
 /// The GuardDuty detectors of one account in one Region.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RegionalDetectors {
-    /// The Region.
-    pub region: String,
+pub struct GuardDutyFacts {
     /// `ListDetectors`, each with its `GetDetector` status.
     pub detectors: Collected<Vec<Detector>>,
 }
@@ -611,32 +603,44 @@ pub struct AccountSummary {
     pub signing_certificates_present: Option<bool>,
 }
 
-/// The facts of one regional service in one account and Region (the account's
-/// [`AccountFacts::guardduty`], [`AccountFacts::securityhub`], ...): what `collect` and
-/// `evaluate` need to treat every regional service alike. A new regional service implements it
-/// for its per-Region struct and lists its field in [`AccountFacts::regional`] and
-/// [`AccountFacts::unreachable`]; the serialized form stays the struct's own.
-pub trait RegionalFacts {
+/// The facts of one regional service in one Region: the one shape every regional service's
+/// facts take (Access Analyzer, GuardDuty, Security Hub, AWS Config), so that collecting them,
+/// counting their errors and judging an unread Region are written once. Serialized as the
+/// Region beside the service's own fields, as posture has always written them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Regional<T> {
     /// The Region.
-    fn region(&self) -> &str;
+    pub region: String,
+    /// What was read there.
+    #[serde(flatten)]
+    pub facts: T,
+}
+
+/// What a regional service's per-Region facts give the code that treats every regional
+/// service alike. A new regional service implements it for its facts, and lists its field in
+/// [`AccountFacts::regional`] and [`AccountFacts::unreachable`].
+pub trait RegionalService {
+    /// The service, as a reason names it (`GuardDuty`, `AWS Config`).
+    const NAME: &'static str;
     /// The facts of a Region of `account_id` that could not be read at all: `err` on every read.
-    fn unread(account_id: &str, region: &str, err: &CollectError) -> Self
-    where
-        Self: Sized;
+    fn unread(account_id: &str, err: &CollectError) -> Self;
     /// Every error among them, each nested read's own included, in order and not deduplicated
     /// (one per fact that is an error).
     fn errors(&self) -> Vec<&CollectError>;
 }
 
-/// [`RegionalFacts::unread`] in each of `regions`.
-pub fn unread_in<T: RegionalFacts, R: AsRef<str>>(
+/// [`RegionalService::unread`] in each of `regions`.
+pub fn unread_in<T: RegionalService, R: AsRef<str>>(
     account_id: &str,
     regions: &[R],
     err: &CollectError,
-) -> Vec<T> {
+) -> Vec<Regional<T>> {
     regions
         .iter()
-        .map(|region| T::unread(account_id, region.as_ref(), err))
+        .map(|region| Regional {
+            region: region.as_ref().to_owned(),
+            facts: T::unread(account_id, err),
+        })
         .collect()
 }
 
@@ -646,20 +650,17 @@ pub trait RegionalErrors {
     fn errors(&self) -> Vec<&CollectError>;
 }
 
-impl<T: RegionalFacts> RegionalErrors for Vec<T> {
+impl<T: RegionalService> RegionalErrors for Vec<Regional<T>> {
     fn errors(&self) -> Vec<&CollectError> {
-        self.iter().flat_map(RegionalFacts::errors).collect()
+        self.iter().flat_map(|r| r.facts.errors()).collect()
     }
 }
 
-impl RegionalFacts for RegionalAnalyzers {
-    fn region(&self) -> &str {
-        &self.region
-    }
+impl RegionalService for AnalyzerFacts {
+    const NAME: &'static str = "IAM Access Analyzer";
 
-    fn unread(account_id: &str, region: &str, err: &CollectError) -> Self {
-        RegionalAnalyzers {
-            region: region.to_owned(),
+    fn unread(account_id: &str, err: &CollectError) -> Self {
+        AnalyzerFacts {
             account_id: account_id.to_owned(),
             analyzers: Collected::Error(err.clone()),
         }
@@ -676,14 +677,11 @@ impl RegionalFacts for RegionalAnalyzers {
     }
 }
 
-impl RegionalFacts for RegionalDetectors {
-    fn region(&self) -> &str {
-        &self.region
-    }
+impl RegionalService for GuardDutyFacts {
+    const NAME: &'static str = "GuardDuty";
 
-    fn unread(_account_id: &str, region: &str, err: &CollectError) -> Self {
-        RegionalDetectors {
-            region: region.to_owned(),
+    fn unread(_account_id: &str, err: &CollectError) -> Self {
+        GuardDutyFacts {
             detectors: Collected::Error(err.clone()),
         }
     }
@@ -699,14 +697,11 @@ impl RegionalFacts for RegionalDetectors {
     }
 }
 
-impl RegionalFacts for RegionalSecurityHub {
-    fn region(&self) -> &str {
-        &self.region
-    }
+impl RegionalService for SecurityHubFacts {
+    const NAME: &'static str = "Security Hub";
 
-    fn unread(_account_id: &str, region: &str, err: &CollectError) -> Self {
-        RegionalSecurityHub {
-            region: region.to_owned(),
+    fn unread(_account_id: &str, err: &CollectError) -> Self {
+        SecurityHubFacts {
             hub: Collected::Error(err.clone()),
         }
     }
@@ -723,14 +718,11 @@ impl RegionalFacts for RegionalSecurityHub {
     }
 }
 
-impl RegionalFacts for RegionalConfig {
-    fn region(&self) -> &str {
-        &self.region
-    }
+impl RegionalService for ConfigFacts {
+    const NAME: &'static str = "AWS Config";
 
-    fn unread(_account_id: &str, region: &str, err: &CollectError) -> Self {
-        RegionalConfig {
-            region: region.to_owned(),
+    fn unread(_account_id: &str, err: &CollectError) -> Self {
+        ConfigFacts {
             recorders: Collected::Error(err.clone()),
             recorder_statuses: Collected::Error(err.clone()),
             delivery_channels: Collected::Error(err.clone()),

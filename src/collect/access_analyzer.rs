@@ -16,16 +16,16 @@ use futures::future::join_all;
 
 use super::Limiter;
 use crate::aws::calls::all_items;
-use crate::facts::{AccessFinding, Analyzer, Collected, RegionalAnalyzers};
+use crate::facts::{AccessFinding, Analyzer, AnalyzerFacts, Collected};
 
 /// The analyzers of `account_id` in `region` with their active findings, read with `client` (the
 /// account's Access Analyzer client in that Region).
-pub(crate) async fn regional_analyzers(
+pub(crate) async fn in_region(
     client: &aws_sdk_accessanalyzer::Client,
     account_id: &str,
     region: &str,
     limiter: &Limiter,
-) -> RegionalAnalyzers {
+) -> AnalyzerFacts {
     let mut pages = client.list_analyzers().into_paginator().send();
     let summaries = all_items(
         |cx| pages.poll_next(cx),
@@ -51,8 +51,7 @@ pub(crate) async fn regional_analyzers(
         ),
         Collected::Error(err) => Collected::Error(err),
     };
-    RegionalAnalyzers {
-        region: region.to_owned(),
+    AnalyzerFacts {
         account_id: account_id.to_owned(),
         analyzers,
     }
@@ -207,8 +206,7 @@ mod tests {
             [&list, &findings]
         );
 
-        let regional =
-            regional_analyzers(&client, "111122223333", "us-east-1", &Limiter::new(2)).await;
+        let regional = in_region(&client, "111122223333", "us-east-1", &Limiter::new(2)).await;
         let analyzers = regional.analyzers.as_result().expect("analyzers");
         let names: Vec<&str> = analyzers.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["account", "creating"]);
@@ -260,8 +258,7 @@ mod tests {
             [&list, &findings]
         );
 
-        let regional =
-            regional_analyzers(&client, "111122223333", "eu-west-1", &Limiter::new(2)).await;
+        let regional = in_region(&client, "111122223333", "eu-west-1", &Limiter::new(2)).await;
         let analyzers = regional.analyzers.as_result().expect("listing succeeded");
         let err = analyzers[0]
             .active_findings
@@ -296,8 +293,7 @@ mod tests {
             response
         });
         let client = mock_client!(aws_sdk_accessanalyzer, RuleMode::MatchAny, [&list]);
-        let regional =
-            regional_analyzers(&client, "111122223333", "us-east-1", &Limiter::new(1)).await;
+        let regional = in_region(&client, "111122223333", "us-east-1", &Limiter::new(1)).await;
         let err = regional.analyzers.as_result().expect_err("listing failed");
         assert_eq!(err.action, "ListAnalyzers");
         assert_eq!(err.code.as_deref(), Some("ValidationException"));

@@ -14,23 +14,22 @@ use super::Limiter;
 use crate::aws::calls::all_items;
 use crate::aws::error::collect_error;
 use crate::facts::{
-    AggregatedRegions, Collected, ConfigAggregator, ConfigRecorder, DeliveryChannel,
-    RecorderStatus, RegionalAggregators, RegionalConfig,
+    AggregatedRegions, Collected, ConfigAggregator, ConfigFacts, ConfigRecorder, DeliveryChannel,
+    RecorderStatus, RegionalAggregators,
 };
 
 /// AWS Config in the account of `client` (its AWS Config client in `region`).
-pub(crate) async fn regional_config(
+pub(crate) async fn in_region(
     client: &aws_sdk_config::Client,
     region: &str,
     limiter: &Limiter,
-) -> RegionalConfig {
+) -> ConfigFacts {
     let (recorders, statuses, channels) = futures::join!(
         limiter.call(client.describe_configuration_recorders().send()),
         limiter.call(client.describe_configuration_recorder_status().send()),
         limiter.call(client.describe_delivery_channels().send()),
     );
-    RegionalConfig {
-        region: region.to_owned(),
+    ConfigFacts {
         recorders: kept(recorders, "DescribeConfigurationRecorders", region, |out| {
             out.configuration_recorders().iter().map(recorder).collect()
         }),

@@ -8,14 +8,14 @@ use futures::future::join_all;
 use super::Limiter;
 use crate::aws::calls::all_items;
 use crate::aws::error::collect_error;
-use crate::facts::{Collected, Detector, RegionalDetectors};
+use crate::facts::{Collected, Detector, GuardDutyFacts};
 
 /// The detectors of the account of `client` (its GuardDuty client in `region`).
-pub(crate) async fn regional_detectors(
+pub(crate) async fn in_region(
     client: &aws_sdk_guardduty::Client,
     region: &str,
     limiter: &Limiter,
-) -> RegionalDetectors {
+) -> GuardDutyFacts {
     let mut pages = client.list_detectors().into_paginator().send();
     let ids = all_items(
         |cx| pages.poll_next(cx),
@@ -36,10 +36,7 @@ pub(crate) async fn regional_detectors(
         ),
         Collected::Error(err) => Collected::Error(err),
     };
-    RegionalDetectors {
-        region: region.to_owned(),
-        detectors,
-    }
+    GuardDutyFacts { detectors }
 }
 
 async fn detector(

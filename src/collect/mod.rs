@@ -36,10 +36,11 @@ use tracing::Instrument;
 use crate::aws::calls::Limiter;
 use crate::aws::error::collect_error;
 use crate::aws::{AccountClients, ClientFactory};
-use crate::discover::DelegatedAdmin;
+use crate::config::{ScanConfig, Selection};
+use crate::discover::{DelegatedAdmin, Inventory};
 use crate::facts::{
-    AccountAccess, AccountFacts, CollectError, Collected, ConfigAggregators, OrganizationFacts,
-    RegionalAggregators, RegionalAnalyzers, ServiceAdministration, Trail, unread_in,
+    AccountAccess, AccountFacts, AnalyzerFacts, CollectError, Collected, ConfigAggregators,
+    OrganizationFacts, Regional, RegionalAggregators, ServiceAdministration, Trail, unread_in,
 };
 
 use self::iam::ReportPolling;
@@ -80,6 +81,38 @@ pub struct CollectPlan {
     /// cannot show a change made after it): its IAM users are read live. `None`: any report IAM
     /// hands out will do (at most four hours old).
     pub fresh_after: Option<jiff::Timestamp>,
+}
+
+impl CollectPlan {
+    /// The plan of a scan of `selection` (what `config`'s scope resolved to in `inventory`),
+    /// reading through `config`'s role as `session_name`.
+    pub fn new(
+        inventory: &Inventory,
+        selection: &Selection,
+        config: &ScanConfig,
+        session_name: String,
+        fresh_after: Option<jiff::Timestamp>,
+    ) -> Self {
+        let management = &inventory.organization.management_account_id;
+        CollectPlan {
+            management_account_id: management.clone(),
+            caller_account_id: inventory.caller.account_id.clone(),
+            accounts: selection.scan.clone(),
+            regions: selection.regions.clone(),
+            role_name: config.role_name.clone(),
+            external_id: config.external_id.clone(),
+            session_name,
+            concurrency: config.concurrency,
+            organizations_admins: inventory.delegated_admins.clone(),
+            access_analyzer_admin: access_analyzer_holder(&inventory.delegated_admins, management),
+            organizational_units: inventory
+                .organizational_units
+                .iter()
+                .map(|ou| (ou.id.clone(), ou.path.clone()))
+                .collect(),
+            fresh_after,
+        }
+    }
 }
 
 /// What collection reports while it runs.
@@ -131,7 +164,7 @@ pub async fn collect(
                             }],
                         })
                         .collect(),
-                    organization_analyzers: unreachable_analyzers(
+                    organization_analyzers: unread_in(
                         plan.access_analyzer_admin
                             .as_result()
                             .map_or(&plan.management_account_id, |admin| admin),
@@ -267,7 +300,7 @@ struct AccountScope {
     clients: OnceCell<AccountClients>,
     access: OnceCell<Collected<AccountAccess>>,
     trails: OnceCell<Collected<Vec<Trail>>>,
-    analyzers: OnceCell<Vec<RegionalAnalyzers>>,
+    analyzers: OnceCell<Vec<Regional<AnalyzerFacts>>>,
 }
 
 impl AccountScope {
@@ -408,19 +441,14 @@ impl Scan {
     }
 
     /// The account's external-access analyzers per scanned Region, read once.
-    async fn analyzers(&self, account_id: &str) -> Vec<RegionalAnalyzers> {
+    async fn analyzers(&self, account_id: &str) -> Vec<Regional<AnalyzerFacts>> {
         let read = || async {
             let clients = self.clients(account_id).await;
-            join_all(self.regions.iter().map(|region| async move {
+            self.per_region(|region| async move {
                 let client = clients.access_analyzer(region);
-                access_analyzer::regional_analyzers(
-                    &client,
-                    account_id,
-                    region.as_ref(),
-                    &self.limiter,
-                )
-                .await
-            }))
+                access_analyzer::in_region(&client, account_id, region.as_ref(), &self.limiter)
+                    .await
+            })
             .await
         };
         let scope = self.scope(account_id);
@@ -437,29 +465,9 @@ impl Scan {
         if let Collected::Error(err) = &access {
             return AccountFacts::unreachable(account_id, &self.regions, err);
         }
-        let iam = self.clients(account_id).await.iam();
         let clients = self.clients(account_id).await;
-        let detectors = join_all(self.regions.iter().map(|region| async move {
-            guardduty::regional_detectors(
-                &clients.guardduty(region),
-                region.as_ref(),
-                &self.limiter,
-            )
-            .await
-        }));
-        let s3 = clients.s3();
-        let hubs = join_all(self.regions.iter().map(|region| async move {
-            securityhub::regional_hub(&clients.securityhub(region), region.as_ref(), &self.limiter)
-                .await
-        }));
-        let config = join_all(self.regions.iter().map(|region| async move {
-            configservice::regional_config(
-                &clients.configservice(region),
-                region.as_ref(),
-                &self.limiter,
-            )
-            .await
-        }));
+        let (iam, s3) = (clients.iam(), clients.s3());
+        let limiter = &self.limiter;
         let (
             credential_report,
             account_summary,
@@ -474,10 +482,17 @@ impl Scan {
             iam::account_summary(&iam, &self.limiter),
             self.trails(account_id),
             self.analyzers(account_id),
-            detectors,
-            hubs,
-            s3::bucket_names(&s3, &self.limiter),
-            config,
+            self.per_region(|region| async move {
+                guardduty::in_region(&clients.guardduty(region), region.as_ref(), limiter).await
+            }),
+            self.per_region(|region| async move {
+                securityhub::in_region(&clients.securityhub(region), region.as_ref(), limiter).await
+            }),
+            s3::bucket_names(&s3, limiter),
+            self.per_region(|region| async move {
+                configservice::in_region(&clients.configservice(region), region.as_ref(), limiter)
+                    .await
+            }),
         );
         AccountFacts {
             account_id: account_id.to_owned(),
@@ -491,6 +506,26 @@ impl Scan {
             buckets: Some(buckets),
             config,
         }
+    }
+
+    /// `read` in every scanned Region at once, each Region's facts kept with it, in Region order.
+    async fn per_region<'s, T, Read>(
+        &'s self,
+        read: impl Fn(&'s Region) -> Read,
+    ) -> Vec<Regional<T>>
+    where
+        Read: Future<Output = T>,
+    {
+        join_all(self.regions.iter().map(|region| {
+            let facts = read(region);
+            async move {
+                Regional {
+                    region: region.to_string(),
+                    facts: facts.await,
+                }
+            }
+        }))
+        .await
     }
 
     /// The organization's facts, each read once in the account that owns it.
@@ -591,30 +626,24 @@ impl Scan {
 
     /// The ORGANIZATION analyzers, per Region, of the Access Analyzer administrator; where it
     /// is unknown, an error in every Region (an analyzer there might cover every account).
-    async fn organization_analyzers(&self) -> Vec<RegionalAnalyzers> {
+    async fn organization_analyzers(&self) -> Vec<Regional<AnalyzerFacts>> {
         let admin = match &self.plan.access_analyzer_admin {
             Collected::Ok(admin) => admin,
             Collected::Error(err) => {
-                return unreachable_analyzers(&self.plan.management_account_id, &self.regions, err);
+                return unread_in(&self.plan.management_account_id, &self.regions, err);
             }
         };
         if let Collected::Error(err) = self.access(admin).await {
-            return unreachable_analyzers(admin, &self.regions, err);
+            return unread_in(admin, &self.regions, err);
         }
         self.analyzers(admin)
             .await
             .into_iter()
-            .map(|regional| RegionalAnalyzers {
-                analyzers: match regional.analyzers {
-                    Collected::Ok(analyzers) => Collected::Ok(
-                        analyzers
-                            .into_iter()
-                            .filter(|a| a.analyzer_type == "ORGANIZATION")
-                            .collect(),
-                    ),
-                    Collected::Error(err) => Collected::Error(err),
-                },
-                ..regional
+            .map(|mut regional| {
+                if let Collected::Ok(analyzers) = &mut regional.facts.analyzers {
+                    analyzers.retain(|a| a.analyzer_type == "ORGANIZATION");
+                }
+                regional
             })
             .collect()
     }
@@ -680,14 +709,6 @@ pub fn access_analyzer_holder(
 /// AWS Config's delegated administrators (for its aggregators) in Organizations' list.
 fn config_admins(admins: &Collected<Vec<DelegatedAdmin>>) -> Collected<Vec<String>> {
     admins::organizations_source(admins, &[admins::CONFIG_AGGREGATORS]).admin_account_ids
-}
-
-fn unreachable_analyzers(
-    account_id: &str,
-    regions: &[Region],
-    err: &CollectError,
-) -> Vec<RegionalAnalyzers> {
-    unread_in(account_id, regions, err)
 }
 
 /// A unit of work that panicked or was cancelled: a bug in posture, kept like any other failure
@@ -756,7 +777,7 @@ mod tests {
             facts
                 .analyzers
                 .iter()
-                .all(|r| r.analyzers == Collected::Error(denied()))
+                .all(|r| r.facts.analyzers == Collected::Error(denied()))
         );
         let regions: Vec<&str> = facts.guardduty.iter().map(|r| r.region.as_str()).collect();
         assert_eq!(regions, ["us-east-1", "eu-west-1"]);
@@ -764,7 +785,7 @@ mod tests {
             facts
                 .guardduty
                 .iter()
-                .all(|r| r.detectors == Collected::Error(denied()))
+                .all(|r| r.facts.detectors == Collected::Error(denied()))
         );
         assert!(
             facts
@@ -777,14 +798,14 @@ mod tests {
             facts
                 .securityhub
                 .iter()
-                .all(|r| r.hub == Collected::Error(denied()))
+                .all(|r| r.facts.hub == Collected::Error(denied()))
         );
         let regions: Vec<&str> = facts.config.iter().map(|r| r.region.as_str()).collect();
         assert_eq!(regions, ["us-east-1", "eu-west-1"]);
         assert!(facts.config.iter().all(|r| {
-            r.recorders == Collected::Error(denied())
-                && r.recorder_statuses == Collected::Error(denied())
-                && r.delivery_channels == Collected::Error(denied())
+            r.facts.recorders == Collected::Error(denied())
+                && r.facts.recorder_statuses == Collected::Error(denied())
+                && r.facts.delivery_channels == Collected::Error(denied())
         }));
         // access, credential report, summary, buckets, trails, per Region analyzers, detectors
         // and hubs, and per Region the three AWS Config reads.

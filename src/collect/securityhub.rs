@@ -11,14 +11,14 @@ use aws_sdk_securityhub::operation::describe_hub::DescribeHubError;
 use super::Limiter;
 use crate::aws::calls::all_items;
 use crate::aws::error::collect_error;
-use crate::facts::{Collected, EnabledStandard, RegionalSecurityHub, SecurityHub};
+use crate::facts::{Collected, EnabledStandard, SecurityHub, SecurityHubFacts};
 
 /// Security Hub in `region` for the account of `client` (its Security Hub client there).
-pub(crate) async fn regional_hub(
+pub(crate) async fn in_region(
     client: &aws_sdk_securityhub::Client,
     region: &str,
     limiter: &Limiter,
-) -> RegionalSecurityHub {
+) -> SecurityHubFacts {
     let hub = match limiter.call(client.describe_hub().send()).await {
         Ok(hub) => Collected::Ok(SecurityHub::Enabled {
             hub_arn: hub.hub_arn().unwrap_or_default().to_owned(),
@@ -42,10 +42,7 @@ pub(crate) async fn regional_hub(
             )),
         },
     };
-    RegionalSecurityHub {
-        region: region.to_owned(),
-        hub,
-    }
+    SecurityHubFacts { hub }
 }
 
 async fn enabled_standards(
@@ -140,8 +137,7 @@ mod tests {
             RuleMode::MatchAny,
             [&hub, &first, &second]
         );
-        let regional = regional_hub(&client, REGION, &Limiter::new(2)).await;
-        assert_eq!(regional.region, REGION);
+        let regional = in_region(&client, REGION, &Limiter::new(2)).await;
         assert_eq!(
             regional.hub,
             Collected::Ok(SecurityHub::Enabled {
@@ -176,7 +172,7 @@ mod tests {
         let standards = mock!(aws_sdk_securityhub::Client::get_enabled_standards)
             .then_output(|| GetEnabledStandardsOutput::builder().build());
         let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub, &standards]);
-        let regional = regional_hub(&client, REGION, &Limiter::new(1)).await;
+        let regional = in_region(&client, REGION, &Limiter::new(1)).await;
         assert_eq!(
             regional.hub,
             Collected::Ok(SecurityHub::NotEnabled {
@@ -198,7 +194,7 @@ mod tests {
             )
         });
         let client = mock_client!(aws_sdk_securityhub, [&hub]);
-        let regional = regional_hub(&client, REGION, &Limiter::new(1)).await;
+        let regional = in_region(&client, REGION, &Limiter::new(1)).await;
         let err = regional.hub.as_result().expect_err("an error");
         assert_eq!(
             (

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{CONCURRENCY, RegionChoice, THRESHOLD_DAYS, ThresholdOverrides};
+use crate::evaluate::catalog::UnknownCheck;
 use crate::evaluate::catalog::locate;
-use crate::evaluate::coverage::{UnknownCheck, closest_ids};
 use crate::evaluate::waivers::{WaiverEntry, WaiverRule, WaiverScope};
 
 /// A `posture.toml` that does not parse or validate: one line naming the file, the line and the
@@ -283,10 +283,7 @@ fn validate_waiver(
         )
     })?;
     if !catalogue.contains(&check.get_ref().as_str()) {
-        let unknown = UnknownCheck {
-            id: check.get_ref().clone(),
-            suggestions: closest_ids(check.get_ref(), catalogue.iter().copied()),
-        };
+        let unknown = UnknownCheck::new(check.get_ref(), catalogue.iter().copied());
         return Err(at(
             Some(check.span()),
             "waiver.check",
@@ -396,10 +393,7 @@ fn select_checks(
         for id in list.iter().flat_map(|l| l.get_ref()) {
             if !catalogue.contains(&id.get_ref().as_str()) {
                 // The same answer as `posture checks ID` gives to a typo.
-                let unknown = UnknownCheck {
-                    id: id.get_ref().clone(),
-                    suggestions: closest_ids(id.get_ref(), catalogue.iter().copied()),
-                };
+                let unknown = UnknownCheck::new(id.get_ref(), catalogue.iter().copied());
                 return Err(at(
                     Some(id.span()),
                     &format!("checks.{key}"),

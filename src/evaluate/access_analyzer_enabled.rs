@@ -68,7 +68,9 @@ mod tests {
         ACCT, MGMT, account, assert_verdict, context, error, organization,
     };
     use super::*;
-    use crate::facts::{AccountFacts, Analyzer, Collected, OrganizationFacts, RegionalAnalyzers};
+    use crate::facts::{
+        AccountFacts, Analyzer, AnalyzerFacts, Collected, OrganizationFacts, Regional,
+    };
 
     fn analyzer(name: &str, kind: &str, status: &str) -> Analyzer {
         Analyzer {
@@ -85,11 +87,13 @@ mod tests {
         account: &str,
         region: &str,
         analyzers: Collected<Vec<Analyzer>>,
-    ) -> RegionalAnalyzers {
-        RegionalAnalyzers {
+    ) -> Regional<AnalyzerFacts> {
+        Regional {
             region: region.to_owned(),
-            account_id: account.to_owned(),
-            analyzers,
+            facts: AnalyzerFacts {
+                account_id: account.to_owned(),
+                analyzers,
+            },
         }
     }
 

@@ -511,6 +511,36 @@ fn is_security_hub_control(c: &str) -> bool {
 }
 
 /// A valid check that maps to `csf`, for tests of what is built from the catalogue.
+/// A check id that no check of the catalogue has (`posture checks ID`, `--checks`, a waiver's
+/// `check`), with what to type instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct UnknownCheck {
+    /// What was asked for.
+    pub id: String,
+    /// The closest ids in the catalogue, best first (none when nothing is close).
+    pub suggestions: Vec<String>,
+}
+
+impl fmt::Display for UnknownCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no check {:?} in the catalogue", self.id)?;
+        if !self.suggestions.is_empty() {
+            write!(f, "; did you mean {}?", self.suggestions.join(" or "))?;
+        }
+        write!(f, " (`posture checks` lists every check)")
+    }
+}
+
+impl UnknownCheck {
+    /// `typed`, not among `ids`, with the closest of them as suggestions.
+    pub fn new<'a>(typed: &str, ids: impl Iterator<Item = &'a str> + Clone) -> Self {
+        UnknownCheck {
+            id: typed.to_owned(),
+            suggestions: crate::text::closest(typed, ids),
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn check_mapped_to(id: &str, csf: &[&str]) -> CheckMeta {
     CheckMeta {

@@ -25,7 +25,7 @@
 //!
 //! Pure: no I/O, no clock, no logging.
 
-use crate::facts::{AccountFacts, Collected, ConfigRecorder, RecorderStatus, RegionalConfig};
+use crate::facts::{AccountFacts, Collected, ConfigFacts, ConfigRecorder, RecorderStatus};
 use crate::finding::{Outcome, Status};
 
 use super::context::AccountContext;
@@ -49,8 +49,8 @@ const TYPES_SHOWN: usize = 5;
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
     let global = global_types(ctx.account, ctx.regions);
-    ctx.per_region("AWS Config", &ctx.account.config, |_, regional| {
-        judge(account_id, regional, &global)
+    ctx.per_region(&ctx.account.config, |region, regional| {
+        judge(account_id, region, regional, &global)
     })
 }
 
@@ -174,7 +174,7 @@ fn global_types<'a>(account: &'a AccountFacts, regions: &'a [String]) -> GlobalT
     for region in regions {
         let region = region.as_str();
         let answer = match account.config.iter().find(|r| r.region == region) {
-            Some(regional) => records_global_types_in(regional),
+            Some(regional) => records_global_types_in(&regional.facts),
             None => Err("AWS Config was not read there".to_owned()),
         };
         match answer {
@@ -193,7 +193,7 @@ fn global_types<'a>(account: &'a AccountFacts, regions: &'a [String]) -> GlobalT
 }
 
 /// Whether the Region's recorder records the global IAM types now, or why that is unknown.
-fn records_global_types_in(regional: &RegionalConfig) -> Result<bool, String> {
+fn records_global_types_in(regional: &ConfigFacts) -> Result<bool, String> {
     let recorders = regional.recorders.as_result().map_err(describe_error)?;
     let Some(recorder) = customer_recorder(recorders) else {
         return Ok(false);
@@ -211,8 +211,12 @@ fn records_global_types_in(regional: &RegionalConfig) -> Result<bool, String> {
 }
 
 /// One Region's verdict: the problems known, the facts that could not be read, the evidence.
-fn judge(account_id: &str, regional: &RegionalConfig, global: &GlobalTypes<'_>) -> Outcome {
-    let region = regional.region.as_str();
+fn judge(
+    account_id: &str,
+    region: &str,
+    regional: &ConfigFacts,
+    global: &GlobalTypes<'_>,
+) -> Outcome {
     let mut problems: Vec<String> = Vec::new();
     let mut unread: Vec<String> = Vec::new();
     let mut outcome = Outcome::new(Some(region), account_id, Status::Pass, String::new());
@@ -415,7 +419,7 @@ fn failure(status: &RecorderStatus) -> String {
 mod tests {
     use super::super::test_support::{ACCT, account, assert_verdict, context, error, organization};
     use super::*;
-    use crate::facts::DeliveryChannel;
+    use crate::facts::{DeliveryChannel, Regional};
 
     const US: &str = "us-east-1";
     const EU: &str = "eu-west-1";
@@ -457,16 +461,26 @@ mod tests {
     }
 
     /// A Region that records everything (the global types when `global`), with a channel.
-    fn full(region: &str, global: bool) -> RegionalConfig {
-        RegionalConfig {
-            region: region.to_owned(),
+    fn full(region: &str, global: bool) -> Regional<ConfigFacts> {
+        in_region(region, full_facts(global))
+    }
+
+    fn full_facts(global: bool) -> ConfigFacts {
+        ConfigFacts {
             recorders: Collected::Ok(vec![all_types(global)]),
             recorder_statuses: Collected::Ok(vec![status(true, "Success")]),
             delivery_channels: Collected::Ok(vec![channel()]),
         }
     }
 
-    fn with(regions: Vec<RegionalConfig>) -> AccountFacts {
+    fn in_region(region: &str, facts: ConfigFacts) -> Regional<ConfigFacts> {
+        Regional {
+            region: region.to_owned(),
+            facts,
+        }
+    }
+
+    fn with(regions: Vec<Regional<ConfigFacts>>) -> AccountFacts {
         let mut a = account(ACCT);
         a.config = regions;
         a
@@ -521,7 +535,7 @@ mod tests {
         }
         // A stopped recorder records nothing, the global types included.
         let mut stopped = full(US, true);
-        stopped.recorder_statuses = Collected::Ok(vec![status(false, "Success")]);
+        stopped.facts.recorder_statuses = Collected::Ok(vec![status(false, "Success")]);
         let outcomes = run(&with(vec![stopped, full(EU, false)]));
         assert_verdict(
             "stopped",
@@ -547,51 +561,65 @@ mod tests {
         failed.last_error_code = Some("AccessDenied".to_owned());
         failed.last_error_message = Some("cannot write".to_owned());
 
-        let cases: Vec<(&str, RegionalConfig, &str)> = vec![
+        let cases: Vec<(&str, Regional<ConfigFacts>, &str)> = vec![
             (
                 "nothing",
-                RegionalConfig {
-                    recorders: Collected::Ok(Vec::new()),
-                    recorder_statuses: Collected::Ok(Vec::new()),
-                    delivery_channels: Collected::Ok(Vec::new()),
-                    ..full(EU, false)
-                },
+                in_region(
+                    EU,
+                    ConfigFacts {
+                        recorders: Collected::Ok(Vec::new()),
+                        recorder_statuses: Collected::Ok(Vec::new()),
+                        delivery_channels: Collected::Ok(Vec::new()),
+                    },
+                ),
                 "there is no configuration recorder; there is no delivery channel",
             ),
             (
                 "excluding",
-                RegionalConfig {
-                    recorders: Collected::Ok(vec![excluding]),
-                    ..full(EU, false)
-                },
+                in_region(
+                    EU,
+                    ConfigFacts {
+                        recorders: Collected::Ok(vec![excluding]),
+                        ..full_facts(false)
+                    },
+                ),
                 "recorder default leaves out 1 resource type: AWS::EC2::NetworkInterface \
                  (EXCLUSION_BY_RESOURCE_TYPES)",
             ),
             (
                 "inclusion",
-                RegionalConfig {
-                    recorders: Collected::Ok(vec![only]),
-                    ..full(EU, false)
-                },
+                in_region(
+                    EU,
+                    ConfigFacts {
+                        recorders: Collected::Ok(vec![only]),
+                        ..full_facts(false)
+                    },
+                ),
                 "recorder default records only 7 resource types: AWS::S3::Type1, AWS::S3::Type2, \
                  AWS::S3::Type3, AWS::S3::Type4, AWS::S3::Type5 and 2 more \
                  (INCLUSION_BY_RESOURCE_TYPES)",
             ),
             (
                 "last recording failed",
-                RegionalConfig {
-                    recorder_statuses: Collected::Ok(vec![failed]),
-                    ..full(EU, false)
-                },
+                in_region(
+                    EU,
+                    ConfigFacts {
+                        recorder_statuses: Collected::Ok(vec![failed]),
+                        ..full_facts(false)
+                    },
+                ),
                 "recorder default is recording but its last recording failed (AccessDenied: \
                  cannot write)",
             ),
             (
                 "no channel",
-                RegionalConfig {
-                    delivery_channels: Collected::Ok(Vec::new()),
-                    ..full(EU, false)
-                },
+                in_region(
+                    EU,
+                    ConfigFacts {
+                        delivery_channels: Collected::Ok(Vec::new()),
+                        ..full_facts(false)
+                    },
+                ),
                 "AWS Config does not fully record eu-west-1: there is no delivery channel",
             ),
         ];
@@ -607,10 +635,13 @@ mod tests {
         let mut linked = all_types(true);
         linked.name = "AWSConfigurationRecorderForSecurityHub".to_owned();
         linked.service_principal = Some("securityhub.amazonaws.com".to_owned());
-        let eu = RegionalConfig {
-            recorders: Collected::Ok(vec![linked]),
-            ..full(EU, false)
-        };
+        let eu = in_region(
+            EU,
+            ConfigFacts {
+                recorders: Collected::Ok(vec![linked]),
+                ..full_facts(false)
+            },
+        );
         let outcomes = run(&with(vec![full(US, true), eu]));
         assert_verdict(
             "linked",
@@ -655,10 +686,13 @@ mod tests {
         }
         // us-east-1 would record the global types, but its status is unknown: eu-west-1 cannot
         // tell whether the account records them.
-        let us = RegionalConfig {
-            recorder_statuses: denied("DescribeConfigurationRecorderStatus"),
-            ..full(US, true)
-        };
+        let us = in_region(
+            US,
+            ConfigFacts {
+                recorder_statuses: denied("DescribeConfigurationRecorderStatus"),
+                ..full_facts(true)
+            },
+        );
         let outcomes = run(&with(vec![us, full(EU, false)]));
         assert_verdict(
             "own status unread",
@@ -683,11 +717,14 @@ mod tests {
         assert_eq!(outcomes[1].evidence[GLOBAL_LABEL], "unknown");
 
         // A known failure stays FAIL, and says what else could not be read.
-        let eu = RegionalConfig {
-            recorders: denied("DescribeConfigurationRecorders"),
-            delivery_channels: Collected::Ok(Vec::new()),
-            ..full(EU, false)
-        };
+        let eu = in_region(
+            EU,
+            ConfigFacts {
+                recorders: denied("DescribeConfigurationRecorders"),
+                delivery_channels: Collected::Ok(Vec::new()),
+                ..full_facts(false)
+            },
+        );
         let outcomes = run(&with(vec![full(US, true), eu]));
         assert_verdict(
             "known failure",

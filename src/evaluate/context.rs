@@ -1,7 +1,7 @@
 //! What a check is given to judge: the context of one account. Its own module, so that the check
 //! modules and the registry that lists them both depend on it, and not on each other.
 
-use crate::facts::{AccountFacts, OrganizationFacts, RegionalFacts};
+use crate::facts::{AccountFacts, OrganizationFacts, Regional, RegionalService};
 use crate::finding::{Outcome, Status};
 
 /// What an account-scope check sees: one scanned account, the organization-wide facts that apply
@@ -24,27 +24,27 @@ pub(crate) struct AccountContext<'a> {
 impl<'a> AccountContext<'a> {
     /// One outcome per scanned Region, in order: `judge` on the Region's facts of one regional
     /// service (`facts`, one of the account's regional fields), or ERROR with the reason when
-    /// the snapshot holds none for the Region (it was made by a posture that did not read
-    /// `service`, named as the reason says it: `GuardDuty`, `AWS Config`).
-    pub(crate) fn per_region<T: RegionalFacts>(
+    /// the snapshot holds none for the Region (it was made by a posture that did not read the
+    /// service).
+    pub(crate) fn per_region<T: RegionalService>(
         &self,
-        service: &str,
-        facts: &'a [T],
+        facts: &'a [Regional<T>],
         mut judge: impl FnMut(&'a str, &'a T) -> Outcome,
     ) -> Vec<Outcome> {
         self.regions
             .iter()
             .map(|region| {
                 let region = region.as_str();
-                match facts.iter().find(|r| r.region() == region) {
-                    Some(regional) => judge(region, regional),
+                match facts.iter().find(|r| r.region == region) {
+                    Some(regional) => judge(region, &regional.facts),
                     None => Outcome::new(
                         Some(region),
                         self.account.account_id.clone(),
                         Status::Error,
                         format!(
-                            "{service} was not read in {region}: the snapshot was made by a \
-                             posture that did not read it; scan again"
+                            "{} was not read in {region}: the snapshot was made by a posture \
+                             that did not read it; scan again",
+                            T::NAME
                         ),
                     ),
                 }

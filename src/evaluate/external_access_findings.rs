@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::facts::{AccessFinding, Analyzer, Collected, RegionalAnalyzers};
+use crate::facts::{AccessFinding, Analyzer, AnalyzerFacts, Collected};
 use crate::finding::{Outcome, Status};
 
 use super::context::AccountContext;
@@ -58,22 +58,24 @@ pub(super) fn coverage<'a>(ctx: &AccountContext<'a>, region: &str) -> RegionCove
     // Analyzers seen that do not cover (disabled, service-linked...), for a FAIL's evidence.
     let mut not_covering: Vec<String> = Vec::new();
 
-    let own: Vec<&RegionalAnalyzers> = ctx
+    let own: Vec<&AnalyzerFacts> = ctx
         .account
         .analyzers
         .iter()
         .filter(|r| r.region == region)
+        .map(|r| &r.facts)
         .collect();
     if own.is_empty() {
         unread.push(format!(
             "the account's analyzers in {region} were not collected"
         ));
     }
-    let organization: Vec<&RegionalAnalyzers> = ctx
+    let organization: Vec<&AnalyzerFacts> = ctx
         .organization
         .organization_analyzers
         .iter()
         .filter(|r| r.region == region)
+        .map(|r| &r.facts)
         .collect();
     // An empty list means the organization has no account to read organization analyzers in
     // (facts.rs); a list that has other Regions but not this one is a gap in the collection.
@@ -381,7 +383,7 @@ mod tests {
         ACCT, MGMT, NOW, account, assert_verdict, error, organization,
     };
     use super::*;
-    use crate::facts::{AccountFacts, CollectError, OrganizationFacts};
+    use crate::facts::{AccountFacts, CollectError, OrganizationFacts, Regional};
 
     /// Per outcome: status, resource, text the reason must contain.
     type Expected = Vec<(Status, &'static str, &'static str)>;
@@ -421,11 +423,13 @@ mod tests {
         }
     }
 
-    fn regional(account: &str, analyzers: Collected<Vec<Analyzer>>) -> RegionalAnalyzers {
-        RegionalAnalyzers {
+    fn regional(account: &str, analyzers: Collected<Vec<Analyzer>>) -> Regional<AnalyzerFacts> {
+        Regional {
             region: R.to_owned(),
-            account_id: account.to_owned(),
-            analyzers,
+            facts: AnalyzerFacts {
+                account_id: account.to_owned(),
+                analyzers,
+            },
         }
     }
 
@@ -618,7 +622,7 @@ mod tests {
     #[test]
     fn every_scanned_region_gets_a_verdict() {
         let mut a = own(vec![analyzer("mine", "ACCOUNT", vec![])]);
-        a.analyzers.push(RegionalAnalyzers {
+        a.analyzers.push(Regional {
             region: "eu-west-1".to_owned(),
             ..regional(ACCT, Collected::Ok(vec![]))
         });

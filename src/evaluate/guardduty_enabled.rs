@@ -17,10 +17,8 @@ use super::{describe_error, error_evidence, unread_outcome};
 /// Judges GuardDuty in every scanned Region of one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
-    ctx.per_region(
-        "GuardDuty",
-        &ctx.account.guardduty,
-        |region, regional| match &regional.detectors {
+    ctx.per_region(&ctx.account.guardduty, |region, regional| {
+        match &regional.detectors {
             Collected::Error(err) => unread_outcome(
                 Some(region),
                 account_id.clone(),
@@ -29,8 +27,8 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
                 err,
             ),
             Collected::Ok(detectors) => judge(account_id, region, detectors),
-        },
-    )
+        }
+    })
 }
 
 fn judge(account_id: &str, region: &str, detectors: &[Detector]) -> Outcome {
@@ -100,7 +98,7 @@ fn judge(account_id: &str, region: &str, detectors: &[Detector]) -> Outcome {
 mod tests {
     use super::super::test_support::{ACCT, account, assert_verdict, context, error, organization};
     use super::*;
-    use crate::facts::{AccountFacts, RegionalDetectors};
+    use crate::facts::{AccountFacts, GuardDutyFacts, Regional};
 
     const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 
@@ -119,14 +117,14 @@ mod tests {
 
     fn with(us: Collected<Vec<Detector>>, eu: Option<Collected<Vec<Detector>>>) -> AccountFacts {
         let mut a = account(ACCT);
-        a.guardduty.push(RegionalDetectors {
+        a.guardduty.push(Regional {
             region: "us-east-1".to_owned(),
-            detectors: us,
+            facts: GuardDutyFacts { detectors: us },
         });
         if let Some(eu) = eu {
-            a.guardduty.push(RegionalDetectors {
+            a.guardduty.push(Regional {
                 region: "eu-west-1".to_owned(),
-                detectors: eu,
+                facts: GuardDutyFacts { detectors: eu },
             });
         }
         a

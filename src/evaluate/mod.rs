@@ -11,7 +11,6 @@
 
 pub mod catalog;
 mod context;
-pub mod coverage;
 pub mod csf_evidence;
 mod registry;
 

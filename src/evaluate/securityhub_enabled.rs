@@ -29,7 +29,6 @@ const ENABLED_STATUSES: [&str; 2] = ["READY", "PENDING"];
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     let account_id = &ctx.account.account_id;
     ctx.per_region(
-        "Security Hub",
         &ctx.account.securityhub,
         |region, regional| match &regional.hub {
             Collected::Error(err) => unread_outcome(
@@ -149,7 +148,7 @@ fn status_text(standard: &EnabledStandard) -> String {
 mod tests {
     use super::super::test_support::{ACCT, account, assert_verdict, context, error, organization};
     use super::*;
-    use crate::facts::{AccountFacts, RegionalSecurityHub};
+    use crate::facts::{AccountFacts, Regional, SecurityHubFacts};
 
     const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
     const FSBP: &str =
@@ -182,14 +181,14 @@ mod tests {
 
     fn with(us: Collected<SecurityHub>, eu: Option<Collected<SecurityHub>>) -> AccountFacts {
         let mut a = account(ACCT);
-        a.securityhub.push(RegionalSecurityHub {
+        a.securityhub.push(Regional {
             region: "us-east-1".to_owned(),
-            hub: us,
+            facts: SecurityHubFacts { hub: us },
         });
         if let Some(eu) = eu {
-            a.securityhub.push(RegionalSecurityHub {
+            a.securityhub.push(Regional {
                 region: "eu-west-1".to_owned(),
-                hub: eu,
+                facts: SecurityHubFacts { hub: eu },
             });
         }
         a

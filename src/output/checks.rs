@@ -1,5 +1,5 @@
 //! `posture checks` in the terminal (the catalogue as a table, one check in full, a framework's
-//! coverage) and as JSON. It prints the view structs of [`crate::evaluate::coverage`] as they are
+//! coverage) and as JSON. It prints the view structs of [`crate::output::coverage`] as they are
 //! given; what they hold is decided there.
 
 use std::io::{self, Write};
@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::changes::{TERMINAL_STYLE, render, severity};
 use crate::evaluate::Scope;
-use crate::evaluate::coverage::{
+use crate::evaluate::csf_evidence::NIST_CSF_2_AWS_FILE;
+use crate::output::coverage::{
     CheckDetail, Counts, Coverage, Framework, Listing, MAPPING_FAMILIES,
 };
-use crate::evaluate::csf_evidence::NIST_CSF_2_AWS_FILE;
 use crate::text::plural;
 
 /// Any of `posture checks --json`'s shapes, pretty-printed, with a final newline.

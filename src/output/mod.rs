@@ -3,11 +3,13 @@
 //! The only module that writes to stdout (`println!` and friends are disallowed elsewhere by
 //! `clippy.toml`, after cargo-deny), so that results stay machine-readable and progress and logs
 //! (tracing, on stderr) never mix into them. It formats typed values it is given; it decides
-//! nothing. Writes return `io::Result` so a closed pipe (`posture … | head`) ends the command
+//! nothing about posture's results. [`coverage`] is the view model of `posture checks` (the
+//! catalogue seen as the command shows it), built by pure functions from the catalogue. Writes return `io::Result` so a closed pipe (`posture … | head`) ends the command
 //! quietly instead of panicking.
 
 mod changes;
 mod checks;
+pub mod coverage;
 mod publish;
 
 use std::io::{self, Write};

@@ -20,9 +20,13 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 
+use crate::config::{RegionChoice, ScanConfig, Selection};
+use crate::discover::Inventory;
 use crate::evaluate::waivers::{AccountPlace, WaiverEntry, WaiverRecord, apply_waivers};
-use crate::evaluate::{CheckMeta, Mappings, Scope, Severity, Thresholds};
-use crate::facts::{CollectError, ScanFacts};
+use crate::evaluate::{
+    CheckMeta, Mappings, Scope, Severity, Thresholds, catalog, catalogue_version,
+};
+use crate::facts::{CollectError, Collected, ScanFacts};
 use crate::finding::Finding;
 
 pub(crate) use self::file::hex;
@@ -240,6 +244,102 @@ pub enum AccountOutcome {
     Excluded,
 }
 
+/// What one scan gives its snapshot: the organization as discovered, the scope as resolved and
+/// asked for, the facts collected and the findings evaluated from them.
+#[derive(Debug)]
+pub struct ScanResult<'a> {
+    /// What discovery found.
+    pub inventory: &'a Inventory,
+    /// What the scope resolved to.
+    pub selection: &'a Selection,
+    /// The scope, checks, limits and waivers asked for.
+    pub config: &'a ScanConfig,
+    /// When the scan started.
+    pub started_at: jiff::Timestamp,
+    /// When it finished, RFC 3339 to the second: the instant the findings were evaluated at.
+    pub finished_at: String,
+    /// What was read.
+    pub facts: ScanFacts,
+    /// The findings evaluated from `facts` as of `finished_at`.
+    pub findings: Vec<Finding>,
+}
+
+impl Snapshot {
+    /// A snapshot in the format and schema this posture writes, not yet stored (its integrity
+    /// is filled in by [`Store::write`]).
+    pub fn new(
+        scan: ScanMetadata,
+        reevaluation: Option<Reevaluation>,
+        checks: Vec<CheckRecord>,
+        accounts: Vec<AccountRecord>,
+        findings: Vec<Finding>,
+        facts: ScanFacts,
+    ) -> Self {
+        Snapshot {
+            format: FORMAT.to_owned(),
+            schema_version: SCHEMA_VERSION,
+            integrity: unsealed(),
+            scan,
+            reevaluation,
+            checks,
+            accounts,
+            findings,
+            facts,
+        }
+    }
+
+    /// The snapshot of one scan, with the scan's waivers applied.
+    pub fn of_scan(result: ScanResult<'_>) -> Self {
+        let ScanResult {
+            inventory,
+            selection,
+            config,
+            started_at,
+            finished_at,
+            facts,
+            findings,
+        } = result;
+        let scope = &config.scope;
+        let scan = ScanMetadata {
+            posture_version: env!("CARGO_PKG_VERSION").to_owned(),
+            catalogue_version: catalogue_version().to_owned(),
+            // Always three fractional digits, so that snapshot names (taken from it) sort by time
+            // even for two scans in one second.
+            started_at: started_at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            finished_at,
+            caller_arn: inventory.caller.arn.clone(),
+            caller_account_id: inventory.caller.account_id.clone(),
+            organization_id: inventory.organization.id.clone(),
+            management_account_id: inventory.organization.management_account_id.clone(),
+            scope: ScopeRecord {
+                accounts: scope.accounts.iter().cloned().collect(),
+                exclude_accounts: scope.exclude_accounts.iter().cloned().collect(),
+                ous: scope.ous.clone(),
+                regions_requested: match &scope.regions {
+                    RegionChoice::Enabled => RegionsRequested::Enabled,
+                    RegionChoice::All => RegionsRequested::All,
+                    RegionChoice::Listed(list) => RegionsRequested::Listed(list.clone()),
+                },
+                regions: selection.regions.clone(),
+                checks: config.checks.clone(),
+                role_name: config.role_name.clone(),
+                emails_kept: config.keep_emails,
+            },
+            thresholds: config.thresholds,
+            waivers: Vec::new(),
+        };
+        let checks = catalog()
+            .iter()
+            .filter(|c| config.checks.contains(&c.id))
+            .map(CheckRecord::from)
+            .collect();
+        let accounts = account_records(inventory, selection, &facts, config.keep_emails);
+        let mut snapshot = Snapshot::new(scan, None, checks, accounts, findings, facts);
+        snapshot.apply_waivers(&config.waivers);
+        snapshot
+    }
+}
+
 impl<F> Snapshot<F> {
     /// Marks the findings with `waivers` as of the evaluation instant (the scan's end) and
     /// records what each did in `scan.waivers`, replacing what was there.
@@ -290,6 +390,43 @@ impl<F> Snapshot<F> {
             .as_ref()
             .map_or(&self.scan.catalogue_version, |r| &r.catalogue_version)
     }
+}
+
+/// Every account in scope with what the scan did there and the errors it met.
+fn account_records(
+    inventory: &Inventory,
+    selection: &Selection,
+    facts: &ScanFacts,
+    keep_emails: bool,
+) -> Vec<AccountRecord> {
+    let mut records = Vec::new();
+    for account in &inventory.accounts {
+        let outcome = if selection.skip.iter().any(|(id, _)| id == &account.id) {
+            (AccountOutcome::Skipped, Vec::new())
+        } else if let Some(scanned) = facts.accounts.iter().find(|f| f.account_id == account.id) {
+            let errors = scanned.errors();
+            if matches!(scanned.access, Collected::Error(_)) {
+                (AccountOutcome::Unreachable, errors)
+            } else if errors.is_empty() {
+                (AccountOutcome::Scanned, errors)
+            } else {
+                (AccountOutcome::ScannedWithErrors, errors)
+            }
+        } else {
+            (AccountOutcome::Excluded, Vec::new())
+        };
+        records.push(AccountRecord {
+            id: account.id.clone(),
+            name: account.name.clone(),
+            email: keep_emails.then(|| account.email.clone()),
+            ou_path: account.ou_path.clone(),
+            ou_ids: account.ou_ids.clone(),
+            status: account.status.clone(),
+            outcome: outcome.0,
+            errors: outcome.1,
+        });
+    }
+    records
 }
 
 /// An unstored snapshot's integrity: filled in by [`Store::write`].

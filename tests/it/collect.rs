@@ -225,7 +225,7 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
     let regions: Vec<&str> = facts.guardduty.iter().map(|r| r.region.as_str()).collect();
     assert_eq!(regions, REGIONS);
     for regional in &facts.guardduty {
-        let statuses: Vec<&str> = ok(&regional.detectors, "detectors")
+        let statuses: Vec<&str> = ok(&regional.facts.detectors, "detectors")
             .iter()
             .map(|d| ok(&d.status, "detector status").as_str())
             .collect();
@@ -253,7 +253,7 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
     assert_eq!(regions, REGIONS);
     for regional in &facts.securityhub {
         let region = regional.region.as_str();
-        match ok(&regional.hub, "hub") {
+        match ok(&regional.facts.hub, "hub") {
             SecurityHub::Enabled {
                 hub_arn, standards, ..
             } => {
@@ -309,8 +309,8 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
             .iter()
             .find(|c| c["region"] == region)
             .expect("the described Region");
-        let recorders = ok(&regional.recorders, "recorders");
-        let statuses = ok(&regional.recorder_statuses, "recorder statuses");
+        let recorders = ok(&regional.facts.recorders, "recorders");
+        let statuses = ok(&regional.facts.recorder_statuses, "recorder statuses");
         let recorder = &expected["recorder"];
         if recorder.is_null() {
             assert_eq!(recorders, &[], "{id} in {region}");
@@ -353,7 +353,7 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
                 "{id} in {region}"
             );
         }
-        let channels: Vec<(&str, Option<&str>)> = ok(&regional.delivery_channels, "channels")
+        let channels: Vec<(&str, Option<&str>)> = ok(&regional.facts.delivery_channels, "channels")
             .iter()
             .map(|c| (c.name.as_str(), c.s3_bucket_name.as_deref()))
             .collect();
@@ -371,8 +371,8 @@ fn assert_account(seeded: &Seeded, facts: &AccountFacts) {
     assert_eq!(regions, REGIONS);
     let mut seen = BTreeSet::new();
     for regional in &facts.analyzers {
-        assert_eq!(&regional.account_id, id);
-        for analyzer in ok(&regional.analyzers, "analyzers") {
+        assert_eq!(&regional.facts.account_id, id);
+        for analyzer in ok(&regional.facts.analyzers, "analyzers") {
             seen.insert(analyzer.arn.clone());
             assert_eq!(analyzer.status, "ACTIVE");
             let active: BTreeSet<&str> = ok(&analyzer.active_findings, "findings")
@@ -444,8 +444,8 @@ fn assert_organization(seeded: &Seeded, organization: &OrganizationFacts) {
     assert_eq!(regions, REGIONS);
     let mut found = Vec::new();
     for regional in &organization.organization_analyzers {
-        assert_eq!(regional.account_id, audit);
-        for analyzer in ok(&regional.analyzers, "organization analyzers") {
+        assert_eq!(regional.facts.account_id, audit);
+        for analyzer in ok(&regional.facts.analyzers, "organization analyzers") {
             assert_eq!(analyzer.analyzer_type, "ORGANIZATION");
             let active: BTreeSet<&str> = ok(&analyzer.active_findings, "findings")
                 .iter()
@@ -745,20 +745,20 @@ async fn an_account_whose_role_is_denied_has_the_assume_role_error_on_every_fact
         facts
             .config
             .iter()
-            .all(|r| r.recorders.as_result() == Err(err))
+            .all(|r| r.facts.recorders.as_result() == Err(err))
     );
     assert_eq!(facts.analyzers.len(), REGIONS.len());
     assert!(
         facts
             .analyzers
             .iter()
-            .all(|r| r.analyzers.as_result() == Err(err))
+            .all(|r| r.facts.analyzers.as_result() == Err(err))
     );
     assert!(
         facts
             .securityhub
             .iter()
-            .all(|r| r.hub.as_result() == Err(err))
+            .all(|r| r.facts.hub.as_result() == Err(err))
     );
     // Nothing else was called in it.
     let principal = format!("arn:aws:sts::{denied}:assumed-role/{ROLE}/{session}");

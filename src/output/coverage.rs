@@ -31,8 +31,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::catalog::{CatalogError, CheckMeta, CsfSubcategory, Mappings};
-use super::csf_evidence::{CsfEvidence, EvidenceKind};
+use crate::evaluate::catalog::{CatalogError, CheckMeta, CsfSubcategory, Mappings, UnknownCheck};
+use crate::evaluate::csf_evidence::{CsfEvidence, EvidenceKind};
 
 /// The frameworks whose coverage `posture checks --framework` shows. Only NIST CSF 2.0 is validated
 /// against its official catalogue; the other mappings of a check are cross-references.
@@ -181,10 +181,7 @@ impl<'a> CheckDetail<'a> {
         let check = catalog
             .iter()
             .find(|c| c.id == id)
-            .ok_or_else(|| UnknownCheck {
-                id: id.to_owned(),
-                suggestions: closest_ids(id, catalog.iter().map(|c| c.id.as_str())),
-            })?;
+            .ok_or_else(|| UnknownCheck::new(id, catalog.iter().map(|c| c.id.as_str())))?;
         let nist_csf_2 = check
             .mappings
             .nist_csf_2
@@ -197,79 +194,6 @@ impl<'a> CheckDetail<'a> {
             nist_csf_2,
         })
     }
-}
-
-/// `posture checks ID` for an id that no check has.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct UnknownCheck {
-    /// What was asked for.
-    pub id: String,
-    /// The closest ids in the catalogue, best first (none when nothing is close).
-    pub suggestions: Vec<String>,
-}
-
-impl fmt::Display for UnknownCheck {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "no check {:?} in the catalogue", self.id)?;
-        if !self.suggestions.is_empty() {
-            write!(f, "; did you mean {}?", self.suggestions.join(" or "))?;
-        }
-        write!(f, " (`posture checks` lists every check)")
-    }
-}
-
-/// The ids closest to what the user typed: those that contain it or that it contains
-/// (`mfa` → `root-mfa`), else those fewest edits away if that is a few (`root_mfa`, `rot-mfa`).
-/// At most three, in catalogue order.
-pub(crate) fn closest_ids<'a>(
-    typed: &str,
-    ids: impl Iterator<Item = &'a str> + Clone,
-) -> Vec<String> {
-    const MOST: usize = 3;
-    let typed = typed.trim().to_ascii_lowercase();
-    if typed.is_empty() {
-        return Vec::new();
-    }
-    let containing: Vec<String> = ids
-        .clone()
-        .filter(|id| typed.len() >= 3 && (id.contains(&typed) || typed.contains(*id)))
-        .take(MOST)
-        .map(str::to_owned)
-        .collect();
-    if !containing.is_empty() {
-        return containing;
-    }
-    let distances: Vec<(&str, usize)> = ids.map(|id| (id, edit_distance(&typed, id))).collect();
-    // A third of the word, at least two edits: enough for a typo or two, not a different word.
-    let close_enough = (typed.chars().count() / 3).max(2);
-    let Some(best) = distances.iter().map(|(_, d)| *d).min() else {
-        return Vec::new();
-    };
-    if best > close_enough {
-        return Vec::new();
-    }
-    distances
-        .into_iter()
-        .filter(|(_, d)| *d == best)
-        .take(MOST)
-        .map(|(id, _)| id.to_owned())
-        .collect()
-}
-
-/// Levenshtein distance, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substituted = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substituted.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
 }
 
 /// `posture checks --framework nist-csf-2.0 --json`: every Function, Category and subcategory of
@@ -438,7 +362,7 @@ impl<'a> Coverage<'a> {
     ///
     /// # Errors
     /// When `evidence` has no entry for a subcategory of `core`: it would have to be left blank
-    /// or guessed. The validated [`super::load_nist_csf_2_aws`] has one for each.
+    /// or guessed. The validated [`crate::evaluate::load_nist_csf_2_aws`] has one for each.
     pub fn nist_csf_2(
         catalogue_version: &'a str,
         catalog: &'a [CheckMeta],
@@ -451,7 +375,7 @@ impl<'a> Coverage<'a> {
             let classified = evidence
                 .iter()
                 .find(|e| e.id == sub.id)
-                .ok_or_else(|| super::csf_evidence::missing(&sub.id))?;
+                .ok_or_else(|| crate::evaluate::csf_evidence::missing(&sub.id))?;
             let checks: Vec<&str> = catalog
                 .iter()
                 .filter(|c| c.mappings.nist_csf_2.contains(&sub.id))
@@ -793,14 +717,6 @@ mod tests {
             err.to_string(),
             "no check \"nope\" in the catalogue (`posture checks` lists every check)"
         );
-    }
-
-    #[test]
-    fn edit_distance_counts_insertions_deletions_and_substitutions() {
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("abc", ""), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("root-mfa", "root-mfa"), 0);
     }
 
     #[test]
