@@ -10,6 +10,7 @@ mod diff;
 mod enforced;
 mod json_outputs;
 mod messages;
+mod module_graph;
 mod publish;
 mod sandbox_change;
 mod sandbox_extension;
