@@ -30,7 +30,9 @@ compare what posture reports with it:
       "trusted_access": ["cloudtrail.amazonaws.com", ...],   # EnableAWSServiceAccess, as Organizations lists it
       "organizational_units": [{"id", "name", "path": "/Workloads/Prod", "parent_id"}],
       "service_control_policies": {"enabled": true,       # the SCP policy type on the root
-                                   "attached": [{"id", "name", "target_path": "/Workloads"}]},
+                                   "attached": [{"id", "name", "target_path": "/Workloads",
+                                                 "guardrails": ["cloudtrail", ...],  # it holds
+                                                 "regions_allowed": null | ["eu-west-1", ...]}]},
       "accounts": [{                         # the management account first, then the members in plan order
         "id", "name", "email",               # as Organizations reports them
         "ou_path": "/Security",              # "/" = directly under the root (the management account)
@@ -455,10 +457,51 @@ def generated_member(n: int) -> AccountPlan:
                        config=config)
 
 
-# Service control policies: (name, statement, the path of the OU it is attached to).
+# The guardrails posture's scp-guardrails check asks for, by the names the description uses.
+GUARDRAILS = ("leave-organization", "cloudtrail", "config", "guardduty", "securityhub", "root-user")
+
+
+@dataclass(frozen=True)
+class ScpPlan:
+    """One SCP: its statements, the OU it is attached to, and which guardrails it holds (what
+    `scp-guardrails` must find; a statement that looks like one but does not hold lists none)."""
+    name: str
+    statements: tuple[dict, ...]
+    target_path: str
+    guardrails: tuple[str, ...] = ()
+    # The Regions an ordinary role may still use, for a Region restriction.
+    regions_allowed: tuple[str, ...] | None = None
+
+
 SCP_PLAN = (
-    ("deny-leave-organization",
-     {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}, "/Workloads"),
+    ScpPlan("deny-leave-organization",
+            ({"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"},),
+            "/Workloads", ("leave-organization",)),
+    # Wildcards and a Control Tower-style exemption: it still holds for every other principal.
+    ScpPlan("protect-security-services",
+            ({"Effect": "Deny", "Resource": "*",
+              "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "config:Stop*",
+                         "config:Delete*", "guardduty:DeleteDetector", "guardduty:Disassociate*",
+                         "securityhub:DisableSecurityHub", "securityhub:Disassociate*"],
+              "Condition": {"ArnNotLike": {
+                  "aws:PrincipalArn": "arn:aws:iam::*:role/AWSControlTowerExecution"}}},),
+            "/Workloads", ("cloudtrail", "config", "guardduty", "securityhub")),
+    ScpPlan("deny-root-user",
+            ({"Effect": "Deny", "Action": "*", "Resource": "*",
+              "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}}},),
+            "/Workloads/Prod", ("root-user",)),
+    # NotAction: everything but the global services is denied outside the two Regions.
+    ScpPlan("region-restriction",
+            ({"Effect": "Deny", "Resource": "*",
+              "NotAction": ["iam:*", "organizations:*", "sts:*", "cloudfront:*", "route53:*",
+                            "support:*", "budgets:*"],
+              "Condition": {"StringNotEquals": {"aws:RequestedRegion": [HOME_REGION, EU_REGION]}}},),
+            "/Workloads/Prod", regions_allowed=tuple(sorted((HOME_REGION, EU_REGION)))),
+    # Looks like a guardrail, holds in none of the scanned Regions.
+    ScpPlan("deny-stop-logging-in-us-west-2",
+            ({"Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*",
+              "Condition": {"StringEquals": {"aws:RequestedRegion": "us-west-2"}}},),
+            "/Sandbox"),
 )
 
 
@@ -629,16 +672,19 @@ def build_organization(sandbox: Sandbox, plan: OrganizationPlan) -> Organization
         orgs.move_account(AccountId=status["AccountId"], SourceParentId=root_id,
                           DestinationParentId=ou_ids[member.ou_path])
 
-    # SCPs on, and one guardrail on /Workloads only: its OUs are guarded, /Security and /Sandbox not.
+    # SCPs on; the guardrails on /Workloads (and more on /Workloads/Prod), /Security none, and on
+    # /Sandbox one that holds nowhere scanned.
     orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
     scps = []
-    for name, statement, target_path in SCP_PLAN:
+    for scp in SCP_PLAN:
         policy = orgs.create_policy(
-            Name=name, Type="SERVICE_CONTROL_POLICY", Description=f"{name} (posture sandbox)",
-            Content=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))["Policy"]
+            Name=scp.name, Type="SERVICE_CONTROL_POLICY", Description=f"{scp.name} (posture sandbox)",
+            Content=json.dumps({"Version": "2012-10-17", "Statement": list(scp.statements)}))["Policy"]
         policy_id = policy["PolicySummary"]["Id"]
-        orgs.attach_policy(PolicyId=policy_id, TargetId=ou_ids[target_path])
-        scps.append({"id": policy_id, "name": name, "target_path": target_path})
+        orgs.attach_policy(PolicyId=policy_id, TargetId=ou_ids[scp.target_path])
+        scps.append({"id": policy_id, "name": scp.name, "target_path": scp.target_path,
+                     "guardrails": list(scp.guardrails),
+                     "regions_allowed": None if scp.regions_allowed is None else list(scp.regions_allowed)})
 
     for principal in TRUSTED_ACCESS:
         orgs.enable_aws_service_access(ServicePrincipal=principal)

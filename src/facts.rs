@@ -90,6 +90,100 @@ pub struct OrganizationFacts {
     /// snapshots of a posture that did not read them.
     #[serde(default)]
     pub config_aggregators: Option<ConfigAggregators>,
+    /// The organization's authorization policies (every policy type enabled on the root; the
+    /// documents and targets of its SCPs and RCPs) and where each scanned account sits; `None`
+    /// in snapshots of a posture that did not read them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<Collected<OrganizationPolicies>>,
+}
+
+/// `SERVICE_CONTROL_POLICY`, as Organizations names the policy type.
+pub const SCP: &str = "SERVICE_CONTROL_POLICY";
+/// `RESOURCE_CONTROL_POLICY`.
+pub const RCP: &str = "RESOURCE_CONTROL_POLICY";
+
+/// The organization's policies as the root and the policies themselves say, kept raw (documents
+/// as written) so that a later posture can judge them again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationPolicies {
+    /// The root (`r-…`).
+    pub root_id: String,
+    /// Every policy type `ListRoots` lists on the root, with its status: SCPs, RCPs, tag, backup,
+    /// AI services opt-out, declarative, and whatever AWS adds.
+    pub policy_types: Vec<RootPolicyType>,
+    /// The policies of each type whose documents posture reads (SCPs, RCPs), for those enabled.
+    pub by_type: Vec<PoliciesOfType>,
+    /// Where each scanned account sits.
+    pub placements: Vec<AccountPlacement>,
+}
+
+/// One policy type of the root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootPolicyType {
+    /// `SERVICE_CONTROL_POLICY`, `RESOURCE_CONTROL_POLICY`, `TAG_POLICY`, ….
+    pub policy_type: String,
+    /// `ENABLED`, `PENDING_ENABLE` or `PENDING_DISABLE`.
+    pub status: String,
+}
+
+/// The policies of one type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoliciesOfType {
+    /// The type.
+    pub policy_type: String,
+    /// `ListPolicies`, every page, each policy with its document and targets.
+    pub policies: Collected<Vec<OrganizationPolicy>>,
+}
+
+/// One policy, its document and where it is attached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationPolicy {
+    /// `p-…` (`p-FullAWSAccess` for AWS's allow-all SCP).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whether AWS manages it.
+    pub aws_managed: bool,
+    /// `DescribePolicy`'s `Content`: the JSON document as written.
+    pub content: Collected<String>,
+    /// `ListTargetsForPolicy`, every page: the ids of the root, OUs and accounts it is attached to.
+    pub targets: Collected<Vec<String>>,
+}
+
+/// Where one account sits in the organization: its OUs from the root down (none directly under
+/// the root), as discovery found them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountPlacement {
+    /// The account.
+    pub account_id: String,
+    /// Its OUs, outermost first.
+    pub parents: Vec<OuRef>,
+}
+
+/// An OU, by id and path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OuRef {
+    /// `ou-…`.
+    pub id: String,
+    /// `/Workloads/Prod`.
+    pub path: String,
+}
+
+impl OrganizationPolicies {
+    /// Whether `policy_type` is enabled on the root.
+    pub fn type_enabled(&self, policy_type: &str) -> bool {
+        self.policy_types
+            .iter()
+            .any(|t| t.policy_type == policy_type && t.status == "ENABLED")
+    }
+
+    /// The policies of `policy_type`, when it was read (it is read when enabled).
+    pub fn of_type(&self, policy_type: &str) -> Option<&Collected<Vec<OrganizationPolicy>>> {
+        self.by_type
+            .iter()
+            .find(|t| t.policy_type == policy_type)
+            .map(|t| &t.policies)
+    }
 }
 
 /// AWS Config aggregators where an organization aggregator belongs: the delegated administrators
@@ -782,6 +876,19 @@ impl OrganizationFacts {
             for regional in &aggregators.regions {
                 add(regional.aggregators.as_result().map(drop));
             }
+        }
+        match &self.policies {
+            Some(Collected::Error(err)) => add(Err(err)),
+            Some(Collected::Ok(policies)) => {
+                for of_type in &policies.by_type {
+                    add(of_type.policies.as_result().map(drop));
+                    for policy in of_type.policies.as_result().into_iter().flatten() {
+                        add(policy.content.as_result().map(drop));
+                        add(policy.targets.as_result().map(drop));
+                    }
+                }
+            }
+            None => {}
         }
         errors
     }

@@ -20,6 +20,7 @@ mod cloudtrail;
 mod configservice;
 mod guardduty;
 mod iam;
+mod policies;
 mod s3;
 mod scps;
 mod securityhub;
@@ -39,8 +40,9 @@ use crate::aws::{AccountClients, ClientFactory};
 use crate::config::{ScanConfig, Selection};
 use crate::discover::{DelegatedAdmin, Inventory};
 use crate::facts::{
-    AccountAccess, AccountFacts, AnalyzerFacts, CollectError, Collected, ConfigAggregators,
-    OrganizationFacts, Regional, RegionalAggregators, ServiceAdministration, Trail, unread_in,
+    AccountAccess, AccountFacts, AccountPlacement, AnalyzerFacts, CollectError, Collected,
+    ConfigAggregators, OrganizationFacts, OuRef, Regional, RegionalAggregators,
+    ServiceAdministration, Trail, unread_in,
 };
 
 use self::iam::ReportPolling;
@@ -77,6 +79,9 @@ pub struct CollectPlan {
     /// Every OU as (id, path), parents before children (discover's walk), for the SCPs
     /// attached to each.
     pub organizational_units: Vec<(String, String)>,
+    /// Where each account of `accounts` sits (its OUs, root down), kept with the organization's
+    /// policies so that the policies on each account's path can be told from the snapshot.
+    pub placements: Vec<AccountPlacement>,
     /// A credential report generated at or before this instant is too old to be evidence (it
     /// cannot show a change made after it): its IAM users are read live. `None`: any report IAM
     /// hands out will do (at most four hours old).
@@ -109,6 +114,26 @@ impl CollectPlan {
                 .organizational_units
                 .iter()
                 .map(|ou| (ou.id.clone(), ou.path.clone()))
+                .collect(),
+            placements: inventory
+                .accounts
+                .iter()
+                .filter(|a| selection.scan.contains(&a.id))
+                .map(|a| AccountPlacement {
+                    account_id: a.id.clone(),
+                    parents: a
+                        .ou_ids
+                        .iter()
+                        .map(|id| OuRef {
+                            id: id.clone(),
+                            path: inventory
+                                .organizational_units
+                                .iter()
+                                .find(|ou| &ou.id == id)
+                                .map_or_else(|| id.clone(), |ou| ou.path.clone()),
+                        })
+                        .collect(),
+                })
                 .collect(),
             fresh_after,
         }
@@ -176,6 +201,7 @@ pub async fn collect(
                         delegated_admins: Collected::Error(failure.clone()),
                         regions: Vec::new(),
                     }),
+                    policies: Some(Collected::Error(failure.clone())),
                     organization_trails: Collected::Error(failure),
                 }
             })
@@ -531,7 +557,14 @@ impl Scan {
     /// The organization's facts, each read once in the account that owns it.
     async fn organization(&self) -> OrganizationFacts {
         let organizations = self.factory.organizations(self.factory.base());
-        let (organization_trails, organization_analyzers, delegated_admins, scps, aggregators) = futures::join!(
+        let (
+            organization_trails,
+            organization_analyzers,
+            delegated_admins,
+            scps,
+            aggregators,
+            policies,
+        ) = futures::join!(
             self.organization_trails(),
             self.organization_analyzers(),
             self.delegated_admins(),
@@ -541,6 +574,11 @@ impl Scan {
                 &self.limiter
             ),
             self.config_aggregators(),
+            policies::organization_policies(
+                &organizations,
+                self.plan.placements.clone(),
+                &self.limiter
+            ),
         );
         OrganizationFacts {
             management_account_id: self.plan.management_account_id.clone(),
@@ -549,6 +587,7 @@ impl Scan {
             organization_analyzers,
             service_control_policies: Some(scps),
             config_aggregators: Some(aggregators),
+            policies: Some(policies),
         }
     }
 

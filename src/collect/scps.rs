@@ -7,7 +7,6 @@ use futures::future::join_all;
 
 use super::Limiter;
 use crate::aws::calls::all_items;
-use crate::aws::error::collect_error;
 use crate::facts::{AttachedPolicy, Collected, PolicyTarget, ServiceControlPolicies};
 
 /// The SCPs of the organization: `ListRoots`, then `ListPoliciesForTarget` for the root and
@@ -17,22 +16,9 @@ pub(crate) async fn service_control_policies(
     organizational_units: &[(String, String)],
     limiter: &Limiter,
 ) -> Collected<ServiceControlPolicies> {
-    let roots = match limiter.call(client.list_roots().send()).await {
-        Ok(roots) => roots,
-        Err(err) => {
-            return Collected::Error(collect_error(&err, "organizations", "ListRoots", None));
-        }
-    };
-    let Some(root) = roots.roots().first() else {
-        return Collected::Error(crate::facts::CollectError {
-            service: "organizations".into(),
-            action: "ListRoots".into(),
-            region: None,
-            code: None,
-            message: "the organization has no root".into(),
-            request_id: None,
-            http_status: None,
-        });
+    let root = match super::policies::root(client, limiter).await {
+        Ok(root) => root,
+        Err(err) => return Collected::Error(err),
     };
     let root_id = root.id().unwrap_or_default().to_owned();
     let enabled = root.policy_types().iter().any(|t| {

@@ -32,6 +32,7 @@ mod iam_user_console_mfa;
 mod management_account_no_iam_users;
 mod root_access_keys;
 mod root_mfa;
+mod scp_guardrails;
 mod scps_attached;
 mod securityhub_enabled;
 mod trails;
@@ -421,6 +422,7 @@ pub(crate) mod test_support {
             organization_analyzers: Vec::new(),
             service_control_policies: None,
             config_aggregators: None,
+            policies: None,
         }
     }
 
@@ -561,6 +563,7 @@ mod tests {
                 ("iam-user-console-mfa", None, ACCT),
                 ("root-access-keys", None, "arn:aws:iam::222222222222:root"),
                 ("root-mfa", None, "arn:aws:iam::222222222222:root"),
+                ("scp-guardrails", None, ACCT),
                 ("securityhub-enabled", Some("eu-west-1"), ACCT),
                 ("securityhub-enabled", Some("us-east-1"), ACCT),
             ]

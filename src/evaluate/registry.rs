@@ -15,7 +15,7 @@ use super::{
     cloudtrail_log_file_validation, cloudtrail_logs_outside_account, cloudtrail_multi_region,
     config_aggregator_organization, config_recorder_enabled, delegated_admin_not_management,
     external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
-    management_account_no_iam_users, root_access_keys, root_mfa, scps_attached,
+    management_account_no_iam_users, root_access_keys, root_mfa, scp_guardrails, scps_attached,
     securityhub_enabled,
 };
 
@@ -190,6 +190,14 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         id: "scps-attached",
         toml: check_toml!("scps-attached"),
         logic: CheckLogic::Organization(scps_attached::evaluate),
+    },
+    RegisteredCheck {
+        id: "scp-guardrails",
+        toml: check_toml!("scp-guardrails"),
+        logic: CheckLogic::Account {
+            evaluate: scp_guardrails::evaluate,
+            account_resource: str::to_owned,
+        },
     },
     RegisteredCheck {
         id: "config-recorder-enabled",

@@ -82,6 +82,7 @@ fn plan(
             .iter()
             .map(|ou| (text(&ou["id"]).to_owned(), text(&ou["path"]).to_owned()))
             .collect(),
+        placements: Vec::new(),
         fresh_after: None,
     }
 }

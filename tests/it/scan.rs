@@ -58,6 +58,9 @@ fn statuses(verdicts: &Verdicts, check: &str, account: &str) -> Vec<String> {
         .collect()
 }
 
+/// How many guardrails `scp-guardrails` asks for (the seeder's `GUARDRAILS`).
+const SCP_GUARDRAILS: usize = 6;
+
 /// What the seeder's description says each account-scope check must answer.
 /// Whole days from `then` to `now` (both RFC 3339).
 fn days(then: &str, now: &str) -> i64 {
@@ -127,6 +130,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "access-analyzer-enabled",
                 "securityhub-enabled",
                 "config-recorder-enabled",
+                "scp-guardrails",
             ] {
                 put(check, &["SKIPPED"]);
             }
@@ -139,6 +143,30 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
         put(
             "root-mfa",
             &[if root["mfa"] == true || no_credentials {
+                "PASS"
+            } else {
+                "FAIL"
+            }],
+        );
+        // Every guardrail of the SCPs attached on the account's path; SCPs never apply to the
+        // management account.
+        let ou_path = account["ou_path"].as_str().expect("ou_path");
+        let on_path = |target: &str| {
+            target == "/" || ou_path == target || ou_path.starts_with(&format!("{target}/"))
+        };
+        let held: BTreeSet<&str> = seeded.description["service_control_policies"]["attached"]
+            .as_array()
+            .expect("attached")
+            .iter()
+            .filter(|p| on_path(p["target_path"].as_str().expect("path")))
+            .flat_map(|p| p["guardrails"].as_array().expect("guardrails"))
+            .map(|g| g.as_str().expect("guardrail"))
+            .collect();
+        put(
+            "scp-guardrails",
+            &[if id == management {
+                "SKIPPED"
+            } else if held.len() == SCP_GUARDRAILS {
                 "PASS"
             } else {
                 "FAIL"
@@ -1506,4 +1534,102 @@ async fn a_key_deactivated_minutes_after_a_scan_shows_in_the_next_scans_diff() {
         resolved.contains(&("iam-user-access-keys", resource.as_str())),
         "{resolved:?}"
     );
+}
+
+/// The guardrails as `scp-guardrails` names them, by the seeder's keys (`sandbox/seed.py`).
+const GUARDRAIL_NAMES: [(&str, &str); SCP_GUARDRAILS] = [
+    ("leave-organization", "deny leaving the organization"),
+    ("cloudtrail", "deny stopping or deleting CloudTrail"),
+    ("config", "deny stopping or deleting AWS Config"),
+    ("guardduty", "deny disabling GuardDuty"),
+    ("securityhub", "deny disabling Security Hub"),
+    ("root-user", "deny root user actions"),
+];
+
+#[tokio::test]
+async fn scp_guardrails_say_which_policy_holds_each_guardrail_of_each_account() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (_, snapshot) = scan(seeded, "guardrails", &["--checks", "scp-guardrails"]);
+    let attached = seeded.description["service_control_policies"]["attached"]
+        .as_array()
+        .expect("attached");
+    let management = seeded.management_account_id();
+    let mut members = 0;
+    for account in seeded.accounts() {
+        let id = account["id"].as_str().expect("id");
+        if account["status"] != "ACTIVE" || id == management {
+            continue;
+        }
+        members += 1;
+        let ou_path = account["ou_path"].as_str().expect("ou_path");
+        let on_path: Vec<&Value> = attached
+            .iter()
+            .filter(|p| {
+                let target = p["target_path"].as_str().expect("path");
+                ou_path == target || ou_path.starts_with(&format!("{target}/"))
+            })
+            .collect();
+        let finding = snapshot["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["check"] == "scp-guardrails" && f["account"] == id)
+            .unwrap_or_else(|| panic!("no scp-guardrails finding for {id}"));
+        let evidence = &finding["evidence"];
+        for (key, name) in GUARDRAIL_NAMES {
+            let holder = on_path.iter().find(|p| {
+                p["guardrails"]
+                    .as_array()
+                    .expect("guardrails")
+                    .iter()
+                    .any(|g| g == key)
+            });
+            let said = evidence[name].as_str().unwrap_or_default();
+            match holder {
+                Some(policy) => assert!(
+                    said.starts_with("holds: ")
+                        && said.contains(&format!(
+                            "{} ({})",
+                            text(&policy["name"]),
+                            text(&policy["id"])
+                        )),
+                    "{id} {ou_path} {name}: {said}"
+                ),
+                None => assert_eq!(said, "missing", "{id} {ou_path} {name}"),
+            }
+        }
+        // The Region restriction: the Regions the seeder allowed, or every Region.
+        let allowed = on_path
+            .iter()
+            .find_map(|p| p["regions_allowed"].as_array())
+            .map(|regions| {
+                regions
+                    .iter()
+                    .map(|r| text(r).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(|| "every Region (no Region restriction)".to_owned());
+        assert_eq!(
+            evidence["Regions an ordinary role may use"],
+            allowed.as_str(),
+            "{id} {ou_path}"
+        );
+        // The one that looks like a guardrail is listed on the path, and holds nothing.
+        if ou_path.starts_with("/Sandbox") {
+            assert!(
+                evidence["SCPs on the path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("deny-stop-logging-in-us-west-2"),
+                "{evidence}"
+            );
+        }
+    }
+    assert!(members >= 5, "{members} members checked");
+}
+
+fn text(value: &Value) -> &str {
+    value.as_str().expect("a string")
 }
