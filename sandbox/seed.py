@@ -457,6 +457,9 @@ def generated_member(n: int) -> AccountPlan:
                        config=config)
 
 
+# The Regions the region-restriction SCP leaves open, sorted as posture lists them.
+SCANNED_REGIONS = tuple(sorted((HOME_REGION, EU_REGION)))
+
 # The guardrails posture's scp-guardrails check asks for, by the names the description uses.
 GUARDRAILS = ("leave-organization", "cloudtrail", "config", "guardduty", "securityhub", "root-user")
 
@@ -471,6 +474,11 @@ class ScpPlan:
     guardrails: tuple[str, ...] = ()
     # The Regions an ordinary role may still use, for a Region restriction.
     regions_allowed: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.guardrails) - set(GUARDRAILS)
+        if unknown:
+            raise SeedError(f"SCP {self.name} names guardrails scp-guardrails does not ask for: {sorted(unknown)}")
 
 
 SCP_PLAN = (
@@ -495,8 +503,8 @@ SCP_PLAN = (
             ({"Effect": "Deny", "Resource": "*",
               "NotAction": ["iam:*", "organizations:*", "sts:*", "cloudfront:*", "route53:*",
                             "support:*", "budgets:*"],
-              "Condition": {"StringNotEquals": {"aws:RequestedRegion": [HOME_REGION, EU_REGION]}}},),
-            "/Workloads/Prod", regions_allowed=tuple(sorted((HOME_REGION, EU_REGION)))),
+              "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(SCANNED_REGIONS)}}},),
+            "/Workloads/Prod", regions_allowed=SCANNED_REGIONS),
     # Looks like a guardrail, holds in none of the scanned Regions.
     ScpPlan("deny-stop-logging-in-us-west-2",
             ({"Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*",

@@ -712,7 +712,8 @@ pub struct Regional<T> {
 
 /// What a regional service's per-Region facts give the code that treats every regional
 /// service alike. A new regional service implements it for its facts, and lists its field in
-/// [`AccountFacts::regional`] and [`AccountFacts::unreachable`].
+/// [`AccountFacts::regional`], [`AccountFacts::unreachable`] and (in the order errors are listed)
+/// [`AccountFacts::errors`].
 pub trait RegionalService {
     /// The service, as a reason names it (`GuardDuty`, `AWS Config`).
     const NAME: &'static str;

@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moto.iam.models import iam_backends
-from moto.organizations.exceptions import AWSOrganizationsNotInUseException
 from moto.organizations.models import organizations_backends
 from moto.s3.models import s3_backends
 
 from . import wire
+from .org import organization_of
 
 ANALYZER_TYPES = ("ACCOUNT", "ORGANIZATION", "ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS")
 EXTERNAL_ACCESS_TYPES = ("ACCOUNT", "ORGANIZATION")
@@ -258,14 +258,6 @@ class AccessAnalyzer:
 
 
 # --- the zone of trust and the policies ----------------------------------------------------------------
-
-def organization_of(account_id: str) -> dict | None:
-    """The organization the account belongs to (as DescribeOrganization tells it), or None."""
-    try:
-        return organizations_backends[account_id]["aws"].describe_organization()["Organization"]
-    except AWSOrganizationsNotInUseException:
-        return None
-
 
 def may_administer(account_id: str, organization: dict) -> bool:
     """True for the management account and the Access Analyzer delegated administrator."""

@@ -137,9 +137,7 @@ class SandboxApp:
         if rule.kind == "deny_assume_role":
             return self.deny_assume_role(request, principal)
         if rule.kind == "deny":
-            code = wire.ACCESS_DENIED.get(request.protocol, wire.DEFAULT_ACCESS_DENIED)
-            message = f"User: {principal} is not authorized to perform: {request.service}:{request.action}"
-            return wire.error_response(request, code, message, 403)
+            return wire.access_denied(request, principal, enforce.iam_action(request))
         if rule.kind == "throttle":
             code, status = wire.THROTTLING.get(request.service, wire.DEFAULT_THROTTLING)
             return wire.error_response(request, code, "Rate exceeded", status)
@@ -149,9 +147,7 @@ class SandboxApp:
 
     @staticmethod
     def deny_assume_role(request: wire.AwsRequest, principal: str):
-        role = request.form().get("RoleArn", "")
-        message = f"User: {principal} is not authorized to perform: sts:AssumeRole on resource: {role}"
-        return wire.error_response(request, "AccessDenied", message, 403)
+        return wire.access_denied(request, principal, "sts:AssumeRole", request.form().get("RoleArn", ""))
 
     def call_moto(self, environ):
         """moto's answer, read whole inside the lock (its response body is built lazily)."""

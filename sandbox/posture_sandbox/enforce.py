@@ -13,9 +13,12 @@ on every AWS request before anything answers it, and moto's own switch stays off
 - what it asks: the IAM action of the operation (`service:Operation`; S3's operations map to S3's actions)
   on a resource (the role for `sts:AssumeRole`, the bucket or object for S3, `*` for the rest).
 - identity policies: the inline and managed policies of the user (and its groups) or role, plus the
-  session policy of an assumed role, evaluated by moto's own `IAMPolicy` (Action/NotAction, Resource with
-  wildcards, an explicit Deny wins). The root user is allowed everything but `sts:AssumeRole`, which AWS
-  refuses to root credentials.
+  session policy of an assumed role, evaluated statement by statement as trust policies are (Action or
+  NotAction, case-insensitive with `*` and `?`; Resource or NotResource; conditions on the caller's
+  `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalOrgID` and the request's
+  `aws:RequestedRegion`; an explicit Deny wins). moto's `IAMPolicy` is not used: it ignores conditions
+  and `NotResource`, and matches actions case-sensitively. The root user is allowed everything but
+  `sts:AssumeRole`, which AWS refuses to root credentials.
 - `sts:AssumeRole` also needs the target role's trust policy, in the target account, to allow the caller:
   principals as AWS matches them (an account, a role for its sessions, a user, `*`), conditions on
   `sts:ExternalId`, `aws:PrincipalArn`, `aws:PrincipalAccount` and `aws:PrincipalOrgID`. A role that does
@@ -25,22 +28,23 @@ on every AWS request before anything answers it, and moto's own switch stays off
 Not modelled: SigV4 signatures are not recomputed (a key and its token are checked, not the signature);
 session expiry; SCPs, RCPs and permissions boundaries; resource-level permissions other than the role of
 `AssumeRole` and S3's buckets and objects; condition operators other than the String, Arn, Bool and Null
-families (a statement with another operator never applies, and the server log says so).
+families: a statement with another operator is taken the strict way (a Deny applies, an Allow does not),
+and the server log says so once per operator.
 """
 
 import fnmatch
+import functools
 import json
 import sys
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
-from moto.organizations.models import organizations_backends
 from moto.sts.models import sts_backends
 
 from . import wire
+from .org import organization_of
 
 # The sandbox's static credentials (`CREDENTIALS_ENV` in src/sandbox/mod.rs): the root user.
 SANDBOX_ROOT_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -60,7 +64,6 @@ S3_ACTIONS = {
     "ListParts": "ListMultipartUploadParts",
     "GetPublicAccessBlock": "GetBucketPublicAccessBlock",
     "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
-    "GetBucketPolicyStatus": "GetBucketPolicyStatus",
 }
 
 # Whatever the policies say, AWS lets any signed caller ask who it is.
@@ -100,7 +103,7 @@ class Enforcement:
         resource = resource_of(request)
         if action == "sts:AssumeRole":
             return self.refuse_assume_role(request, caller, resource)
-        decision = identity_decision(caller, action, resource)
+        decision = identity_decision(caller, action, resource, request.region)
         if decision == "allow":
             return None
         return access_denied(request, caller, action, resource, decision)
@@ -108,16 +111,14 @@ class Enforcement:
     def refuse_assume_role(self, request: wire.AwsRequest, caller: Caller, role_arn: str):
         if caller.kind == "root":
             return wire.error_response(request, "AccessDenied", "Roles may not be assumed by root accounts.", 403)
-        denied = wire.error_response(
-            request, "AccessDenied",
-            f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}", 403)
+        denied = wire.access_denied(request, caller.arn, "sts:AssumeRole", role_arn)
         role = find_role(role_arn)
         if role is None:
             return denied
         trust = trust_decision(role.assume_role_policy_document, caller, request.form())
         if trust == "deny":
             return denied
-        identity = identity_decision(caller, "sts:AssumeRole", role_arn)
+        identity = identity_decision(caller, "sts:AssumeRole", role_arn, request.region)
         if identity == "deny":
             return denied
         same_account = role_arn.split(":")[4] == caller.account_id
@@ -167,32 +168,81 @@ def resource_of(request: wire.AwsRequest) -> str:
     """The resource a request is authorized on, where the sandbox knows it; `*` otherwise."""
     if request.service == "sts" and request.action == "AssumeRole":
         return request.form().get("RoleArn", "")
-    if request.service == "s3" and request.action != "ListBuckets":
-        bucket, _, key = unquote(request.path).lstrip("/").partition("/")
+    if request.service == "s3":
+        # `wire.parse_request` has decoded the path once already.
+        bucket, _, key = request.path.lstrip("/").partition("/")
         if bucket:
             return f"arn:aws:s3:::{bucket}/{key}" if key else f"arn:aws:s3:::{bucket}"
     return "*"
 
 
-def identity_decision(caller: Caller, action: str, resource: str) -> str:
+def identity_decision(caller: Caller, action: str, resource: str, region: str | None) -> str:
     """"allow", "deny" (an explicit Deny) or "implicit" (nothing allows it), as IAM decides from the
     caller's identity-based policies (and a session policy, which can only narrow them)."""
     if caller.kind == "root":
         return "allow"
-    decision = combine(policies_of(caller), action, resource)
+    context = principal_context(caller)
+    if region:
+        context["aws:requestedregion"] = region
+    decision = combine(policies_of(caller), action, resource, context)
     if decision == "allow" and caller.session_policy:
-        return combine([caller.session_policy], action, resource)
+        return combine([caller.session_policy], action, resource, context)
     return decision
 
 
-def combine(policies: list, action: str, resource: str) -> str:
+def combine(policies: list, action: str, resource: str, context: dict) -> str:
     allowed = False
     for policy in policies:
-        result = IAMPolicy(policy).is_action_permitted(action, resource)
-        if result == PermissionResult.DENIED:
-            return "deny"
-        allowed = allowed or result == PermissionResult.PERMITTED
+        for statement in statements_of(policy):
+            effect = statement.get("Effect")
+            if not statement_applies(statement, action, resource, context, strict_for=effect):
+                continue
+            if effect == "Deny":
+                return "deny"
+            allowed = allowed or effect == "Allow"
     return "allow" if allowed else "implicit"
+
+
+def statement_applies(statement: dict, action: str, resource: str, context: dict, strict_for) -> bool:
+    """Whether an identity-policy statement covers `action` on `resource` in `context`. Where a
+    condition cannot be judged, a Deny (`strict_for="Deny"`) applies and an Allow does not."""
+    if "Action" in statement:
+        if not matches_any(statement["Action"], action):
+            return False
+    elif not ("NotAction" in statement and not matches_any(statement["NotAction"], action)):
+        return False
+    if "Resource" in statement:
+        if not matches_resource(statement["Resource"], resource):
+            return False
+    elif not ("NotResource" in statement and not matches_resource(statement["NotResource"], resource)):
+        return False
+    held = conditions_hold(statement.get("Condition", {}), context)
+    return held if held is not None else strict_for == "Deny"
+
+
+def statements_of(policy) -> list[dict]:
+    """The statements of a policy as moto stores it: a JSON text (inline, session), a dict (what
+    CloudFormation gave it) or a managed policy (its default version)."""
+    if isinstance(policy, dict):
+        body = policy
+    elif isinstance(policy, str):
+        body = parsed(document(policy))
+    else:
+        body = parsed(document(next(v.document for v in policy.versions if v.is_default)))
+    statements = body.get("Statement", [])
+    return [statements] if isinstance(statements, dict) else statements
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed(text: str) -> dict:
+    """A policy document, parsed once however many requests it authorizes."""
+    return json.loads(text)
+
+
+def matches_resource(patterns, resource: str) -> bool:
+    """Resource ARNs match case-sensitively, with `*` and `?`."""
+    patterns = [patterns] if isinstance(patterns, str) else patterns
+    return any(fnmatch.fnmatchcase(resource, p) for p in patterns)
 
 
 def policies_of(caller: Caller) -> list:
@@ -231,9 +281,7 @@ def access_denied(request: wire.AwsRequest, caller: Caller, action: str, resourc
     """AWS's message for a denied action, in the protocol's own error shape."""
     why = ("with an explicit deny in an identity-based policy" if decision == "deny"
            else f"because no identity-based policy allows the {action} action")
-    message = f"User: {caller.arn} is not authorized to perform: {action} on resource: {resource} {why}"
-    code = wire.ACCESS_DENIED.get(request.protocol, wire.DEFAULT_ACCESS_DENIED)
-    return wire.error_response(request, code, message, 403)
+    return wire.access_denied(request, caller.arn, action, resource, why)
 
 
 # --- trust policies ------------------------------------------------------------------------------------
@@ -242,17 +290,17 @@ def access_denied(request: wire.AwsRequest, caller: Caller, action: str, resourc
 def trust_decision(policy_text: str, caller: Caller, form: dict) -> str:
     """What a role's trust policy says about this caller assuming it: "deny", "allow-named" (a
     statement names the caller itself), "allow" (it names the caller's account, or `*`), or "none"."""
-    policy = json.loads(document(policy_text))
-    statements = policy.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
+    statements = statements_of(policy_text)
     context = condition_context(caller, form)
     verdict = "none"
     for statement in statements:
-        if not matches_any(statement.get("Action", []), "sts:AssumeRole", case=False):
+        if not matches_any(statement.get("Action", []), "sts:AssumeRole"):
             continue
         named = principal_match(statement.get("Principal"), caller)
-        if named is None or not conditions_hold(statement.get("Condition", {}), context):
+        if named is None:
+            continue
+        held = conditions_hold(statement.get("Condition", {}), context)
+        if not (held if held is not None else statement.get("Effect") == "Deny"):
             continue
         if statement.get("Effect") == "Deny":
             return "deny"
@@ -281,19 +329,25 @@ def principal_match(principal, caller: Caller) -> str | None:
     return None
 
 
-def condition_context(caller: Caller, form: dict) -> dict:
-    """The condition keys the sandbox knows for an AssumeRole request, by lower-case name."""
+def principal_context(caller: Caller) -> dict:
+    """The condition keys of the caller, by lower-case name."""
     context = {
         "aws:principalarn": caller.role_arn or caller.arn,
         "aws:principalaccount": caller.account_id,
-        "sts:rolesessionname": form.get("RoleSessionName"),
-        "sts:externalid": form.get("ExternalId"),
     }
-    master = organizations_backends.master_accounts.get(caller.account_id)
-    if master is not None:
-        org = organizations_backends[master[0]]["aws"].org
-        context["aws:principalorgid"] = org.id if org else None
-    return {k: v for k, v in context.items() if v is not None}
+    organization = organization_of(caller.account_id)  # the management account's too
+    if organization is not None:
+        context["aws:principalorgid"] = organization["Id"]
+    return context
+
+
+def condition_context(caller: Caller, form: dict) -> dict:
+    """The condition keys the sandbox knows for an AssumeRole request, by lower-case name."""
+    context = principal_context(caller)
+    for key, field in (("sts:rolesessionname", "RoleSessionName"), ("sts:externalid", "ExternalId")):
+        if form.get(field) is not None:
+            context[key] = form[field]
+    return context
 
 
 STRING_TESTS = {
@@ -308,15 +362,24 @@ NEGATED = {"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase": "Stri
            "StringNotLike": "StringLike", "ArnNotEquals": "ArnEquals", "ArnNotLike": "ArnLike"}
 
 
-def conditions_hold(conditions: dict, context: dict) -> bool:
+UNMODELLED_SEEN: set[str] = set()
+
+
+def conditions_hold(conditions: dict, context: dict) -> bool | None:
     """Whether every condition of a statement holds (AWS: all operators, all keys; any value of a
-    key). A key absent from the request fails a positive test and passes a negated one; `...IfExists`
-    passes when the key is absent."""
+    key); None when one uses an operator the sandbox does not model. A key absent from the request
+    fails a positive test and passes a negated one; `...IfExists` passes when the key is absent."""
     for operator, tests in conditions.items():
         if_exists = operator.endswith("IfExists")
         base = operator[: -len("IfExists")] if if_exists else operator
+        if base != "Null" and base not in NEGATED and base not in STRING_TESTS:
+            if operator not in UNMODELLED_SEEN:
+                UNMODELLED_SEEN.add(operator)
+                print(f"posture sandbox: condition operator {operator} is not modelled; a Deny with it "
+                      "applies, an Allow does not", file=sys.stderr)
+            return None
         for key, wanted in tests.items():
-            wanted = [wanted] if isinstance(wanted, (str, bool)) else list(wanted)
+            wanted = [wanted] if isinstance(wanted, (str, bool, int, float)) else list(wanted)
             actual = context.get(key.lower())
             if base == "Null":
                 if any((actual is None) != (str(w).lower() == "true") for w in wanted):
@@ -329,18 +392,12 @@ def conditions_hold(conditions: dict, context: dict) -> bool:
             if base in NEGATED:
                 if any(STRING_TESTS[NEGATED[base]](actual, str(w)) for w in wanted):
                     return False
-            elif base in STRING_TESTS:
-                if not any(STRING_TESTS[base](actual, str(w)) for w in wanted):
-                    return False
-            else:
-                print(f"posture sandbox: condition operator {operator} is not modelled; the statement "
-                      "does not apply", file=sys.stderr)
+            elif not any(STRING_TESTS[base](actual, str(w)) for w in wanted):
                 return False
     return True
 
 
-def matches_any(patterns, value: str, case: bool = True) -> bool:
+def matches_any(patterns, action: str) -> bool:
+    """IAM action names match case-insensitively, with `*` and `?`."""
     patterns = [patterns] if isinstance(patterns, str) else patterns
-    if not case:
-        return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in patterns)
-    return any(fnmatch.fnmatchcase(value, p) for p in patterns)
+    return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in patterns)

@@ -19,10 +19,9 @@ the refusal, which posture keeps as the source's error (ERROR, never a verdict).
   `UpdateOrganizationConfiguration`; for this operation (u)).
 """
 
-from moto.organizations import exceptions as org_exceptions
-from moto.organizations import models as org_models
 
 from . import wire
+from .org import organization_of
 
 # What each service answers a caller that is not the management account: (code, message, status).
 SECURITYHUB_REFUSAL = (
@@ -43,11 +42,8 @@ GUARDDUTY_REFUSAL = (
 def management_account_of(account_id: str) -> str | None:
     """The management account of `account_id`'s organization, None outside one. moto's own
     answer to the account (its record of members leaves the management account out)."""
-    try:
-        organization = org_models.organizations_backends[account_id]["aws"].describe_organization()
-    except org_exceptions.AWSOrganizationsNotInUseException:
-        return None
-    return organization["Organization"]["MasterAccountId"]
+    organization = organization_of(account_id)
+    return organization["MasterAccountId"] if organization else None
 
 
 def refusal(request: wire.AwsRequest, account_id: str, answer: tuple[str, str, int]):

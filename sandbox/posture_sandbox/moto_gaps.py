@@ -16,6 +16,7 @@ from moto.organizations import utils as org_utils
 from moto.securityhub import models as securityhub_models
 
 from . import management_only, wire
+from .org import organization_of
 
 # AWS returns at most 20 accounts per ListAccounts/ListAccountsForParent page (moto: 100), which changes
 # the number of calls a scan of a large organization makes.
@@ -435,9 +436,8 @@ def put_account_name(request: wire.AwsRequest, account_id: str):
     name = body.get("AccountName")
     if not isinstance(name, str) or not 1 <= len(name) <= 50:
         return wire.error_response(request, "ValidationException", "AccountName must be 1 to 50 characters", 400)
-    try:
-        organization = org_models.organizations_backends[account_id]["aws"].describe_organization()["Organization"]
-    except org_exceptions.AWSOrganizationsNotInUseException:  # a standalone account has no name to show here
+    organization = organization_of(account_id)
+    if organization is None:  # a standalone account has no name to show here
         return wire.json_response({})
     management = organization["MasterAccountId"]
     target = body.get("AccountId")

@@ -236,6 +236,18 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
+def access_denied(request: AwsRequest, principal: str, action: str, resource: str | None = None,
+                  why: str = ""):
+    """AWS's refusal of `action` to `principal`, in the protocol's own shape: `User: ARN is not
+    authorized to perform: ACTION[ on resource: R][ why]` (403)."""
+    message = f"User: {principal} is not authorized to perform: {action}"
+    if resource is not None:
+        message += f" on resource: {resource}"
+    if why:
+        message += f" {why}"
+    return error_response(request, ACCESS_DENIED.get(request.protocol, DEFAULT_ACCESS_DENIED), message, 403)
+
+
 def error_response(request: AwsRequest, code: str, message: str, status: int):
     """(status line, headers, body) of an error in the request's protocol."""
     request_id = new_request_id()

@@ -25,7 +25,7 @@ mod s3;
 mod scps;
 mod securityhub;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use aws_config::{Region, SdkConfig};
@@ -99,6 +99,12 @@ impl CollectPlan {
         fresh_after: Option<jiff::Timestamp>,
     ) -> Self {
         let management = &inventory.organization.management_account_id;
+        let ou_paths: HashMap<&str, &str> = inventory
+            .organizational_units
+            .iter()
+            .map(|ou| (ou.id.as_str(), ou.path.as_str()))
+            .collect();
+        let scanned: HashSet<&str> = selection.scan.iter().map(String::as_str).collect();
         CollectPlan {
             management_account_id: management.clone(),
             caller_account_id: inventory.caller.account_id.clone(),
@@ -118,7 +124,7 @@ impl CollectPlan {
             placements: inventory
                 .accounts
                 .iter()
-                .filter(|a| selection.scan.contains(&a.id))
+                .filter(|a| scanned.contains(a.id.as_str()))
                 .map(|a| AccountPlacement {
                     account_id: a.id.clone(),
                     parents: a
@@ -126,11 +132,10 @@ impl CollectPlan {
                         .iter()
                         .map(|id| OuRef {
                             id: id.clone(),
-                            path: inventory
-                                .organizational_units
-                                .iter()
-                                .find(|ou| &ou.id == id)
-                                .map_or_else(|| id.clone(), |ou| ou.path.clone()),
+                            path: ou_paths
+                                .get(id.as_str())
+                                .unwrap_or(&id.as_str())
+                                .to_string(),
                         })
                         .collect(),
                 })
@@ -283,10 +288,10 @@ pub async fn organization_reads(
 ) -> Vec<OrganizationRead> {
     let scan = Scan::new(factory.clone(), plan.clone(), ReportPolling::default());
     let organizations = factory.organizations(factory.base());
-    let (admins, scps) = futures::join!(
-        scan.delegated_admins(),
-        scps::service_control_policies(&organizations, &[], &scan.limiter),
-    );
+    let (admins, scps) = futures::join!(scan.delegated_admins(), async {
+        let root = policies::root(&organizations, &scan.limiter).await;
+        scps::service_control_policies(&organizations, &root, &[], &scan.limiter).await
+    });
     let mut reads: Vec<OrganizationRead> = Vec::new();
     for source in admins.iter().flat_map(|a| &a.sources) {
         if !reads
@@ -557,28 +562,36 @@ impl Scan {
     /// The organization's facts, each read once in the account that owns it.
     async fn organization(&self) -> OrganizationFacts {
         let organizations = self.factory.organizations(self.factory.base());
+        // The root is read once; both readers of the organization's policies start from it.
+        let policy_reads = async {
+            let root = policies::root(&organizations, &self.limiter).await;
+            futures::join!(
+                scps::service_control_policies(
+                    &organizations,
+                    &root,
+                    &self.plan.organizational_units,
+                    &self.limiter
+                ),
+                policies::organization_policies(
+                    &organizations,
+                    &root,
+                    self.plan.placements.clone(),
+                    &self.limiter
+                ),
+            )
+        };
         let (
             organization_trails,
             organization_analyzers,
             delegated_admins,
-            scps,
             aggregators,
-            policies,
+            (scps, policies),
         ) = futures::join!(
             self.organization_trails(),
             self.organization_analyzers(),
             self.delegated_admins(),
-            scps::service_control_policies(
-                &organizations,
-                &self.plan.organizational_units,
-                &self.limiter
-            ),
             self.config_aggregators(),
-            policies::organization_policies(
-                &organizations,
-                self.plan.placements.clone(),
-                &self.limiter
-            ),
+            policy_reads,
         );
         OrganizationFacts {
             management_account_id: self.plan.management_account_id.clone(),

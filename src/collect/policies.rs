@@ -26,15 +26,17 @@ const READ: [PolicyType; 2] = [
     PolicyType::ResourceControlPolicy,
 ];
 
-/// The organization's policies, with `placements` (every scanned account's OUs, root down).
+/// The organization's policies under `root` ([`root`]), with `placements` (every scanned
+/// account's OUs, root down).
 pub(crate) async fn organization_policies(
     client: &aws_sdk_organizations::Client,
+    root: &Result<Root, CollectError>,
     placements: Vec<AccountPlacement>,
     limiter: &Limiter,
 ) -> Collected<OrganizationPolicies> {
-    let root = match root(client, limiter).await {
+    let root = match root {
         Ok(root) => root,
-        Err(err) => return Collected::Error(err),
+        Err(err) => return Collected::Error(err.clone()),
     };
     let policy_types: Vec<RootPolicyType> = root
         .policy_types()
@@ -72,7 +74,8 @@ pub(crate) async fn organization_policies(
     })
 }
 
-/// The organization's root (`ListRoots`): its id and the policy types enabled on it.
+/// The organization's root (`ListRoots`): its id and the policy types enabled on it. Read once
+/// per scan and handed to every reader of the organization's policies.
 pub(crate) async fn root(
     client: &aws_sdk_organizations::Client,
     limiter: &Limiter,

@@ -2,23 +2,25 @@
 //! are attached to the root and to each OU. Read with the caller's credentials (the management
 //! account, or a delegated administrator for Organizations policies).
 
-use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus};
+use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus, Root};
 use futures::future::join_all;
 
 use super::Limiter;
 use crate::aws::calls::all_items;
-use crate::facts::{AttachedPolicy, Collected, PolicyTarget, ServiceControlPolicies};
+use crate::facts::{AttachedPolicy, CollectError, Collected, PolicyTarget, ServiceControlPolicies};
 
-/// The SCPs of the organization: `ListRoots`, then `ListPoliciesForTarget` for the root and
-/// every OU of `organizational_units` ((id, path)) when the policy type is enabled.
+/// The SCPs of the organization: `ListPoliciesForTarget` for the root (`root`, read once for
+/// every policy fact: [`super::policies::root`]) and every OU of `organizational_units`
+/// ((id, path)) when the policy type is enabled.
 pub(crate) async fn service_control_policies(
     client: &aws_sdk_organizations::Client,
+    root: &Result<Root, CollectError>,
     organizational_units: &[(String, String)],
     limiter: &Limiter,
 ) -> Collected<ServiceControlPolicies> {
-    let root = match super::policies::root(client, limiter).await {
+    let root = match root {
         Ok(root) => root,
-        Err(err) => return Collected::Error(err),
+        Err(err) => return Collected::Error(err.clone()),
     };
     let root_id = root.id().unwrap_or_default().to_owned();
     let enabled = root.policy_types().iter().any(|t| {

@@ -17,8 +17,6 @@
 //! required: an organization may use every Region. SCPs never apply to the management account:
 //! its finding is SKIPPED with that reason.
 
-use std::collections::BTreeMap;
-
 use iam_rs::{
     Arn, Context, Decision, IAMPolicy, IAMRequest, PolicyEvaluator, Principal, PrincipalId,
 };
@@ -152,30 +150,17 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
             );
         }
     };
-    let mut evidence: BTreeMap<String, String> = BTreeMap::new();
-    let mut missing: Vec<&str> = Vec::new();
-    for guardrail in &GUARDRAILS {
-        match path.enforces(guardrail, account_id, ctx.regions) {
-            Some(source) => {
-                evidence.insert(guardrail.name.to_owned(), format!("holds: {source}"));
-            }
-            None => {
-                evidence.insert(guardrail.name.to_owned(), "missing".to_owned());
-                missing.push(guardrail.name);
-            }
-        }
-    }
+    let held: Vec<(&str, Option<String>)> = GUARDRAILS
+        .iter()
+        .map(|g| (g.name, path.enforces(g, account_id, ctx.regions)))
+        .collect();
+    let missing: Vec<&str> = held
+        .iter()
+        .filter(|(_, source)| source.is_none())
+        .map(|(name, _)| *name)
+        .collect();
     let allowed = path.allowed_regions(account_id);
-    evidence.insert(
-        "Regions an ordinary role may use".to_owned(),
-        if allowed.len() == KNOWN_REGIONS.len() {
-            "every Region (no Region restriction)".to_owned()
-        } else {
-            allowed.join(", ")
-        },
-    );
-    evidence.insert("SCPs on the path".to_owned(), path.listing());
-    let mut result = if missing.is_empty() {
+    let result = if missing.is_empty() {
         outcome(
             Status::Pass,
             format!(
@@ -192,18 +177,31 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
             ),
         )
     };
-    for (label, value) in evidence {
-        result = result.with(&label, value);
-    }
+    let result = held.into_iter().fold(result, |outcome, (name, source)| {
+        outcome.with(
+            name,
+            source.map_or_else(|| "missing".to_owned(), |s| format!("holds: {s}")),
+        )
+    });
     result
+        .with(
+            "Regions an ordinary role may use",
+            if allowed.len() == KNOWN_REGIONS.len() {
+                "every Region (no Region restriction)".to_owned()
+            } else {
+                allowed.join(", ")
+            },
+        )
+        .with("SCPs on the path", path.listing())
 }
 
 /// One level of an account's path: the root, an OU or the account, with the SCPs attached there.
 struct Level<'a> {
     /// `the root`, `OU /Workloads/Prod`, `the account`.
     label: String,
-    /// The SCPs attached to it, parsed.
-    policies: Vec<(&'a OrganizationPolicy, IAMPolicy)>,
+    /// The SCPs attached to it, each parsed into an evaluator of its own (so that a denial can
+    /// be traced to its policy), built once per account.
+    policies: Vec<(&'a OrganizationPolicy, PolicyEvaluator)>,
 }
 
 /// The SCPs that apply to one account, level by level from the root down.
@@ -258,7 +256,7 @@ impl<'a> Path<'a> {
                         policy.name, policy.id
                     )
                 })?;
-                attached.push((policy, parsed));
+                attached.push((policy, PolicyEvaluator::with_policies(vec![parsed])));
             }
             path.levels.push(Level {
                 label,
@@ -371,8 +369,8 @@ fn request(principal: &str, action: &str, region: &str) -> Option<IAMRequest> {
 }
 
 /// One policy's decision on `request`; a request the evaluator refuses counts as not applicable.
-fn decide(policy: &IAMPolicy, request: &IAMRequest) -> Decision {
-    PolicyEvaluator::with_policies(vec![policy.clone()])
+fn decide(policy: &PolicyEvaluator, request: &IAMRequest) -> Decision {
+    policy
         .evaluate(request)
         .map_or(Decision::NotApplicable, |result| result.decision)
 }
@@ -522,6 +520,30 @@ mod tests {
     }
 
     #[test]
+    fn an_unconditional_not_action_denies_everything_it_does_not_name() {
+        let not_action = policy(
+            "p-not-action",
+            &[OU],
+            r#"[{"Effect": "Deny", "Resource": "*",
+                 "NotAction": ["cloudtrail:*", "iam:*", "ec2:*", "s3:*"]}]"#,
+        );
+        let org = with(Collected::Ok(vec![full_access(), not_action]));
+        let outcome = run(&org, ACCT);
+        let holds = "holds: not-action (p-not-action) on OU /Workloads";
+        for (guardrail, said) in [
+            ("deny leaving the organization", holds),
+            ("deny stopping or deleting AWS Config", holds),
+            ("deny disabling GuardDuty", holds),
+            ("deny disabling Security Hub", holds),
+            ("deny stopping or deleting CloudTrail", "missing"),
+            ("deny root user actions", "missing"),
+        ] {
+            assert_eq!(outcome.evidence[guardrail], said, "{guardrail}");
+        }
+        assert_eq!(outcome.status, Status::Fail);
+    }
+
+    #[test]
     fn a_level_that_allows_nothing_denies_everything() {
         // An allow list at the OU that lists only EC2: everything else is denied there.
         let allow_list = policy(
@@ -558,7 +580,40 @@ mod tests {
         ));
         let mut not_json = baseline(OU);
         not_json.content = Collected::Ok("{not json".to_owned());
+        let unlisted = OrganizationFacts {
+            policies: Some(Collected::Error(error(
+                "organizations",
+                "ListRoots",
+                "AccessDeniedException",
+            ))),
+            ..organization()
+        };
+        let mut not_read = with(Collected::Ok(vec![full_access()]));
+        let mut unplaced = with(Collected::Ok(vec![full_access()]));
+        if let (Some(Collected::Ok(read)), Some(Collected::Ok(placed))) =
+            (&mut not_read.policies, &mut unplaced.policies)
+        {
+            read.by_type.clear();
+            placed.placements.clear();
+        }
         for (name, org, reason) in [
+            (
+                "root",
+                unlisted,
+                "cannot tell which SCPs apply to the account: organizations:ListRoots failed: \
+                 AccessDeniedException",
+            ),
+            (
+                "enabled but not listed",
+                not_read,
+                "cannot tell which SCPs apply to the account: the SCPs were not listed",
+            ),
+            (
+                "placement",
+                unplaced,
+                "cannot tell which SCPs apply to the account: the account's place in the \
+                 organization was not recorded",
+            ),
             (
                 "document",
                 with(Collected::Ok(vec![full_access(), unreadable])),

@@ -544,7 +544,21 @@ fn why(action: &str) -> &'static str {
         "organizations:DescribeOrganization" => {
             "the organization and its management account (once)"
         }
-        "organizations:ListRoots" => "the root of the OU-tree walk (once)",
+        "organizations:ListRoots" => {
+            "the root of the OU-tree walk (discovery), and its policy types for the policy facts (collect): twice"
+        }
+        "organizations:ListPolicies" => {
+            "scp-guardrails: the SCPs (and RCPs, when enabled), once per enabled type, per page"
+        }
+        "organizations:DescribePolicy" => {
+            "scp-guardrails: each policy's document (once per policy)"
+        }
+        "organizations:ListTargetsForPolicy" => {
+            "scp-guardrails: where each policy is attached (once per policy, per page)"
+        }
+        "organizations:ListPoliciesForTarget" => {
+            "scps-attached: the SCPs attached to the root and each OU (once per root and OU)"
+        }
         "organizations:ListOrganizationalUnitsForParent" => {
             "the OU tree: each parent's OUs (once per root and OU, per page)"
         }

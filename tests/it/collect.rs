@@ -7,20 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use posture::collect::{CollectPlan, Progress, collect};
 use posture::discover::DelegatedAdmin;
 use posture::facts::{
-    AccountFacts, Collected, EventSelectors, OrganizationFacts, SecurityHub, Trail,
+    AccountFacts, AccountPlacement, Collected, EventSelectors, OrganizationFacts, OuRef, RCP, SCP,
+    SecurityHub, Trail,
 };
 use posture::sandbox::FaultRule;
 use serde_json::Value;
 
-use crate::support::{ROLE, Seeded, TEST_BUCKET_PREFIX, exclusive, seeded};
+use crate::support::{ClearFaults, ROLE, Seeded, TEST_BUCKET_PREFIX, exclusive, seeded, text};
 
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
-
-fn text(value: &Value) -> &str {
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("not a string: {value}"))
-}
 
 /// Organizations' delegated administrators, as discover reads them for the plan.
 async fn organizations_admins(
@@ -82,9 +77,90 @@ fn plan(
             .iter()
             .map(|ou| (text(&ou["id"]).to_owned(), text(&ou["path"]).to_owned()))
             .collect(),
-        placements: Vec::new(),
+        placements: placements(seeded),
         fresh_after: None,
     }
+}
+
+/// Where each ACTIVE account sits, as discovery would give it: its OUs from the root down.
+fn placements(seeded: &Seeded) -> Vec<AccountPlacement> {
+    let ous = seeded.description["organizational_units"]
+        .as_array()
+        .expect("organizational_units");
+    seeded
+        .accounts()
+        .iter()
+        .filter(|a| a["status"] == "ACTIVE")
+        .map(|a| {
+            let ou_path = text(&a["ou_path"]);
+            let mut parents: Vec<OuRef> = ous
+                .iter()
+                .filter(|ou| {
+                    let path = text(&ou["path"]);
+                    ou_path == path || ou_path.starts_with(&format!("{path}/"))
+                })
+                .map(|ou| OuRef {
+                    id: text(&ou["id"]).to_owned(),
+                    path: text(&ou["path"]).to_owned(),
+                })
+                .collect();
+            parents.sort_by_key(|ou| ou.path.len());
+            AccountPlacement {
+                account_id: text(&a["id"]).to_owned(),
+                parents,
+            }
+        })
+        .collect()
+}
+
+/// The organization's policies as the seeder made them: SCPs on, every seeded SCP with its
+/// document and the OU it is attached to, AWS's FullAWSAccess on the root, and the plan's
+/// placements kept with them.
+fn assert_policies(seeded: &Seeded, organization: &OrganizationFacts, plan: &CollectPlan) {
+    let policies = ok(
+        organization.policies.as_ref().expect("policies read"),
+        "policies",
+    );
+    let root_id = text(&seeded.description["organization"]["root_id"]);
+    assert_eq!(policies.root_id, root_id);
+    assert!(policies.type_enabled(SCP), "{:?}", policies.policy_types);
+    assert!(!policies.type_enabled(RCP), "{:?}", policies.policy_types);
+    let scps = ok(policies.of_type(SCP).expect("SCPs listed"), "SCPs");
+    let ou_id = |path: &str| -> String {
+        seeded.description["organizational_units"]
+            .as_array()
+            .expect("organizational_units")
+            .iter()
+            .find(|ou| ou["path"] == path)
+            .map(|ou| text(&ou["id"]).to_owned())
+            .unwrap_or_else(|| panic!("no OU {path}"))
+    };
+    let seeded_scps = seeded.description["service_control_policies"]["attached"]
+        .as_array()
+        .expect("attached");
+    for seeded_scp in seeded_scps {
+        let read = scps
+            .iter()
+            .find(|p| p.id == text(&seeded_scp["id"]))
+            .unwrap_or_else(|| panic!("{seeded_scp} was not read"));
+        assert_eq!(read.name, text(&seeded_scp["name"]));
+        assert!(!read.aws_managed, "{read:?}");
+        assert_eq!(
+            ok(&read.targets, "targets"),
+            &[ou_id(text(&seeded_scp["target_path"]))]
+        );
+        let document: Value =
+            serde_json::from_str(ok::<String>(&read.content, "content")).expect("a JSON document");
+        assert!(document["Statement"].is_array(), "{document}");
+    }
+    let full = scps
+        .iter()
+        .find(|p| p.id == "p-FullAWSAccess")
+        .expect("FullAWSAccess");
+    assert!(full.aws_managed);
+    assert!(ok(&full.targets, "targets").iter().any(|t| t == root_id));
+    assert_eq!(scps.len(), seeded_scps.len() + 1, "{scps:?}");
+    assert_eq!(policies.placements, plan.placements);
 }
 
 fn ok<'a, T: std::fmt::Debug>(fact: &'a Collected<T>, what: &str) -> &'a T {
@@ -616,6 +692,12 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
         assert_account(seeded, facts);
     }
     assert_organization(seeded, &organization);
+    assert_policies(seeded, &organization, &plan);
+    assert!(
+        plan.placements.iter().any(|p| p.parents.len() == 2),
+        "a nested OU is placed: {:?}",
+        plan.placements
+    );
 
     // The management account is read with the caller's own credentials.
     let management = &accounts[0];
@@ -712,6 +794,7 @@ async fn an_account_whose_role_is_denied_has_the_assume_role_error_on_every_fact
     let _exclusive = exclusive().await;
     let seeded = seeded();
     let admin = seeded.admin();
+    let faults = ClearFaults(&admin);
     let denied = seeded.account_id("acme-sandbox-research");
     let allowed = seeded.account_id("acme-log-archive");
     admin
@@ -724,7 +807,7 @@ async fn an_account_whose_role_is_denied_has_the_assume_role_error_on_every_fact
     plan.accounts = vec![denied.clone(), allowed.clone()];
     plan.access_analyzer_admin = Collected::Ok(allowed.clone());
     let (_, accounts) = collect(&factory, &plan, &|_| {}).await;
-    admin.clear_faults().expect("clear faults");
+    faults.clear();
 
     let facts = &accounts[0];
     let err = facts.access.as_result().expect_err("denied");

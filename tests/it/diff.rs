@@ -12,7 +12,7 @@ use posture::sandbox::{FaultRule, Sandbox, SandboxAdmin, SandboxGuard};
 use posture::snapshot::{Store, read_snapshot_summary};
 use serde_json::Value;
 
-use crate::support::{account_id_in, posture_scan, state_dir};
+use crate::support::{ClearFaults, account_id_in, posture_scan, state_dir};
 
 /// Runs `posture scan` into `store`; returns the new snapshot's path.
 fn scan(endpoint: &str, store: &Path, args: &[&str]) -> PathBuf {
@@ -145,11 +145,12 @@ async fn real_scans_around_the_change_step_show_every_transition_with_its_cause(
         .await
         .expect("remove account");
     let admin = SandboxAdmin::new(&endpoint);
+    let faults = ClearFaults(&admin);
     admin
         .add_fault(&FaultRule::deny_assume_role(&data_dev))
         .expect("fault");
     let wide_after = scan(&endpoint, &store, &["--regions", "us-east-1"]);
-    admin.clear_faults().expect("clear");
+    faults.clear();
 
     let wide = changes(&narrow_before, &wide_after);
     let kinds = changed_kinds(&wide);

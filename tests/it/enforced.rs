@@ -795,3 +795,68 @@ const CANNOT_RUN_WITHOUT: &[&str] = &[
     "organizations:ListOrganizationalUnitsForParent",
     "organizations:ListRoots",
 ];
+
+/// `policies/README.md`'s table of what each action is for, as (action, the checks it names);
+/// `None` for a row that says it in words (no scan, every member check).
+fn readme_table() -> BTreeMap<String, Option<BTreeSet<String>>> {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/README.md"))
+            .expect("read policies/README.md");
+    let ids: BTreeSet<String> = posture::evaluate::catalog()
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let mut table = BTreeMap::new();
+    let mut previous: Option<BTreeSet<String>> = None;
+    let rows = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| action | without it |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'));
+    for row in rows {
+        let (actions, without) = row
+            .trim_matches('|')
+            .split_once(" | ")
+            .unwrap_or_else(|| panic!("a row of two cells: {row}"));
+        let named: BTreeSet<String> = without.trim().split(", ").map(str::to_owned).collect();
+        let checks = if without.trim() == "the same five checks" {
+            previous.clone()
+        } else if named.is_subset(&ids) {
+            Some(named)
+        } else {
+            None
+        };
+        // `svc:A`, `B`: B is svc's too.
+        let mut service = String::new();
+        for quoted in actions.split('`').skip(1).step_by(2) {
+            let action = match quoted.split_once(':') {
+                Some((prefix, _)) => {
+                    service = prefix.to_owned();
+                    quoted.to_owned()
+                }
+                None => format!("{service}:{quoted}"),
+            };
+            table.insert(action, checks.clone());
+        }
+        previous = checks;
+    }
+    table
+}
+
+#[test]
+fn the_policies_readme_names_the_checks_each_action_is_needed_by() {
+    let table = readme_table();
+    for (action, checks) in NEEDED_BY {
+        let expected: BTreeSet<String> = checks.iter().map(|c| (*c).to_owned()).collect();
+        assert_eq!(
+            table.get(*action),
+            Some(&Some(expected)),
+            "{action}: policies/README.md's table differs from NEEDED_BY"
+        );
+    }
+    for action in CANNOT_RUN_WITHOUT.iter().chain(&["sts:AssumeRole"]) {
+        assert_eq!(table.get(*action), Some(&None), "{action}: a row in words");
+    }
+    let listed = NEEDED_BY.len() + CANNOT_RUN_WITHOUT.len() + 1;
+    assert_eq!(table.len(), listed, "actions in the README only: {table:?}");
+}

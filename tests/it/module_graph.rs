@@ -42,6 +42,52 @@ fn place(module: &str) -> Option<u8> {
     PLACES.iter().find(|(m, _)| *m == module).map(|(_, p)| *p)
 }
 
+/// The top-level modules `code` names through `crate::`: `crate::collect::X`, and each of
+/// `crate::{collect::X, evaluate}`.
+fn named_modules(code: &str) -> Vec<String> {
+    let word = |text: &str| -> String {
+        text.chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect()
+    };
+    let mut named = Vec::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        let Some(group) = rest.strip_prefix('{') else {
+            named.push(word(rest));
+            continue;
+        };
+        // The names at the group's own depth: the first word after `{` and after each `,`.
+        let mut depth = 0;
+        let mut start = true;
+        for (j, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => break,
+                '}' => depth -= 1,
+                ',' if depth == 0 => start = true,
+                c if start && !c.is_whitespace() => {
+                    named.push(word(&group[j..]));
+                    start = false;
+                }
+                _ => {}
+            }
+        }
+    }
+    named
+}
+
+/// The modules of a later stage that `module`'s `code` names, but for the allowed edges.
+fn later_stages(module: &str, code: &str) -> Vec<String> {
+    let from = place(module).unwrap_or_else(|| panic!("{module} has no place in PLACES"));
+    named_modules(code)
+        .into_iter()
+        .filter(|named| {
+            place(named).is_some_and(|to| to > from) && !ALLOWED.contains(&(module, named.as_str()))
+        })
+        .collect()
+}
+
 fn visit(dir: &Path, src: &Path, against: &mut Vec<String>) {
     for entry in std::fs::read_dir(dir).expect("read src") {
         let path = entry.expect("entry").path();
@@ -60,24 +106,29 @@ fn visit(dir: &Path, src: &Path, against: &mut Vec<String>) {
             .expect("a name")
             .trim_end_matches(".rs")
             .to_owned();
-        let from = place(&module).unwrap_or_else(|| panic!("{module} has no place in PLACES"));
         let text = std::fs::read_to_string(&path).expect("read");
         let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-        for (i, _) in code.match_indices("crate::") {
-            let named: String = code[i + 7..]
-                .chars()
-                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-                .collect();
-            let Some(to) = place(&named) else { continue };
-            if named != module && to > from && !ALLOWED.contains(&(module.as_str(), named.as_str()))
-            {
-                let edge = format!("{} -> {named}", relative.display());
-                if !against.contains(&edge) {
-                    against.push(edge);
-                }
+        for named in later_stages(&module, code) {
+            let edge = format!("{} -> {named}", relative.display());
+            if !against.contains(&edge) {
+                against.push(edge);
             }
         }
     }
+}
+
+#[test]
+fn grouped_imports_name_each_of_their_modules() {
+    let code = "use crate::{collect::{A, B}, evaluate, text::plural};\nuse crate::diff::X;";
+    assert_eq!(named_modules(code), ["collect", "evaluate", "text", "diff"]);
+}
+
+#[test]
+fn an_import_of_a_later_stage_is_caught_and_an_allowed_one_is_not() {
+    let code = "use crate::{facts::Trail, output::plural};\nuse crate::snapshot::Store;";
+    assert_eq!(later_stages("render", code), ["output"]);
+    assert!(later_stages("config", "use crate::evaluate::Thresholds;").is_empty());
+    assert_eq!(later_stages("discover", "crate::collect::X"), ["collect"]);
 }
 
 #[test]

@@ -18,7 +18,7 @@ use posture::render::{RenderOptions, render};
 use posture::sandbox::{FaultKind, FaultRule, RecordedRequest, SandboxAdmin};
 use posture::snapshot::Store;
 
-use crate::support::{ROLE, TEST_BUCKET_PREFIX, exclusive, seeded, state_dir};
+use crate::support::{ClearFaults, ROLE, TEST_BUCKET_PREFIX, exclusive, seeded, state_dir};
 use crate::synthetic::{fixture_before, fixture_dir};
 
 /// Where the tests without faults publish from.
@@ -249,15 +249,6 @@ impl Publisher {
         let mut rule = FaultRule::on(kind, "s3", action, &self.account_id);
         tweak(&mut rule);
         self.admin.add_fault(&rule).expect("add fault");
-    }
-}
-
-/// Removes every fault rule when dropped, so a failing test does not leave rules for the next.
-struct ClearFaults(SandboxAdmin);
-
-impl Drop for ClearFaults {
-    fn drop(&mut self) {
-        let _ = self.0.clear_faults();
     }
 }
 
@@ -579,7 +570,7 @@ async fn an_injected_failure_partway_leaves_the_old_entry_pages_and_says_what_wa
     store.write(&mut snapshot.clone(), None).expect("write");
     render_site(&store_dir, &site);
     let publisher = Publisher::new(FAULT_ACCOUNT, "failure").await;
-    let _clear = ClearFaults(publisher.admin.clone());
+    let _clear = ClearFaults(&publisher.admin);
     let site_arg = site.to_string_lossy().into_owned();
     let url = publisher.url("site");
     publisher.publish_ok(&[&url, "--site", &site_arg]);
@@ -634,7 +625,7 @@ async fn throttling_and_server_errors_are_retried_until_the_uploads_succeed() {
     let site = fixture_site("publish-retry-site");
     let files = site_files(&site);
     let publisher = Publisher::new(FAULT_ACCOUNT, "retry").await;
-    let _clear = ClearFaults(publisher.admin.clone());
+    let _clear = ClearFaults(&publisher.admin);
     publisher.fault(FaultKind::Throttle, "PutObject", |rule| {
         rule.after = Some(2);
         rule.count = Some(2);
@@ -740,7 +731,7 @@ async fn a_failed_part_aborts_its_multipart_upload() {
     let _exclusive = exclusive().await;
     let (site, relative, _) = site_with_a_large_file("publish-abort-site");
     let publisher = Publisher::new(FAULT_ACCOUNT, "abort").await;
-    let _clear = ClearFaults(publisher.admin.clone());
+    let _clear = ClearFaults(&publisher.admin);
     publisher.fault(FaultKind::Deny, "UploadPart", |rule| rule.after = Some(1));
     let site_arg = site.to_string_lossy().into_owned();
     let output = publisher.publish(&[
@@ -825,7 +816,7 @@ async fn a_malformed_url_a_missing_bucket_or_site_and_denied_access_each_give_on
         "{line}"
     );
 
-    let _clear = ClearFaults(publisher.admin.clone());
+    let _clear = ClearFaults(&publisher.admin);
     publisher.fault(FaultKind::Deny, "HeadBucket", |_| {});
     let line = one_line(&publisher.publish(&[&publisher.url("x"), "--site", &site_arg]));
     assert!(

@@ -11,7 +11,7 @@ use posture::sandbox::{CREDENTIALS_ENV, FaultKind, FaultRule, SandboxAdmin};
 use serde_json::Value;
 
 use crate::support::{
-    ClearFaults, Seeded, Verdicts, exclusive, posture_scan, seeded, state_dir, verdicts,
+    ClearFaults, Seeded, Verdicts, exclusive, posture_scan, seeded, state_dir, text, verdicts,
 };
 
 const REGIONS: &str = "us-east-1,eu-west-1";
@@ -56,6 +56,12 @@ fn statuses(verdicts: &Verdicts, check: &str, account: &str) -> Vec<String> {
         .filter(|((c, a, _, _), _)| c == check && a == account)
         .map(|(_, status)| status.clone())
         .collect()
+}
+
+/// Whether an SCP attached at `target` (an OU path, `/` for the root) applies to what sits at
+/// `ou_path`: attached there or above.
+fn on_path(ou_path: &str, target: &str) -> bool {
+    target == "/" || ou_path == target || ou_path.starts_with(&format!("{target}/"))
 }
 
 /// How many guardrails `scp-guardrails` asks for (the seeder's `GUARDRAILS`).
@@ -151,14 +157,11 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
         // Every guardrail of the SCPs attached on the account's path; SCPs never apply to the
         // management account.
         let ou_path = account["ou_path"].as_str().expect("ou_path");
-        let on_path = |target: &str| {
-            target == "/" || ou_path == target || ou_path.starts_with(&format!("{target}/"))
-        };
         let held: BTreeSet<&str> = seeded.description["service_control_policies"]["attached"]
             .as_array()
             .expect("attached")
             .iter()
-            .filter(|p| on_path(p["target_path"].as_str().expect("path")))
+            .filter(|p| on_path(ou_path, p["target_path"].as_str().expect("path")))
             .flat_map(|p| p["guardrails"].as_array().expect("guardrails"))
             .map(|g| g.as_str().expect("guardrail"))
             .collect();
@@ -251,9 +254,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 .iter()
                 .map(|ou| {
                     let path = ou["path"].as_str().expect("path");
-                    let guarded = attached
-                        .iter()
-                        .any(|t| *t == "/" || path == *t || path.starts_with(&format!("{t}/")));
+                    let guarded = attached.iter().any(|t| on_path(path, t));
                     if guarded { "PASS" } else { "FAIL" }
                 })
                 .collect();
@@ -1563,12 +1564,9 @@ async fn scp_guardrails_say_which_policy_holds_each_guardrail_of_each_account() 
         }
         members += 1;
         let ou_path = account["ou_path"].as_str().expect("ou_path");
-        let on_path: Vec<&Value> = attached
+        let applying: Vec<&Value> = attached
             .iter()
-            .filter(|p| {
-                let target = p["target_path"].as_str().expect("path");
-                ou_path == target || ou_path.starts_with(&format!("{target}/"))
-            })
+            .filter(|p| on_path(ou_path, text(&p["target_path"])))
             .collect();
         let finding = snapshot["findings"]
             .as_array()
@@ -1578,7 +1576,7 @@ async fn scp_guardrails_say_which_policy_holds_each_guardrail_of_each_account() 
             .unwrap_or_else(|| panic!("no scp-guardrails finding for {id}"));
         let evidence = &finding["evidence"];
         for (key, name) in GUARDRAIL_NAMES {
-            let holder = on_path.iter().find(|p| {
+            let holder = applying.iter().find(|p| {
                 p["guardrails"]
                     .as_array()
                     .expect("guardrails")
@@ -1600,7 +1598,7 @@ async fn scp_guardrails_say_which_policy_holds_each_guardrail_of_each_account() 
             }
         }
         // The Region restriction: the Regions the seeder allowed, or every Region.
-        let allowed = on_path
+        let allowed = applying
             .iter()
             .find_map(|p| p["regions_allowed"].as_array())
             .map(|regions| {
@@ -1628,8 +1626,4 @@ async fn scp_guardrails_say_which_policy_holds_each_guardrail_of_each_account() 
         }
     }
     assert!(members >= 5, "{members} members checked");
-}
-
-fn text(value: &Value) -> &str {
-    value.as_str().expect("a string")
 }

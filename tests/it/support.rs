@@ -271,6 +271,13 @@ pub(crate) fn verdicts(snapshot: &Value) -> Verdicts {
         .collect()
 }
 
+/// A string of the seeder's description (or of any JSON answer).
+pub(crate) fn text(value: &Value) -> &str {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
+}
+
 /// A JSON file of this checkout, `<folder>/<file>` (`deploy/`, `policies/`).
 pub(crate) fn read_json(folder: &str, file: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
