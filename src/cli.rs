@@ -162,7 +162,7 @@ pub struct ScanArgs {
     /// posture.toml, else the Regions enabled for the caller's account).
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
-    /// Only these checks (comma-separated ids). Replaces posture.toml's `[checks]` (`only` and
+    /// Only these checks (comma-separated ids, or `all`). Replaces posture.toml's `[checks]` (`only` and
     /// `skip`) whole; default: what `[checks]` selects, else every check in the catalogue.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub checks: Vec<String>,
@@ -335,6 +335,11 @@ pub struct ReevaluateArgs {
     /// Limits that override the snapshot's (and --config's).
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
+    /// Evaluates these checks (comma-separated ids, or `all` for the whole catalogue) instead of
+    /// the ones the scan ran. A check whose facts the scan did not collect, such as one added to
+    /// posture since, is ERROR for every account it judges, never PASS.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub checks: Vec<String>,
 }
 
 /// Options of `posture checks`.

@@ -119,7 +119,7 @@ pub enum ConfigError {
     #[error("--accounts: the organization has no account {0}: check the id")]
     UnknownAccount(String),
     /// A check id the catalogue does not have.
-    #[error("--checks: there is no check {id:?}: the checks are {known}")]
+    #[error("--checks: there is no check {id:?}: the checks are {known}, or `all` for every one")]
     UnknownCheck {
         /// The id given.
         id: String,
@@ -334,6 +334,9 @@ pub struct ReevaluateConfig {
     pub waivers: Option<Vec<WaiverEntry>>,
     /// The configuration file read, if any.
     pub config_file: Option<PathBuf>,
+    /// The checks `--checks` names, in catalogue order; `None` without it, when the scan's own
+    /// checks are evaluated again.
+    pub checks: Option<Vec<String>>,
 }
 
 impl ReevaluateConfig {
@@ -348,8 +351,37 @@ impl ReevaluateConfig {
             thresholds: flags.over(file.as_ref().map(|f| f.thresholds).unwrap_or_default()),
             waivers: file.as_ref().map(|f| f.waivers.clone()),
             config_file: file.map(|f| f.path),
+            checks: check_choice(&args.checks)?,
         })
     }
+}
+
+/// The checks `--checks` names, in catalogue order (`all`: every one); `None` when it names none.
+fn check_choice(named: &[String]) -> Result<Option<Vec<String>>, ConfigError> {
+    if named.is_empty() {
+        return Ok(None);
+    }
+    let catalogue: Vec<&str> = crate::evaluate::catalog()
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    let all = named.iter().any(|id| id == "all");
+    if let Some(unknown) = named
+        .iter()
+        .find(|id| *id != "all" && !catalogue.contains(&id.as_str()))
+    {
+        return Err(ConfigError::UnknownCheck {
+            id: unknown.clone(),
+            known: catalogue.join(", "),
+        });
+    }
+    Ok(Some(
+        catalogue
+            .iter()
+            .filter(|id| all || named.iter().any(|c| c == *id))
+            .map(|id| (*id).to_owned())
+            .collect(),
+    ))
 }
 
 /// The accounts a scope selects from an inventory: to scan (ACTIVE) and to skip (with why).
@@ -435,23 +467,13 @@ impl ScanConfig {
             (None, Some(from_file)) => from_file,
             (None, None) => DEFAULT_CONCURRENCY,
         };
-        let catalogue: Vec<&str> = crate::evaluate::catalog()
-            .iter()
-            .map(|c| c.id.as_str())
-            .collect();
-        if let Some(unknown) = checks.iter().find(|id| !catalogue.contains(&id.as_str())) {
-            return Err(ConfigError::UnknownCheck {
-                id: unknown.clone(),
-                known: catalogue.join(", "),
-            });
-        }
         // `--checks` replaces the file's selection whole: `only` and `skip` alike.
-        let checks = match file.and_then(|f| f.checks.clone()) {
-            Some(from_file) if checks.is_empty() => from_file,
-            _ => catalogue
+        let checks = match (check_choice(checks)?, file.and_then(|f| f.checks.clone())) {
+            (Some(named), _) => named,
+            (None, Some(from_file)) => from_file,
+            (None, None) => crate::evaluate::catalog()
                 .iter()
-                .filter(|id| checks.is_empty() || checks.iter().any(|c| c == *id))
-                .map(|id| (*id).to_owned())
+                .map(|c| c.id.clone())
                 .collect(),
         };
         let thresholds = ThresholdOverrides::from_flags(thresholds)?

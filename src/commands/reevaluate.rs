@@ -25,9 +25,25 @@ pub(super) fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         .waivers
         .clone()
         .unwrap_or_else(|| source.waiver_entries());
+    // The scan's checks unless --checks names others: a check the scan did not run finds its
+    // facts only if that scan happened to collect them, and says ERROR where it did not.
+    let wanted: Vec<String> = settings
+        .checks
+        .clone()
+        .unwrap_or_else(|| source.scan.scope.checks.clone());
+    let checks: Vec<CheckRecord> = catalog()
+        .iter()
+        .filter(|c| wanted.contains(&c.id))
+        .map(CheckRecord::from)
+        .collect();
+    let same_checks = checks
+        .iter()
+        .map(|c| &c.id)
+        .eq(source.scan.scope.checks.iter());
     if source.findings_catalogue_version() == catalogue_version()
         && thresholds == scanned_with
         && waivers == source.waiver_entries()
+        && same_checks
         && !args.force
     {
         anyhow::bail!(
@@ -37,19 +53,19 @@ pub(super) fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         );
     }
     let source_file = file_name(&path);
-    // Only the checks the scan ran: a check added since would find none of its facts collected.
-    let checks: Vec<CheckRecord> = catalog()
-        .iter()
-        .filter(|c| source.scan.scope.checks.contains(&c.id))
-        .map(CheckRecord::from)
-        .collect();
     let dropped: Vec<String> = source
         .scan
         .scope
         .checks
         .iter()
-        .filter(|id| !checks.iter().any(|c| &c.id == *id))
+        .filter(|id| !catalog().iter().any(|c| &c.id == *id))
         .cloned()
+        .collect();
+    // Checks of this catalogue left out, so that the output can say how to add them.
+    let left_out: Vec<String> = catalog()
+        .iter()
+        .filter(|c| !wanted.contains(&c.id))
+        .map(|c| c.id.clone())
         .collect();
     // As of the scan's time, not now: the facts are that old.
     let findings = evaluate(&source.facts, &source.scan.finished_at, &thresholds, |id| {
@@ -86,7 +102,14 @@ pub(super) fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
                 store.dir().display()
             )
         })?;
-    output::reevaluated(&path, &written, &snapshot, &scanned_with, &dropped)?;
+    output::reevaluated(
+        &path,
+        &written,
+        &snapshot,
+        &scanned_with,
+        &dropped,
+        &left_out,
+    )?;
     output::waiver_warnings(&snapshot);
     Ok(Completion::Done)
 }

@@ -510,7 +510,6 @@ fn is_security_hub_control(c: &str) -> bool {
     })
 }
 
-/// A valid check that maps to `csf`, for tests of what is built from the catalogue.
 /// A check id that no check of the catalogue has (`posture checks ID`, `--checks`, a waiver's
 /// `check`), with what to type instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -541,6 +540,7 @@ impl UnknownCheck {
     }
 }
 
+/// A valid check that maps to `csf`, for tests of what is built from the catalogue.
 #[cfg(test)]
 pub(crate) fn check_mapped_to(id: &str, csf: &[&str]) -> CheckMeta {
     CheckMeta {

@@ -790,6 +790,7 @@ pub(crate) fn reevaluated(
     snapshot: &Snapshot,
     scanned_with: &Thresholds,
     dropped: &[String],
+    left_out: &[String],
 ) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(
@@ -828,6 +829,13 @@ pub(crate) fn reevaluated(
         writeln!(
             out,
             "  not evaluated: check {id} is no longer in the catalogue"
+        )?;
+    }
+    if !left_out.is_empty() {
+        writeln!(
+            out,
+            "  not evaluated: {} (--checks adds checks; `--checks all` evaluates every one, ERROR where the snapshot lacks its facts)",
+            left_out.join(", ")
         )?;
     }
     if !snapshot.scan.waivers.is_empty() {

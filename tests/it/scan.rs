@@ -1626,4 +1626,22 @@ async fn scp_guardrails_say_which_policy_holds_each_guardrail_of_each_account() 
         }
     }
     assert!(members >= 5, "{members} members checked");
+    // The raw policies are kept: a re-evaluation of this snapshot judges them again, and the same.
+    let dir = state_dir("scan-guardrails");
+    let output = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(["reevaluate", "2", "--force", "--snapshots-dir"])
+        .arg(&dir)
+        .output()
+        .expect("run posture reevaluate");
+    assert!(output.status.success(), "{output:?}");
+    let reevaluated = std::fs::read_dir(&dir)
+        .expect("store")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.to_string_lossy().contains("-reevaluated."))
+        .expect("a re-evaluation");
+    let reevaluated: Value = serde_json::from_slice(
+        &posture::snapshot::read_snapshot_bytes(&reevaluated).expect("a valid snapshot"),
+    )
+    .expect("json");
+    assert_eq!(reevaluated["findings"], snapshot["findings"]);
 }

@@ -11,6 +11,7 @@ use sha2::Digest as _;
 
 use posture::diff::{ChangeKind, diff};
 use posture::evaluate::{catalog, evaluate};
+use posture::finding::{Finding, Status};
 use posture::snapshot::{
     ChainProblem, CheckRecord, Snapshot, Store, read_snapshot, read_snapshot_summary, verify_store,
 };
@@ -443,6 +444,77 @@ fn diff_exits_by_the_severity_of_regressions_and_prints_every_format() {
     assert!(markdown.contains("hotfix-deployer"), "{markdown}");
     let (_, table, _) = run(&[]);
     assert!(table.contains("1 regressed, 2 resolved"), "{table}");
+}
+
+#[test]
+fn a_check_added_since_the_scan_is_error_in_a_reevaluation_never_pass() {
+    // The fixture's scans predate `scp-guardrails`: they never read the organization's policies.
+    let dir = fixture_store("reevaluate-new-check");
+    let store = Store::new(&dir);
+    let files = store.list().expect("list");
+    let dir_arg = dir.to_string_lossy();
+    let (code, stdout, stderr) = posture(&[
+        "reevaluate",
+        &files[1].name,
+        "--snapshots-dir",
+        &dir_arg,
+        "--checks",
+        "scp-guardrails,root-mfa",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("not evaluated: ")
+            && stdout.contains(" access-analyzer-enabled,")
+            && stdout.contains("`--checks all`"),
+        "the checks left out are named: {stdout}"
+    );
+    let now = store.list().expect("list");
+    let reevaluated = read_snapshot(&now[2].path).expect("read");
+    let source = read_snapshot(&files[1].path).expect("read");
+    assert_eq!(
+        reevaluated.scan.scope.checks,
+        ["root-mfa", "scp-guardrails"]
+    );
+    let of = |snapshot: &Snapshot, check: &str| -> Vec<Finding> {
+        snapshot
+            .findings
+            .iter()
+            .filter(|f| f.check == check)
+            .cloned()
+            .collect()
+    };
+    let guardrails = of(&reevaluated, "scp-guardrails");
+    let management = &source.scan.management_account_id;
+    assert!(guardrails.len() >= 5, "{guardrails:?}");
+    for finding in &guardrails {
+        // The management account and a suspended one are SKIPPED, as in any scan.
+        if finding.account == management.as_str() || finding.reason.contains("SUSPENDED") {
+            assert_eq!(finding.status, Status::Skipped, "{finding:?}");
+        } else {
+            assert_eq!(finding.status, Status::Error, "{finding:?}");
+            assert!(
+                finding.reason.contains("policies were not read"),
+                "{}",
+                finding.reason
+            );
+        }
+    }
+    // The check the scan did run is judged from its facts as before.
+    assert_eq!(of(&reevaluated, "root-mfa"), of(&source, "root-mfa"));
+    // An id the catalogue lacks is refused in a line that lists the ones it has.
+    let (code, _, stderr) = posture(&[
+        "reevaluate",
+        &files[1].name,
+        "--snapshots-dir",
+        &dir_arg,
+        "--checks",
+        "scp-guardrail",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("no check \"scp-guardrail\"") && stderr.contains("`all`"),
+        "{stderr}"
+    );
 }
 
 #[test]
