@@ -33,6 +33,10 @@ compare what posture reports with it:
                                    "attached": [{"id", "name", "target_path": "/Workloads",
                                                  "guardrails": ["cloudtrail", ...],  # it holds
                                                  "regions_allowed": null | ["eu-west-1", ...]}]},
+      "resource_control_policies": {"enabled": true,      # the RCP policy type on the root
+                                    "attached": [{"id", "name", "target_path": "/Workloads",
+                                                  "perimeter": ["S3", ...],  # outsiders denied
+                                                  "tls": ["S3", ...]}]},     # plain HTTP denied
       "accounts": [{                         # the management account first, then the members in plan order
         "id", "name", "email",               # as Organizations reports them
         "ou_path": "/Security",              # "/" = directly under the root (the management account)
@@ -513,6 +517,43 @@ SCP_PLAN = (
 )
 
 
+# The services rcp-data-perimeter probes, by the names it gives them, with the actions an RCP names.
+RCP_SERVICES = {"S3": "s3:*", "STS": "sts:*", "KMS": "kms:*", "SQS": "sqs:*", "Secrets Manager": "secretsmanager:*"}
+
+
+@dataclass(frozen=True)
+class RcpPlan:
+    """One RCP and the OU it is attached to: for `perimeter`'s services it denies callers outside
+    the organization (AWS services exempt), for `tls`'s it denies plain HTTP (what
+    `rcp-data-perimeter` must find)."""
+    name: str
+    target_path: str
+    perimeter: tuple[str, ...]
+    tls: tuple[str, ...]
+
+    def document(self, organization_id: str) -> dict:
+        statements = []
+        if self.perimeter:
+            statements.append({
+                "Sid": "EnforceOrgIdentities", "Effect": "Deny", "Principal": "*", "Resource": "*",
+                "Action": [RCP_SERVICES[s] for s in self.perimeter],
+                "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": organization_id},
+                              "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}})
+        if self.tls:
+            statements.append({
+                "Sid": "EnforceSecureTransport", "Effect": "Deny", "Principal": "*", "Resource": "*",
+                "Action": [RCP_SERVICES[s] for s in self.tls],
+                "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}})
+        return {"Version": "2012-10-17", "Statement": statements}
+
+
+# The whole perimeter on /Workloads, S3 only on /Sandbox, none on /Security.
+RCP_PLAN = (
+    RcpPlan("data-perimeter", "/Workloads", tuple(RCP_SERVICES), tuple(RCP_SERVICES)),
+    RcpPlan("s3-perimeter", "/Sandbox", ("S3",), ("S3",)),
+)
+
+
 def build_plan(members: int) -> OrganizationPlan:
     management = AccountPlan(
         MANAGEMENT, "/", "management", PASSWORD_AND_MFA,
@@ -651,6 +692,7 @@ class Organization:
     ous: list[dict]
     account_ids: dict[str, str]  # plan name -> id
     scps: list[dict] = field(default_factory=list)  # {"id", "name", "target_path"}
+    rcps: list[dict] = field(default_factory=list)  # {"id", "name", "target_path"}
 
 
 def build_organization(sandbox: Sandbox, plan: OrganizationPlan) -> Organization:
@@ -694,13 +736,25 @@ def build_organization(sandbox: Sandbox, plan: OrganizationPlan) -> Organization
                      "guardrails": list(scp.guardrails),
                      "regions_allowed": None if scp.regions_allowed is None else list(scp.regions_allowed)})
 
+    # RCPs on: the data perimeter on /Workloads, a partial one on /Sandbox, none on /Security.
+    orgs.enable_policy_type(RootId=root_id, PolicyType="RESOURCE_CONTROL_POLICY")
+    rcps = []
+    for rcp in RCP_PLAN:
+        policy = orgs.create_policy(
+            Name=rcp.name, Type="RESOURCE_CONTROL_POLICY", Description=f"{rcp.name} (posture sandbox)",
+            Content=json.dumps(rcp.document(description["Id"])))["Policy"]
+        policy_id = policy["PolicySummary"]["Id"]
+        orgs.attach_policy(PolicyId=policy_id, TargetId=ou_ids[rcp.target_path])
+        rcps.append({"id": policy_id, "name": rcp.name, "target_path": rcp.target_path,
+                     "perimeter": list(rcp.perimeter), "tls": list(rcp.tls)})
+
     for principal in TRUSTED_ACCESS:
         orgs.enable_aws_service_access(ServicePrincipal=principal)
     for admin in plan.delegated_admins:
         if admin.via == "organizations":
             orgs.register_delegated_administrator(AccountId=account_ids[admin.account_name],
                                                   ServicePrincipal=admin.service_principal)
-    return Organization(description, root_id, ous, account_ids, scps)
+    return Organization(description, root_id, ous, account_ids, scps, rcps)
 
 
 # --- seeding one account ---------------------------------------------------------------------------
@@ -1195,6 +1249,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
         "trusted_access": trusted,
         "organizational_units": org.ous,
         "service_control_policies": {"enabled": True, "attached": org.scps},
+        "resource_control_policies": {"enabled": True, "attached": org.rcps},
         "accounts": accounts,
         "delegated_administrators": [
             {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],

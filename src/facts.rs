@@ -108,6 +108,10 @@ pub const RCP: &str = "RESOURCE_CONTROL_POLICY";
 pub struct OrganizationPolicies {
     /// The root (`r-…`).
     pub root_id: String,
+    /// The organization (`o-…`), from the root's ARN: the value `aws:PrincipalOrgID` and
+    /// `aws:ResourceOrgID` take inside it. Empty in snapshots that did not record it.
+    #[serde(default)]
+    pub organization_id: String,
     /// Every policy type `ListRoots` lists on the root, with its status: SCPs, RCPs, tag, backup,
     /// AI services opt-out, declarative, and whatever AWS adds.
     pub policy_types: Vec<RootPolicyType>,

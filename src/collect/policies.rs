@@ -68,6 +68,12 @@ pub(crate) async fn organization_policies(
     .await;
     Collected::Ok(OrganizationPolicies {
         root_id: root.id().unwrap_or_default().to_owned(),
+        // arn:aws:organizations::<management>:root/o-…/r-…
+        organization_id: root
+            .arn()
+            .and_then(|arn| arn.split('/').nth(1))
+            .unwrap_or_default()
+            .to_owned(),
         policy_types,
         by_type,
         placements,

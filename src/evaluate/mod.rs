@@ -30,6 +30,8 @@ mod guardduty_enabled;
 mod iam_user_access_keys;
 mod iam_user_console_mfa;
 mod management_account_no_iam_users;
+mod policy_path;
+mod rcp_data_perimeter;
 mod root_access_keys;
 mod root_mfa;
 mod scp_guardrails;
@@ -414,6 +416,62 @@ pub(crate) mod test_support {
         }
     }
 
+    /// The root and the OU of the organizations that the policy checks' tests build.
+    pub(crate) const ROOT: &str = "r-root";
+    pub(crate) const OU: &str = "ou-root-workloads";
+    pub(crate) const ORG: &str = "o-example";
+
+    /// A customer-managed policy `id` (`p-FullAWSAccess`, `p-RCPFullAWSAccess`: AWS's) attached
+    /// to `targets`, with `statements` (a JSON array).
+    pub(crate) fn org_policy(
+        id: &str,
+        targets: &[&str],
+        statements: &str,
+    ) -> crate::facts::OrganizationPolicy {
+        crate::facts::OrganizationPolicy {
+            id: id.to_owned(),
+            name: id.trim_start_matches("p-").to_owned(),
+            aws_managed: id.ends_with("FullAWSAccess"),
+            content: Collected::Ok(format!(
+                r#"{{"Version": "2012-10-17", "Statement": {statements}}}"#
+            )),
+            targets: Collected::Ok(targets.iter().map(|t| (*t).to_owned()).collect()),
+        }
+    }
+
+    /// [`organization`] with `policy_type` enabled on [`ROOT`] and `policies` as its policies,
+    /// and [`ACCT`] in [`OU`] (`/Workloads`).
+    pub(crate) fn with_policies(
+        policy_type: &str,
+        policies: Collected<Vec<crate::facts::OrganizationPolicy>>,
+    ) -> OrganizationFacts {
+        use crate::facts::{
+            AccountPlacement, OrganizationPolicies, OuRef, PoliciesOfType, RootPolicyType,
+        };
+        OrganizationFacts {
+            policies: Some(Collected::Ok(OrganizationPolicies {
+                root_id: ROOT.to_owned(),
+                organization_id: ORG.to_owned(),
+                policy_types: vec![RootPolicyType {
+                    policy_type: policy_type.to_owned(),
+                    status: "ENABLED".to_owned(),
+                }],
+                by_type: vec![PoliciesOfType {
+                    policy_type: policy_type.to_owned(),
+                    policies,
+                }],
+                placements: vec![AccountPlacement {
+                    account_id: ACCT.to_owned(),
+                    parents: vec![OuRef {
+                        id: OU.to_owned(),
+                        path: "/Workloads".to_owned(),
+                    }],
+                }],
+            })),
+            ..organization()
+        }
+    }
+
     pub(crate) fn organization() -> OrganizationFacts {
         OrganizationFacts {
             management_account_id: MGMT.to_owned(),
@@ -561,6 +619,7 @@ mod tests {
                 ("guardduty-enabled", Some("us-east-1"), ACCT),
                 ("iam-user-access-keys", None, ACCT),
                 ("iam-user-console-mfa", None, ACCT),
+                ("rcp-data-perimeter", None, ACCT),
                 ("root-access-keys", None, "arn:aws:iam::222222222222:root"),
                 ("root-mfa", None, "arn:aws:iam::222222222222:root"),
                 ("scp-guardrails", None, ACCT),

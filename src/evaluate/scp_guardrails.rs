@@ -2,34 +2,25 @@
 //! path enforce, judged from the policies' own statements rather than from the fact that one is
 //! attached.
 //!
-//! AWS applies to a member account the SCPs attached to the root, to every OU above it and to the
-//! account itself: an action is allowed only when an SCP at every one of those levels allows it,
-//! and denied when any of them denies it (`DescribeEffectivePolicy` does not exist for SCPs; the
-//! path is computed here). A guardrail holds when every action it names is denied, explicitly or
-//! for want of an Allow at some level, for an ordinary role of the account in every scanned
-//! Region (the root-user guardrail: for the account's root user). The statements are evaluated
-//! by the `iam-rs` crate, so `NotAction`, wildcards and conditions count as AWS counts them: a
-//! Deny that exempts only named roles (`ArnNotLike aws:PrincipalArn …/AWSControlTowerExecution`)
-//! still holds for everyone else; a Deny that applies only in one Region does not hold in the
-//! others.
+//! A guardrail holds when every action it names is denied ([`PolicyPath`]: explicitly, or for
+//! want of an Allow at some level) for an ordinary role of the account in every scanned Region
+//! (the root-user guardrail: for the account's root user). A Deny that exempts only named roles
+//! (`ArnNotLike aws:PrincipalArn …/AWSControlTowerExecution`) still holds for everyone else; a
+//! Deny that applies only in one Region does not hold in the others.
 //!
 //! The Region restriction is reported (which Regions an ordinary role may use) but is not
 //! required: an organization may use every Region. SCPs never apply to the management account:
 //! its finding is SKIPPED with that reason.
 
-use iam_rs::{
-    Arn, Context, Decision, IAMPolicy, IAMRequest, PolicyEvaluator, Principal, PrincipalId,
-};
-
 use super::context::AccountContext;
-use super::describe_error;
+use super::policy_path::{self, PolicyPath, Probe};
 use crate::config::KNOWN_REGIONS;
-use crate::facts::{Collected, OrganizationPolicies, OrganizationPolicy, SCP};
+use crate::facts::SCP;
 use crate::finding::{Outcome, Status};
 
 /// Who a guardrail is probed as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Probe {
+enum Caller {
     /// An ordinary role of the account, named by no exemption.
     Role,
     /// The account's root user.
@@ -44,7 +35,7 @@ struct Guardrail {
     /// Every action it must deny.
     actions: &'static [&'static str],
     /// Who the actions are denied to.
-    probe: Probe,
+    caller: Caller,
 }
 
 /// The guardrails the landing-zone guidance asks of every member account, in the order the
@@ -53,12 +44,12 @@ const GUARDRAILS: [Guardrail; 6] = [
     Guardrail {
         name: "deny leaving the organization",
         actions: &["organizations:LeaveOrganization"],
-        probe: Probe::Role,
+        caller: Caller::Role,
     },
     Guardrail {
         name: "deny stopping or deleting CloudTrail",
         actions: &["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"],
-        probe: Probe::Role,
+        caller: Caller::Role,
     },
     Guardrail {
         name: "deny stopping or deleting AWS Config",
@@ -67,7 +58,7 @@ const GUARDRAILS: [Guardrail; 6] = [
             "config:DeleteConfigurationRecorder",
             "config:DeleteDeliveryChannel",
         ],
-        probe: Probe::Role,
+        caller: Caller::Role,
     },
     Guardrail {
         name: "deny disabling GuardDuty",
@@ -75,7 +66,7 @@ const GUARDRAILS: [Guardrail; 6] = [
             "guardduty:DeleteDetector",
             "guardduty:DisassociateFromAdministratorAccount",
         ],
-        probe: Probe::Role,
+        caller: Caller::Role,
     },
     Guardrail {
         name: "deny disabling Security Hub",
@@ -83,12 +74,12 @@ const GUARDRAILS: [Guardrail; 6] = [
             "securityhub:DisableSecurityHub",
             "securityhub:DisassociateFromAdministratorAccount",
         ],
-        probe: Probe::Role,
+        caller: Caller::Role,
     },
     Guardrail {
         name: "deny root user actions",
         actions: &["iam:CreateAccessKey", "ec2:RunInstances", "s3:DeleteBucket"],
-        probe: Probe::Root,
+        caller: Caller::Root,
     },
 ];
 
@@ -114,25 +105,9 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
                 .to_owned(),
         );
     }
-    let policies = match &ctx.organization.policies {
-        None => {
-            return outcome(
-                Status::Error,
-                "the organization's policies were not read: the snapshot was made by a posture \
-                 that did not read them; scan again"
-                    .to_owned(),
-            );
-        }
-        Some(Collected::Error(err)) => {
-            return outcome(
-                Status::Error,
-                format!(
-                    "cannot tell which SCPs apply to the account: {}",
-                    describe_error(err)
-                ),
-            );
-        }
-        Some(Collected::Ok(policies)) => policies,
+    let policies = match policy_path::read(ctx, SCP) {
+        Ok(policies) => policies,
+        Err(why) => return outcome(Status::Error, why),
     };
     if !policies.type_enabled(SCP) {
         return outcome(
@@ -141,7 +116,7 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
                 .to_owned(),
         );
     }
-    let path = match Path::of(policies, account_id) {
+    let path = match PolicyPath::of(policies, SCP, account_id) {
         Ok(path) => path,
         Err(why) => {
             return outcome(
@@ -152,14 +127,14 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
     };
     let held: Vec<(&str, Option<String>)> = GUARDRAILS
         .iter()
-        .map(|g| (g.name, path.enforces(g, account_id, ctx.regions)))
+        .map(|g| (g.name, enforces(&path, g, account_id, ctx.regions)))
         .collect();
     let missing: Vec<&str> = held
         .iter()
         .filter(|(_, source)| source.is_none())
         .map(|(name, _)| *name)
         .collect();
-    let allowed = path.allowed_regions(account_id);
+    let allowed = allowed_regions(&path, account_id);
     let result = if missing.is_empty() {
         outcome(
             Status::Pass,
@@ -195,207 +170,54 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
         .with("SCPs on the path", path.listing())
 }
 
-/// One level of an account's path: the root, an OU or the account, with the SCPs attached there.
-struct Level<'a> {
-    /// `the root`, `OU /Workloads/Prod`, `the account`.
-    label: String,
-    /// The SCPs attached to it, each parsed into an evaluator of its own (so that a denial can
-    /// be traced to its policy), built once per account.
-    policies: Vec<(&'a OrganizationPolicy, PolicyEvaluator)>,
-}
-
-/// The SCPs that apply to one account, level by level from the root down.
-struct Path<'a> {
-    levels: Vec<Level<'a>>,
-}
-
-impl<'a> Path<'a> {
-    /// The path of `account_id`, or why it cannot be known: a policy whose targets or document
-    /// could not be read (it might be attached on the path), or one that does not parse.
-    fn of(policies: &'a OrganizationPolicies, account_id: &str) -> Result<Self, String> {
-        let placement = policies
-            .placements
-            .iter()
-            .find(|p| p.account_id == account_id)
-            .ok_or_else(|| "the account's place in the organization was not recorded".to_owned())?;
-        let scps = policies
-            .of_type(SCP)
-            .ok_or_else(|| "the SCPs were not listed".to_owned())?;
-        let scps = scps.as_result().map_err(describe_error)?;
-        let mut levels: Vec<(String, &str)> = vec![("the root".to_owned(), &policies.root_id)];
-        for parent in &placement.parents {
-            levels.push((format!("OU {}", parent.path), &parent.id));
-        }
-        levels.push(("the account".to_owned(), account_id));
-        let mut path = Path { levels: Vec::new() };
-        for (label, target) in levels {
-            let mut attached = Vec::new();
-            for policy in scps {
-                let targets = policy.targets.as_result().map_err(|err| {
-                    format!(
-                        "the targets of SCP {} ({}) could not be read: {}",
-                        policy.name,
-                        policy.id,
-                        describe_error(err)
-                    )
-                })?;
-                if !targets.iter().any(|t| t == target) {
-                    continue;
-                }
-                let content = policy.content.as_result().map_err(|err| {
-                    format!(
-                        "SCP {} ({}) could not be read: {}",
-                        policy.name,
-                        policy.id,
-                        describe_error(err)
-                    )
-                })?;
-                let parsed = IAMPolicy::from_json(content).map_err(|err| {
-                    format!(
-                        "SCP {} ({}) is not a policy posture can read: {err}",
-                        policy.name, policy.id
-                    )
-                })?;
-                attached.push((policy, PolicyEvaluator::with_policies(vec![parsed])));
-            }
-            path.levels.push(Level {
-                label,
-                policies: attached,
-            });
-        }
-        Ok(path)
-    }
-
-    /// What denies `action` to `principal` in `region`: the first policy that denies it
-    /// explicitly, else the first level where no SCP allows it; `None` when it is allowed.
-    fn denial(&self, principal: &str, action: &str, region: &str) -> Option<String> {
-        // A probe that cannot be made denies nothing: the guardrail is not shown to hold.
-        let request = request(principal, action, region)?;
-        let mut implicit: Option<String> = None;
-        for level in &self.levels {
-            let mut allowed = false;
-            for (meta, policy) in &level.policies {
-                match decide(policy, &request) {
-                    Decision::Deny => {
-                        return Some(format!("{} ({}) on {}", meta.name, meta.id, level.label));
-                    }
-                    Decision::Allow => allowed = true,
-                    Decision::NotApplicable => {}
-                }
-            }
-            if !allowed && implicit.is_none() {
-                implicit = Some(format!("no SCP on {} allows it", level.label));
+/// Where `guardrail` is enforced (its actions' denials), or `None` when one of its actions is
+/// allowed in one of `regions`.
+fn enforces(
+    path: &PolicyPath<'_>,
+    guardrail: &Guardrail,
+    account_id: &str,
+    regions: &[String],
+) -> Option<String> {
+    let principal = match guardrail.caller {
+        Caller::Role => format!("arn:aws:iam::{account_id}:role/{PROBE_ROLE}"),
+        Caller::Root => format!("arn:aws:iam::{account_id}:root"),
+    };
+    let mut sources: Vec<String> = Vec::new();
+    for action in guardrail.actions {
+        for region in regions {
+            let source = path.denial(&Probe::own(&principal, action, region))?;
+            if !sources.contains(&source) {
+                sources.push(source);
             }
         }
-        implicit
     }
-
-    /// Where `guardrail` is enforced (its first action's denial), or `None` when one of its
-    /// actions is allowed in one of `regions`.
-    fn enforces(
-        &self,
-        guardrail: &Guardrail,
-        account_id: &str,
-        regions: &[String],
-    ) -> Option<String> {
-        let principal = match guardrail.probe {
-            Probe::Role => format!("arn:aws:iam::{account_id}:role/{PROBE_ROLE}"),
-            Probe::Root => format!("arn:aws:iam::{account_id}:root"),
-        };
-        let mut sources: Vec<String> = Vec::new();
-        for action in guardrail.actions {
-            for region in regions {
-                let source = self.denial(&principal, action, region)?;
-                if !sources.contains(&source) {
-                    sources.push(source);
-                }
-            }
-        }
-        Some(sources.join("; "))
-    }
-
-    /// The Regions in which an ordinary role of the account may run a regional action.
-    fn allowed_regions(&self, account_id: &str) -> Vec<&'static str> {
-        let principal = format!("arn:aws:iam::{account_id}:role/{PROBE_ROLE}");
-        KNOWN_REGIONS
-            .iter()
-            .copied()
-            .filter(|region| self.denial(&principal, REGIONAL_ACTION, region).is_none())
-            .collect()
-    }
-
-    /// Every SCP on the path, level by level, for the evidence.
-    fn listing(&self) -> String {
-        self.levels
-            .iter()
-            .map(|level| {
-                let names: Vec<String> = level
-                    .policies
-                    .iter()
-                    .map(|(meta, _)| format!("{} ({})", meta.name, meta.id))
-                    .collect();
-                let names = if names.is_empty() {
-                    "none".to_owned()
-                } else {
-                    names.join(", ")
-                };
-                format!("{}: {names}", level.label)
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
+    Some(sources.join("; "))
 }
 
-/// The request a probe makes: `principal` calling `action` on a resource of its own account in
-/// `region`, with the context keys SCP conditions test; `None` if no ARN can be made of them.
-fn request(principal: &str, action: &str, region: &str) -> Option<IAMRequest> {
-    let account = principal.split(':').nth(4).unwrap_or_default();
-    let service = action.split(':').next().unwrap_or_default();
-    let context = Context::new()
-        .with_string("aws:PrincipalArn", principal)
-        .with_string("aws:PrincipalAccount", account)
-        .with_string("aws:RequestedRegion", region);
-    // The resource is the account's own: SCPs name resources by pattern, and "*" is usual.
-    let resource = Arn::parse(&format!(
-        "arn:aws:{service}:{region}:{account}:posture-probe"
-    ))
-    .ok()?;
-    Some(IAMRequest::new_with_context(
-        Principal::Aws(PrincipalId::String(principal.to_owned())),
-        action,
-        resource,
-        context,
-    ))
-}
-
-/// One policy's decision on `request`; a request the evaluator refuses counts as not applicable.
-fn decide(policy: &PolicyEvaluator, request: &IAMRequest) -> Decision {
-    policy
-        .evaluate(request)
-        .map_or(Decision::NotApplicable, |result| result.decision)
+/// The Regions in which an ordinary role of the account may run a regional action.
+fn allowed_regions(path: &PolicyPath<'_>, account_id: &str) -> Vec<&'static str> {
+    let principal = format!("arn:aws:iam::{account_id}:role/{PROBE_ROLE}");
+    KNOWN_REGIONS
+        .iter()
+        .copied()
+        .filter(|region| {
+            path.denial(&Probe::own(&principal, REGIONAL_ACTION, region))
+                .is_none()
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, MGMT, account, assert_verdict, context, error, organization,
+        ACCT, MGMT, OU, ROOT, account, assert_verdict, context, error, org_policy, organization,
+        with_policies,
     };
     use super::*;
-    use crate::facts::{AccountPlacement, OuRef, PoliciesOfType, RootPolicyType};
-
-    const ROOT: &str = "r-root";
-    const OU: &str = "ou-root-workloads";
+    use crate::facts::{Collected, OrganizationPolicy};
 
     fn policy(id: &str, targets: &[&str], statements: &str) -> OrganizationPolicy {
-        OrganizationPolicy {
-            id: id.to_owned(),
-            name: id.trim_start_matches("p-").to_owned(),
-            aws_managed: id == "p-FullAWSAccess",
-            content: Collected::Ok(format!(
-                r#"{{"Version": "2012-10-17", "Statement": {statements}}}"#
-            )),
-            targets: Collected::Ok(targets.iter().map(|t| (*t).to_owned()).collect()),
-        }
+        org_policy(id, targets, statements)
     }
 
     fn full_access() -> OrganizationPolicy {
@@ -427,27 +249,7 @@ mod tests {
     }
 
     fn with(scps: Collected<Vec<OrganizationPolicy>>) -> OrganizationFacts {
-        OrganizationFacts {
-            policies: Some(Collected::Ok(OrganizationPolicies {
-                root_id: ROOT.to_owned(),
-                policy_types: vec![RootPolicyType {
-                    policy_type: SCP.to_owned(),
-                    status: "ENABLED".to_owned(),
-                }],
-                by_type: vec![PoliciesOfType {
-                    policy_type: SCP.to_owned(),
-                    policies: scps,
-                }],
-                placements: vec![AccountPlacement {
-                    account_id: ACCT.to_owned(),
-                    parents: vec![OuRef {
-                        id: OU.to_owned(),
-                        path: "/Workloads".to_owned(),
-                    }],
-                }],
-            })),
-            ..organization()
-        }
+        with_policies(SCP, scps)
     }
 
     fn run(org: &OrganizationFacts, id: &str) -> Outcome {

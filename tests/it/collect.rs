@@ -113,8 +113,8 @@ fn placements(seeded: &Seeded) -> Vec<AccountPlacement> {
         .collect()
 }
 
-/// The organization's policies as the seeder made them: SCPs on, every seeded SCP with its
-/// document and the OU it is attached to, AWS's FullAWSAccess on the root, and the plan's
+/// The organization's policies as the seeder made them: SCPs and RCPs on, every seeded policy
+/// with its document and the OU it is attached to, AWS's allow-all policy of each on the root, and the plan's
 /// placements kept with them.
 fn assert_policies(seeded: &Seeded, organization: &OrganizationFacts, plan: &CollectPlan) {
     let policies = ok(
@@ -123,9 +123,10 @@ fn assert_policies(seeded: &Seeded, organization: &OrganizationFacts, plan: &Col
     );
     let root_id = text(&seeded.description["organization"]["root_id"]);
     assert_eq!(policies.root_id, root_id);
-    assert!(policies.type_enabled(SCP), "{:?}", policies.policy_types);
-    assert!(!policies.type_enabled(RCP), "{:?}", policies.policy_types);
-    let scps = ok(policies.of_type(SCP).expect("SCPs listed"), "SCPs");
+    assert_eq!(
+        policies.organization_id,
+        text(&seeded.description["organization"]["id"])
+    );
     let ou_id = |path: &str| -> String {
         seeded.description["organizational_units"]
             .as_array()
@@ -135,31 +136,46 @@ fn assert_policies(seeded: &Seeded, organization: &OrganizationFacts, plan: &Col
             .map(|ou| text(&ou["id"]).to_owned())
             .unwrap_or_else(|| panic!("no OU {path}"))
     };
-    let seeded_scps = seeded.description["service_control_policies"]["attached"]
-        .as_array()
-        .expect("attached");
-    for seeded_scp in seeded_scps {
-        let read = scps
-            .iter()
-            .find(|p| p.id == text(&seeded_scp["id"]))
-            .unwrap_or_else(|| panic!("{seeded_scp} was not read"));
-        assert_eq!(read.name, text(&seeded_scp["name"]));
-        assert!(!read.aws_managed, "{read:?}");
-        assert_eq!(
-            ok(&read.targets, "targets"),
-            &[ou_id(text(&seeded_scp["target_path"]))]
+    for (policy_type, described, full_access) in [
+        (SCP, "service_control_policies", "p-FullAWSAccess"),
+        (RCP, "resource_control_policies", "p-RCPFullAWSAccess"),
+    ] {
+        assert!(
+            policies.type_enabled(policy_type),
+            "{:?}",
+            policies.policy_types
         );
-        let document: Value =
-            serde_json::from_str(ok::<String>(&read.content, "content")).expect("a JSON document");
-        assert!(document["Statement"].is_array(), "{document}");
+        let read_all = ok(policies.of_type(policy_type).expect("listed"), policy_type);
+        let seeded_policies = seeded.description[described]["attached"]
+            .as_array()
+            .expect("attached");
+        for seeded_policy in seeded_policies {
+            let read = read_all
+                .iter()
+                .find(|p| p.id == text(&seeded_policy["id"]))
+                .unwrap_or_else(|| panic!("{seeded_policy} was not read"));
+            assert_eq!(read.name, text(&seeded_policy["name"]));
+            assert!(!read.aws_managed, "{read:?}");
+            assert_eq!(
+                ok(&read.targets, "targets"),
+                &[ou_id(text(&seeded_policy["target_path"]))]
+            );
+            let document: Value = serde_json::from_str(ok::<String>(&read.content, "content"))
+                .expect("a JSON document");
+            assert!(document["Statement"].is_array(), "{document}");
+        }
+        let full = read_all
+            .iter()
+            .find(|p| p.id == full_access)
+            .expect("AWS's allow-all policy");
+        assert!(full.aws_managed);
+        assert!(ok(&full.targets, "targets").iter().any(|t| t == root_id));
+        assert_eq!(
+            read_all.len(),
+            seeded_policies.len() + 1,
+            "{policy_type}: {read_all:?}"
+        );
     }
-    let full = scps
-        .iter()
-        .find(|p| p.id == "p-FullAWSAccess")
-        .expect("FullAWSAccess");
-    assert!(full.aws_managed);
-    assert!(ok(&full.targets, "targets").iter().any(|t| t == root_id));
-    assert_eq!(scps.len(), seeded_scps.len() + 1, "{scps:?}");
     assert_eq!(policies.placements, plan.placements);
 }
 

@@ -745,10 +745,10 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
         "organizations:ListDelegatedServicesForAccount",
         ADMIN_CHECKS,
     ),
-    ("organizations:DescribePolicy", &["scp-guardrails"]),
-    ("organizations:ListPolicies", &["scp-guardrails"]),
+    ("organizations:DescribePolicy", POLICY_CHECKS),
+    ("organizations:ListPolicies", POLICY_CHECKS),
     ("organizations:ListPoliciesForTarget", &["scps-attached"]),
-    ("organizations:ListTargetsForPolicy", &["scp-guardrails"]),
+    ("organizations:ListTargetsForPolicy", POLICY_CHECKS),
     ("s3:ListAllMyBuckets", &["cloudtrail-logs-outside-account"]),
     ("securityhub:DescribeHub", &["securityhub-enabled"]),
     ("securityhub:GetEnabledStandards", &["securityhub-enabled"]),
@@ -767,6 +767,9 @@ const USER_CHECKS: &[&str] = &[
     "iam-user-console-mfa",
     "management-account-no-iam-users",
 ];
+
+/// The checks that judge the documents of the organization's policies.
+const POLICY_CHECKS: &[&str] = &["rcp-data-perimeter", "scp-guardrails"];
 
 /// The checks that need to know the delegated administrators (discover reads them with
 /// `ListDelegatedAdministrators`, and `ListDelegatedServicesForAccount` per administrator): where

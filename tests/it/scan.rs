@@ -64,6 +64,38 @@ fn on_path(ou_path: &str, target: &str) -> bool {
     target == "/" || ou_path == target || ou_path.starts_with(&format!("{target}/"))
 }
 
+/// The services `rcp-data-perimeter` probes, in the order it names them (the seeder's
+/// `RCP_SERVICES`).
+const RCP_SERVICES: [&str; 5] = ["S3", "STS", "KMS", "SQS", "Secrets Manager"];
+
+/// The services the seeded RCPs on the path to `ou_path` leave open to callers outside the
+/// organization; `None` when no RCP of the seeder's applies there.
+fn rcp_open_services(seeded: &Seeded, ou_path: &str) -> Option<Vec<&'static str>> {
+    let applying: Vec<&Value> = seeded.description["resource_control_policies"]["attached"]
+        .as_array()
+        .expect("attached RCPs")
+        .iter()
+        .filter(|p| on_path(ou_path, text(&p["target_path"])))
+        .collect();
+    if applying.is_empty() {
+        return None;
+    }
+    Some(
+        RCP_SERVICES
+            .into_iter()
+            .filter(|service| {
+                !applying.iter().any(|p| {
+                    p["perimeter"]
+                        .as_array()
+                        .expect("perimeter")
+                        .iter()
+                        .any(|s| s == service)
+                })
+            })
+            .collect(),
+    )
+}
+
 /// How many guardrails `scp-guardrails` asks for (the seeder's `GUARDRAILS`).
 const SCP_GUARDRAILS: usize = 6;
 
@@ -137,6 +169,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "securityhub-enabled",
                 "config-recorder-enabled",
                 "scp-guardrails",
+                "rcp-data-perimeter",
             ] {
                 put(check, &["SKIPPED"]);
             }
@@ -173,6 +206,19 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "PASS"
             } else {
                 "FAIL"
+            }],
+        );
+        // The RCP perimeter: FAIL without an RCP of the organization's own on the path, or
+        // with a service it leaves open; RCPs never apply to the management account.
+        put(
+            "rcp-data-perimeter",
+            &[if id == management {
+                "SKIPPED"
+            } else {
+                match rcp_open_services(seeded, ou_path) {
+                    Some(open) if open.is_empty() => "PASS",
+                    _ => "FAIL",
+                }
             }],
         );
         let trail_ok = account["trails"]
@@ -1546,6 +1592,80 @@ const GUARDRAIL_NAMES: [(&str, &str); SCP_GUARDRAILS] = [
     ("securityhub", "deny disabling Security Hub"),
     ("root-user", "deny root user actions"),
 ];
+
+#[tokio::test]
+async fn rcp_data_perimeter_names_what_each_account_leaves_open_and_which_rcp_denies() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (_, snapshot) = scan(seeded, "perimeter", &["--checks", "rcp-data-perimeter"]);
+    let management = seeded.management_account_id();
+    let mut judged = BTreeSet::new();
+    for account in seeded.accounts() {
+        let id = account["id"].as_str().expect("id");
+        if account["status"] != "ACTIVE" || id == management {
+            continue;
+        }
+        let ou_path = text(&account["ou_path"]);
+        let finding = snapshot["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["check"] == "rcp-data-perimeter" && f["account"] == id)
+            .unwrap_or_else(|| panic!("no rcp-data-perimeter finding for {id}"));
+        let reason = text(&finding["reason"]);
+        match rcp_open_services(seeded, ou_path) {
+            None => assert!(
+                reason.starts_with("no RCP beyond"),
+                "{id} {ou_path}: {reason}"
+            ),
+            Some(open) if open.is_empty() => {
+                assert_eq!(finding["status"], "PASS", "{id} {ou_path}: {reason}");
+            }
+            Some(open) => assert!(
+                reason.ends_with(&format!("to: {}", open.join(", "))),
+                "{id} {ou_path}: {reason}"
+            ),
+        }
+        // Each denial names the seeder's RCP that makes it.
+        for service in RCP_SERVICES {
+            let said = finding["evidence"][format!("{service} from outside the organization")]
+                .as_str()
+                .unwrap_or("not said");
+            let holder = seeded.description["resource_control_policies"]["attached"]
+                .as_array()
+                .expect("attached")
+                .iter()
+                .find(|p| {
+                    on_path(ou_path, text(&p["target_path"]))
+                        && p["perimeter"]
+                            .as_array()
+                            .expect("perimeter")
+                            .iter()
+                            .any(|s| s == service)
+                });
+            match holder {
+                Some(rcp) => assert!(
+                    said.starts_with(&format!(
+                        "denied by {} ({})",
+                        text(&rcp["name"]),
+                        text(&rcp["id"])
+                    )),
+                    "{id} {service}: {said}"
+                ),
+                None if rcp_open_services(seeded, ou_path).is_some() => {
+                    assert_eq!(said, "allowed", "{id} {service}");
+                }
+                None => {}
+            }
+        }
+        judged.insert(text(&finding["status"]).to_owned());
+    }
+    assert_eq!(
+        judged,
+        BTreeSet::from(["FAIL".to_owned(), "PASS".to_owned()]),
+        "the seeder builds both"
+    );
+}
 
 #[tokio::test]
 async fn scp_guardrails_say_which_policy_holds_each_guardrail_of_each_account() {
