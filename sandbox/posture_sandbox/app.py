@@ -20,7 +20,7 @@ from moto.s3.models import s3_backends
 from moto.securityhub.models import SecurityHubBackend
 from moto.sts.models import sts_backends
 
-from . import enforce, iam, moto_gaps, wire
+from . import enforce, iam, identity_center, moto_gaps, root_access, wire
 from .access_analyzer import AccessAnalyzer
 from .faults import Faults
 from .record import RequestRecord
@@ -40,8 +40,12 @@ class SandboxApp:
         self.iam = iam.IamExtension()
         self.access_analyzer = AccessAnalyzer()
         self.enforcement = enforce.Enforcement()
+        self.root_access = root_access.RootAccess(self.iam)
+        self.identity_center = identity_center.IdentityCenter()
         self.callers: dict[str, tuple[str, str]] = {}  # access key id -> (account, principal ARN)
         self.iam.install()
+        self.root_access.install()
+        self.identity_center.install()
         moto_gaps.install()
 
     def __call__(self, environ, start_response):
@@ -127,7 +131,9 @@ class SandboxApp:
         if request.service == "access-analyzer":
             return self.access_analyzer.handle(request, account_id)
         if request.service == "iam":
-            return self.iam.handle(request, account_id)
+            return self.iam.handle(request, account_id) or self.root_access.handle(request, account_id)
+        if request.service == identity_center.SIGNING_NAME:
+            return self.identity_center.handle(request, account_id)
         handler = moto_gaps.HANDLERS.get((request.service, request.action))
         if handler is not None:
             return handler(request, account_id)
@@ -200,6 +206,9 @@ class SandboxApp:
         if route == ("POST", "/_posture/iam/credential-report"):
             self.iam.max_age_seconds = int(spec["max_age_seconds"])
             return {"max_age_seconds": self.iam.max_age_seconds}
+        if route == ("POST", "/_posture/sso/organization-instance"):
+            with self.moto_lock:
+                return self.identity_center.enable_organization_instance(spec)
         if route == ("GET", "/_posture/iam/enforce"):
             return {"enforce": self.enforcement.enabled}
         if route == ("POST", "/_posture/iam/enforce"):
@@ -239,6 +248,8 @@ class SandboxApp:
         self.record.clear()
         self.iam.reset()
         self.access_analyzer.reset()
+        self.root_access.reset()
+        self.identity_center.reset()
         self.enforcement.enabled = False
         self.callers.clear()
         moto_gaps.SECURITYHUB_ADMINS.clear()

@@ -25,6 +25,7 @@ SERVICE_MODEL_NAMES = {
     "monitoring": "cloudwatch",
     "states": "stepfunctions",
     "email": "ses",
+    "sso": "sso-admin",  # botocore's `sso` is the portal API, signed as `awsssoportal`
 }
 
 # The throttling error each service really sends, with its HTTP status (see
@@ -51,6 +52,7 @@ INTERNAL_ERROR = {
     "access-analyzer": "InternalServerException",
     "securityhub": "InternalException",
     "guardduty": "InternalServerErrorException",
+    "sso": "InternalServerException",
     "s3": "InternalError",
 }
 DEFAULT_INTERNAL_ERROR = "InternalFailure"
