@@ -33,6 +33,7 @@ compare what posture reports with it:
                                    "attached": [{"id", "name", "target_path": "/Workloads",
                                                  "guardrails": ["cloudtrail", ...],  # it holds
                                                  "regions_allowed": null | ["eu-west-1", ...]}]},
+      "root_access": {"features": ["RootCredentialsManagement", "RootSessions"]},  # centralized root access
       "resource_control_policies": {"enabled": true,      # the RCP policy type on the root
                                     "attached": [{"id", "name", "target_path": "/Workloads",
                                                   "perimeter": ["S3", ...],  # outsiders denied
@@ -126,7 +127,7 @@ TRUSTED_ACCESS = (
     "access-analyzer.amazonaws.com",
     "config.amazonaws.com",
     "config-multiaccountsetup.amazonaws.com",
-    # "iam.amazonaws.com" (centralized root access) would belong here, but moto 5.2.5 rejects it.
+    "iam.amazonaws.com",  # centralized root access (moto 5.2.5 rejects it; the extension accepts it)
 )
 
 S3_BUCKET = "AWS::S3::Bucket"
@@ -750,6 +751,11 @@ def build_organization(sandbox: Sandbox, plan: OrganizationPlan) -> Organization
 
     for principal in TRUSTED_ACCESS:
         orgs.enable_aws_service_access(ServicePrincipal=principal)
+    # Centralized root access, as the management account turns it on; the members' root users are
+    # then set through the admin endpoint (some keep a password, an MFA device or a key).
+    iam = sandbox.client("iam", sandbox.management)
+    iam.enable_organizations_root_credentials_management()
+    iam.enable_organizations_root_sessions()
     for admin in plan.delegated_admins:
         if admin.via == "organizations":
             orgs.register_delegated_administrator(AccountId=account_ids[admin.account_name],
@@ -1250,6 +1256,8 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
         "organizational_units": org.ous,
         "service_control_policies": {"enabled": True, "attached": org.scps},
         "resource_control_policies": {"enabled": True, "attached": org.rcps},
+        "root_access": {"features": sorted(
+            sandbox.client("iam", sandbox.management).list_organizations_features()["EnabledFeatures"])},
         "accounts": accounts,
         "delegated_administrators": [
             {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],

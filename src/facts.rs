@@ -95,7 +95,26 @@ pub struct OrganizationFacts {
     /// in snapshots of a posture that did not read them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<Collected<OrganizationPolicies>>,
+    /// IAM's centralized root access for the organization (`ListOrganizationsFeatures`), read
+    /// with the caller's credentials; `None` in snapshots of a posture that did not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_access: Option<Collected<RootAccessFeatures>>,
 }
+
+/// `iam:ListOrganizationsFeatures`: which centralized root access features are on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootAccessFeatures {
+    /// The organization IAM answers for.
+    pub organization_id: Option<String>,
+    /// `RootCredentialsManagement`, `RootSessions`: the ones enabled.
+    pub enabled_features: Vec<String>,
+}
+
+/// The centralized root access feature that lets the management account delete member root
+/// credentials and keeps new accounts without them.
+pub const ROOT_CREDENTIALS_MANAGEMENT: &str = "RootCredentialsManagement";
+/// The feature that lets the management account take short root sessions in a member account.
+pub const ROOT_SESSIONS: &str = "RootSessions";
 
 /// `SERVICE_CONTROL_POLICY`, as Organizations names the policy type.
 pub const SCP: &str = "SERVICE_CONTROL_POLICY";

@@ -21,7 +21,7 @@ use crate::aws::calls::all_items;
 use crate::aws::error::collect_error;
 use crate::facts::{
     AccountSummary, CollectError, Collected, CredentialReport, CredentialReportRow,
-    ReportAccessKey, ReportValue,
+    ReportAccessKey, ReportValue, RootAccessFeatures,
 };
 
 /// The `user` of the root user's row.
@@ -444,6 +444,30 @@ pub(crate) async fn account_summary(
     match limiter.call(iam.get_account_summary().send()).await {
         Ok(out) => Collected::Ok(summary_from_map(out.summary_map())),
         Err(err) => Collected::Error(collect_error(&err, "iam", "GetAccountSummary", None)),
+    }
+}
+
+/// Centralized root access (`ListOrganizationsFeatures`), read once for the organization with the
+/// caller's credentials (the management account, or IAM's delegated administrator).
+pub(crate) async fn organizations_features(
+    iam: &aws_sdk_iam::Client,
+    limiter: &Limiter,
+) -> Collected<RootAccessFeatures> {
+    match limiter.call(iam.list_organizations_features().send()).await {
+        Ok(out) => Collected::Ok(RootAccessFeatures {
+            organization_id: out.organization_id().map(str::to_owned),
+            enabled_features: out
+                .enabled_features()
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect(),
+        }),
+        Err(err) => Collected::Error(collect_error(
+            &err,
+            "iam",
+            "ListOrganizationsFeatures",
+            None,
+        )),
     }
 }
 

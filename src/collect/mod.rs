@@ -207,6 +207,7 @@ pub async fn collect(
                         regions: Vec::new(),
                     }),
                     policies: Some(Collected::Error(failure.clone())),
+                    root_access: Some(Collected::Error(failure.clone())),
                     organization_trails: Collected::Error(failure),
                 }
             })
@@ -562,6 +563,7 @@ impl Scan {
     /// The organization's facts, each read once in the account that owns it.
     async fn organization(&self) -> OrganizationFacts {
         let organizations = self.factory.organizations(self.factory.base());
+        let iam = self.factory.iam(self.factory.base());
         // The root is read once; both readers of the organization's policies start from it.
         let policy_reads = async {
             let root = policies::root(&organizations, &self.limiter).await;
@@ -586,12 +588,14 @@ impl Scan {
             delegated_admins,
             aggregators,
             (scps, policies),
+            root_access,
         ) = futures::join!(
             self.organization_trails(),
             self.organization_analyzers(),
             self.delegated_admins(),
             self.config_aggregators(),
             policy_reads,
+            iam::organizations_features(&iam, &self.limiter),
         );
         OrganizationFacts {
             management_account_id: self.plan.management_account_id.clone(),
@@ -601,6 +605,7 @@ impl Scan {
             service_control_policies: Some(scps),
             config_aggregators: Some(aggregators),
             policies: Some(policies),
+            root_access: Some(root_access),
         }
     }
 

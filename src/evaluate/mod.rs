@@ -32,6 +32,7 @@ mod iam_user_console_mfa;
 mod management_account_no_iam_users;
 mod policy_path;
 mod rcp_data_perimeter;
+mod root_access_centralized;
 mod root_access_keys;
 mod root_mfa;
 mod scp_guardrails;
@@ -481,6 +482,7 @@ pub(crate) mod test_support {
             service_control_policies: None,
             config_aggregators: None,
             policies: None,
+            root_access: None,
         }
     }
 
@@ -620,6 +622,11 @@ mod tests {
                 ("iam-user-access-keys", None, ACCT),
                 ("iam-user-console-mfa", None, ACCT),
                 ("rcp-data-perimeter", None, ACCT),
+                (
+                    "root-access-centralized",
+                    None,
+                    "arn:aws:iam::222222222222:root"
+                ),
                 ("root-access-keys", None, "arn:aws:iam::222222222222:root"),
                 ("root-mfa", None, "arn:aws:iam::222222222222:root"),
                 ("scp-guardrails", None, ACCT),

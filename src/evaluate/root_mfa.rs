@@ -36,7 +36,7 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Reading {
     /// What the property is called in reasons ("MFA", "a password", ...).
-    name: &'static str,
+    pub(super) name: &'static str,
     /// The `GetAccountSummary` key.
     summary_key: &'static str,
     /// The credential report column(s).
@@ -70,11 +70,18 @@ impl Reading {
     }
 }
 
-fn judge(
-    account_id: &str,
+/// What the two sources say about the root user: MFA, and each kind of credential (a password,
+/// access keys, signing certificates). `root-access-centralized` reads the same, so that both
+/// checks tell the same story about the same account.
+pub(super) struct RootReadings {
+    pub(super) mfa: Reading,
+    pub(super) credentials: [Reading; 3],
+}
+
+pub(super) fn readings(
     summary: &Collected<AccountSummary>,
     report: &Collected<CredentialReport>,
-) -> Outcome {
+) -> RootReadings {
     let summary_ok = summary.as_result().ok();
     let root_row = match report {
         Collected::Ok(report) => report.root.as_ref(),
@@ -109,6 +116,15 @@ fn judge(
             report: r(|row| any_active(row.certificates_active.iter())),
         },
     ];
+    RootReadings { mfa, credentials }
+}
+
+fn judge(
+    account_id: &str,
+    summary: &Collected<AccountSummary>,
+    report: &Collected<CredentialReport>,
+) -> Outcome {
+    let RootReadings { mfa, credentials } = readings(summary, report);
 
     let disagreements: Vec<String> = std::iter::once(&mfa)
         .chain(&credentials)
@@ -335,7 +351,7 @@ pub(super) fn flag(value: Option<bool>) -> &'static str {
     }
 }
 
-fn join_and(items: &[&str]) -> String {
+pub(super) fn join_and(items: &[&str]) -> String {
     join_with(items, "and")
 }
 

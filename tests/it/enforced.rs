@@ -734,7 +734,14 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
     ),
     ("iam:GenerateCredentialReport", USER_CHECKS),
     ("iam:GetAccessKeyLastUsed", USER_CHECKS),
-    ("iam:GetAccountSummary", &["root-mfa"]),
+    (
+        "iam:GetAccountSummary",
+        &["root-access-centralized", "root-mfa"],
+    ),
+    (
+        "iam:ListOrganizationsFeatures",
+        &["root-access-centralized"],
+    ),
     ("iam:GetCredentialReport", USER_CHECKS),
     ("iam:GetLoginProfile", USER_CHECKS),
     ("iam:ListAccessKeys", USER_CHECKS),

@@ -170,6 +170,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "config-recorder-enabled",
                 "scp-guardrails",
                 "rcp-data-perimeter",
+                "root-access-centralized",
             ] {
                 put(check, &["SKIPPED"]);
             }
@@ -182,6 +183,18 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
         put(
             "root-mfa",
             &[if root["mfa"] == true || no_credentials {
+                "PASS"
+            } else {
+                "FAIL"
+            }],
+        );
+        // Centralized root access is on (the seeder turns on both features): a member passes
+        // when nothing of its root user is left, MFA device included.
+        put(
+            "root-access-centralized",
+            &[if id == management {
+                "SKIPPED"
+            } else if no_credentials && root["mfa"] == false {
                 "PASS"
             } else {
                 "FAIL"
@@ -1592,6 +1605,70 @@ const GUARDRAIL_NAMES: [(&str, &str); SCP_GUARDRAILS] = [
     ("securityhub", "deny disabling Security Hub"),
     ("root-user", "deny root user actions"),
 ];
+
+#[tokio::test]
+async fn root_mfa_and_centralized_root_access_tell_the_same_story_of_each_root_user() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    assert_eq!(
+        seeded.description["root_access"]["features"],
+        serde_json::json!(["RootCredentialsManagement", "RootSessions"])
+    );
+    let (_, snapshot) = scan(
+        seeded,
+        "root-story",
+        &["--checks", "root-mfa,root-access-centralized"],
+    );
+    let finding = |check: &str, id: &str| -> Value {
+        snapshot["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["check"] == check && f["account"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {check} finding for {id}"))
+    };
+    let mut kinds = BTreeSet::new();
+    for account in seeded.accounts() {
+        let id = text(&account["id"]);
+        if account["status"] != "ACTIVE" || id == seeded.management_account_id() {
+            continue;
+        }
+        let (mfa, central) = (
+            finding("root-mfa", id),
+            finding("root-access-centralized", id),
+        );
+        let root = &account["root"];
+        let said = |what: &str| central["evidence"][format!("root {what} (either source)")].clone();
+        // Each credential the seeder left is one root-mfa counts and this check names.
+        assert_eq!(
+            said("a password"),
+            if root["password"] == true { "1" } else { "0" }
+        );
+        assert_eq!(
+            said("MFA"),
+            if root["mfa"] == true { "1" } else { "0" },
+            "{id}"
+        );
+        if central["status"] == "PASS" {
+            assert_eq!(mfa["status"], "PASS", "{id}: {mfa}");
+            assert!(
+                text(&mfa["reason"]).starts_with("no root credentials"),
+                "{mfa}"
+            );
+        }
+        if mfa["status"] == "FAIL" {
+            assert_eq!(central["status"], "FAIL", "{id}: {central}");
+        }
+        kinds.insert((
+            text(&mfa["status"]).to_owned(),
+            text(&central["status"]).to_owned(),
+        ));
+    }
+    // Seeded: no credentials (PASS, PASS), MFA kept (PASS, FAIL), a password without MFA
+    // (FAIL, FAIL).
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+}
 
 #[tokio::test]
 async fn rcp_data_perimeter_names_what_each_account_leaves_open_and_which_rcp_denies() {
