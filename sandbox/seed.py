@@ -40,7 +40,8 @@ compare what posture reports with it:
                                                   "tls": ["S3", ...]}]},     # plain HTTP denied
       "accounts": [{                         # the management account first, then the members in plan order
         "id", "name", "email",               # as Organizations reports them
-        "ou_path": "/Security",              # "/" = directly under the root (the management account)
+        "ou_path": "/Security",              # "/" = directly under the root (the management account,
+                                             # and acme-data-dev, left there)
         "status": "ACTIVE" | "SUSPENDED",
         "kind": "management" | "audit" | "log-archive" | "workload" | "sandbox",
         "root": {"password": bool, "mfa": bool, "access_keys": 0..2, "signing_certificates": 0..2},
@@ -410,7 +411,8 @@ def base_members() -> tuple[AccountPlan, ...]:
             config=config_in_every_region(None),
         ),
         AccountPlan(
-            "acme-data-dev", "/Workloads/NonProd", "workload", RootPlan(True, False, access_keys=1),
+            # Left directly under the root, where only the root's guardrails reach it.
+            "acme-data-dev", "/", "workload", RootPlan(True, False, access_keys=1),
             users=(UserPlan("etl-runner", keys=(AccessKeyPlan(active=True),)),
                    UserPlan("analyst-jane", console_password=True)),
             trails=(TrailPlan("dev-trail", True, False),),
@@ -720,8 +722,9 @@ def build_organization(sandbox: Sandbox, plan: OrganizationPlan) -> Organization
             # AWS creates accounts asynchronously; moto at once. Anything else is a sandbox we don't know.
             raise SeedError(f"CreateAccount {member.name} answered {status['State']}, expected SUCCEEDED")
         account_ids[member.name] = status["AccountId"]
-        orgs.move_account(AccountId=status["AccountId"], SourceParentId=root_id,
-                          DestinationParentId=ou_ids[member.ou_path])
+        if member.ou_path != "/":
+            orgs.move_account(AccountId=status["AccountId"], SourceParentId=root_id,
+                              DestinationParentId=ou_ids[member.ou_path])
 
     # SCPs on; the guardrails on /Workloads (and more on /Workloads/Prod), /Security none, and on
     # /Sandbox one that holds nowhere scanned.

@@ -861,7 +861,8 @@ impl RegionalService for ConfigFacts {
 
 impl OrganizationFacts {
     /// Every error met while reading the organization's own facts (delegated administrators,
-    /// organization trails and analyzers, SCPs, aggregators), once each, in that order.
+    /// organization trails and analyzers, SCPs, aggregators, policies, centralized root access),
+    /// once each, in that order.
     pub fn errors(&self) -> Vec<CollectError> {
         let mut errors: Vec<CollectError> = Vec::new();
         let mut add = |collected: Result<(), &CollectError>| {
@@ -913,6 +914,9 @@ impl OrganizationFacts {
                 }
             }
             None => {}
+        }
+        if let Some(Collected::Error(err)) = &self.root_access {
+            add(Err(err));
         }
         errors
     }

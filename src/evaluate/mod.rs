@@ -30,6 +30,7 @@ mod guardduty_enabled;
 mod iam_user_access_keys;
 mod iam_user_console_mfa;
 mod management_account_no_iam_users;
+mod organization_structure;
 mod policy_path;
 mod rcp_data_perimeter;
 mod root_access_centralized;

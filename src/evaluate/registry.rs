@@ -15,8 +15,9 @@ use super::{
     cloudtrail_log_file_validation, cloudtrail_logs_outside_account, cloudtrail_multi_region,
     config_aggregator_organization, config_recorder_enabled, delegated_admin_not_management,
     external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
-    management_account_no_iam_users, rcp_data_perimeter, root_access_centralized, root_access_keys,
-    root_mfa, scp_guardrails, scps_attached, securityhub_enabled,
+    management_account_no_iam_users, organization_structure, rcp_data_perimeter,
+    root_access_centralized, root_access_keys, root_mfa, scp_guardrails, scps_attached,
+    securityhub_enabled,
 };
 
 /// How a check is run.
@@ -198,6 +199,11 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
             evaluate: scp_guardrails::evaluate,
             account_resource: str::to_owned,
         },
+    },
+    RegisteredCheck {
+        id: "organization-structure",
+        toml: check_toml!("organization-structure"),
+        logic: CheckLogic::Organization(organization_structure::evaluate),
     },
     RegisteredCheck {
         id: "root-access-centralized",

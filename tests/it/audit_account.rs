@@ -232,8 +232,20 @@ async fn a_scan_from_the_audit_account_reads_every_check_but_the_admin_lists_onl
     // PASS from there (its list confirms the audit account); GuardDuty's FAIL (its list names
     // the management account, which Organizations never lists). From the audit account neither
     // can be told: ERROR, with the service's refusal.
+    // Centralized root access answers the management account and IAM's delegated administrator
+    // only: from the audit account every member's cell is ERROR with IAM's refusal.
+    for (key, (status, reason)) in audit_verdicts.iter().filter(|(key, (status, _))| {
+        key.0 == "root-access-centralized" && key.1 != management && *status != Status::Skipped
+    }) {
+        assert_eq!(*status, Status::Error, "{key:?}: {reason}");
+        assert!(
+            reason.contains("AccountNotManagementOrDelegatedAdministratorException"),
+            "{reason}"
+        );
+    }
     let differing: Vec<(&str, &str, Status, Status)> = audit_verdicts
         .iter()
+        .filter(|(key, _)| key.0 != "root-access-centralized")
         .filter(|(key, (status, _))| management_verdicts[*key].0 != *status)
         .map(|(key, (status, _))| {
             (
@@ -356,9 +368,11 @@ async fn from_the_audit_account_without_a_role_in_the_management_account_only_it
     let management_verdicts = from_management.verdicts();
     // Every other account's verdicts stand, the CloudTrail ones too: the organization trail is
     // read where the audit account sees it, not in the management account.
+    // (Centralized root access is read with the caller's credentials, which IAM refuses to the
+    // audit account: the test above.)
     let others = |v: &Verdicts| -> Vec<(String, String, Option<String>, String, Status)> {
         v.iter()
-            .filter(|(key, _)| key.1 != management)
+            .filter(|(key, _)| key.1 != management && key.0 != "root-access-centralized")
             .map(|(key, (status, _))| {
                 (
                     key.0.clone(),
@@ -378,6 +392,7 @@ async fn from_the_audit_account_without_a_role_in_the_management_account_only_it
         "delegated-admin-not-management",
         "scps-attached",
         "config-aggregator-organization",
+        "organization-structure",
     ];
     let own: Vec<_> = audit_verdicts
         .iter()
@@ -402,7 +417,11 @@ async fn from_the_audit_account_without_a_role_in_the_management_account_only_it
     }
     // The organization checks that read Organizations and the delegated administrators stand;
     // the two admin lists are still the management account's only.
-    for check in ["scps-attached", "config-aggregator-organization"] {
+    for check in [
+        "scps-attached",
+        "config-aggregator-organization",
+        "organization-structure",
+    ] {
         let statuses = |v: &Verdicts| -> Vec<Status> {
             v.iter()
                 .filter(|(k, _)| k.0 == check)

@@ -703,6 +703,7 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
             "cloudtrail-log-file-validation",
             "cloudtrail-logs-outside-account",
             "cloudtrail-multi-region",
+            "organization-structure",
         ],
     ),
     ("cloudtrail:GetEventSelectors", &["cloudtrail-multi-region"]),
@@ -756,7 +757,10 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
     ("organizations:ListPolicies", POLICY_CHECKS),
     ("organizations:ListPoliciesForTarget", &["scps-attached"]),
     ("organizations:ListTargetsForPolicy", POLICY_CHECKS),
-    ("s3:ListAllMyBuckets", &["cloudtrail-logs-outside-account"]),
+    (
+        "s3:ListAllMyBuckets",
+        &["cloudtrail-logs-outside-account", "organization-structure"],
+    ),
     ("securityhub:DescribeHub", &["securityhub-enabled"]),
     ("securityhub:GetEnabledStandards", &["securityhub-enabled"]),
     (

@@ -1671,6 +1671,58 @@ async fn root_mfa_and_centralized_root_access_tell_the_same_story_of_each_root_u
 }
 
 #[tokio::test]
+async fn organization_structure_finds_the_security_ou_and_the_accounts_under_the_root() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (_, snapshot) = scan(seeded, "structure", &["--checks", "organization-structure"]);
+    let findings: BTreeMap<String, Value> = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == "organization-structure")
+        .map(|f| (text(&f["resource"]).to_owned(), f.clone()))
+        .collect();
+    let id_of = |kind: &str| -> String {
+        seeded
+            .accounts()
+            .iter()
+            .find(|a| a["kind"] == kind)
+            .map(|a| text(&a["id"]).to_owned())
+            .expect("seeded")
+    };
+    let security = &findings["Security OU"];
+    assert_eq!(security["status"], "PASS", "{security}");
+    assert_eq!(
+        security["evidence"]["log-archive accounts"],
+        format!("{} (/Security)", id_of("log-archive"))
+    );
+    assert_eq!(
+        security["evidence"]["audit accounts"],
+        format!("{} (/Security)", id_of("audit"))
+    );
+    let mut under_root = 0;
+    for account in seeded.accounts() {
+        let id = text(&account["id"]);
+        if account["status"] != "ACTIVE" || id == seeded.management_account_id() {
+            assert!(!findings.contains_key(id), "{id} is not judged");
+            continue;
+        }
+        let finding = &findings[id];
+        if account["ou_path"] == "/" {
+            under_root += 1;
+            assert_eq!(finding["status"], "FAIL", "{finding}");
+        } else {
+            assert_eq!(finding["status"], "PASS", "{finding}");
+            assert_eq!(finding["evidence"]["OU"], account["ou_path"]);
+        }
+    }
+    assert_eq!(
+        under_root, 1,
+        "the seeder leaves acme-data-dev under the root"
+    );
+}
+
+#[tokio::test]
 async fn rcp_data_perimeter_names_what_each_account_leaves_open_and_which_rcp_denies() {
     let _exclusive = exclusive().await;
     let seeded = seeded();
