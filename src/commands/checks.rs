@@ -4,6 +4,7 @@ use anyhow::Context;
 
 use crate::Completion;
 use crate::cli::ChecksArgs;
+use crate::evaluate::landing_zone::landing_zone_controls;
 use crate::evaluate::{catalog, catalogue_version, load_nist_csf_2_aws, nist_csf_2};
 use crate::output;
 use crate::output::coverage::{CheckDetail, Coverage, Framework, Listing};
@@ -34,9 +35,11 @@ pub(super) fn checks(args: &ChecksArgs) -> anyhow::Result<Completion> {
             output::check_detail(&detail)?;
         }
     } else {
+        let landing_zone = landing_zone_controls(catalog())?;
         let listing = Listing {
             catalogue_version: version,
             checks: catalog(),
+            landing_zone: &landing_zone,
         };
         if args.json {
             output::json(&listing)?;

@@ -12,6 +12,7 @@
 pub mod catalog;
 mod context;
 pub mod csf_evidence;
+pub mod landing_zone;
 mod registry;
 
 mod access_analyzer_enabled;

@@ -53,6 +53,38 @@ pub(crate) fn checks_table(listing: &Listing<'_>) -> io::Result<()> {
         plural(listing.checks.len(), "check"),
         listing.catalogue_version,
         Framework::NistCsf2.id()
+    )?;
+    // What the landing-zone guidance asks of a multi-account organization, and what posture
+    // does not check of it.
+    let mut controls = Table::new();
+    controls.load_style(TERMINAL_STYLE);
+    controls.set_header(["landing-zone control", "coverage", "checks", "not checked"]);
+    for control in listing.landing_zone {
+        controls.add_row([
+            control.control.as_str(),
+            control.coverage(),
+            &control.checks.join(" "),
+            control.gap.as_deref().unwrap_or(""),
+        ]);
+    }
+    let count = |coverage: &str| {
+        listing
+            .landing_zone
+            .iter()
+            .filter(|c| c.coverage() == coverage)
+            .count()
+    };
+    writeln!(out)?;
+    writeln!(out, "{}", render(&controls))?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}: {} covered, {} partly, {} not checked ({})",
+        plural(listing.landing_zone.len(), "landing-zone control"),
+        count("covered"),
+        count("partly"),
+        count("not checked"),
+        crate::evaluate::landing_zone::LANDING_ZONE_FILE
     )
 }
 

@@ -149,6 +149,9 @@ pub struct Listing<'a> {
     pub catalogue_version: &'a str,
     /// Every check, in catalogue order.
     pub checks: &'a [CheckMeta],
+    /// The multi-account controls of the landing-zone guidance, with the checks that cover each
+    /// and what is left.
+    pub landing_zone: &'a [crate::evaluate::landing_zone::LandingZoneControl],
 }
 
 /// `posture checks ID --json`: one check in full, with its NIST CSF 2.0 subcategories resolved

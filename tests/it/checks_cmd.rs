@@ -59,7 +59,13 @@ impl CheckFile {
     }
 }
 
-/// `checks/nist-csf-2.0-aws.toml`, the one TOML file in `checks/` that is not a check.
+/// `checks/landing-zone-controls.toml`, the other TOML file in `checks/` that is not a check.
+fn landing_zone_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(posture::evaluate::landing_zone::LANDING_ZONE_FILE)
+}
+
+/// `checks/nist-csf-2.0-aws.toml`, one of the two TOML files in `checks/` that are not checks.
 fn classification_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(posture::evaluate::csf_evidence::NIST_CSF_2_AWS_FILE)
@@ -150,7 +156,7 @@ fn check_files() -> Vec<CheckFile> {
         .expect("read checks/")
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|path| path.extension().is_some_and(|e| e == "toml"))
-        .filter(|path| *path != classification_path())
+        .filter(|path| *path != classification_path() && *path != landing_zone_path())
         .map(|path| {
             let text = std::fs::read_to_string(&path).expect("read a check file");
             CheckFile {
@@ -203,7 +209,11 @@ fn the_table_lists_every_check_file_with_its_severity_and_csf_ids() {
             assert!(row.contains(id), "{} lacks {id}: {row}", file.id);
         }
     }
-    let last = stdout.lines().last().expect("a last line");
+    // The checks' line ends their table; the landing-zone controls follow it.
+    let last = stdout
+        .lines()
+        .find(|line| line.starts_with(&format!("{} checks (", files.len())))
+        .expect("the checks' count line");
     assert!(
         last.starts_with(&format!("{} checks", files.len()))
             && last.contains("posture checks ID")
@@ -544,4 +554,42 @@ fn an_unknown_framework_is_one_line_listing_the_supported_ones() {
             "posture: --framework: unknown framework \"cis-aws-v5\"; supported: nist-csf-2.0\n"
         );
     }
+}
+
+#[test]
+fn the_catalogue_says_which_landing_zone_controls_it_covers_and_what_it_leaves_out() {
+    // The file read with the `toml` crate, not posture's parser.
+    let text = std::fs::read_to_string(landing_zone_path()).expect("read");
+    let file: toml::Table = toml::from_str(&text).expect("TOML");
+    let controls = file["control"].as_array().expect("[[control]]");
+    let ids: std::collections::BTreeSet<String> = check_files().into_iter().map(|c| c.id).collect();
+    let (code, stdout, stderr) = posture(&["checks", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let listed = json["landing_zone"].as_array().expect("landing_zone");
+    assert_eq!(listed.len(), controls.len());
+    let mut not_checked = 0;
+    for (control, said) in controls.iter().zip(listed) {
+        assert_eq!(said["id"].as_str(), control["id"].as_str());
+        let checks = control["checks"].as_array().expect("checks");
+        for check in checks {
+            assert!(ids.contains(check.as_str().expect("id")), "{check:?}");
+        }
+        if checks.is_empty() {
+            not_checked += 1;
+            assert!(
+                control.get("gap").is_some(),
+                "{control:?}: no check and no reason"
+            );
+        }
+    }
+    let (code, table, _) = posture(&["checks"]);
+    assert_eq!(code, 0);
+    assert!(
+        table.trim_end().lines().last().is_some_and(|line| line
+            .starts_with(&format!("{} landing-zone controls: ", controls.len()))
+            && line.contains(&format!("{not_checked} not checked"))),
+        "{table}"
+    );
+    assert!(table.contains("Control Tower governs every OU"), "{table}");
 }
