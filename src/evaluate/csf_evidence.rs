@@ -192,7 +192,7 @@ fn error(line: Option<usize>, field: Option<&str>, problem: String) -> CatalogEr
 }
 
 /// The 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::catalog::{CatalogError, CheckMeta, named_field};
+use super::csf_evidence::line_of;
 
 /// The controls as shipped.
 const LANDING_ZONE_TOML: &str = include_str!(concat!(
@@ -130,11 +131,6 @@ pub fn parse(text: &str, catalog: &[CheckMeta]) -> Result<Vec<LandingZoneControl
         controls.push(control);
     }
     Ok(controls)
-}
-
-/// The 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 #[cfg(test)]
