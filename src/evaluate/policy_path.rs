@@ -34,32 +34,53 @@ pub(super) struct PolicyPath<'a> {
     levels: Vec<Level<'a>>,
 }
 
-/// The organization's policies as the snapshot holds them, or the reason a check gives instead
-/// (ERROR): not read by the posture that scanned, or not readable.
-pub(super) fn read<'a>(
+/// Why a check cannot judge the policies on an account's path.
+pub(super) enum NoPath {
+    /// The policies, or the path, could not be read: ERROR, with this reason.
+    Unread(String),
+    /// The policy type is not enabled at the root: no policy of it applies anywhere.
+    NotEnabled,
+}
+
+/// The `policy_type` policies on the path to the account of `ctx`, with the organization's
+/// policies they come from; or why there is no path to judge.
+pub(super) fn account_path<'a>(
     ctx: &AccountContext<'a>,
     policy_type: &str,
-) -> Result<&'a OrganizationPolicies, String> {
-    match &ctx.organization.policies {
-        None => Err(
-            "the organization's policies were not read: the snapshot was made by a posture that \
-             did not read them; scan again"
-                .to_owned(),
-        ),
-        Some(Collected::Error(err)) => Err(format!(
-            "cannot tell which {}s apply to the account: {}",
-            kind(policy_type),
-            describe_error(err)
-        )),
-        Some(Collected::Ok(policies)) => Ok(policies),
+) -> Result<(&'a OrganizationPolicies, PolicyPath<'a>), NoPath> {
+    let kind = kind(policy_type);
+    let policies = match &ctx.organization.policies {
+        None => {
+            return Err(NoPath::Unread(
+                "the organization's policies were not read: the snapshot was made by a posture \
+                 that did not read them; scan again"
+                    .to_owned(),
+            ));
+        }
+        Some(Collected::Error(err)) => {
+            return Err(NoPath::Unread(format!(
+                "cannot tell which {kind}s apply to the account: {}",
+                describe_error(err)
+            )));
+        }
+        Some(Collected::Ok(policies)) => policies,
+    };
+    if !policies.type_enabled(policy_type) {
+        return Err(NoPath::NotEnabled);
     }
+    let path = PolicyPath::of(policies, policy_type, &ctx.account.account_id).map_err(|why| {
+        NoPath::Unread(format!(
+            "cannot tell which {kind}s apply to the account: {why}"
+        ))
+    })?;
+    Ok((policies, path))
 }
 
 impl<'a> PolicyPath<'a> {
     /// The `policy_type` path of `account_id`, or why it cannot be known: a policy whose targets
     /// or document could not be read (it might be attached on the path), or one that does not
     /// parse.
-    pub(super) fn of(
+    fn of(
         policies: &'a OrganizationPolicies,
         policy_type: &str,
         account_id: &str,
@@ -143,6 +164,22 @@ impl<'a> PolicyPath<'a> {
             }
         }
         implicit
+    }
+
+    /// What denies every one of `probes` (each distinct denial once, in order), or `None` when
+    /// one of them is allowed: a restriction holds only where it holds for every probe.
+    pub(super) fn denial_of_all<'p>(
+        &self,
+        probes: impl IntoIterator<Item = Probe<'p>>,
+    ) -> Option<String> {
+        let mut sources: Vec<String> = Vec::new();
+        for probe in probes {
+            let source = self.denial(&probe)?;
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+        }
+        Some(sources.join("; "))
     }
 
     /// The policies on the path that AWS does not manage (`FullAWSAccess`, `RCPFullAWSAccess`

@@ -13,7 +13,7 @@
 //! RCPs do not apply to the management account's resources: SKIPPED there.
 
 use super::context::AccountContext;
-use super::policy_path::{self, PolicyPath, Probe};
+use super::policy_path::{self, NoPath, Probe};
 use crate::facts::RCP;
 use crate::finding::{Outcome, Status};
 
@@ -72,18 +72,18 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
                 .to_owned(),
         );
     }
-    let policies = match policy_path::read(ctx, RCP) {
-        Ok(policies) => policies,
-        Err(why) => return outcome(Status::Error, why),
+    let (policies, path) = match policy_path::account_path(ctx, RCP) {
+        Ok(found) => found,
+        Err(NoPath::Unread(why)) => return outcome(Status::Error, why),
+        Err(NoPath::NotEnabled) => {
+            return outcome(
+                Status::Fail,
+                "RCPs are not enabled for the organization (the policy type is off at the root): \
+                 no RCP restricts the resources of any account"
+                    .to_owned(),
+            );
+        }
     };
-    if !policies.type_enabled(RCP) {
-        return outcome(
-            Status::Fail,
-            "RCPs are not enabled for the organization (the policy type is off at the root): no \
-             RCP restricts the resources of any account"
-                .to_owned(),
-        );
-    }
     if policies.organization_id.is_empty() {
         return outcome(
             Status::Error,
@@ -92,15 +92,6 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
                 .to_owned(),
         );
     }
-    let path = match PolicyPath::of(policies, RCP, account_id) {
-        Ok(path) => path,
-        Err(why) => {
-            return outcome(
-                Status::Error,
-                format!("cannot tell which RCPs apply to the account: {why}"),
-            );
-        }
-    };
     let listing = path.listing();
     if path.own_policies().next().is_none() {
         return outcome(
@@ -116,33 +107,23 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
     let mut open: Vec<&str> = Vec::new();
     let mut evidence: Vec<(String, String)> = Vec::new();
     for service in &SERVICES {
-        let outside = denied_everywhere(
-            ctx.regions,
-            |region| {
-                [Some(OTHER_ORGANIZATION), None].map(|principal_org| Probe {
-                    principal: OUTSIDER,
-                    action: service.action,
-                    resource_account: account_id,
-                    region,
-                    principal_org,
-                    resource_org: Some(org),
-                    secure_transport: true,
-                })
-            },
-            &path,
-        );
-        let plain_http = denied_everywhere(
-            ctx.regions,
-            |region| {
-                [Probe {
-                    principal_org: Some(org),
-                    resource_org: Some(org),
-                    secure_transport: false,
-                    ..Probe::own(&own_role, service.action, region)
-                }]
-            },
-            &path,
-        );
+        let outside = path.denial_of_all(ctx.regions.iter().flat_map(|region| {
+            [Some(OTHER_ORGANIZATION), None].map(|principal_org| Probe {
+                principal: OUTSIDER,
+                action: service.action,
+                resource_account: account_id,
+                region,
+                principal_org,
+                resource_org: Some(org),
+                secure_transport: true,
+            })
+        }));
+        let plain_http = path.denial_of_all(ctx.regions.iter().map(|region| Probe {
+            principal_org: Some(org),
+            resource_org: Some(org),
+            secure_transport: false,
+            ..Probe::own(&own_role, service.action, region)
+        }));
         if outside.is_none() {
             open.push(service.name);
         }
@@ -173,25 +154,6 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
         .into_iter()
         .fold(result, |outcome, (key, value)| outcome.with(&key, value))
         .with("RCPs on the path", listing)
-}
-
-/// What denies every probe `probes` makes in every one of `regions`, or `None` when one of
-/// them is allowed.
-fn denied_everywhere<'a, const N: usize>(
-    regions: &'a [String],
-    probes: impl Fn(&'a str) -> [Probe<'a>; N],
-    path: &PolicyPath<'_>,
-) -> Option<String> {
-    let mut sources: Vec<String> = Vec::new();
-    for region in regions {
-        for probe in probes(region) {
-            let source = path.denial(&probe)?;
-            if !sources.contains(&source) {
-                sources.push(source);
-            }
-        }
-    }
-    Some(sources.join("; "))
 }
 
 /// How the evidence says a restriction's state.

@@ -62,17 +62,14 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
         root_mfa::readings(&account.account_summary, &account.credential_report);
     // The credentials first, then the MFA device, as the reason lists them.
     let readings: Vec<_> = credentials.iter().chain(std::iter::once(&mfa)).collect();
-    let left: Vec<&str> = readings
+    let mut left: Vec<&str> = credentials
         .iter()
         .filter(|r| r.combined() == Some(true))
-        .map(|r| {
-            if r.name == "MFA" {
-                "an MFA device"
-            } else {
-                r.name
-            }
-        })
+        .map(|r| r.name)
         .collect();
+    if mfa.combined() == Some(true) {
+        left.push("an MFA device");
+    }
     let unknown = readings.iter().any(|r| r.combined().is_none());
     let (status, reason) = if !off.is_empty() {
         (

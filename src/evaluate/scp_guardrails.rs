@@ -13,7 +13,7 @@
 //! its finding is SKIPPED with that reason.
 
 use super::context::AccountContext;
-use super::policy_path::{self, PolicyPath, Probe};
+use super::policy_path::{self, NoPath, PolicyPath, Probe};
 use crate::config::KNOWN_REGIONS;
 use crate::facts::SCP;
 use crate::finding::{Outcome, Status};
@@ -105,23 +105,14 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
                 .to_owned(),
         );
     }
-    let policies = match policy_path::read(ctx, SCP) {
-        Ok(policies) => policies,
-        Err(why) => return outcome(Status::Error, why),
-    };
-    if !policies.type_enabled(SCP) {
-        return outcome(
-            Status::Fail,
-            "SCPs are not enabled for the organization: no guardrail applies to any account"
-                .to_owned(),
-        );
-    }
-    let path = match PolicyPath::of(policies, SCP, account_id) {
-        Ok(path) => path,
-        Err(why) => {
+    let path = match policy_path::account_path(ctx, SCP) {
+        Ok((_, path)) => path,
+        Err(NoPath::Unread(why)) => return outcome(Status::Error, why),
+        Err(NoPath::NotEnabled) => {
             return outcome(
-                Status::Error,
-                format!("cannot tell which SCPs apply to the account: {why}"),
+                Status::Fail,
+                "SCPs are not enabled for the organization: no guardrail applies to any account"
+                    .to_owned(),
             );
         }
     };
@@ -182,16 +173,11 @@ fn enforces(
         Caller::Role => format!("arn:aws:iam::{account_id}:role/{PROBE_ROLE}"),
         Caller::Root => format!("arn:aws:iam::{account_id}:root"),
     };
-    let mut sources: Vec<String> = Vec::new();
-    for action in guardrail.actions {
-        for region in regions {
-            let source = path.denial(&Probe::own(&principal, action, region))?;
-            if !sources.contains(&source) {
-                sources.push(source);
-            }
-        }
-    }
-    Some(sources.join("; "))
+    path.denial_of_all(guardrail.actions.iter().flat_map(|action| {
+        regions
+            .iter()
+            .map(|region| Probe::own(&principal, action, region))
+    }))
 }
 
 /// The Regions in which an ordinary role of the account may run a regional action.
@@ -210,15 +196,11 @@ fn allowed_regions(path: &PolicyPath<'_>, account_id: &str) -> Vec<&'static str>
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        ACCT, MGMT, OU, ROOT, account, assert_verdict, context, error, org_policy, organization,
-        with_policies,
+        ACCT, MGMT, OU, ROOT, account, assert_verdict, context, error, org_policy as policy,
+        organization, with_policies,
     };
     use super::*;
     use crate::facts::{Collected, OrganizationPolicy};
-
-    fn policy(id: &str, targets: &[&str], statements: &str) -> OrganizationPolicy {
-        org_policy(id, targets, statements)
-    }
 
     fn full_access() -> OrganizationPolicy {
         policy(

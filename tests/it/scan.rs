@@ -1650,6 +1650,11 @@ async fn root_mfa_and_centralized_root_access_tell_the_same_story_of_each_root_u
             if root["mfa"] == true { "1" } else { "0" },
             "{id}"
         );
+        // The organization's features as IAM answered them, on every member's finding.
+        assert_eq!(
+            central["evidence"]["enabled features"], "RootCredentialsManagement, RootSessions",
+            "{id}"
+        );
         if central["status"] == "PASS" {
             assert_eq!(mfa["status"], "PASS", "{id}: {mfa}");
             assert!(
