@@ -34,6 +34,11 @@ compare what posture reports with it:
                                                  "guardrails": ["cloudtrail", ...],  # it holds
                                                  "regions_allowed": null | ["eu-west-1", ...]}]},
       "root_access": {"features": ["RootCredentialsManagement", "RootSessions"]},  # centralized root access
+      "identity_center": null | {            # IAM Identity Center
+        "organization_instance": {"arn", "region", "owner"},
+        "permission_sets": [{"name", "arn", "accounts": ["<account id>", ...]}],  # assigned (and so
+                                             # provisioned) there
+        "account_instances": [{"account_id", "arn", "region"}]},  # made by a member in its own account
       "resource_control_policies": {"enabled": true,      # the RCP policy type on the root
                                     "attached": [{"id", "name", "target_path": "/Workloads",
                                                   "perimeter": ["S3", ...],  # outsiders denied
@@ -324,11 +329,33 @@ class AggregatorPlan:
 
 
 @dataclass(frozen=True)
+class PermissionSetPlan:
+    """A permission set of the organization instance, assigned to one group in `accounts` (plan
+    names); None: every member that is not closed, but those the plan leaves `unassigned`."""
+
+    name: str
+    accounts: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class IdentityCenterPlan:
+    """IAM Identity Center: the organization instance in `region` (enabled as its console does), one
+    group, the permission sets assigned to it, and the member that made an account instance of its
+    own (as a team does for an application, outside the organization's sign-in)."""
+
+    region: str
+    permission_sets: tuple[PermissionSetPlan, ...]
+    unassigned: tuple[str, ...]  # members no permission set reaches
+    account_instance: str  # the member with an account instance
+
+
+@dataclass(frozen=True)
 class OrganizationPlan:
     management: AccountPlan
     members: tuple[AccountPlan, ...]
     delegated_admins: tuple[DelegatedAdminPlan, ...]
     config_aggregators: tuple[AggregatorPlan, ...] = ()
+    identity_center: IdentityCenterPlan | None = None
 
     @property
     def accounts(self) -> tuple[AccountPlan, ...]:
@@ -581,6 +608,15 @@ def build_plan(members: int) -> OrganizationPlan:
             DelegatedAdminPlan("config-multiaccountsetup.amazonaws.com", AUDIT, "organizations"),
         ),
         config_aggregators=(AggregatorPlan("acme-organization", AUDIT),),
+        # The forgotten account under the root is reached by no permission set; the research sandbox
+        # runs an account instance of its own.
+        identity_center=IdentityCenterPlan(
+            HOME_REGION,
+            (PermissionSetPlan("AdministratorAccess", (MANAGEMENT, AUDIT, LOG_ARCHIVE)),
+             PermissionSetPlan("ReadOnlyAccess", None)),
+            unassigned=("acme-data-dev",),
+            account_instance="acme-sandbox-research",
+        ),
     )
 
 
@@ -1200,6 +1236,50 @@ def check_external_access(plan: OrganizationPlan, org: Organization, org_analyze
                                 f"expected {resource.finding_status}")
 
 
+def create_identity_center(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
+                           outcomes: dict[str, AccountOutcome]) -> dict | None:
+    """IAM Identity Center as `plan.identity_center` says: the organization instance through the admin
+    endpoint (AWS has no API for it), then a group, the permission sets and their account assignments
+    through sso-admin, each assignment waited for as on AWS, and the member's account instance made in
+    the member. Answers the description's `identity_center` (None without a plan)."""
+    wanted = plan.identity_center
+    if wanted is None:
+        return None
+    management_id = org.account_ids[MANAGEMENT]
+    enabled = sandbox.post("/_posture/sso/organization-instance",
+                           {"account_id": management_id, "region": wanted.region})
+    instance_arn = enabled["InstanceArn"]
+    sso = sandbox.client("sso-admin", sandbox.management, wanted.region)
+    group = sandbox.client("identitystore", sandbox.management, wanted.region).create_group(
+        IdentityStoreId=enabled["IdentityStoreId"], DisplayName="acme-platform-team")["GroupId"]
+    everyone = tuple(m.name for m in plan.members if not m.closed and m.name not in wanted.unassigned)
+    permission_sets = []
+    for permission_set in wanted.permission_sets:
+        arn = sso.create_permission_set(InstanceArn=instance_arn, Name=permission_set.name,
+                                        SessionDuration="PT4H")["PermissionSet"]["PermissionSetArn"]
+        names = everyone if permission_set.accounts is None else permission_set.accounts
+        for name in names:
+            created = sso.create_account_assignment(
+                InstanceArn=instance_arn, TargetId=org.account_ids[name], TargetType="AWS_ACCOUNT",
+                PermissionSetArn=arn, PrincipalType="GROUP", PrincipalId=group)["AccountAssignmentCreationStatus"]
+            status = created["Status"]
+            while status == "IN_PROGRESS":
+                status = sso.describe_account_assignment_creation_status(
+                    InstanceArn=instance_arn, AccountAssignmentCreationRequestId=created["RequestId"],
+                )["AccountAssignmentCreationStatus"]["Status"]
+            if status != "SUCCEEDED":
+                raise SeedError(f"assigning {permission_set.name} to {name} ended {status}")
+        permission_sets.append({"name": permission_set.name, "arn": arn,
+                                "accounts": [org.account_ids[name] for name in names]})
+    member = outcomes[wanted.account_instance]
+    account_instance = sandbox.client("sso-admin", member.credentials, wanted.region).create_instance(
+        Name=f"{wanted.account_instance}-app")["InstanceArn"]
+    return {"organization_instance": {"arn": instance_arn, "region": wanted.region, "owner": management_id},
+            "permission_sets": permission_sets,
+            "account_instances": [{"account_id": member.account_id, "arn": account_instance,
+                                   "region": wanted.region}]}
+
+
 def close_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> None:
     orgs = sandbox.client("organizations", sandbox.management)
     for account in plan.members:
@@ -1220,7 +1300,7 @@ def list_organization_accounts(sandbox: Sandbox) -> dict[str, dict]:
 
 def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
              outcomes: dict[str, AccountOutcome], external_access: list[dict],
-             config_aggregators: list[dict]) -> dict:
+             config_aggregators: list[dict], identity_center: dict | None) -> dict:
     """The description, from the answers of the APIs while seeding and what Organizations reads back."""
     listed = list_organization_accounts(sandbox)
     orgs = sandbox.client("organizations", sandbox.management)
@@ -1261,6 +1341,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
         "resource_control_policies": {"enabled": True, "attached": org.rcps},
         "root_access": {"features": sorted(
             sandbox.client("iam", sandbox.management).list_organizations_features()["EnabledFeatures"])},
+        "identity_center": identity_center,
         "accounts": accounts,
         "delegated_administrators": [
             {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],
@@ -1313,13 +1394,14 @@ def seed(endpoint: str, members: int, out: str) -> str:
     config_aggregators = create_config_aggregators(sandbox, plan, outcomes)
     create_analyzers(sandbox, plan, outcomes)
     settle_external_access(sandbox, plan, org, outcomes)
+    identity_center = create_identity_center(sandbox, plan, org, outcomes)
     close_accounts(sandbox, plan, org)
     _, org_analyzer = organization_analyzer(plan, outcomes)
     analyzers = [(outcome.credentials, analyzer) for outcome in outcomes.values()
                  for analyzer in outcome.access_analyzers]
     external_access = read_external_access(sandbox, analyzers)
     check_external_access(plan, org, org_analyzer["arn"], external_access)
-    description = describe(sandbox, plan, org, outcomes, external_access, config_aggregators)
+    description = describe(sandbox, plan, org, outcomes, external_access, config_aggregators, identity_center)
     write_description(out, description)
     suspended = sum(account["status"] == "SUSPENDED" for account in description["accounts"])
     return (f"seeded organization {description['organization']['id']} at {sandbox.endpoint}: "

@@ -99,6 +99,52 @@ pub struct OrganizationFacts {
     /// with the caller's credentials; `None` in snapshots of a posture that did not read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_access: Option<Collected<RootAccessFeatures>>,
+    /// IAM Identity Center as the account that runs it for the organization sees it; `None` in
+    /// snapshots of a posture that did not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center: Option<IdentityCenterFacts>,
+}
+
+/// IAM Identity Center, read in the account that administers it for the organization: its
+/// delegated administrator (`sso.amazonaws.com`), else the management account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityCenterFacts {
+    /// The account read; `None` when Organizations' delegated administrators could not be read,
+    /// so no one knows where to look.
+    pub account_id: Option<String>,
+    /// `ListInstances` there, every Region (`RegionScope` `ALL_REGIONS`).
+    pub instances: Collected<Vec<IdentityCenterInstance>>,
+    /// The permission sets of the organization instance (`ListPermissionSets`, in its Region),
+    /// each with the accounts it is provisioned to; empty when there is no organization
+    /// instance.
+    pub permission_sets: Collected<Vec<PermissionSetReach>>,
+}
+
+/// One IAM Identity Center instance of `ListInstances`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityCenterInstance {
+    /// `arn:aws:sso:::instance/ssoins-…`.
+    pub arn: String,
+    /// The account that owns it: the management account for the organization instance, the
+    /// member itself for an account instance.
+    pub owner_account_id: String,
+    /// Its name, when it has one.
+    pub name: Option<String>,
+    /// `ACTIVE`, `CREATE_IN_PROGRESS`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`.
+    pub status: String,
+    /// `PrimaryRegion`: where it was enabled, and where its APIs answer.
+    pub region: Option<String>,
+}
+
+/// One permission set of the organization instance and where it reaches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermissionSetReach {
+    /// `arn:aws:sso:::permissionSet/ssoins-…/ps-…`. Its name would take a `DescribePermissionSet`
+    /// per set, which no verdict needs.
+    pub arn: String,
+    /// `ListAccountsForProvisionedPermissionSet`, every page: the accounts where it exists as a
+    /// role people can sign in to (an account assignment provisions it).
+    pub accounts: Collected<Vec<String>>,
 }
 
 /// `iam:ListOrganizationsFeatures`: which centralized root access features are on.
@@ -478,6 +524,11 @@ pub struct AccountFacts {
     /// snapshots of a posture that did not read AWS Config (the check then says so).
     #[serde(default)]
     pub config: Vec<Regional<ConfigFacts>>,
+    /// The IAM Identity Center instances the account sees (`ListInstances`, every Region): an
+    /// account instance of its own shows only here. `None` in snapshots of a posture that did
+    /// not read them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center_instances: Option<Collected<Vec<IdentityCenterInstance>>>,
 }
 
 /// Security Hub (CSPM) in one account and Region.
@@ -937,6 +988,9 @@ impl AccountFacts {
             securityhub: unread_in(account_id, regions, err),
             buckets: Some(Collected::Error(err.clone())),
             config: unread_in(account_id, regions, err),
+            // Left out, as posture always wrote an unreachable account: the access error says
+            // why nothing was read, and no check judges the account.
+            identity_center_instances: None,
         }
     }
 
@@ -997,6 +1051,9 @@ impl AccountFacts {
             for err in regional.errors() {
                 add(err);
             }
+        }
+        if let Some(Collected::Error(err)) = &self.identity_center_instances {
+            add(err);
         }
         errors
     }

@@ -23,9 +23,10 @@ Guide):
   calling this API": the caller's own (the management account's is the organization instance, a
   member's its account instance), plus the organization instance for the Identity Center delegated
   administrator (registered for `sso.amazonaws.com`), in the request's Region (`RegionScope`
-  CURRENT_REGION, the default) or all Regions (ALL_REGIONS). The management account does not list its
-  members' account instances (../shared/reference/landing-zone-apis.md; (u)). Absent fields are left
-  out, as AWS leaves them, rather than sent as JSON null.
+  CURRENT_REGION, the default) or all Regions (ALL_REGIONS), each with its `PrimaryRegion`. The
+  management account does not list its members' account instances
+  (../shared/reference/landing-zone-apis.md; (u)). Absent fields are left out, as AWS leaves them,
+  rather than sent as JSON null.
 - Every operation on an `InstanceArn` the caller cannot see (another account's, a Region other than
   the instance's, one that does not exist) is `AccessDeniedException` 400 ("You do not have sufficient
   access to perform this action.", the model's documentation of that error; the code for these cases
@@ -106,6 +107,9 @@ class InstanceRecord:
             "Name": self.instance.name,
             "CreatedDate": self.instance.created_date,
             "Status": self.instance.status,
+            # Where it was enabled (the API reference's `PrimaryRegion`; AWS sends it since
+            # multi-Region instances): a reader of `ALL_REGIONS` needs it to call the instance.
+            "PrimaryRegion": self.region,
         }
         return {k: v for k, v in answer.items() if v is not None}
 

@@ -184,7 +184,11 @@ class IdentityCenter(Organization):
         self.assertRegex(instance["InstanceArn"], r"^arn:aws:sso:::instance/ssoins-[0-9a-f]{16}$")
         self.assertRegex(instance["IdentityStoreId"], r"^d-[0-9a-f]{10}$")
         self.assertNotIn("Name", instance)  # absent, not null
+        self.assertEqual(instance["PrimaryRegion"], "us-east-1")
         self.assertEqual(client("sso-admin", region="eu-west-1").list_instances()["Instances"], [])
+        # Every Region at once, as posture reads it: the instance from any Region's endpoint.
+        [everywhere] = client("sso-admin", region="eu-west-1").list_instances(RegionScope="ALL_REGIONS")["Instances"]
+        self.assertEqual(everywhere["InstanceArn"], instance["InstanceArn"])
         services = self.organizations.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
         self.assertIn("sso.amazonaws.com", [s["ServicePrincipal"] for s in services])
 

@@ -443,6 +443,8 @@ impl AccountClients {
         guardduty => aws_sdk_guardduty as "guardduty",
         /// An AWS Config client in the account, in `region`.
         configservice => aws_sdk_config as "config",
+        /// An IAM Identity Center (`sso-admin`) client in the account, in `region`.
+        sso_admin => aws_sdk_ssoadmin as "sso",
     }
 }
 

@@ -20,6 +20,7 @@ mod cloudtrail;
 mod configservice;
 mod guardduty;
 mod iam;
+mod identity_center;
 mod policies;
 mod s3;
 mod scps;
@@ -41,8 +42,8 @@ use crate::config::{ScanConfig, Selection};
 use crate::discover::{DelegatedAdmin, Inventory};
 use crate::facts::{
     AccountAccess, AccountFacts, AccountPlacement, AnalyzerFacts, CollectError, Collected,
-    ConfigAggregators, OrganizationFacts, OuRef, Regional, RegionalAggregators,
-    ServiceAdministration, Trail, unread_in,
+    ConfigAggregators, IdentityCenterFacts, IdentityCenterInstance, OrganizationFacts, OuRef,
+    Regional, RegionalAggregators, ServiceAdministration, Trail, unread_in,
 };
 
 use self::iam::ReportPolling;
@@ -73,9 +74,12 @@ pub struct CollectPlan {
     /// Organizations' delegated administrators (discover's `ListDelegatedAdministrators`).
     pub organizations_admins: Collected<Vec<DelegatedAdmin>>,
     /// The account that holds the organization's external-access analyzers
-    /// ([`access_analyzer_holder`]); an error when Organizations' administrators could not be
-    /// read, for then no one knows where to look.
+    /// ([`administrator`] of Access Analyzer); an error when Organizations' administrators could
+    /// not be read, for then no one knows where to look.
     pub access_analyzer_admin: Collected<String>,
+    /// The account that runs IAM Identity Center for the organization ([`administrator`] of
+    /// `sso.amazonaws.com`), or the error that hides it.
+    pub identity_center_admin: Collected<String>,
     /// Every OU as (id, path), parents before children (discover's walk), for the SCPs
     /// attached to each.
     pub organizational_units: Vec<(String, String)>,
@@ -115,7 +119,16 @@ impl CollectPlan {
             session_name,
             concurrency: config.concurrency,
             organizations_admins: inventory.delegated_admins.clone(),
-            access_analyzer_admin: access_analyzer_holder(&inventory.delegated_admins, management),
+            access_analyzer_admin: administrator(
+                &inventory.delegated_admins,
+                ACCESS_ANALYZER,
+                management,
+            ),
+            identity_center_admin: administrator(
+                &inventory.delegated_admins,
+                IDENTITY_CENTER,
+                management,
+            ),
             organizational_units: inventory
                 .organizational_units
                 .iter()
@@ -208,6 +221,11 @@ pub async fn collect(
                     }),
                     policies: Some(Collected::Error(failure.clone())),
                     root_access: Some(Collected::Error(failure.clone())),
+                    identity_center: Some(IdentityCenterFacts {
+                        account_id: plan.identity_center_admin.as_result().ok().cloned(),
+                        instances: Collected::Error(failure.clone()),
+                        permission_sets: Collected::Error(failure.clone()),
+                    }),
                     organization_trails: Collected::Error(failure),
                 }
             })
@@ -326,13 +344,15 @@ struct Scan {
 
 /// What is read at most once in an account, whoever asks first: its clients, its access check
 /// and, in the accounts whose facts also serve the organization (the management account, the
-/// Access Analyzer administrator), its trails and analyzers.
+/// Access Analyzer and Identity Center administrators), its trails, analyzers and Identity
+/// Center instances.
 struct AccountScope {
     shared: bool,
     clients: OnceCell<AccountClients>,
     access: OnceCell<Collected<AccountAccess>>,
     trails: OnceCell<Collected<Vec<Trail>>>,
     analyzers: OnceCell<Vec<Regional<AnalyzerFacts>>>,
+    identity_center: OnceCell<Collected<Vec<IdentityCenterInstance>>>,
 }
 
 impl AccountScope {
@@ -343,6 +363,7 @@ impl AccountScope {
             access: OnceCell::new(),
             trails: OnceCell::new(),
             analyzers: OnceCell::new(),
+            identity_center: OnceCell::new(),
         }
     }
 }
@@ -351,6 +372,7 @@ impl Scan {
     fn new(factory: ClientFactory, plan: CollectPlan, polling: ReportPolling) -> Self {
         let shared: Vec<&String> = std::iter::once(&plan.management_account_id)
             .chain(plan.access_analyzer_admin.as_result().ok())
+            .chain(plan.identity_center_admin.as_result().ok())
             .collect();
         let mut accounts = HashMap::new();
         for id in plan.accounts.iter().chain(shared.iter().copied()) {
@@ -491,6 +513,24 @@ impl Scan {
         }
     }
 
+    /// The Identity Center instances the account sees, read once.
+    async fn identity_center_instances(
+        &self,
+        account_id: &str,
+    ) -> Collected<Vec<IdentityCenterInstance>> {
+        let read = || async {
+            let clients = self.clients(account_id).await;
+            identity_center::instances(&clients.sso_admin(&clients.global_region()), &self.limiter)
+                .await
+        };
+        let scope = self.scope(account_id);
+        if scope.shared {
+            scope.identity_center.get_or_init(read).await.clone()
+        } else {
+            read().await
+        }
+    }
+
     /// The facts of one account.
     async fn account(&self, account_id: &str) -> AccountFacts {
         let access = self.access(account_id).await.clone();
@@ -509,6 +549,7 @@ impl Scan {
             securityhub,
             buckets,
             config,
+            identity_center_instances,
         ) = futures::join!(
             iam::credential_report(&iam, &self.limiter, &self.polling, self.plan.fresh_after),
             iam::account_summary(&iam, &self.limiter),
@@ -525,6 +566,7 @@ impl Scan {
                 configservice::in_region(&clients.configservice(region), region.as_ref(), limiter)
                     .await
             }),
+            self.identity_center_instances(account_id),
         );
         AccountFacts {
             account_id: account_id.to_owned(),
@@ -537,6 +579,7 @@ impl Scan {
             securityhub,
             buckets: Some(buckets),
             config,
+            identity_center_instances: Some(identity_center_instances),
         }
     }
 
@@ -589,6 +632,7 @@ impl Scan {
             aggregators,
             (scps, policies),
             root_access,
+            identity_center,
         ) = futures::join!(
             self.organization_trails(),
             self.organization_analyzers(),
@@ -596,6 +640,7 @@ impl Scan {
             self.config_aggregators(),
             policy_reads,
             iam::organizations_features(&iam, &self.limiter),
+            self.identity_center(),
         );
         OrganizationFacts {
             management_account_id: self.plan.management_account_id.clone(),
@@ -606,6 +651,64 @@ impl Scan {
             config_aggregators: Some(aggregators),
             policies: Some(policies),
             root_access: Some(root_access),
+            identity_center: Some(identity_center),
+        }
+    }
+
+    /// IAM Identity Center in the account that runs it for the organization: the instances it
+    /// sees and, for the organization instance (the one the management account owns), its
+    /// permission sets, read in the instance's Region.
+    async fn identity_center(&self) -> IdentityCenterFacts {
+        let admin = match &self.plan.identity_center_admin {
+            Collected::Ok(admin) => admin,
+            Collected::Error(err) => {
+                return IdentityCenterFacts {
+                    account_id: None,
+                    instances: Collected::Error(err.clone()),
+                    permission_sets: Collected::Error(err.clone()),
+                };
+            }
+        };
+        let unread = |err: &CollectError| IdentityCenterFacts {
+            account_id: Some(admin.clone()),
+            instances: Collected::Error(err.clone()),
+            permission_sets: Collected::Error(err.clone()),
+        };
+        if let Collected::Error(err) = self.access(admin).await {
+            return unread(err);
+        }
+        let instances = self.identity_center_instances(admin).await;
+        let organization_instance = match &instances {
+            Collected::Error(err) => return unread(err),
+            Collected::Ok(instances) => instances
+                .iter()
+                .find(|i| i.owner_account_id == self.plan.management_account_id),
+        };
+        let permission_sets = match organization_instance {
+            None => Collected::Ok(Vec::new()),
+            Some(instance) => match &instance.region {
+                None => Collected::Error(identity_center::missing(
+                    "ListInstances",
+                    self.global_region().as_ref(),
+                    "ListInstances did not give the organization instance's Region \
+                     (PrimaryRegion), where its permission sets are read",
+                )),
+                Some(region) => {
+                    let clients = self.clients(admin).await;
+                    identity_center::permission_sets(
+                        &clients.sso_admin(&Region::new(region.clone())),
+                        &instance.arn,
+                        region,
+                        &self.limiter,
+                    )
+                    .await
+                }
+            },
+        };
+        IdentityCenterFacts {
+            account_id: Some(admin.clone()),
+            instances,
+            permission_sets,
         }
     }
 
@@ -741,19 +844,25 @@ impl Scan {
     }
 }
 
-/// The account that holds the organization's external-access analyzers: the Access Analyzer
-/// delegated administrator in Organizations' list, else the management account (where an
-/// organization analyzer can be made without one); Organizations' error when the list could not
-/// be read.
-pub fn access_analyzer_holder(
+/// IAM Access Analyzer's service principal.
+pub const ACCESS_ANALYZER: &str = "access-analyzer.amazonaws.com";
+/// IAM Identity Center's service principal.
+pub const IDENTITY_CENTER: &str = "sso.amazonaws.com";
+
+/// The account that runs `service_principal`'s organization-wide resources (the organization
+/// analyzers of Access Analyzer, the organization instance of Identity Center): its delegated
+/// administrator in Organizations' list, else the management account (where they can be made
+/// without one); Organizations' error when the list could not be read.
+pub fn administrator(
     admins: &Collected<Vec<DelegatedAdmin>>,
+    service_principal: &str,
     management_account_id: &str,
 ) -> Collected<String> {
     match admins {
         Collected::Ok(admins) => Collected::Ok(
             admins
                 .iter()
-                .find(|a| a.service_principal == "access-analyzer.amazonaws.com")
+                .find(|a| a.service_principal == service_principal)
                 .map_or_else(
                     || management_account_id.to_owned(),
                     |a| a.account_id.clone(),

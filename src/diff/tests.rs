@@ -26,6 +26,7 @@ fn check(id: &str, severity: Severity, scope: Scope, csf: &[&str]) -> CheckRecor
             nist_csf_1_1: vec![],
             cis_aws_v3: vec![],
             cis_aws_v5: vec![],
+            cis_aws_v7: vec![],
             nist_800_53_r5: vec![],
             security_hub: vec![],
         },

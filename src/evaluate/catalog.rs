@@ -65,6 +65,10 @@ pub struct Mappings {
     /// CIS AWS Foundations Benchmark v5.0.0 recommendation numbers (`1.4`).
     #[serde(default)]
     pub cis_aws_v5: Vec<String>,
+    /// CIS AWS Foundations Benchmark v7.0.0 recommendation numbers (`2.1.1`). Left out when
+    /// empty, so that snapshots of a posture before it write back as they were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cis_aws_v7: Vec<String>,
     /// NIST SP 800-53 Rev. 5 controls (`IA-2(1)`).
     #[serde(default)]
     pub nist_800_53_r5: Vec<String>,
@@ -423,6 +427,12 @@ fn validate(
             "a recommendation number like `1.4`",
         ),
         IdList(
+            "mappings.cis_aws_v7",
+            &m.cis_aws_v7,
+            is_recommendation_number,
+            "a recommendation number like `2.1.1`",
+        ),
+        IdList(
             "mappings.nist_800_53_r5",
             &m.nist_800_53_r5,
             is_800_53_control,
@@ -559,6 +569,7 @@ pub(crate) fn check_mapped_to(id: &str, csf: &[&str]) -> CheckMeta {
             nist_csf_1_1: Vec::new(),
             cis_aws_v3: Vec::new(),
             cis_aws_v5: Vec::new(),
+            cis_aws_v7: Vec::new(),
             nist_800_53_r5: Vec::new(),
             security_hub: Vec::new(),
         },

@@ -30,6 +30,7 @@ mod external_access_findings;
 mod guardduty_enabled;
 mod iam_user_access_keys;
 mod iam_user_console_mfa;
+mod identity_center;
 mod management_account_no_iam_users;
 mod organization_structure;
 mod policy_path;
@@ -485,6 +486,7 @@ pub(crate) mod test_support {
             config_aggregators: None,
             policies: None,
             root_access: None,
+            identity_center: None,
         }
     }
 
@@ -562,6 +564,7 @@ pub(crate) mod test_support {
             securityhub: Vec::new(),
             buckets: Some(Collected::Ok(Vec::new())),
             config: Vec::new(),
+            identity_center_instances: Some(Collected::Ok(Vec::new())),
         }
     }
 }
@@ -623,6 +626,7 @@ mod tests {
                 ("guardduty-enabled", Some("us-east-1"), ACCT),
                 ("iam-user-access-keys", None, ACCT),
                 ("iam-user-console-mfa", None, ACCT),
+                ("identity-center", None, ACCT),
                 ("rcp-data-perimeter", None, ACCT),
                 (
                     "root-access-centralized",

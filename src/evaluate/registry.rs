@@ -15,7 +15,7 @@ use super::{
     cloudtrail_log_file_validation, cloudtrail_logs_outside_account, cloudtrail_multi_region,
     config_aggregator_organization, config_recorder_enabled, delegated_admin_not_management,
     external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
-    management_account_no_iam_users, organization_structure, rcp_data_perimeter,
+    identity_center, management_account_no_iam_users, organization_structure, rcp_data_perimeter,
     root_access_centralized, root_access_keys, root_mfa, scp_guardrails, scps_attached,
     securityhub_enabled,
 };
@@ -218,6 +218,14 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         toml: check_toml!("rcp-data-perimeter"),
         logic: CheckLogic::Account {
             evaluate: rcp_data_perimeter::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "identity-center",
+        toml: check_toml!("identity-center"),
+        logic: CheckLogic::Account {
+            evaluate: identity_center::evaluate,
             account_resource: str::to_owned,
         },
     },

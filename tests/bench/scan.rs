@@ -604,6 +604,18 @@ fn why(action: &str) -> &'static str {
         "guardduty:ListOrganizationAdminAccounts" => {
             "delegated-admin-not-management: GuardDuty's own admin list, in the management account, per Region"
         }
+        "iam:ListOrganizationsFeatures" => {
+            "root-access-centralized: the organization's centralized root access features, once, with the caller's credentials"
+        }
+        "sso:ListInstances" => {
+            "identity-center: the instances each account sees, every Region in one call (RegionScope ALL_REGIONS), once per account"
+        }
+        "sso:ListPermissionSets" => {
+            "identity-center: the organization instance's permission sets, once, in its Region"
+        }
+        "sso:ListAccountsForProvisionedPermissionSet" => {
+            "identity-center: the accounts each permission set reaches, once per permission set"
+        }
         "iam:ListUsers"
         | "iam:GetLoginProfile"
         | "iam:ListMFADevices"

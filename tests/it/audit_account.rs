@@ -369,10 +369,15 @@ async fn from_the_audit_account_without_a_role_in_the_management_account_only_it
     // Every other account's verdicts stand, the CloudTrail ones too: the organization trail is
     // read where the audit account sees it, not in the management account.
     // (Centralized root access is read with the caller's credentials, which IAM refuses to the
-    // audit account: the test above.)
+    // audit account: the test above. IAM Identity Center, with no delegated administrator, is
+    // read in the management account: below.)
     let others = |v: &Verdicts| -> Vec<(String, String, Option<String>, String, Status)> {
         v.iter()
-            .filter(|(key, _)| key.1 != management && key.0 != "root-access-centralized")
+            .filter(|(key, _)| {
+                key.1 != management
+                    && key.0 != "root-access-centralized"
+                    && key.0 != "identity-center"
+            })
             .map(|(key, (status, _))| {
                 (
                     key.0.clone(),
@@ -385,6 +390,25 @@ async fn from_the_audit_account_without_a_role_in_the_management_account_only_it
             .collect()
     };
     assert_eq!(others(&audit_verdicts), others(&management_verdicts));
+    // The organization instance lives in the management account: where a member's verdict
+    // needed it, it is ERROR naming the role that could not be assumed there; what the member
+    // shows itself (an account instance, console passwords) still fails it.
+    let mut unread = 0;
+    for (key, (status, reason)) in &audit_verdicts {
+        if key.0 != "identity-center" || key.1 == management {
+            continue;
+        }
+        let (was, _) = &management_verdicts[key];
+        if status != was {
+            assert_eq!(*status, Status::Error, "{key:?} was {was:?}: {reason}");
+            assert!(reason.contains("sts:AssumeRole"), "{key:?}: {reason}");
+            unread += 1;
+        }
+    }
+    assert!(
+        unread > 0,
+        "no identity-center verdict needed the management account"
+    );
 
     // The management account's own cells are ERROR with AWS's AssumeRole error, never dropped:
     // one per account-scope check and Region, as for any unreachable account.

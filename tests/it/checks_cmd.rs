@@ -298,6 +298,7 @@ fn one_check_shows_every_field_and_the_statement_of_each_of_its_csf_ids() {
             ("nist_csf_2", "NIST CSF 2.0"),
             ("cis_aws_v3", "CIS AWS Foundations Benchmark v3.0.0"),
             ("cis_aws_v5", "CIS AWS Foundations Benchmark v5.0.0"),
+            ("cis_aws_v7", "CIS AWS Foundations Benchmark v7.0.0"),
             ("nist_800_53_r5", "NIST SP 800-53 Rev. 5"),
             ("nist_csf_1_1", "NIST CSF 1.1"),
             ("security_hub", "AWS Security Hub controls"),

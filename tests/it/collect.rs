@@ -53,8 +53,11 @@ fn plan(
     session_name: &str,
     admins: Collected<Vec<DelegatedAdmin>>,
 ) -> CollectPlan {
+    let management = seeded.management_account_id();
     let access_analyzer_admin =
-        posture::collect::access_analyzer_holder(&admins, &seeded.management_account_id());
+        posture::collect::administrator(&admins, posture::collect::ACCESS_ANALYZER, &management);
+    let identity_center_admin =
+        posture::collect::administrator(&admins, posture::collect::IDENTITY_CENTER, &management);
     CollectPlan {
         management_account_id: seeded.management_account_id(),
         caller_account_id: seeded.management_account_id(),
@@ -71,6 +74,7 @@ fn plan(
         concurrency: 8,
         organizations_admins: admins,
         access_analyzer_admin,
+        identity_center_admin,
         organizational_units: seeded.description["organizational_units"]
             .as_array()
             .expect("organizational_units")
@@ -766,6 +770,8 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
         ("ListDetectors", "eu-west-1", 200),
         ("ListDetectors", "us-east-1", 200),
         ("ListFindings", "us-east-1", 200),
+        // Every Region in one call (RegionScope ALL_REGIONS), sent to the first.
+        ("ListInstances", "us-east-1", 200),
     ];
     let mut calls: Vec<(&str, &str, u16)> = calls
         .iter()

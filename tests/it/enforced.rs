@@ -762,6 +762,12 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
         &["cloudtrail-logs-outside-account", "organization-structure"],
     ),
     ("securityhub:DescribeHub", &["securityhub-enabled"]),
+    (
+        "sso:ListAccountsForProvisionedPermissionSet",
+        &["identity-center"],
+    ),
+    ("sso:ListInstances", &["identity-center"]),
+    ("sso:ListPermissionSets", &["identity-center"]),
     ("securityhub:GetEnabledStandards", &["securityhub-enabled"]),
     (
         "securityhub:ListOrganizationAdminAccounts",
@@ -776,6 +782,7 @@ const USER_CHECKS: &[&str] = &[
     "access-key-unused",
     "iam-user-access-keys",
     "iam-user-console-mfa",
+    "identity-center",
     "management-account-no-iam-users",
 ];
 
@@ -790,6 +797,7 @@ const ADMIN_CHECKS: &[&str] = &[
     "config-aggregator-organization",
     "delegated-admin-not-management",
     "external-access-findings",
+    "identity-center",
 ];
 
 /// The checks that read nothing in a member account: the rest read through the auditor role,
@@ -833,7 +841,7 @@ fn readme_table() -> BTreeMap<String, Option<BTreeSet<String>>> {
             .split_once(" | ")
             .unwrap_or_else(|| panic!("a row of two cells: {row}"));
         let named: BTreeSet<String> = without.trim().split(", ").map(str::to_owned).collect();
-        let checks = if without.trim() == "the same five checks" {
+        let checks = if without.trim() == "the same six checks" {
             previous.clone()
         } else if named.is_subset(&ids) {
             Some(named)

@@ -171,6 +171,7 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
                 "scp-guardrails",
                 "rcp-data-perimeter",
                 "root-access-centralized",
+                "identity-center",
             ] {
                 put(check, &["SKIPPED"]);
             }
@@ -195,6 +196,37 @@ fn expected(seeded: &Seeded, snapshot: &Value) -> BTreeMap<(String, String), BTr
             &[if id == management {
                 "SKIPPED"
             } else if no_credentials && root["mfa"] == false {
+                "PASS"
+            } else {
+                "FAIL"
+            }],
+        );
+        // IAM Identity Center: a permission set of the organization instance reaches the
+        // account, it made no account instance, and none of its IAM users has a console password.
+        let identity_center = &seeded.description["identity_center"];
+        let reached = identity_center["permission_sets"]
+            .as_array()
+            .expect("permission sets")
+            .iter()
+            .any(|p| {
+                p["accounts"]
+                    .as_array()
+                    .expect("accounts")
+                    .contains(&account["id"])
+            });
+        let own_instance = identity_center["account_instances"]
+            .as_array()
+            .expect("account instances")
+            .iter()
+            .any(|i| i["account_id"] == account["id"]);
+        let console_password = account["iam_users"]
+            .as_array()
+            .expect("iam_users")
+            .iter()
+            .any(|u| u["console_password"] == true);
+        put(
+            "identity-center",
+            &[if reached && !own_instance && !console_password {
                 "PASS"
             } else {
                 "FAIL"

@@ -73,6 +73,7 @@ pub(crate) fn snapshot(accounts: usize, checks: usize, regions: usize, variant: 
                 nist_csf_1_1: vec![],
                 cis_aws_v3: vec![],
                 cis_aws_v5: vec![],
+                cis_aws_v7: vec![],
                 nist_800_53_r5: vec![],
                 security_hub: vec![],
             },

@@ -75,6 +75,7 @@ impl<'a> VersionModel<'a> {
                     ("NIST CSF 1.1", &m.nist_csf_1_1),
                     ("CIS AWS Foundations Benchmark v3.0.0", &m.cis_aws_v3),
                     ("CIS AWS Foundations Benchmark v5.0.0", &m.cis_aws_v5),
+                    ("CIS AWS Foundations Benchmark v7.0.0", &m.cis_aws_v7),
                     ("NIST SP 800-53 Rev. 5", &m.nist_800_53_r5),
                     ("AWS Security Hub", &m.security_hub),
                 ]
