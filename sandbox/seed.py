@@ -1521,5 +1521,48 @@ def main() -> int:
     return 0
 
 
+def seed_declarative_ec2(sandbox: Sandbox, org: Organization, target_path: str = "/Workloads",
+                         account_name: str = "acme-sandbox-research",
+                         regions: tuple[str, ...] = REGIONS) -> dict:
+    """EC2 declarative policies: enables `DECLARATIVE_POLICY_EC2` on the root, attaches one policy to
+    `target_path` pinning block public access for AMIs (new sharing) and snapshots (all sharing),
+    IMDSv2 required and the serial console disabled, and sets the same four values at account level
+    only (not pinned: ManagedBy `account`) in `account_name` in each of `regions`. That account must
+    not be under `target_path`. Answers what it did, for the description."""
+    policy_name = "ec2-baseline"
+    document = {"ec2_attributes": {
+        "image_block_public_access": {"state": {"@@assign": "block_new_sharing"}},
+        "snapshot_block_public_access": {"state": {"@@assign": "block_all_sharing"}},
+        "instance_metadata_defaults": {"http_tokens": {"@@assign": "required"}},
+        "serial_console_access": {"status": {"@@assign": "disabled"}},
+    }}
+    ou_ids = {ou["path"]: ou["id"] for ou in org.ous}
+    if target_path not in ou_ids:
+        raise SeedError(f"seed_declarative_ec2: no OU {target_path}")
+    if account_name not in org.account_ids:
+        raise SeedError(f"seed_declarative_ec2: no account {account_name}")
+    orgs = sandbox.client("organizations", sandbox.management)
+    orgs.enable_policy_type(RootId=org.root_id, PolicyType="DECLARATIVE_POLICY_EC2")
+    policy = orgs.create_policy(
+        Name=policy_name, Type="DECLARATIVE_POLICY_EC2", Description=f"{policy_name} (posture sandbox)",
+        Content=json.dumps(document))["Policy"]["PolicySummary"]
+    orgs.attach_policy(PolicyId=policy["Id"], TargetId=ou_ids[target_path])
+
+    account_id = org.account_ids[account_name]
+    clients = AccountClients(sandbox, sandbox.credentials_for(sandbox.client("sts", sandbox.management), account_id))
+    for region in regions:
+        ec2 = clients("ec2", region)
+        ec2.enable_image_block_public_access(ImageBlockPublicAccessState="block-new-sharing")
+        ec2.enable_snapshot_block_public_access(State="block-all-sharing")
+        ec2.modify_instance_metadata_defaults(HttpTokens="required")
+        ec2.disable_serial_console_access()
+    settings = {"image_block_public_access": "block-new-sharing", "snapshot_block_public_access": "block-all-sharing",
+                "http_tokens": "required", "serial_console_access": False}
+    return {"enabled": True,
+            "attached": [{"id": policy["Id"], "name": policy_name, "target_path": target_path, "pins": settings}],
+            "account_level": [{"account_id": account_id, "name": account_name, "regions": list(regions),
+                               "settings": settings}]}
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,7 +20,7 @@ from moto.s3.models import s3_backends
 from moto.securityhub.models import SecurityHubBackend
 from moto.sts.models import sts_backends
 
-from . import enforce, iam, identity_center, moto_gaps, root_access, wire
+from . import ec2_settings, enforce, iam, identity_center, moto_gaps, root_access, wire
 from .access_analyzer import AccessAnalyzer
 from .faults import Faults
 from .record import RequestRecord
@@ -42,10 +42,12 @@ class SandboxApp:
         self.enforcement = enforce.Enforcement()
         self.root_access = root_access.RootAccess(self.iam)
         self.identity_center = identity_center.IdentityCenter()
+        self.ec2_settings = ec2_settings.Ec2Settings()
         self.callers: dict[str, tuple[str, str]] = {}  # access key id -> (account, principal ARN)
         self.iam.install()
         self.root_access.install()
         self.identity_center.install()
+        self.ec2_settings.install()
         moto_gaps.install()
 
     def __call__(self, environ, start_response):
@@ -134,6 +136,10 @@ class SandboxApp:
             return self.iam.handle(request, account_id) or self.root_access.handle(request, account_id)
         if request.service == identity_center.SIGNING_NAME:
             return self.identity_center.handle(request, account_id)
+        if request.service in ("ec2", "organizations"):
+            answer = self.ec2_settings.handle(request, account_id)
+            if answer is not None:
+                return answer
         handler = moto_gaps.HANDLERS.get((request.service, request.action))
         if handler is not None:
             return handler(request, account_id)
@@ -250,6 +256,7 @@ class SandboxApp:
         self.access_analyzer.reset()
         self.root_access.reset()
         self.identity_center.reset()
+        self.ec2_settings.reset()
         self.enforcement.enabled = False
         self.callers.clear()
         moto_gaps.SECURITYHUB_ADMINS.clear()
