@@ -39,6 +39,11 @@ compare what posture reports with it:
         "permission_sets": [{"name", "arn", "accounts": ["<account id>", ...]}],  # assigned (and so
                                              # provisioned) there
         "account_instances": [{"account_id", "arn", "region"}]},  # made by a member in its own account
+      "declarative_policies_ec2": {"enabled": true,   # DECLARATIVE_POLICY_EC2 on the root
+        "attached": [{"id", "name", "target_path", "pins": {"image_block_public_access",
+                      "snapshot_block_public_access", "http_tokens", "serial_console_access"}}],
+        "account_level": [{"account_id", "name", "regions", "settings": {...}}]},  # the same values set
+                                             # by the account itself, not pinned (ManagedBy account)
       "resource_control_policies": {"enabled": true,      # the RCP policy type on the root
                                     "attached": [{"id", "name", "target_path": "/Workloads",
                                                   "perimeter": ["S3", ...],  # outsiders denied
@@ -1236,6 +1241,11 @@ def check_external_access(plan: OrganizationPlan, org: Organization, org_analyze
                                 f"expected {resource.finding_status}")
 
 
+# How often an account assignment's status is asked before the seeder gives up on it (the sandbox
+# answers SUCCEEDED at the first ask).
+ASSIGNMENT_POLLS = 20
+
+
 def create_identity_center(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
                            outcomes: dict[str, AccountOutcome]) -> dict | None:
     """IAM Identity Center as `plan.identity_center` says: the organization instance through the admin
@@ -1263,7 +1273,9 @@ def create_identity_center(sandbox: Sandbox, plan: OrganizationPlan, org: Organi
                 InstanceArn=instance_arn, TargetId=org.account_ids[name], TargetType="AWS_ACCOUNT",
                 PermissionSetArn=arn, PrincipalType="GROUP", PrincipalId=group)["AccountAssignmentCreationStatus"]
             status = created["Status"]
-            while status == "IN_PROGRESS":
+            for _ in range(ASSIGNMENT_POLLS):
+                if status != "IN_PROGRESS":
+                    break
                 status = sso.describe_account_assignment_creation_status(
                     InstanceArn=instance_arn, AccountAssignmentCreationRequestId=created["RequestId"],
                 )["AccountAssignmentCreationStatus"]["Status"]
@@ -1278,6 +1290,49 @@ def create_identity_center(sandbox: Sandbox, plan: OrganizationPlan, org: Organi
             "permission_sets": permission_sets,
             "account_instances": [{"account_id": member.account_id, "arn": account_instance,
                                    "region": wanted.region}]}
+
+
+def create_declarative_policies_ec2(sandbox: Sandbox, org: Organization, target_path: str = "/Workloads",
+                         account_name: str = "acme-sandbox-research",
+                         regions: tuple[str, ...] = REGIONS) -> dict:
+    """EC2 declarative policies: enables `DECLARATIVE_POLICY_EC2` on the root, attaches one policy to
+    `target_path` pinning block public access for AMIs (new sharing) and snapshots (all sharing),
+    IMDSv2 required and the serial console disabled, and sets the same four values at account level
+    only (not pinned: ManagedBy `account`) in `account_name` in each of `regions`. That account must
+    not be under `target_path`. Answers what it did, for the description."""
+    policy_name = "ec2-baseline"
+    document = {"ec2_attributes": {
+        "image_block_public_access": {"state": {"@@assign": "block_new_sharing"}},
+        "snapshot_block_public_access": {"state": {"@@assign": "block_all_sharing"}},
+        "instance_metadata_defaults": {"http_tokens": {"@@assign": "required"}},
+        "serial_console_access": {"status": {"@@assign": "disabled"}},
+    }}
+    ou_ids = {ou["path"]: ou["id"] for ou in org.ous}
+    if target_path not in ou_ids:
+        raise SeedError(f"create_declarative_policies_ec2: no OU {target_path}")
+    if account_name not in org.account_ids:
+        raise SeedError(f"create_declarative_policies_ec2: no account {account_name}")
+    orgs = sandbox.client("organizations", sandbox.management)
+    orgs.enable_policy_type(RootId=org.root_id, PolicyType="DECLARATIVE_POLICY_EC2")
+    policy = orgs.create_policy(
+        Name=policy_name, Type="DECLARATIVE_POLICY_EC2", Description=f"{policy_name} (posture sandbox)",
+        Content=json.dumps(document))["Policy"]["PolicySummary"]
+    orgs.attach_policy(PolicyId=policy["Id"], TargetId=ou_ids[target_path])
+
+    account_id = org.account_ids[account_name]
+    clients = AccountClients(sandbox, sandbox.credentials_for(sandbox.client("sts", sandbox.management), account_id))
+    for region in regions:
+        ec2 = clients("ec2", region)
+        ec2.enable_image_block_public_access(ImageBlockPublicAccessState="block-new-sharing")
+        ec2.enable_snapshot_block_public_access(State="block-all-sharing")
+        ec2.modify_instance_metadata_defaults(HttpTokens="required")
+        ec2.disable_serial_console_access()
+    settings = {"image_block_public_access": "block-new-sharing", "snapshot_block_public_access": "block-all-sharing",
+                "http_tokens": "required", "serial_console_access": False}
+    return {"enabled": True,
+            "attached": [{"id": policy["Id"], "name": policy_name, "target_path": target_path, "pins": settings}],
+            "account_level": [{"account_id": account_id, "name": account_name, "regions": list(regions),
+                               "settings": settings}]}
 
 
 def close_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> None:
@@ -1300,7 +1355,8 @@ def list_organization_accounts(sandbox: Sandbox) -> dict[str, dict]:
 
 def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
              outcomes: dict[str, AccountOutcome], external_access: list[dict],
-             config_aggregators: list[dict], identity_center: dict | None) -> dict:
+             config_aggregators: list[dict], identity_center: dict | None,
+             declarative_policies_ec2: dict) -> dict:
     """The description, from the answers of the APIs while seeding and what Organizations reads back."""
     listed = list_organization_accounts(sandbox)
     orgs = sandbox.client("organizations", sandbox.management)
@@ -1342,6 +1398,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
         "root_access": {"features": sorted(
             sandbox.client("iam", sandbox.management).list_organizations_features()["EnabledFeatures"])},
         "identity_center": identity_center,
+        "declarative_policies_ec2": declarative_policies_ec2,
         "accounts": accounts,
         "delegated_administrators": [
             {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],
@@ -1395,13 +1452,15 @@ def seed(endpoint: str, members: int, out: str) -> str:
     create_analyzers(sandbox, plan, outcomes)
     settle_external_access(sandbox, plan, org, outcomes)
     identity_center = create_identity_center(sandbox, plan, org, outcomes)
+    declarative_policies_ec2 = create_declarative_policies_ec2(sandbox, org)
     close_accounts(sandbox, plan, org)
     _, org_analyzer = organization_analyzer(plan, outcomes)
     analyzers = [(outcome.credentials, analyzer) for outcome in outcomes.values()
                  for analyzer in outcome.access_analyzers]
     external_access = read_external_access(sandbox, analyzers)
     check_external_access(plan, org, org_analyzer["arn"], external_access)
-    description = describe(sandbox, plan, org, outcomes, external_access, config_aggregators, identity_center)
+    description = describe(sandbox, plan, org, outcomes, external_access, config_aggregators, identity_center,
+                           declarative_policies_ec2)
     write_description(out, description)
     suspended = sum(account["status"] == "SUSPENDED" for account in description["accounts"])
     return (f"seeded organization {description['organization']['id']} at {sandbox.endpoint}: "
@@ -1519,49 +1578,6 @@ def main() -> int:
         print(f"seed.py {args.command}: error: {describe_error(err)}", file=sys.stderr)
         return 1
     return 0
-
-
-def seed_declarative_ec2(sandbox: Sandbox, org: Organization, target_path: str = "/Workloads",
-                         account_name: str = "acme-sandbox-research",
-                         regions: tuple[str, ...] = REGIONS) -> dict:
-    """EC2 declarative policies: enables `DECLARATIVE_POLICY_EC2` on the root, attaches one policy to
-    `target_path` pinning block public access for AMIs (new sharing) and snapshots (all sharing),
-    IMDSv2 required and the serial console disabled, and sets the same four values at account level
-    only (not pinned: ManagedBy `account`) in `account_name` in each of `regions`. That account must
-    not be under `target_path`. Answers what it did, for the description."""
-    policy_name = "ec2-baseline"
-    document = {"ec2_attributes": {
-        "image_block_public_access": {"state": {"@@assign": "block_new_sharing"}},
-        "snapshot_block_public_access": {"state": {"@@assign": "block_all_sharing"}},
-        "instance_metadata_defaults": {"http_tokens": {"@@assign": "required"}},
-        "serial_console_access": {"status": {"@@assign": "disabled"}},
-    }}
-    ou_ids = {ou["path"]: ou["id"] for ou in org.ous}
-    if target_path not in ou_ids:
-        raise SeedError(f"seed_declarative_ec2: no OU {target_path}")
-    if account_name not in org.account_ids:
-        raise SeedError(f"seed_declarative_ec2: no account {account_name}")
-    orgs = sandbox.client("organizations", sandbox.management)
-    orgs.enable_policy_type(RootId=org.root_id, PolicyType="DECLARATIVE_POLICY_EC2")
-    policy = orgs.create_policy(
-        Name=policy_name, Type="DECLARATIVE_POLICY_EC2", Description=f"{policy_name} (posture sandbox)",
-        Content=json.dumps(document))["Policy"]["PolicySummary"]
-    orgs.attach_policy(PolicyId=policy["Id"], TargetId=ou_ids[target_path])
-
-    account_id = org.account_ids[account_name]
-    clients = AccountClients(sandbox, sandbox.credentials_for(sandbox.client("sts", sandbox.management), account_id))
-    for region in regions:
-        ec2 = clients("ec2", region)
-        ec2.enable_image_block_public_access(ImageBlockPublicAccessState="block-new-sharing")
-        ec2.enable_snapshot_block_public_access(State="block-all-sharing")
-        ec2.modify_instance_metadata_defaults(HttpTokens="required")
-        ec2.disable_serial_console_access()
-    settings = {"image_block_public_access": "block-new-sharing", "snapshot_block_public_access": "block-all-sharing",
-                "http_tokens": "required", "serial_console_access": False}
-    return {"enabled": True,
-            "attached": [{"id": policy["Id"], "name": policy_name, "target_path": target_path, "pins": settings}],
-            "account_level": [{"account_id": account_id, "name": account_name, "regions": list(regions),
-                               "settings": settings}]}
 
 
 if __name__ == "__main__":

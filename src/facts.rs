@@ -120,6 +120,17 @@ pub struct IdentityCenterFacts {
     pub permission_sets: Collected<Vec<PermissionSetReach>>,
 }
 
+impl IdentityCenterFacts {
+    /// Nothing read, for `err`, in `account_id` (`None`: no one knows which account to read).
+    pub fn unread(account_id: Option<String>, err: &CollectError) -> Self {
+        IdentityCenterFacts {
+            account_id,
+            instances: Collected::Error(err.clone()),
+            permission_sets: Collected::Error(err.clone()),
+        }
+    }
+}
+
 /// One IAM Identity Center instance of `ListInstances`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentityCenterInstance {

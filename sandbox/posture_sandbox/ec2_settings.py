@@ -75,6 +75,7 @@ from moto.organizations import exceptions as org_exceptions
 from moto.organizations import models as org_models
 
 from . import wire
+from .org import management_backend
 
 POLICY_TYPE = "DECLARATIVE_POLICY_EC2"
 POLICY_ARN_FORMAT = "arn:{0}:organizations::{1}:policy/{2}/declarative_policy_ec2/{3}"
@@ -283,13 +284,6 @@ def _hashable_and(valid: Callable[[Any], bool], value: Any) -> bool:
 
 # --- Organizations -------------------------------------------------------------------------------
 
-def organization_backend(account_id: str) -> Any:
-    """moto's backend of the management account of `account_id`'s organization, or None outside one."""
-    master = org_models.organizations_backends.master_accounts.get(account_id)
-    backend = org_models.organizations_backends[master[0] if master else account_id]["aws"]
-    return backend if backend.org is not None else None
-
-
 def root_of(backend: Any) -> Any:
     return next(ou for ou in backend.ou if ou.type == "ROOT")
 
@@ -474,7 +468,7 @@ class Ec2Settings:
             if form.get("DryRun", "").lower() == "true":
                 return wire.error_response(request, "DryRunOperation",
                                            "Request would have succeeded, but DryRun flag is set.", 412)
-            backend = organization_backend(account_id)
+            backend = management_backend(account_id)
             pins = pins_of(effective_policy(backend, account_id) if backend is not None else None)
             with self._lock:
                 settings = self.settings.setdefault((account_id, request.region), Settings())
@@ -550,7 +544,7 @@ class Ec2Settings:
         body = request.json_body()
         if body.get("PolicyType") != POLICY_TYPE:
             return None  # moto's answer: it has no DescribeEffectivePolicy
-        backend = organization_backend(account_id)
+        backend = management_backend(account_id)
         if backend is None:
             return wire.error_response(request, "AWSOrganizationsNotInUseException",
                                        "Your account is not a member of an organization.", 400)

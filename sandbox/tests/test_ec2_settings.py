@@ -3,23 +3,16 @@ an in-process sandbox: a new account's defaults, the setters, a policy on one OU
 root, refusal of a pinned setter, the policy type switched off, and the wire shapes AWS uses."""
 
 import json
-import logging
-import threading
 import unittest
 from typing import Any
 from xml.etree import ElementTree
 
 import botocore.exceptions
-import botocore.session
-from moto.moto_server.werkzeug_app import MotoRequestHandler
-from werkzeug.serving import make_server
 
 from posture_sandbox import ec2_settings, wire
-from posture_sandbox.app import SandboxApp
+from tests import in_process
+from tests.in_process import MANAGEMENT, REGION, STATIC_KEY, client
 
-MANAGEMENT = "123456789012"  # moto's default account, which the sandbox's static key acts in
-STATIC_KEY = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None)
-REGION = "us-east-1"
 OTHER_REGION = "eu-west-1"
 POLICY_TYPE = "DECLARATIVE_POLICY_EC2"
 
@@ -32,29 +25,12 @@ PINNED = {"ec2_attributes": {
     "serial_console_access": {"status": {"@@assign": "disabled"}},
 }}
 
-app: SandboxApp
-server: Any
-endpoint = ""
-session = botocore.session.get_session()
-
-
 def setUpModule() -> None:
-    global app, server, endpoint
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = SandboxApp()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    endpoint = f"http://127.0.0.1:{server.server_port}"
+    in_process.start()
 
 
 def tearDownModule() -> None:
-    server.shutdown()
-
-
-def client(service: str, credentials=STATIC_KEY, region: str = REGION):
-    key, secret, token = credentials
-    return session.create_client(service, region_name=region, endpoint_url=endpoint, aws_access_key_id=key,
-                                 aws_secret_access_key=secret, aws_session_token=token)
+    in_process.stop()
 
 
 def settings_of(ec2) -> dict:
@@ -82,7 +58,7 @@ class Organization(unittest.TestCase):
     """A fresh sandbox with an all-features organization, two OUs and a member in each, per test."""
 
     def setUp(self) -> None:
-        app.reset()
+        in_process.app().reset()
         self.organizations = client("organizations")
         self.organizations.create_organization(FeatureSet="ALL")
         self.root_id = self.organizations.list_roots()["Roots"][0]["Id"]
@@ -102,9 +78,7 @@ class Organization(unittest.TestCase):
         return client("ec2", self.member(self.members[ou]) if ou else STATIC_KEY, region)
 
     def member(self, account_id: str) -> tuple[str, str, str]:
-        answer = client("sts").assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
-                                           RoleSessionName="test")["Credentials"]
-        return answer["AccessKeyId"], answer["SecretAccessKey"], answer["SessionToken"]
+        return in_process.member(account_id)
 
     def attach(self, document: dict, target: str, name: str = "ec2-baseline") -> str:
         policy = self.organizations.create_policy(Name=name, Type=POLICY_TYPE, Description=name,
@@ -174,7 +148,7 @@ class AccountSettings(Organization):
                                   protocol="ec2", method="POST", path="/", query={},
                                   body=b"Action=GetInstanceMetadataDefaults&Version=2016-11-15")
         client("ec2").modify_instance_metadata_defaults(HttpTokens="required")
-        status, headers, body = app.ec2_settings.handle(request, MANAGEMENT)
+        status, headers, body = in_process.app().ec2_settings.handle(request, MANAGEMENT)
         self.assertEqual(status, "200 OK")
         self.assertIn(("Content-Type", "text/xml;charset=UTF-8"), headers)
         ns = {"ec2": "http://ec2.amazonaws.com/doc/2016-11-15/"}

@@ -1,66 +1,29 @@
 """IAM's centralized root access and IAM Identity Center, asked through botocore (what boto3 and the
 seeder use) of an in-process sandbox: what each caller gets, success and refusal, in the wire shapes AWS uses."""
 
-import json
-import logging
-import threading
 import unittest
-import urllib.error
-import urllib.request
-from typing import Any
 from xml.etree import ElementTree
 
 import botocore.exceptions
-import botocore.session
-from moto.moto_server.werkzeug_app import MotoRequestHandler
-from werkzeug.serving import make_server
 
 from posture_sandbox import wire
-from posture_sandbox.app import SandboxApp
-
-MANAGEMENT = "123456789012"  # moto's default account, which the sandbox's static key acts in
-STATIC_KEY = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None)
-REGION = "us-east-1"
-
-app: SandboxApp
-server: Any
-endpoint = ""
-session = botocore.session.get_session()
+from tests import in_process
+from tests.in_process import MANAGEMENT, REGION, admin, client
 
 
 def setUpModule() -> None:
-    global app, server, endpoint
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
-    app = SandboxApp()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    endpoint = f"http://127.0.0.1:{server.server_port}"
+    in_process.start()
 
 
 def tearDownModule() -> None:
-    server.shutdown()
-
-
-def client(service: str, credentials=STATIC_KEY, region: str = REGION):
-    key, secret, token = credentials
-    return session.create_client(service, region_name=region, endpoint_url=endpoint, aws_access_key_id=key,
-                        aws_secret_access_key=secret, aws_session_token=token)
-
-
-def admin(path: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(endpoint + path, data=json.dumps(body).encode(), method="POST")
-    try:
-        with urllib.request.urlopen(request) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+    in_process.stop()
 
 
 class Organization(unittest.TestCase):
     """A fresh sandbox with an all-features organization and two members, per test."""
 
     def setUp(self) -> None:
-        app.reset()
+        in_process.app().reset()
         self.organizations = client("organizations")
         self.organization_id = self.organizations.create_organization(FeatureSet="ALL")["Organization"]["Id"]
         self.members = [self.create_account(name) for name in ("workload-a", "workload-b")]
@@ -70,10 +33,7 @@ class Organization(unittest.TestCase):
         return status["CreateAccountStatus"]["AccountId"]
 
     def member(self, account_id: str) -> tuple[str, str, str]:
-        """Credentials in a member, as the seeder gets them."""
-        answer = client("sts").assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
-                                           RoleSessionName="test")["Credentials"]
-        return answer["AccessKeyId"], answer["SecretAccessKey"], answer["SessionToken"]
+        return in_process.member(account_id)
 
     def assert_refused(self, call, code: str, status: int = 400, **params) -> dict:
         with self.assertRaises(botocore.exceptions.ClientError) as caught:
@@ -106,7 +66,7 @@ class CentralizedRootAccess(Organization):
         request = wire.AwsRequest(service="iam", action="ListOrganizationsFeatures", region=REGION, access_key="",
                                   protocol="query", method="POST", path="/", query={},
                                   body=b"Action=ListOrganizationsFeatures&Version=2010-05-08")
-        status, headers, body = app.root_access.handle(request, MANAGEMENT)
+        status, headers, body = in_process.app().root_access.handle(request, MANAGEMENT)
         self.assertEqual(status, "200 OK")
         self.assertIn(("Content-Type", "text/xml"), headers)
         ns = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/"}
@@ -139,11 +99,11 @@ class CentralizedRootAccess(Organization):
         self.assert_refused(client("iam").enable_organizations_root_sessions, "ServiceAccessNotEnabledException")
 
     def test_outside_an_organization_there_is_no_organization(self):
-        app.reset()
+        in_process.app().reset()
         self.assert_refused(client("iam").list_organizations_features, "OrganizationNotFoundException")
 
     def test_a_consolidated_billing_organization_is_refused(self):
-        app.reset()
+        in_process.app().reset()
         client("organizations").create_organization(FeatureSet="CONSOLIDATED_BILLING")
         self.assert_refused(client("iam").list_organizations_features, "OrganizationNotInAllFeaturesModeException")
 

@@ -221,11 +221,10 @@ pub async fn collect(
                     }),
                     policies: Some(Collected::Error(failure.clone())),
                     root_access: Some(Collected::Error(failure.clone())),
-                    identity_center: Some(IdentityCenterFacts {
-                        account_id: plan.identity_center_admin.as_result().ok().cloned(),
-                        instances: Collected::Error(failure.clone()),
-                        permission_sets: Collected::Error(failure.clone()),
-                    }),
+                    identity_center: Some(IdentityCenterFacts::unread(
+                        plan.identity_center_admin.as_result().ok().cloned(),
+                        &failure,
+                    )),
                     organization_trails: Collected::Error(failure),
                 }
             })
@@ -661,19 +660,9 @@ impl Scan {
     async fn identity_center(&self) -> IdentityCenterFacts {
         let admin = match &self.plan.identity_center_admin {
             Collected::Ok(admin) => admin,
-            Collected::Error(err) => {
-                return IdentityCenterFacts {
-                    account_id: None,
-                    instances: Collected::Error(err.clone()),
-                    permission_sets: Collected::Error(err.clone()),
-                };
-            }
+            Collected::Error(err) => return IdentityCenterFacts::unread(None, err),
         };
-        let unread = |err: &CollectError| IdentityCenterFacts {
-            account_id: Some(admin.clone()),
-            instances: Collected::Error(err.clone()),
-            permission_sets: Collected::Error(err.clone()),
-        };
+        let unread = |err: &CollectError| IdentityCenterFacts::unread(Some(admin.clone()), err);
         if let Collected::Error(err) = self.access(admin).await {
             return unread(err);
         }

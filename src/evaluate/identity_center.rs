@@ -21,13 +21,32 @@ pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     vec![judge(ctx)]
 }
 
-/// What one part of the judgement found: a failure, a fact that could not be read, and the
-/// evidence either way.
+/// What the parts of the judgement found: failures, facts that could not be read, and the
+/// evidence of each part, in the order the parts ran.
 #[derive(Default)]
 struct Findings {
     failures: Vec<String>,
     unknown: Vec<String>,
     evidence: Vec<(&'static str, String)>,
+}
+
+impl Findings {
+    /// What a part saw, under `label`.
+    fn saw(&mut self, label: &'static str, value: impl Into<String>) {
+        self.evidence.push((label, value.into()));
+    }
+
+    /// A part that fails, `why`, having seen `value`.
+    fn fail(&mut self, label: &'static str, value: impl Into<String>, why: String) {
+        self.failures.push(why);
+        self.saw(label, value);
+    }
+
+    /// A part whose fact could not be read, `why`.
+    fn unread(&mut self, label: &'static str, why: String) {
+        self.unknown.push(why);
+        self.saw(label, "not read");
+    }
 }
 
 fn judge(ctx: &AccountContext<'_>) -> Outcome {
@@ -86,45 +105,43 @@ fn organization_instance<'a>(
         .unwrap_or("the account that administers it");
     let instances = match &identity_center.instances {
         Collected::Error(err) => {
-            found.unknown.push(format!(
-                "whether the organization has an IAM Identity Center instance: {}",
-                describe_error(err)
-            ));
-            found
-                .evidence
-                .push(("organization instance", "not read".to_owned()));
+            found.unread(
+                "organization instance",
+                format!(
+                    "whether the organization has an IAM Identity Center instance: {}",
+                    describe_error(err)
+                ),
+            );
             return None;
         }
         Collected::Ok(instances) => instances,
     };
     let management = ctx.organization.management_account_id.as_str();
-    match instances.iter().find(|i| i.owner_account_id == management) {
-        None => {
-            found.failures.push(format!(
+    let Some(instance) = instances.iter().find(|i| i.owner_account_id == management) else {
+        found.fail(
+            "organization instance",
+            "none",
+            format!(
                 "the organization has no IAM Identity Center organization instance \
                  (sso:ListInstances in {read_in}, every Region): enable Identity Center in the \
                  management account"
-            ));
-            found
-                .evidence
-                .push(("organization instance", "none".to_owned()));
-            None
-        }
-        Some(instance) => {
-            found
-                .evidence
-                .push(("organization instance", describe_instance(instance)));
-            if instance.status == "ACTIVE" {
-                Some(instance)
-            } else {
-                found.failures.push(format!(
-                    "the organization instance {} is {}, not ACTIVE",
-                    instance.arn, instance.status
-                ));
-                None
-            }
-        }
+            ),
+        );
+        return None;
+    };
+    if instance.status != "ACTIVE" {
+        found.fail(
+            "organization instance",
+            describe_instance(instance),
+            format!(
+                "the organization instance {} is {}, not ACTIVE",
+                instance.arn, instance.status
+            ),
+        );
+        return None;
     }
+    found.saw("organization instance", describe_instance(instance));
+    Some(instance)
 }
 
 /// An account instance of the account's own: any instance it owns, unless it is the management
@@ -133,24 +150,22 @@ fn account_instances(ctx: &AccountContext<'_>, found: &mut Findings) {
     let account_id = ctx.account.account_id.as_str();
     let instances = match &ctx.account.identity_center_instances {
         None => {
-            found.unknown.push(
+            found.unread(
+                "account instances",
                 "the account's own Identity Center instances were not read: the snapshot was \
                  made by a posture that did not read them"
                     .to_owned(),
             );
-            found
-                .evidence
-                .push(("account instances", "not read".to_owned()));
             return;
         }
         Some(Collected::Error(err)) => {
-            found.unknown.push(format!(
-                "whether the account runs an Identity Center account instance: {}",
-                describe_error(err)
-            ));
-            found
-                .evidence
-                .push(("account instances", "not read".to_owned()));
+            found.unread(
+                "account instances",
+                format!(
+                    "whether the account runs an Identity Center account instance: {}",
+                    describe_error(err)
+                ),
+            );
             return;
         }
         Some(Collected::Ok(instances)) => instances,
@@ -164,17 +179,18 @@ fn account_instances(ctx: &AccountContext<'_>, found: &mut Findings) {
         .map(describe_instance)
         .collect();
     if own.is_empty() {
-        found
-            .evidence
-            .push(("account instances", "none".to_owned()));
+        found.saw("account instances", "none");
     } else {
-        found.failures.push(format!(
-            "the account runs an IAM Identity Center account instance of its own ({}): its \
-             users and sign-in are outside the organization's; delete it and assign access \
-             from the organization instance",
-            own.join(", ")
-        ));
-        found.evidence.push(("account instances", own.join(", ")));
+        found.fail(
+            "account instances",
+            own.join(", "),
+            format!(
+                "the account runs an IAM Identity Center account instance of its own ({}): its \
+                 users and sign-in are outside the organization's; delete it and assign access \
+                 from the organization instance",
+                own.join(", ")
+            ),
+        );
     }
 }
 
@@ -186,72 +202,75 @@ fn permission_sets(
     found: &mut Findings,
 ) {
     let account_id = ctx.account.account_id.as_str();
+    const LABEL: &str = "permission sets provisioned";
     let sets = match &identity_center.permission_sets {
         Collected::Error(err) => {
-            found.unknown.push(format!(
-                "which permission sets reach the account: {}",
-                describe_error(err)
-            ));
-            found
-                .evidence
-                .push(("permission sets provisioned", "not read".to_owned()));
+            found.unread(
+                LABEL,
+                format!(
+                    "which permission sets reach the account: {}",
+                    describe_error(err)
+                ),
+            );
             return;
         }
         Collected::Ok(sets) => sets,
     };
-    let mut reaching: Vec<String> = Vec::new();
+    let mut reaching: Vec<&str> = Vec::new();
     let mut unread: Vec<String> = Vec::new();
     for set in sets {
         match &set.accounts {
             Collected::Ok(accounts) if accounts.iter().any(|a| a == account_id) => {
-                reaching.push(set.arn.clone());
+                reaching.push(&set.arn);
             }
             Collected::Ok(_) => {}
             Collected::Error(err) => unread.push(describe_error(err)),
         }
     }
-    reaching.sort();
+    reaching.sort_unstable();
     if !reaching.is_empty() {
-        found
-            .evidence
-            .push(("permission sets provisioned", reaching.join(", ")));
+        found.saw(LABEL, reaching.join(", "));
     } else if !unread.is_empty() {
-        found.unknown.push(format!(
-            "which permission sets reach the account: {}",
-            unread.join("; ")
-        ));
-        found
-            .evidence
-            .push(("permission sets provisioned", "not read".to_owned()));
-    } else {
-        found.failures.push(if sets.is_empty() {
+        found.unread(
+            LABEL,
+            format!(
+                "which permission sets reach the account: {}",
+                unread.join("; ")
+            ),
+        );
+    } else if sets.is_empty() {
+        found.fail(
+            LABEL,
+            "none",
             format!(
                 "the organization instance {} has no permission sets: no one signs in to any \
                  account through it",
                 instance.arn
-            )
-        } else {
+            ),
+        );
+    } else {
+        found.fail(
+            LABEL,
+            "none",
             "no permission set of the organization instance is provisioned to the account: no \
              one signs in to it through Identity Center (assign a group a permission set on it)"
-                .to_owned()
-        });
-        found
-            .evidence
-            .push(("permission sets provisioned", "none".to_owned()));
+                .to_owned(),
+        );
     }
 }
 
 /// The account's IAM users with a console password, from its credential report.
 fn console_users(ctx: &AccountContext<'_>, found: &mut Findings) {
+    const LABEL: &str = "IAM users with a console password";
     let report = match &ctx.account.credential_report {
         Collected::Error(err) => {
-            found.unknown.push(format!(
-                "whether IAM users sign in with passwords: {}",
-                describe_error(err)
-            ));
-            found
-                .evidence
-                .push(("IAM users with a console password", "not read".to_owned()));
+            found.unread(
+                LABEL,
+                format!(
+                    "whether IAM users sign in with passwords: {}",
+                    describe_error(err)
+                ),
+            );
             return;
         }
         Collected::Ok(report) => report,
@@ -268,31 +287,29 @@ fn console_users(ctx: &AccountContext<'_>, found: &mut Findings) {
         .filter(|u| u.password_enabled.as_bool().is_none())
         .count();
     if !with_password.is_empty() {
-        found.failures.push(format!(
-            "{} IAM user{} sign{} in with a console password ({}): give their people \
-             Identity Center access and delete the passwords",
-            with_password.len(),
-            if with_password.len() == 1 { "" } else { "s" },
-            if with_password.len() == 1 { "s" } else { "" },
-            join_and(&with_password)
-        ));
-        found.evidence.push((
-            "IAM users with a console password",
+        let one = with_password.len() == 1;
+        found.fail(
+            LABEL,
             with_password.join(", "),
-        ));
+            format!(
+                "{} IAM user{} sign{} in with a console password ({}): give their people \
+                 Identity Center access and delete the passwords",
+                with_password.len(),
+                if one { "" } else { "s" },
+                if one { "s" } else { "" },
+                join_and(&with_password)
+            ),
+        );
     } else if unclear > 0 {
+        // Read, but the report's cells do not tell: unknown rather than unread.
         found.unknown.push(format!(
-            "the credential report does not say whether {unclear} IAM user{} have a console \
+            "the credential report does not say whether {unclear} IAM user{} a console \
              password",
-            if unclear == 1 { "" } else { "s" }
+            if unclear == 1 { " has" } else { "s have" }
         ));
-        found
-            .evidence
-            .push(("IAM users with a console password", "unknown".to_owned()));
+        found.saw(LABEL, "unknown");
     } else {
-        found
-            .evidence
-            .push(("IAM users with a console password", "none".to_owned()));
+        found.saw(LABEL, "none");
     }
 }
 
@@ -539,6 +556,40 @@ mod tests {
         for (name, account, organization, reason) in cases {
             assert_verdict(name, &judged(&account, organization), Status::Error, reason);
         }
+    }
+
+    #[test]
+    fn an_organization_instance_not_active_fails_and_a_password_cell_that_says_nothing_is_error() {
+        let mut creating = with_instance(&[ACCT]);
+        if let Some(ic) = &mut creating.identity_center
+            && let Collected::Ok(instances) = &mut ic.instances
+        {
+            instances[0].status = "CREATE_IN_PROGRESS".to_owned();
+        }
+        assert_verdict(
+            "creating",
+            &judged(&account(ACCT), &creating),
+            Status::Fail,
+            "is CREATE_IN_PROGRESS, not ACTIVE",
+        );
+        let mut unclear = account(ACCT);
+        if let Collected::Ok(report) = &mut unclear.credential_report {
+            report.users.push(CredentialReportRow {
+                password_enabled: crate::facts::ReportValue::Missing,
+                ..row("bob", "arn:aws:iam::222222222222:user/bob")
+            });
+        }
+        let outcome = judged(&unclear, &with_instance(&[ACCT]));
+        assert_verdict(
+            "unclear",
+            &outcome,
+            Status::Error,
+            "does not say whether 1 IAM user has a console password",
+        );
+        assert_eq!(
+            outcome.evidence["IAM users with a console password"],
+            "unknown"
+        );
     }
 
     #[test]

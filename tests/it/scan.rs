@@ -1913,7 +1913,85 @@ async fn scp_guardrails_say_which_policy_holds_each_guardrail_of_each_account() 
     }
     assert!(members >= 5, "{members} members checked");
     // The raw policies are kept: a re-evaluation of this snapshot judges them again, and the same.
-    let dir = state_dir("scan-guardrails");
+    assert_eq!(reevaluated("guardrails")["findings"], snapshot["findings"]);
+}
+
+#[tokio::test]
+async fn identity_center_names_what_the_seeder_built_and_reevaluates_the_same() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (_, snapshot) = scan(seeded, "identity-center", &["--checks", "identity-center"]);
+    let built = &seeded.description["identity_center"];
+    let finding = |id: &str| -> Value {
+        snapshot["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["check"] == "identity-center" && f["account"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no identity-center finding for {id}"))
+    };
+    let organization_instance = format!(
+        "{} ({})",
+        text(&built["organization_instance"]["arn"]),
+        text(&built["organization_instance"]["region"])
+    );
+    for account in seeded.accounts() {
+        if account["status"] != "ACTIVE" {
+            continue;
+        }
+        let id = text(&account["id"]);
+        let evidence = &finding(id)["evidence"];
+        assert_eq!(
+            evidence["organization instance"],
+            organization_instance.as_str(),
+            "{id}"
+        );
+        // The permission sets the seeder assigned there, by ARN, or none.
+        let mut reaching: Vec<&str> = built["permission_sets"]
+            .as_array()
+            .expect("permission sets")
+            .iter()
+            .filter(|p| {
+                p["accounts"]
+                    .as_array()
+                    .expect("accounts")
+                    .contains(&account["id"])
+            })
+            .map(|p| text(&p["arn"]))
+            .collect();
+        reaching.sort_unstable();
+        let reaching = if reaching.is_empty() {
+            "none".to_owned()
+        } else {
+            reaching.join(", ")
+        };
+        assert_eq!(
+            evidence["permission sets provisioned"],
+            reaching.as_str(),
+            "{id}"
+        );
+    }
+    for instance in built["account_instances"]
+        .as_array()
+        .expect("account instances")
+    {
+        let evidence = &finding(text(&instance["account_id"]))["evidence"];
+        assert_eq!(
+            evidence["account instances"],
+            format!("{} ({})", text(&instance["arn"]), text(&instance["region"])).as_str()
+        );
+    }
+    // The instances and permission sets are kept raw: a re-evaluation judges them the same.
+    assert_eq!(
+        reevaluated("identity-center")["findings"],
+        snapshot["findings"]
+    );
+}
+
+/// `posture reevaluate --force` of the snapshot [`scan`] wrote as `name`: the new snapshot.
+fn reevaluated(name: &str) -> Value {
+    let dir = state_dir(&format!("scan-{name}"));
     let output = Command::new(env!("CARGO_BIN_EXE_posture"))
         .args(["reevaluate", "2", "--force", "--snapshots-dir"])
         .arg(&dir)
@@ -1925,9 +2003,8 @@ async fn scp_guardrails_say_which_policy_holds_each_guardrail_of_each_account() 
         .map(|e| e.expect("entry").path())
         .find(|p| p.to_string_lossy().contains("-reevaluated."))
         .expect("a re-evaluation");
-    let reevaluated: Value = serde_json::from_slice(
+    serde_json::from_slice(
         &posture::snapshot::read_snapshot_bytes(&reevaluated).expect("a valid snapshot"),
     )
-    .expect("json");
-    assert_eq!(reevaluated["findings"], snapshot["findings"]);
+    .expect("json")
 }

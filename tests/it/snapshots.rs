@@ -518,6 +518,44 @@ fn a_check_added_since_the_scan_is_error_in_a_reevaluation_never_pass() {
 }
 
 #[test]
+fn identity_center_in_a_reevaluation_of_a_snapshot_from_before_it_is_error() {
+    // The fixture's scans predate `identity-center`: they never read IAM Identity Center.
+    let dir = fixture_store("reevaluate-identity-center");
+    let store = Store::new(&dir);
+    let files = store.list().expect("list");
+    let (code, _, stderr) = posture(&[
+        "reevaluate",
+        &files[1].name,
+        "--snapshots-dir",
+        &dir.to_string_lossy(),
+        "--checks",
+        "identity-center",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let reevaluated = read_snapshot(&store.list().expect("list")[2].path).expect("read");
+    let judged: Vec<&Finding> = reevaluated
+        .findings
+        .iter()
+        .filter(|f| f.check == "identity-center")
+        .collect();
+    assert!(judged.len() >= 5, "{judged:?}");
+    for finding in judged {
+        // A suspended account is SKIPPED, as in any scan; every other one, the management
+        // account too, is ERROR.
+        if finding.reason.contains("SUSPENDED") {
+            assert_eq!(finding.status, Status::Skipped, "{finding:?}");
+        } else {
+            assert_eq!(finding.status, Status::Error, "{finding:?}");
+            assert!(
+                finding.reason.contains("IAM Identity Center was not read"),
+                "{}",
+                finding.reason
+            );
+        }
+    }
+}
+
+#[test]
 fn reevaluation_writes_a_new_marked_snapshot_and_keeps_the_original() {
     let dir = current_catalogue_store("reevaluate");
     let store = Store::new(&dir);
