@@ -324,12 +324,13 @@ pub struct ReevaluateArgs {
     /// The store the new snapshot goes into.
     #[command(flatten)]
     pub store: StoreArgs,
-    /// Writes the re-evaluation even when the check catalogue and the thresholds are the ones
-    /// the findings came from.
+    /// Writes the re-evaluation even when the check catalogue, the thresholds, the landing zone
+    /// and the waivers are the ones the findings came from.
     #[arg(long)]
     pub force: bool,
-    /// Takes `[thresholds]` from this posture.toml (its other tables do not apply). Without it
-    /// no file is read, not even ./posture.toml: the snapshot's own thresholds hold.
+    /// Takes `[thresholds]`, `[landing_zone]` and the waivers from this posture.toml (its other
+    /// tables do not apply). Without it no file is read, not even ./posture.toml: the snapshot's
+    /// own settings hold.
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
     /// Limits that override the snapshot's (and --config's).

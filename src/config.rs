@@ -14,8 +14,8 @@ use thiserror::Error;
 
 use crate::cli::{ReevaluateArgs, ScanArgs, ThresholdArgs};
 use crate::discover::Inventory;
-use crate::evaluate::Thresholds;
 use crate::evaluate::waivers::WaiverEntry;
+use crate::evaluate::{LandingZone, Thresholds};
 
 pub use file::{ConfigFile, FileError};
 
@@ -197,6 +197,8 @@ pub struct ScanConfig {
     pub checks: Vec<String>,
     /// The limits the findings are judged with: the flags over `[thresholds]` over the defaults.
     pub thresholds: Thresholds,
+    /// How the landing zone's parts are recognised: `[landing_zone]`, else the defaults.
+    pub landing_zone: LandingZone,
     /// The accepted risks (`[[waiver]]`) to mark findings with, in file order.
     pub waivers: Vec<WaiverEntry>,
     /// The configuration file read, if any.
@@ -329,6 +331,9 @@ pub fn read_config_file(
 pub struct ReevaluateConfig {
     /// The limits the flags and `--config`'s `[thresholds]` set, flags first.
     pub thresholds: ThresholdOverrides,
+    /// `--config`'s `[landing_zone]`, which replaces the snapshot's; `None` when no file was read
+    /// or it has no such table.
+    pub landing_zone: Option<LandingZone>,
     /// `--config`'s waivers, which replace the snapshot's; `None` without `--config`, when the
     /// snapshot's own apply again.
     pub waivers: Option<Vec<WaiverEntry>>,
@@ -349,6 +354,7 @@ impl ReevaluateConfig {
         let file = read_config_file(args.config.as_deref(), false)?;
         Ok(Self {
             thresholds: flags.over(file.as_ref().map(|f| f.thresholds).unwrap_or_default()),
+            landing_zone: file.as_ref().and_then(|f| f.landing_zone.clone()),
             waivers: file.as_ref().map(|f| f.waivers.clone()),
             config_file: file.map(|f| f.path),
             checks: check_choice(&args.checks)?,
@@ -494,6 +500,9 @@ impl ScanConfig {
             fresh_after: *fresh_after,
             checks,
             thresholds,
+            landing_zone: file
+                .and_then(|f| f.landing_zone.clone())
+                .unwrap_or_default(),
             waivers: file.map(|f| f.waivers.clone()).unwrap_or_default(),
             config_file: file.map(|f| f.path.clone()),
         })

@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
-use crate::evaluate::{CSF_FUNCTIONS, Scope, Severity, Thresholds};
+use crate::evaluate::{CSF_FUNCTIONS, LandingZone, Scope, Severity, Thresholds};
 use crate::finding::{
     EVALUATED_AT, Evidence, Finding, FindingId, REPORT_GENERATED, Status, USERS_READ_LIVE, Waiver,
 };
@@ -280,6 +280,14 @@ pub enum Cause {
         /// After, in days.
         new: u32,
     },
+    /// How the landing zone's parts are recognised changed (`posture.toml`'s `[landing_zone]`),
+    /// for a check that judges by it.
+    LandingZoneChanged {
+        /// Before (`security_ous = ["/Security", "/Core"]`).
+        old: String,
+        /// After.
+        new: String,
+    },
     /// A waiver now covers it.
     WaiverStarted,
     /// Its waiver changed.
@@ -303,6 +311,9 @@ impl Cause {
             Self::MappingChanged => "the check's framework mapping changed".into(),
             Self::ThresholdChanged { key, old, new } => {
                 format!("the check's limit changed ({key}: {old} → {new} days)")
+            }
+            Self::LandingZoneChanged { old, new } => {
+                format!("the landing zone setting changed ([landing_zone] {old} → {new})")
             }
             Self::WaiverStarted => "a waiver started".into(),
             Self::WaiverChanged => "its waiver changed".into(),
@@ -845,6 +856,16 @@ fn causes(
             });
         }
     }
+    let (old_zone, new_zone) = (
+        &before.snapshot.scan.landing_zone,
+        &after.snapshot.scan.landing_zone,
+    );
+    if old_zone != new_zone && LandingZone::CHECKS.contains(&check) {
+        causes.push(Cause::LandingZoneChanged {
+            old: old_zone.describe(),
+            new: new_zone.describe(),
+        });
+    }
     // A verdict that changed is put down to the resource unless the rule changed and the
     // evidence did not; a verdict that stayed the same has no cause of its own.
     let verdict_changed = matches!(
@@ -852,7 +873,15 @@ fn causes(
         ChangeKind::Regressed | ChangeKind::Resolved | ChangeKind::Added | ChangeKind::Removed
     );
     let evidence_changed = match (was, is) {
-        (State::Found(a), State::Found(b)) => changed_evidence(&a.evidence, &b.evidence),
+        (State::Found(a), State::Found(b)) => {
+            // What the setting decides is not the resource's doing when the setting changed.
+            let decided: &[&str] = if old_zone == new_zone {
+                &[]
+            } else {
+                LandingZone::DECIDES
+            };
+            changed_evidence(&a.evidence, &b.evidence, decided)
+        }
         (State::Absent, _) => Some("newly reported".to_owned()),
         (_, State::Absent) => Some("no longer reported".to_owned()),
         _ => None,
@@ -860,7 +889,9 @@ fn causes(
     let rule_changed = causes.iter().any(|c| {
         matches!(
             c,
-            Cause::LogicChanged { .. } | Cause::ThresholdChanged { .. }
+            Cause::LogicChanged { .. }
+                | Cause::ThresholdChanged { .. }
+                | Cause::LandingZoneChanged { .. }
         )
     });
     if verdict_changed && (evidence_changed.is_some() || !rule_changed) {
@@ -876,13 +907,14 @@ fn causes(
 /// The evidence that changed, as `label: old -> new` (labels that only say when the facts were
 /// read or judged, or the limit they were judged against, left out: those are not the
 /// resource's); `None` when nothing did.
-fn changed_evidence(a: &Evidence, b: &Evidence) -> Option<String> {
+fn changed_evidence(a: &Evidence, b: &Evidence, decided: &[&str]) -> Option<String> {
     let labels: BTreeSet<&str> = a.keys().chain(b.keys()).collect();
     let limit_labels = Thresholds::default().limits().map(|l| l.evidence_label);
     let changes: Vec<String> = labels
         .into_iter()
         .filter(|label| ![EVALUATED_AT, REPORT_GENERATED, USERS_READ_LIVE].contains(label))
-        .filter(|label| !limit_labels.contains(label))
+        .filter(|label| !limit_labels.contains(label) && *label != LandingZone::EVIDENCE_LABEL)
+        .filter(|label| !decided.contains(label))
         .filter_map(|label| {
             let (x, y) = (a.get(label), b.get(label));
             (x != y).then(|| {
@@ -1034,6 +1066,14 @@ fn scope_change(old: &SnapshotSummary, new: &SnapshotSummary) -> ScopeChange {
                 x.key, x.days, y.days
             ));
         }
+    }
+    let (x, y) = (&old.scan.landing_zone, &new.scan.landing_zone);
+    if x != y {
+        options.push(format!(
+            "[landing_zone] {} → {}",
+            x.describe(),
+            y.describe()
+        ));
     }
     ScopeChange {
         regions_added: minus(&b.regions, &a.regions),

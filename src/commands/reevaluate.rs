@@ -20,6 +20,11 @@ pub(super) fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
     // The scan's limits unless --config or the flags set others.
     let thresholds = settings.thresholds.apply(source.scan.thresholds);
     let scanned_with = source.scan.thresholds;
+    // The scan's Security OU unless --config's [landing_zone] names another.
+    let landing_zone = settings
+        .landing_zone
+        .clone()
+        .unwrap_or_else(|| source.scan.landing_zone.clone());
     // The scan's waivers unless --config names a file, whose waivers replace them.
     let waivers = settings
         .waivers
@@ -42,12 +47,13 @@ pub(super) fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         .eq(source.scan.scope.checks.iter());
     if source.findings_catalogue_version() == catalogue_version()
         && thresholds == scanned_with
+        && landing_zone == source.scan.landing_zone
         && waivers == source.waiver_entries()
         && same_checks
         && !args.force
     {
         anyhow::bail!(
-            "{}: its findings already come from check catalogue {}, this posture's, and from the same thresholds and waivers: a re-evaluation would change nothing (--force writes one anyway; --config or the threshold flags set other limits and waivers)",
+            "{}: its findings already come from check catalogue {}, this posture's, and from the same thresholds, landing zone and waivers: a re-evaluation would change nothing (--force writes one anyway; --config or the threshold flags set other limits, landing zone and waivers)",
             path.display(),
             catalogue_version()
         );
@@ -68,14 +74,19 @@ pub(super) fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         .map(|c| c.id.clone())
         .collect();
     // As of the scan's time, not now: the facts are that old.
-    let findings = evaluate(&source.facts, &source.scan.finished_at, &thresholds, |id| {
-        checks.iter().any(|c| c.id == id)
-    });
+    let findings = evaluate(
+        &source.facts,
+        &source.scan.finished_at,
+        &thresholds,
+        &landing_zone,
+        |id| checks.iter().any(|c| c.id == id),
+    );
     let mut scan = source.scan.clone();
     scan.scope.checks = checks.iter().map(|c| c.id.clone()).collect();
     // What the findings were judged with, so that `diff` against the source can tell a changed
     // limit from a changed key.
     scan.thresholds = thresholds;
+    scan.landing_zone = landing_zone;
     let reevaluation = Reevaluation {
         source_file,
         source_sha256: source.integrity.content_sha256.clone(),
@@ -106,7 +117,7 @@ pub(super) fn reevaluate(args: &ReevaluateArgs) -> anyhow::Result<Completion> {
         &path,
         &written,
         &snapshot,
-        &scanned_with,
+        &source.scan,
         &dropped,
         &left_out,
     )?;

@@ -184,9 +184,13 @@ pub(super) async fn run_scan(
     let finished_at = jiff::Timestamp::now()
         .round(jiff::Unit::Second)?
         .to_string();
-    let findings = evaluate(&facts, &finished_at, &config.thresholds, |id| {
-        config.checks.iter().any(|c| c == id)
-    });
+    let findings = evaluate(
+        &facts,
+        &finished_at,
+        &config.thresholds,
+        &config.landing_zone,
+        |id| config.checks.iter().any(|c| c == id),
+    );
     Ok(Snapshot::of_scan(ScanResult {
         inventory: &inventory,
         selection: &selection,

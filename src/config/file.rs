@@ -4,8 +4,8 @@
 //! that names the file, the line and the key ([`FileError`]).
 //!
 //! It owns the file's format only: reading the file, and merging it with the command line (where
-//! flags win), is `config`'s business. The tables are `[checks]`, `[thresholds]` and `[scan]`,
-//! and waivers are a `[[waiver]]` array of tables beside them.
+//! flags win), is `config`'s business. The tables are `[checks]`, `[thresholds]`,
+//! `[landing_zone]` and `[scan]`, and waivers are a `[[waiver]]` array of tables beside them.
 
 use std::fmt;
 use std::ops::Range;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{CONCURRENCY, RegionChoice, THRESHOLD_DAYS, ThresholdOverrides};
+use crate::evaluate::LandingZone;
 use crate::evaluate::catalog::UnknownCheck;
 use crate::evaluate::catalog::locate;
 use crate::evaluate::waivers::{WaiverEntry, WaiverRule, WaiverScope};
@@ -53,6 +54,8 @@ pub struct ConfigFile {
     pub checks: Option<Vec<String>>,
     /// `[thresholds]`.
     pub thresholds: ThresholdOverrides,
+    /// `[landing_zone]`; `None` when the file has no such table.
+    pub landing_zone: Option<LandingZone>,
     /// `[scan] regions`.
     pub regions: Option<RegionChoice>,
     /// `[scan] role_name`.
@@ -69,6 +72,7 @@ pub struct ConfigFile {
 struct RawFile {
     checks: Option<RawChecks>,
     thresholds: Option<RawThresholds>,
+    landing_zone: Option<RawLandingZone>,
     scan: Option<RawScan>,
     waiver: Option<Vec<RawWaiver>>,
 }
@@ -86,6 +90,12 @@ struct RawChecks {
 struct RawThresholds {
     access_key_max_age_days: Option<Spanned<i64>>,
     access_key_max_unused_days: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLandingZone {
+    security_ous: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,7 +122,7 @@ struct RawWaiver {
 }
 
 /// The tables of the file, for the message about an unknown one.
-const TABLES: &[&str] = &["checks", "thresholds", "scan", "waiver"];
+const TABLES: &[&str] = &["checks", "thresholds", "landing_zone", "scan", "waiver"];
 
 /// Parses and validates the text of a `posture.toml`; `path` names it in errors and `catalogue`
 /// holds the check ids there are, in catalogue order.
@@ -168,6 +178,9 @@ pub fn parse(path: &Path, text: &str, catalogue: &[&str]) -> Result<ConfigFile, 
                 "access_key_max_unused_days",
             )?,
         };
+    }
+    if let Some(landing_zone) = raw.landing_zone {
+        file.landing_zone = Some(landing_zone_of(landing_zone, &at)?);
     }
     if let Some(scan) = raw.scan {
         if let Some(regions) = scan.regions {
@@ -240,6 +253,51 @@ pub fn parse(path: &Path, text: &str, catalogue: &[&str]) -> Result<ConfigFile, 
             .push(validate_waiver(path, text, index, waiver, catalogue, &at)?);
     }
     Ok(file)
+}
+
+/// `[landing_zone]`, validated: each Security OU named by path (`/Security`) or id (`ou-…`),
+/// none twice; the defaults for what it leaves out.
+fn landing_zone_of(
+    raw: RawLandingZone,
+    at: &impl Fn(Option<Range<usize>>, &str, String) -> FileError,
+) -> Result<LandingZone, FileError> {
+    let Some(list) = raw.security_ous else {
+        return Ok(LandingZone::default());
+    };
+    let span = list.span();
+    let list = list.into_inner();
+    if list.is_empty() {
+        return Err(at(
+            Some(span),
+            "landing_zone.security_ous",
+            "[landing_zone] security_ous is empty: name the Security OU by path (\"/Security\") or id, or leave it out for the default [\"/Security\", \"/Core\"]".into(),
+        ));
+    }
+    let mut security_ous: Vec<String> = Vec::new();
+    for entry in &list {
+        let ou = entry.get_ref();
+        if !(ou.starts_with("ou-") || ou.starts_with('/') && ou.len() > 1) {
+            return Err(at(
+                Some(entry.span()),
+                "landing_zone.security_ous",
+                format!(
+                    "[landing_zone] security_ous: {ou:?} is not an OU: give its path (\"/Security\") or id (\"ou-ab12-cdef3456\")"
+                ),
+            ));
+        }
+        if security_ous
+            .iter()
+            .any(|seen| seen.eq_ignore_ascii_case(ou))
+        {
+            return Err(at(
+                Some(entry.span()),
+                "landing_zone.security_ous",
+                format!("[landing_zone] security_ous: {ou:?} is named twice: name each OU once"),
+            ));
+        }
+        security_ous.push(ou.clone());
+    }
+    Ok(LandingZone { security_ous })
 }
 
 /// One `[[waiver]]`, validated: a known check, exactly one of `account` and `ou`, a reason, an
@@ -632,6 +690,40 @@ concurrency = 16
     }
 
     #[test]
+    fn landing_zone_names_the_security_ou_by_path_or_id() {
+        assert_eq!(parsed("[scan]\nconcurrency = 4\n").landing_zone, None);
+        assert_eq!(
+            parsed("[landing_zone]\n").landing_zone,
+            Some(LandingZone::default())
+        );
+        assert_eq!(
+            parsed("[landing_zone]\nsecurity_ous = [\"/Infrastructure/Security\", \"ou-ab12-cdef3456\"]\n")
+                .landing_zone,
+            Some(LandingZone {
+                security_ous: vec!["/Infrastructure/Security".into(), "ou-ab12-cdef3456".into()],
+            })
+        );
+        let err = error("[landing_zone]\nsecurity_ous = [\"/Security\", \"Security\"]\n");
+        assert_eq!(err.line, Some(2));
+        assert_eq!(err.key.as_deref(), Some("landing_zone.security_ous"));
+        assert!(
+            err.problem.contains("\"Security\" is not an OU"),
+            "{}",
+            err.problem
+        );
+        let err = error("[landing_zone]\nsecurity_ous = [\"/Security\", \"/security\"]\n");
+        assert!(err.problem.contains("named twice"), "{}", err.problem);
+        let err = error("[landing_zone]\nsecurity_ous = []\n");
+        assert!(err.problem.contains("is empty"), "{}", err.problem);
+        let err = error("[landing_zone]\nsecurity_ou = [\"/Security\"]\n");
+        assert!(
+            err.problem.contains("unknown key `security_ou`"),
+            "{}",
+            err.problem
+        );
+    }
+
+    #[test]
     fn only_selects_and_skip_removes_in_catalogue_order() {
         let file = parsed("[checks]\nonly = [\"access-key-unused\", \"root-mfa\"]\n");
         assert_eq!(
@@ -672,7 +764,7 @@ concurrency = 16
         assert_eq!(err.line, Some(1), "{err}");
         assert_eq!(
             err.to_string(),
-            "posture.toml, line 1: unknown table or key `treshold`; known tables: checks, thresholds, scan, waiver"
+            "posture.toml, line 1: unknown table or key `treshold`; known tables: checks, thresholds, landing_zone, scan, waiver"
         );
         let err = error("[waivers]\ncheck = \"root-mfa\"\n");
         assert!(

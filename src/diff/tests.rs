@@ -72,6 +72,7 @@ struct Build {
     checks: Vec<CheckRecord>,
     findings: Vec<Finding>,
     thresholds: Thresholds,
+    landing_zone: LandingZone,
 }
 
 impl Build {
@@ -100,6 +101,7 @@ impl Build {
             ],
             findings: vec![],
             thresholds: Thresholds::default(),
+            landing_zone: LandingZone::default(),
         }
     }
 
@@ -111,6 +113,7 @@ impl Build {
             checks: self.checks.clone(),
             findings: vec![],
             thresholds: self.thresholds,
+            landing_zone: self.landing_zone.clone(),
         }
     }
 
@@ -151,6 +154,7 @@ impl Build {
                     emails_kept: false,
                 },
                 thresholds: self.thresholds,
+                landing_zone: self.landing_zone.clone(),
                 waivers: vec![],
             },
             reevaluation: None,
@@ -762,6 +766,84 @@ fn a_changed_limit_is_blamed_on_the_limit_not_the_key() {
     let changes = symmetric_diff(&baseline().summary(), &other.summary());
     assert!(
         changes.findings.iter().all(|f| !f.causes.contains(&limit)),
+        "{changes:#?}"
+    );
+}
+
+#[test]
+fn a_changed_security_ou_setting_is_the_cause_of_organization_structure_changes_only() {
+    let structure = check(
+        "organization-structure",
+        Severity::High,
+        Scope::Organization,
+        &["GV.OC-03"],
+    );
+    let security_ou = |status, ou: &str, setting: &LandingZone| {
+        let mut f = finding(
+            "organization-structure",
+            MANAGEMENT,
+            None,
+            "Security OU",
+            status,
+        );
+        f.evidence = Evidence::from([
+            ("Security OU".to_owned(), ou.to_owned()),
+            (LandingZone::EVIDENCE_LABEL.to_owned(), setting.describe()),
+        ]);
+        f
+    };
+    let nested = LandingZone {
+        security_ous: vec!["/Infrastructure/Security".to_owned()],
+    };
+    let mut old = Build::new().with(security_ou(Status::Fail, "none", &LandingZone::default()));
+    old.checks.push(structure.clone());
+    let mut new = Build::new().with(security_ou(
+        Status::Pass,
+        "/Infrastructure/Security",
+        &nested,
+    ));
+    new.checks.push(structure);
+    new.landing_zone = nested;
+    let changes = symmetric_diff(&old.summary(), &new.summary());
+    assert_eq!(
+        changes.scope.options,
+        [
+            r#"[landing_zone] security_ous = ["/Security", "/Core"] → security_ous = ["/Infrastructure/Security"]"#
+        ]
+    );
+    let resolved: Vec<_> = changes.of_kind(ChangeKind::Resolved).collect();
+    assert_eq!(resolved.len(), 1, "{changes:#?}");
+    // The setting is the cause, not the resource: the OU it picked is the setting's doing.
+    assert_eq!(
+        resolved[0].causes,
+        [Cause::LandingZoneChanged {
+            old: LandingZone::default().describe(),
+            new: new.landing_zone.describe(),
+        }]
+    );
+    // With the setting the same, a different Security OU is the resource's change.
+    let mut moved = old.clone_without_findings();
+    moved.findings.push(security_ou(
+        Status::Pass,
+        "/Security",
+        &LandingZone::default(),
+    ));
+    let changes = symmetric_diff(&old.summary(), &moved.summary());
+    let resolved: Vec<_> = changes.of_kind(ChangeKind::Resolved).collect();
+    assert!(
+        matches!(&resolved[0].causes[..], [Cause::ResourceChanged { detail }] if detail == "Security OU: none → /Security"),
+        "{:?}",
+        resolved[0].causes
+    );
+    // Other checks' findings are not blamed on it.
+    let mut other = baseline();
+    other.landing_zone = new.landing_zone.clone();
+    let changes = symmetric_diff(&baseline().summary(), &other.summary());
+    assert!(
+        changes.findings.iter().all(|f| !f
+            .causes
+            .iter()
+            .any(|c| matches!(c, Cause::LandingZoneChanged { .. }))),
         "{changes:#?}"
     );
 }

@@ -171,6 +171,58 @@ impl Thresholds {
     }
 }
 
+/// How the landing zone's parts are recognised: the OU taken for the Security OU. The default is
+/// the guidance's name (`/Security`) and Control Tower's former one (`/Core`); `posture.toml`'s
+/// `[landing_zone]` can name others, and the snapshot records the ones its findings were judged
+/// with (`scan.landing_zone`, left out when it is the default, so that snapshots written before
+/// it existed read back as they were written).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct LandingZone {
+    /// OU paths (`/Security`, matched in any case) or ids (`ou-…`), in order of preference: the
+    /// first one the organization has is its Security OU.
+    pub security_ous: Vec<String>,
+}
+
+impl Default for LandingZone {
+    fn default() -> Self {
+        LandingZone {
+            security_ous: vec!["/Security".to_owned(), "/Core".to_owned()],
+        }
+    }
+}
+
+impl LandingZone {
+    /// The checks that judge by it: `diff` blames a change of it for theirs only.
+    pub const CHECKS: &[&str] = &["organization-structure"];
+
+    /// The evidence label under which those checks record the setting.
+    pub const EVIDENCE_LABEL: &str = "Security OU is";
+
+    /// The evidence labels whose values the setting decides (the OU taken for the Security OU).
+    pub const DECIDES: &[&str] = &[organization_structure::SECURITY_OU];
+
+    /// Whether these are the defaults (the snapshot then leaves them out).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// `security_ous = ["/Security", "/Core"]`: the setting as `posture.toml` writes it.
+    pub fn describe(&self) -> String {
+        let quoted: Vec<String> = self
+            .security_ous
+            .iter()
+            .map(|ou| format!("{ou:?}"))
+            .collect();
+        format!("security_ous = [{}]", quoted.join(", "))
+    }
+
+    /// Whether `entry`, one of `security_ous`, names `ou` (its path in any case, or its id).
+    pub(crate) fn names(entry: &str, ou: &crate::facts::OuRef) -> bool {
+        ou.id == entry || ou.path.eq_ignore_ascii_case(entry)
+    }
+}
+
 /// Every check's metadata, in registry order.
 pub fn catalog() -> &'static [CheckMeta] {
     &CATALOG
@@ -189,7 +241,7 @@ pub fn load_catalog() -> Result<Vec<CheckMeta>, CatalogError> {
 }
 
 /// Evaluates the checks `selected` keeps (by id) on the scan's facts, with the limits of
-/// `thresholds`. `evaluated_at` is the time of the evaluation (RFC 3339, e.g. the scan's time):
+/// `thresholds` and the Security OU of `landing_zone`. `evaluated_at` is the time of the evaluation (RFC 3339, e.g. the scan's time):
 /// ages in the evidence are measured against it, never against the clock.
 ///
 /// Every expected cell gets exactly one finding: account-scope checks one per scanned account
@@ -201,6 +253,7 @@ pub fn evaluate(
     facts: &ScanFacts,
     evaluated_at: &str,
     thresholds: &Thresholds,
+    landing_zone: &LandingZone,
     selected: impl Fn(&str) -> bool,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -209,7 +262,7 @@ pub fn evaluate(
             CheckLogic::Organization(judge) => {
                 let account = &facts.organization.management_account_id;
                 findings.extend(
-                    judge(facts)
+                    judge(facts, landing_zone)
                         .into_iter()
                         .map(|outcome| Finding::from_outcome(check.id, account, outcome)),
                 );
@@ -599,10 +652,16 @@ mod tests {
         denied.credential_report = Collected::Error(err.clone());
         denied.account_summary = Collected::Error(err.clone());
         denied.trails = Collected::Error(err);
-        let findings: Vec<Finding> = evaluate(&scan(vec![denied]), NOW, &THRESHOLDS, |_| true)
-            .into_iter()
-            .filter(|f| f.account == ACCT)
-            .collect();
+        let findings: Vec<Finding> = evaluate(
+            &scan(vec![denied]),
+            NOW,
+            &THRESHOLDS,
+            &LandingZone::default(),
+            |_| true,
+        )
+        .into_iter()
+        .filter(|f| f.account == ACCT)
+        .collect();
         let cells: Vec<(&str, Option<&str>, &str)> = findings
             .iter()
             .map(|f| (f.check.as_str(), f.region.as_deref(), f.resource.as_str()))
@@ -656,7 +715,7 @@ mod tests {
             account_id: ACCT.to_owned(),
             reason: "account is SUSPENDED".to_owned(),
         });
-        let findings = evaluate(&facts, NOW, &THRESHOLDS, |_| true);
+        let findings = evaluate(&facts, NOW, &THRESHOLDS, &LandingZone::default(), |_| true);
         let skipped: Vec<&Finding> = findings.iter().filter(|f| f.account == ACCT).collect();
         // One per cell of every account-scope check: a region-scope one has a cell per Region.
         let cells: usize = CHECKS
@@ -679,6 +738,7 @@ mod tests {
             &scan(vec![account(ACCT), account(MGMT)]),
             NOW,
             &THRESHOLDS,
+            &LandingZone::default(),
             |_| true,
         );
         let org: Vec<&Finding> = findings
@@ -699,7 +759,9 @@ mod tests {
     #[test]
     fn only_the_selected_checks_are_evaluated() {
         let facts = scan(vec![account(ACCT)]);
-        let findings = evaluate(&facts, NOW, &THRESHOLDS, |id| id == "root-mfa");
+        let findings = evaluate(&facts, NOW, &THRESHOLDS, &LandingZone::default(), |id| {
+            id == "root-mfa"
+        });
         assert!(!findings.is_empty());
         assert!(findings.iter().all(|f| f.check == "root-mfa"));
     }
@@ -708,8 +770,8 @@ mod tests {
     fn evaluating_twice_gives_the_same_findings() {
         let facts = scan(vec![account(ACCT)]);
         assert_eq!(
-            evaluate(&facts, NOW, &THRESHOLDS, |_| true),
-            evaluate(&facts, NOW, &THRESHOLDS, |_| true)
+            evaluate(&facts, NOW, &THRESHOLDS, &LandingZone::default(), |_| true),
+            evaluate(&facts, NOW, &THRESHOLDS, &LandingZone::default(), |_| true)
         );
     }
 

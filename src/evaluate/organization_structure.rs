@@ -2,8 +2,9 @@
 //! out: a Security OU holds the audit and log-archive accounts, and no member account sits
 //! directly under the root.
 //!
-//! The Security OU is the top-level OU named `Security` (or `Core`, Control Tower's former name),
-//! in any case. The audit account is every member that is a delegated administrator of a security
+//! The Security OU is the first OU of `[landing_zone] security_ous` the organization has (by
+//! default the OU `/Security`, or `/Core`, Control Tower's former name, in any case); an account
+//! is in it when it sits in it or in an OU below it. The audit account is every member that is a delegated administrator of a security
 //! service (any source of `delegated_admins`); the log-archive account is the scanned account
 //! that owns the bucket the organization trails deliver to. Where each account sits comes from
 //! discovery, kept with the organization's policies. One finding for the Security OU and one per
@@ -12,18 +13,16 @@
 
 use std::collections::BTreeSet;
 
+use super::LandingZone;
 use super::describe_error;
-use crate::facts::{AccountPlacement, Collected, ScanFacts};
+use crate::facts::{AccountPlacement, Collected, OuRef, ScanFacts};
 use crate::finding::{Outcome, Status};
 
 /// The resource of the finding about the Security OU.
 pub(crate) const SECURITY_OU: &str = "Security OU";
 
-/// The names a top-level OU may have to be taken for the Security OU.
-const SECURITY_OU_NAMES: [&str; 2] = ["Security", "Core"];
-
 /// Judges the organization's structure.
-pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
+pub(crate) fn evaluate(facts: &ScanFacts, landing_zone: &LandingZone) -> Vec<Outcome> {
     let organization = &facts.organization;
     let management = organization.management_account_id.as_str();
     let security = |status, reason: String| Outcome::new(None, SECURITY_OU, status, reason);
@@ -48,7 +47,7 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
         }
         Some(Collected::Ok(policies)) => &policies.placements,
     };
-    let mut outcomes = vec![security_ou(facts, placements)];
+    let mut outcomes = vec![security_ou(facts, placements, landing_zone)];
     outcomes.extend(
         placements
             .iter()
@@ -82,7 +81,11 @@ fn member(placement: &AccountPlacement) -> Outcome {
 }
 
 /// The Security OU: it exists, and holds the audit and log-archive accounts.
-fn security_ou(facts: &ScanFacts, placements: &[AccountPlacement]) -> Outcome {
+fn security_ou(
+    facts: &ScanFacts,
+    placements: &[AccountPlacement],
+    landing_zone: &LandingZone,
+) -> Outcome {
     let outcome = |status, reason: String| Outcome::new(None, SECURITY_OU, status, reason);
     let audit = match audit_accounts(facts) {
         Ok(audit) => audit,
@@ -110,21 +113,16 @@ fn security_ou(facts: &ScanFacts, placements: &[AccountPlacement]) -> Outcome {
                 .join(", ")
         }
     };
-    let security_ou = placements
+    let ous: Vec<&OuRef> = placements.iter().flat_map(|p| &p.parents).collect();
+    let security_ou = landing_zone
+        .security_ous
         .iter()
-        .filter_map(|p| p.parents.first())
-        .find(|ou| {
-            SECURITY_OU_NAMES
-                .iter()
-                .any(|name| ou.path.trim_start_matches('/').eq_ignore_ascii_case(name))
-        });
+        .find_map(|entry| ous.iter().copied().find(|ou| LandingZone::names(entry, ou)));
     let in_security = |account_id: &str| {
         placements
             .iter()
             .find(|p| p.account_id == account_id)
-            .is_some_and(|p| {
-                security_ou.is_some_and(|ou| p.parents.first().is_some_and(|top| top.id == ou.id))
-            })
+            .is_some_and(|p| security_ou.is_some_and(|ou| p.parents.iter().any(|o| o.id == ou.id)))
     };
     let mut problems: Vec<String> = Vec::new();
     if audit.is_empty() {
@@ -143,8 +141,11 @@ fn security_ou(facts: &ScanFacts, placements: &[AccountPlacement]) -> Outcome {
     let result = match security_ou {
         None => outcome(
             Status::Fail,
-            "no Security OU: no top-level OU named Security (or Core) holds a scanned account"
-                .to_owned(),
+            format!(
+                "no Security OU: none of the OUs [landing_zone] names ({}) holds a scanned \
+                 account; name the organization's in posture.toml",
+                landing_zone.security_ous.join(", ")
+            ),
         ),
         Some(ou) => {
             for (role, accounts) in [("audit", &audit), ("log-archive", &log_archive)] {
@@ -168,9 +169,10 @@ fn security_ou(facts: &ScanFacts, placements: &[AccountPlacement]) -> Outcome {
     };
     result
         .with(
-            "Security OU",
+            SECURITY_OU,
             security_ou.map_or("none", |ou| ou.path.as_str()),
         )
+        .with(LandingZone::EVIDENCE_LABEL, landing_zone.describe())
         .with("audit accounts", named(&audit))
         .with("log-archive accounts", named(&log_archive))
 }
@@ -331,6 +333,10 @@ mod tests {
         ]
     }
 
+    fn judged(facts: &ScanFacts) -> Vec<Outcome> {
+        evaluate(facts, &LandingZone::default())
+    }
+
     fn of<'a>(outcomes: &'a [Outcome], resource: &str) -> &'a Outcome {
         outcomes
             .iter()
@@ -340,7 +346,7 @@ mod tests {
 
     #[test]
     fn a_landing_zone_passes_for_the_security_ou_and_every_member() {
-        let outcomes = evaluate(&landing_zone(good()));
+        let outcomes = judged(&landing_zone(good()));
         assert_eq!(
             outcomes.len(),
             4,
@@ -365,7 +371,7 @@ mod tests {
         let mut placements = good();
         placements[3] = placed(ACCT, &[]);
         placements[2] = placed(ARCHIVE, &["Workloads"]);
-        let outcomes = evaluate(&landing_zone(placements));
+        let outcomes = judged(&landing_zone(placements));
         let workload = of(&outcomes, ACCT);
         assert_eq!(workload.status, Status::Fail);
         assert!(
@@ -394,7 +400,7 @@ mod tests {
             })
             .collect();
         assert_eq!(
-            of(&evaluate(&landing_zone(renamed)), SECURITY_OU).status,
+            of(&judged(&landing_zone(renamed)), SECURITY_OU).status,
             Status::Pass
         );
         let elsewhere: Vec<AccountPlacement> = good()
@@ -407,7 +413,7 @@ mod tests {
                 }
             })
             .collect();
-        let security = of(&evaluate(&landing_zone(elsewhere)), SECURITY_OU).clone();
+        let security = of(&judged(&landing_zone(elsewhere)), SECURITY_OU).clone();
         assert_eq!(security.status, Status::Fail);
         assert!(
             security.reason.starts_with("no Security OU"),
@@ -420,7 +426,7 @@ mod tests {
     fn what_could_not_be_read_is_error() {
         let mut facts = landing_zone(good());
         facts.organization.policies = None;
-        let outcomes = evaluate(&facts);
+        let outcomes = judged(&facts);
         assert_eq!(outcomes.len(), 1);
         assert_eq!(outcomes[0].status, Status::Error);
         let mut facts = landing_zone(good());
@@ -430,7 +436,7 @@ mod tests {
                 "ListDelegatedAdministrators",
                 "AccessDeniedException",
             ));
-        let security = of(&evaluate(&facts), SECURITY_OU).clone();
+        let security = of(&judged(&facts), SECURITY_OU).clone();
         assert_eq!(security.status, Status::Error);
         assert!(
             security.reason.contains("audit account"),
@@ -441,11 +447,11 @@ mod tests {
         let mut facts = landing_zone(good());
         facts.accounts[3].buckets =
             Some(Collected::Error(error("s3", "ListBuckets", "AccessDenied")));
-        assert_eq!(of(&evaluate(&facts), SECURITY_OU).status, Status::Pass);
+        assert_eq!(of(&judged(&facts), SECURITY_OU).status, Status::Pass);
         // ... but the owner's own unread leaves the bucket without one.
         facts.accounts[2].buckets =
             Some(Collected::Error(error("s3", "ListBuckets", "AccessDenied")));
-        let security = of(&evaluate(&facts), SECURITY_OU).clone();
+        let security = of(&judged(&facts), SECURITY_OU).clone();
         assert_eq!(security.status, Status::Error);
         assert!(
             security.reason.contains("log-archive account"),
@@ -465,6 +471,62 @@ mod tests {
                     "InvalidAccessException",
                 )),
             });
-        assert_eq!(of(&evaluate(&facts), SECURITY_OU).status, Status::Pass);
+        assert_eq!(of(&judged(&facts), SECURITY_OU).status, Status::Pass);
+    }
+
+    #[test]
+    fn the_security_ou_is_the_first_one_landing_zone_names_that_the_organization_has() {
+        // Audit and log archive in /Infrastructure/Security, nested: the default does not see it.
+        let nested: Vec<AccountPlacement> = good()
+            .into_iter()
+            .map(|p| {
+                if p.parents.first().is_some_and(|ou| ou.path == "/Security") {
+                    placed(&p.account_id, &["Infrastructure", "Security"])
+                } else {
+                    p
+                }
+            })
+            .collect();
+        let facts = landing_zone(nested);
+        let security = of(&judged(&facts), SECURITY_OU).clone();
+        assert_eq!(security.status, Status::Fail);
+        assert!(
+            security.reason.contains("(/Security, /Core)")
+                && security.reason.contains("posture.toml"),
+            "{}",
+            security.reason
+        );
+        // Named by path, in any case: PASS, and the evidence says how it was recognised.
+        let by_path = LandingZone {
+            security_ous: vec!["/infrastructure/security".to_owned()],
+        };
+        let security = of(&evaluate(&facts, &by_path), SECURITY_OU).clone();
+        assert_eq!(security.status, Status::Pass, "{}", security.reason);
+        assert_eq!(security.evidence["Security OU"], "/Infrastructure/Security");
+        assert_eq!(
+            security.evidence["Security OU is"],
+            r#"security_ous = ["/infrastructure/security"]"#
+        );
+        // Named by id; an account in an OU below the Security OU is in it.
+        let by_id = LandingZone {
+            security_ous: vec!["ou-infrastructure".to_owned()],
+        };
+        let security = of(&evaluate(&facts, &by_id), SECURITY_OU).clone();
+        assert_eq!(security.status, Status::Pass, "{}", security.reason);
+        assert_eq!(security.evidence["Security OU"], "/Infrastructure");
+        // The first named that exists wins, even when a later one would pass.
+        let workloads_first = LandingZone {
+            security_ous: vec![
+                "/Workloads".to_owned(),
+                "/Infrastructure/Security".to_owned(),
+            ],
+        };
+        let security = of(&evaluate(&facts, &workloads_first), SECURITY_OU).clone();
+        assert_eq!(security.status, Status::Fail);
+        assert!(
+            security.reason.contains("not in /Workloads"),
+            "{}",
+            security.reason
+        );
     }
 }

@@ -8,6 +8,7 @@
 use crate::facts::ScanFacts;
 use crate::finding::Outcome;
 
+use super::LandingZone;
 use super::context::AccountContext;
 
 use super::{
@@ -34,8 +35,8 @@ pub(crate) enum CheckLogic {
         account_resource: fn(&str) -> String,
     },
     /// Once per scan, over all its facts (the organization's, and the management account's when
-    /// it was scanned).
-    Organization(fn(&ScanFacts) -> Vec<Outcome>),
+    /// it was scanned), knowing how the landing zone's parts are recognised.
+    Organization(fn(&ScanFacts, &LandingZone) -> Vec<Outcome>),
 }
 
 /// One registered check.
@@ -82,7 +83,7 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
     RegisteredCheck {
         id: "delegated-admin-not-management",
         toml: check_toml!("delegated-admin-not-management"),
-        logic: CheckLogic::Organization(|facts| {
+        logic: CheckLogic::Organization(|facts, _| {
             delegated_admin_not_management::evaluate(&facts.organization)
         }),
     },
@@ -185,12 +186,14 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
     RegisteredCheck {
         id: "management-account-no-iam-users",
         toml: check_toml!("management-account-no-iam-users"),
-        logic: CheckLogic::Organization(management_account_no_iam_users::evaluate),
+        logic: CheckLogic::Organization(|facts, _| {
+            management_account_no_iam_users::evaluate(facts)
+        }),
     },
     RegisteredCheck {
         id: "scps-attached",
         toml: check_toml!("scps-attached"),
-        logic: CheckLogic::Organization(scps_attached::evaluate),
+        logic: CheckLogic::Organization(|facts, _| scps_attached::evaluate(facts)),
     },
     RegisteredCheck {
         id: "scp-guardrails",
@@ -240,7 +243,7 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
     RegisteredCheck {
         id: "config-aggregator-organization",
         toml: check_toml!("config-aggregator-organization"),
-        logic: CheckLogic::Organization(config_aggregator_organization::evaluate),
+        logic: CheckLogic::Organization(|facts, _| config_aggregator_organization::evaluate(facts)),
     },
 ];
 

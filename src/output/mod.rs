@@ -20,7 +20,7 @@ use crate::evaluate::Thresholds;
 use crate::evaluate::waivers::{WaiverOutcome, WaiverRecord};
 use crate::finding::Status;
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxStatus, StopOutcome};
-use crate::snapshot::{AccountOutcome, Snapshot, Verification};
+use crate::snapshot::{AccountOutcome, ScanMetadata, Snapshot, Verification};
 use crate::text::plural;
 
 pub(crate) use changes::{ListOptions, diff_json, diff_markdown, diff_table, printable};
@@ -471,6 +471,11 @@ pub(crate) fn scan_summary(
         None => writeln!(out, "configuration: none (defaults and flags)")?,
     }
     writeln!(out, "thresholds: {}", thresholds(&snapshot.scan.thresholds))?;
+    writeln!(
+        out,
+        "landing zone: {}",
+        snapshot.scan.landing_zone.describe()
+    )?;
     if waivers {
         writeln!(out, "waivers: {}", waiver_summary(&snapshot.scan.waivers))?;
     }
@@ -788,7 +793,7 @@ pub(crate) fn reevaluated(
     source: &Path,
     written: &Path,
     snapshot: &Snapshot,
-    scanned_with: &Thresholds,
+    scanned_with: &ScanMetadata,
     dropped: &[String],
     left_out: &[String],
 ) -> io::Result<()> {
@@ -819,10 +824,26 @@ pub(crate) fn reevaluated(
         out,
         "  thresholds: {}{}",
         thresholds(&snapshot.scan.thresholds),
-        if &snapshot.scan.thresholds == scanned_with {
+        if snapshot.scan.thresholds == scanned_with.thresholds {
             " (as in the source snapshot)".to_owned()
         } else {
-            format!(" (the source snapshot's: {})", thresholds(scanned_with))
+            format!(
+                " (the source snapshot's: {})",
+                thresholds(&scanned_with.thresholds)
+            )
+        }
+    )?;
+    writeln!(
+        out,
+        "  landing zone: {}{}",
+        snapshot.scan.landing_zone.describe(),
+        if snapshot.scan.landing_zone == scanned_with.landing_zone {
+            " (as in the source snapshot)".to_owned()
+        } else {
+            format!(
+                " (the source snapshot's: {})",
+                scanned_with.landing_zone.describe()
+            )
         }
     )?;
     for id in dropped {

@@ -24,7 +24,7 @@ use crate::config::{RegionChoice, ScanConfig, Selection};
 use crate::discover::Inventory;
 use crate::evaluate::waivers::{AccountPlace, WaiverEntry, WaiverRecord, apply_waivers};
 use crate::evaluate::{
-    CheckMeta, Mappings, Scope, Severity, Thresholds, catalog, catalogue_version,
+    CheckMeta, LandingZone, Mappings, Scope, Severity, Thresholds, catalog, catalogue_version,
 };
 use crate::facts::{CollectError, Collected, ScanFacts};
 use crate::finding::Finding;
@@ -116,6 +116,11 @@ pub struct ScanMetadata {
     /// existed read as the defaults, which every scan used then.
     #[serde(default)]
     pub thresholds: Thresholds,
+    /// How the landing zone's parts were recognised (`posture.toml`'s `[landing_zone]`; for a
+    /// re-evaluation, the one it used). Left out when it is the default, which is what snapshots
+    /// written before it existed were judged with.
+    #[serde(default, skip_serializing_if = "LandingZone::is_default")]
+    pub landing_zone: LandingZone,
     /// The waivers (`[[waiver]]`) the findings were marked with, in file order, and what each
     /// did (for a re-evaluation, the ones it applied). Absent when there were none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -326,6 +331,7 @@ impl Snapshot {
                 emails_kept: config.keep_emails,
             },
             thresholds: config.thresholds,
+            landing_zone: config.landing_zone.clone(),
             waivers: Vec::new(),
         };
         let checks = catalog()

@@ -725,3 +725,93 @@ expires = 2099-12-31
         "the waiver's reason on the account page"
     );
 }
+
+/// The Security OU finding of `organization-structure` in `snapshot`.
+fn security_ou_finding(snapshot: &Value) -> &Value {
+    snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["check"] == "organization-structure" && f["resource"] == "Security OU")
+        .expect("the Security OU finding")
+}
+
+#[tokio::test]
+async fn landing_zone_names_the_security_ou_and_reevaluate_and_diff_follow_it() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let checks = ["--checks", "organization-structure"];
+    let workloads = "[landing_zone]\nsecurity_ous = [\"/Workloads\"]\n";
+
+    // By default the seeder's /Security holds the audit and log-archive accounts; the snapshot
+    // leaves the default out.
+    let defaults = scan(seeded, "landing-zone-default", None, &checks);
+    let security = security_ou_finding(&defaults);
+    assert_eq!(security["status"], "PASS", "{security}");
+    assert_eq!(security["evidence"]["Security OU"], "/Security");
+    assert!(defaults["scan"].get("landing_zone").is_none());
+
+    // Named otherwise in the file: the audit and log-archive accounts are not in it.
+    let named = scan(seeded, "landing-zone-file", Some(workloads), &checks);
+    let security = security_ou_finding(&named);
+    assert_eq!(security["status"], "FAIL", "{security}");
+    assert!(
+        security["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("not in /Workloads")),
+        "{security}"
+    );
+    assert_eq!(
+        named["scan"]["landing_zone"],
+        serde_json::json!({"security_ous": ["/Workloads"]})
+    );
+
+    // `reevaluate --config` judges the default scan's facts by the file's Security OU, and
+    // `diff` gives the setting, not the OU, as the cause.
+    let dir = fresh_dir("landing-zone-reevaluate");
+    let store = dir.join("snapshots");
+    let output = posture_scan(
+        seeded.endpoint(),
+        &store,
+        &[&["--regions", "us-east-1", "--no-config"][..], &checks].concat(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let store_arg = store.to_str().expect("utf-8");
+    let source = snapshot_files(&store).remove(0);
+    let source_name = source.file_name().expect("name").to_str().expect("utf-8");
+    let config_path = dir.join("workloads.toml");
+    std::fs::write(&config_path, workloads).expect("write");
+    let output = posture_in(
+        &dir,
+        &[
+            "reevaluate",
+            source_name,
+            "--snapshots-dir",
+            store_arg,
+            "--config",
+            config_path.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            r#"landing zone: security_ous = ["/Workloads"] (the source snapshot's: security_ous = ["/Security", "/Core"])"#
+        ),
+        "{stdout}"
+    );
+    let reevaluated = read(&snapshot_files(&store)[1]);
+    assert_eq!(security_ou_finding(&reevaluated)["status"], "FAIL");
+    let output = posture_in(&dir, &["diff", "--json", "--snapshots-dir", store_arg]);
+    let changes: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let regressed: Vec<&Value> = changes["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["resource"] == "Security OU")
+        .collect();
+    assert_eq!(regressed.len(), 1, "{}", changes["findings"]);
+    let causes = regressed[0]["causes"].as_array().expect("causes");
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(causes[0]["cause"], "landing_zone_changed", "{causes:?}");
+}

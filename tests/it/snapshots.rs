@@ -640,6 +640,7 @@ fn a_write_killed_at_any_moment_leaves_the_store_as_it_was() {
         &large.facts,
         &large.scan.finished_at,
         &Default::default(),
+        &Default::default(),
         |_| true,
     );
     store.write(&mut large, None).expect("write");
