@@ -44,6 +44,9 @@ compare what posture reports with it:
                       "snapshot_block_public_access", "http_tokens", "serial_console_access"}}],
         "account_level": [{"account_id", "name", "regions", "settings": {...}}]},  # the same values set
                                              # by the account itself, not pinned (ManagedBy account)
+      "management_workloads": {"ec2_instances": [{"id", "region", "state"}],  # running in the management
+                               "terminated_instances": [{"id", "region"}],    # account, or gone
+                               "lambda_functions": [{"arn", "region"}]},
       "resource_control_policies": {"enabled": true,      # the RCP policy type on the root
                                     "attached": [{"id", "name", "target_path": "/Workloads",
                                                   "perimeter": ["S3", ...],  # outsiders denied
@@ -102,12 +105,14 @@ compare what posture reports with it:
 """
 
 import argparse
+import io
 import json
 import os
 import sys
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -1335,6 +1340,30 @@ def create_declarative_policies_ec2(sandbox: Sandbox, org: Organization, target_
                                "settings": settings}]}
 
 
+def create_management_workloads(sandbox: Sandbox) -> dict:
+    """Workloads in the management account, where none belong: one running EC2 instance in
+    `HOME_REGION` beside one terminated there (which no longer counts), and one Lambda function in
+    `EU_REGION`. Answers what it made, for the description."""
+    ec2 = sandbox.client("ec2", sandbox.management, HOME_REGION)
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    running, gone = (ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)
+                     ["Instances"][0]["InstanceId"] for _ in range(2))
+    ec2.terminate_instances(InstanceIds=[gone])
+    iam = sandbox.client("iam", sandbox.management)
+    role = iam.create_role(RoleName="posture-sandbox-function", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+    function = sandbox.client("lambda", sandbox.management, EU_REGION).create_function(
+        FunctionName="billing-export", Runtime="python3.12", Role=role["Arn"], Handler="index.handler",
+        Code={"ZipFile": code.getvalue()})
+    return {"ec2_instances": [{"id": running, "region": HOME_REGION, "state": "running"}],
+            "terminated_instances": [{"id": gone, "region": HOME_REGION}],
+            "lambda_functions": [{"arn": function["FunctionArn"], "region": EU_REGION}]}
+
+
 def close_accounts(sandbox: Sandbox, plan: OrganizationPlan, org: Organization) -> None:
     orgs = sandbox.client("organizations", sandbox.management)
     for account in plan.members:
@@ -1356,7 +1385,7 @@ def list_organization_accounts(sandbox: Sandbox) -> dict[str, dict]:
 def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
              outcomes: dict[str, AccountOutcome], external_access: list[dict],
              config_aggregators: list[dict], identity_center: dict | None,
-             declarative_policies_ec2: dict) -> dict:
+             declarative_policies_ec2: dict, management_workloads: dict) -> dict:
     """The description, from the answers of the APIs while seeding and what Organizations reads back."""
     listed = list_organization_accounts(sandbox)
     orgs = sandbox.client("organizations", sandbox.management)
@@ -1399,6 +1428,7 @@ def describe(sandbox: Sandbox, plan: OrganizationPlan, org: Organization,
             sandbox.client("iam", sandbox.management).list_organizations_features()["EnabledFeatures"])},
         "identity_center": identity_center,
         "declarative_policies_ec2": declarative_policies_ec2,
+        "management_workloads": management_workloads,
         "accounts": accounts,
         "delegated_administrators": [
             {"service_principal": admin.service_principal, "account_id": org.account_ids[admin.account_name],
@@ -1453,6 +1483,7 @@ def seed(endpoint: str, members: int, out: str) -> str:
     settle_external_access(sandbox, plan, org, outcomes)
     identity_center = create_identity_center(sandbox, plan, org, outcomes)
     declarative_policies_ec2 = create_declarative_policies_ec2(sandbox, org)
+    management_workloads = create_management_workloads(sandbox)
     close_accounts(sandbox, plan, org)
     _, org_analyzer = organization_analyzer(plan, outcomes)
     analyzers = [(outcome.credentials, analyzer) for outcome in outcomes.values()
@@ -1460,7 +1491,7 @@ def seed(endpoint: str, members: int, out: str) -> str:
     external_access = read_external_access(sandbox, analyzers)
     check_external_access(plan, org, org_analyzer["arn"], external_access)
     description = describe(sandbox, plan, org, outcomes, external_access, config_aggregators, identity_center,
-                           declarative_policies_ec2)
+                           declarative_policies_ec2, management_workloads)
     write_description(out, description)
     suspended = sum(account["status"] == "SUSPENDED" for account in description["accounts"])
     return (f"seeded organization {description['organization']['id']} at {sandbox.endpoint}: "

@@ -540,6 +540,60 @@ pub struct AccountFacts {
     /// not read them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_center_instances: Option<Collected<Vec<IdentityCenterInstance>>>,
+    /// EC2's account-level settings that declarative policies pin: one entry per scanned
+    /// Region, like `analyzers`. Empty in snapshots of a posture that did not read them (and left
+    /// out of the file then, so that those read back as they were written).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ec2_settings: Vec<Regional<Ec2SettingsFacts>>,
+    /// The compute the account runs: one entry per scanned Region, like `analyzers`, read in the
+    /// management account only (no check asks it of a member). Empty for members and in
+    /// snapshots of a posture that did not read it (and left out of the file then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workloads: Vec<Regional<WorkloadFacts>>,
+}
+
+/// The compute an account runs in one Region: two lists, each kept with its own result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkloadFacts {
+    /// `DescribeInstances`, every page, but the terminated instances.
+    pub ec2_instances: Collected<Vec<Ec2Instance>>,
+    /// `ListFunctions`, every page: the functions' ARNs.
+    pub lambda_functions: Collected<Vec<String>>,
+}
+
+/// An EC2 instance, as `DescribeInstances` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ec2Instance {
+    /// `i-…`.
+    pub id: String,
+    /// `pending`, `running`, `stopping`, `stopped` or `shutting-down`.
+    pub state: String,
+}
+
+/// EC2's account-level settings in one account and Region, each with who decides it: four
+/// calls, each kept with its own result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ec2SettingsFacts {
+    /// `GetImageBlockPublicAccessState`: `block-new-sharing` or `unblocked`.
+    pub image_block_public_access: Collected<Ec2Setting>,
+    /// `GetSnapshotBlockPublicAccessState`: `block-all-sharing`, `block-new-sharing` or
+    /// `unblocked`.
+    pub snapshot_block_public_access: Collected<Ec2Setting>,
+    /// `GetInstanceMetadataDefaults`: the `HttpTokens` default of new instances (`required`,
+    /// `optional`, or `no-preference` when the account sets none).
+    pub instance_metadata_defaults: Collected<Ec2Setting>,
+    /// `GetSerialConsoleAccessStatus`: `enabled` or `disabled`.
+    pub serial_console_access: Collected<Ec2Setting>,
+}
+
+/// One EC2 account setting as EC2 reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ec2Setting {
+    /// The value, in EC2's words.
+    pub value: String,
+    /// `ManagedBy`: `account` (the account set it, and can change it) or `declarative-policy`
+    /// (an EC2 declarative policy pins it); `None` when EC2 said neither.
+    pub managed_by: Option<String>,
 }
 
 /// Security Hub (CSPM) in one account and Region.
@@ -921,6 +975,52 @@ impl RegionalService for ConfigFacts {
     }
 }
 
+impl RegionalService for Ec2SettingsFacts {
+    const NAME: &'static str = "EC2 account configuration";
+
+    fn unread(_account_id: &str, err: &CollectError) -> Self {
+        Ec2SettingsFacts {
+            image_block_public_access: Collected::Error(err.clone()),
+            snapshot_block_public_access: Collected::Error(err.clone()),
+            instance_metadata_defaults: Collected::Error(err.clone()),
+            serial_console_access: Collected::Error(err.clone()),
+        }
+    }
+
+    fn errors(&self) -> Vec<&CollectError> {
+        [
+            self.image_block_public_access.as_result().err(),
+            self.snapshot_block_public_access.as_result().err(),
+            self.instance_metadata_defaults.as_result().err(),
+            self.serial_console_access.as_result().err(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+impl RegionalService for WorkloadFacts {
+    const NAME: &'static str = "The inventory of EC2 instances and Lambda functions";
+
+    fn unread(_account_id: &str, err: &CollectError) -> Self {
+        WorkloadFacts {
+            ec2_instances: Collected::Error(err.clone()),
+            lambda_functions: Collected::Error(err.clone()),
+        }
+    }
+
+    fn errors(&self) -> Vec<&CollectError> {
+        [
+            self.ec2_instances.as_result().err(),
+            self.lambda_functions.as_result().err(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
 impl OrganizationFacts {
     /// Every error met while reading the organization's own facts (delegated administrators,
     /// organization trails and analyzers, SCPs, aggregators, policies, centralized root access),
@@ -1002,17 +1102,21 @@ impl AccountFacts {
             // Left out, as posture always wrote an unreachable account: the access error says
             // why nothing was read, and no check judges the account.
             identity_center_instances: None,
+            ec2_settings: Vec::new(),
+            workloads: Vec::new(),
         }
     }
 
     /// Every regional service's facts, for what treats them alike (counting their errors): the
     /// list a new regional service's field joins.
-    pub fn regional(&self) -> [&dyn RegionalErrors; 4] {
+    pub fn regional(&self) -> [&dyn RegionalErrors; 6] {
         [
             &self.analyzers,
             &self.guardduty,
             &self.securityhub,
             &self.config,
+            &self.ec2_settings,
+            &self.workloads,
         ]
     }
 
@@ -1064,6 +1168,12 @@ impl AccountFacts {
             }
         }
         if let Some(Collected::Error(err)) = &self.identity_center_instances {
+            add(err);
+        }
+        for err in self.ec2_settings.errors() {
+            add(err);
+        }
+        for err in self.workloads.errors() {
             add(err);
         }
         errors

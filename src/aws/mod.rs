@@ -445,6 +445,10 @@ impl AccountClients {
         configservice => aws_sdk_config as "config",
         /// An IAM Identity Center (`sso-admin`) client in the account, in `region`.
         sso_admin => aws_sdk_ssoadmin as "sso",
+        /// An EC2 client in the account, in `region`.
+        ec2 => aws_sdk_ec2 as "ec2",
+        /// A Lambda client in the account, in `region`.
+        lambda => aws_sdk_lambda as "lambda",
     }
 }
 

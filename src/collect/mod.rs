@@ -18,6 +18,7 @@ mod access_analyzer;
 mod admins;
 mod cloudtrail;
 mod configservice;
+mod ec2;
 mod guardduty;
 mod iam;
 mod identity_center;
@@ -25,6 +26,7 @@ mod policies;
 mod s3;
 mod scps;
 mod securityhub;
+mod workloads;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -43,7 +45,7 @@ use crate::discover::{DelegatedAdmin, Inventory};
 use crate::facts::{
     AccountAccess, AccountFacts, AccountPlacement, AnalyzerFacts, CollectError, Collected,
     ConfigAggregators, IdentityCenterFacts, IdentityCenterInstance, OrganizationFacts, OuRef,
-    Regional, RegionalAggregators, ServiceAdministration, Trail, unread_in,
+    Regional, RegionalAggregators, ServiceAdministration, Trail, WorkloadFacts, unread_in,
 };
 
 use self::iam::ReportPolling;
@@ -549,6 +551,8 @@ impl Scan {
             buckets,
             config,
             identity_center_instances,
+            ec2_settings,
+            workloads,
         ) = futures::join!(
             iam::credential_report(&iam, &self.limiter, &self.polling, self.plan.fresh_after),
             iam::account_summary(&iam, &self.limiter),
@@ -566,6 +570,10 @@ impl Scan {
                     .await
             }),
             self.identity_center_instances(account_id),
+            self.per_region(|region| async move {
+                ec2::settings_in_region(&clients.ec2(region), region.as_ref(), limiter).await
+            }),
+            self.workloads(account_id, clients),
         );
         AccountFacts {
             account_id: account_id.to_owned(),
@@ -579,7 +587,32 @@ impl Scan {
             buckets: Some(buckets),
             config,
             identity_center_instances: Some(identity_center_instances),
+            ec2_settings,
+            workloads,
         }
+    }
+
+    /// The compute of the management account in every scanned Region; nothing for a member (no
+    /// check asks it of one).
+    async fn workloads(
+        &self,
+        account_id: &str,
+        clients: &AccountClients,
+    ) -> Vec<Regional<WorkloadFacts>> {
+        if account_id != self.plan.management_account_id {
+            return Vec::new();
+        }
+        let limiter = &self.limiter;
+        self.per_region(|region| async move {
+            workloads::in_region(
+                &clients.ec2(region),
+                &clients.lambda(region),
+                region.as_ref(),
+                limiter,
+            )
+            .await
+        })
+        .await
     }
 
     /// `read` in every scanned Region at once, each Region's facts kept with it, in Region order.

@@ -12,6 +12,7 @@
 
 use super::context::AccountContext;
 use super::describe_error;
+use super::parts::Parts;
 use super::root_mfa::join_and;
 use crate::facts::{Collected, IdentityCenterFacts, IdentityCenterInstance};
 use crate::finding::{Outcome, Status};
@@ -19,34 +20,6 @@ use crate::finding::{Outcome, Status};
 /// Judges how people sign in to one account.
 pub(crate) fn evaluate(ctx: &AccountContext<'_>) -> Vec<Outcome> {
     vec![judge(ctx)]
-}
-
-/// What the parts of the judgement found: failures, facts that could not be read, and the
-/// evidence of each part, in the order the parts ran.
-#[derive(Default)]
-struct Findings {
-    failures: Vec<String>,
-    unknown: Vec<String>,
-    evidence: Vec<(&'static str, String)>,
-}
-
-impl Findings {
-    /// What a part saw, under `label`.
-    fn saw(&mut self, label: &'static str, value: impl Into<String>) {
-        self.evidence.push((label, value.into()));
-    }
-
-    /// A part that fails, `why`, having seen `value`.
-    fn fail(&mut self, label: &'static str, value: impl Into<String>, why: String) {
-        self.failures.push(why);
-        self.saw(label, value);
-    }
-
-    /// A part whose fact could not be read, `why`.
-    fn unread(&mut self, label: &'static str, why: String) {
-        self.unknown.push(why);
-        self.saw(label, "not read");
-    }
 }
 
 fn judge(ctx: &AccountContext<'_>) -> Outcome {
@@ -61,7 +34,7 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
                 .to_owned(),
         );
     };
-    let mut found = Findings::default();
+    let mut found = Parts::default();
     let organization_instance = organization_instance(ctx, identity_center, &mut found);
     account_instances(ctx, &mut found);
     if let Some(instance) = organization_instance {
@@ -69,27 +42,12 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
     }
     console_users(ctx, &mut found);
 
-    let (status, reason) = if !found.failures.is_empty() {
-        let mut reason = found.failures.join("; ");
-        if !found.unknown.is_empty() {
-            reason.push_str(&format!(" (also unread: {})", found.unknown.join("; ")));
-        }
-        (Status::Fail, reason)
-    } else if !found.unknown.is_empty() {
-        (Status::Error, found.unknown.join("; "))
-    } else {
-        (
-            Status::Pass,
-            "people sign in through the organization's IAM Identity Center instance: a \
-             permission set reaches the account, it runs no account instance, and no IAM user \
-             has a console password"
-                .to_owned(),
-        )
-    };
-    found.evidence.into_iter().fold(
-        Outcome::new(None, account_id, status, reason),
-        |outcome, (label, value)| outcome.with(label, value),
-    )
+    found.outcome(None, account_id, || {
+        "people sign in through the organization's IAM Identity Center instance: a permission \
+         set reaches the account, it runs no account instance, and no IAM user has a console \
+         password"
+            .to_owned()
+    })
 }
 
 /// The organization instance: the ACTIVE instance the management account owns, as the account
@@ -97,7 +55,7 @@ fn judge(ctx: &AccountContext<'_>) -> Outcome {
 fn organization_instance<'a>(
     ctx: &AccountContext<'_>,
     identity_center: &'a IdentityCenterFacts,
-    found: &mut Findings,
+    found: &mut Parts,
 ) -> Option<&'a IdentityCenterInstance> {
     let read_in = identity_center
         .account_id
@@ -107,6 +65,7 @@ fn organization_instance<'a>(
         Collected::Error(err) => {
             found.unread(
                 "organization instance",
+                "not read",
                 format!(
                     "whether the organization has an IAM Identity Center instance: {}",
                     describe_error(err)
@@ -146,12 +105,13 @@ fn organization_instance<'a>(
 
 /// An account instance of the account's own: any instance it owns, unless it is the management
 /// account (whose instance is the organization's).
-fn account_instances(ctx: &AccountContext<'_>, found: &mut Findings) {
+fn account_instances(ctx: &AccountContext<'_>, found: &mut Parts) {
     let account_id = ctx.account.account_id.as_str();
     let instances = match &ctx.account.identity_center_instances {
         None => {
             found.unread(
                 "account instances",
+                "not read",
                 "the account's own Identity Center instances were not read: the snapshot was \
                  made by a posture that did not read them"
                     .to_owned(),
@@ -161,6 +121,7 @@ fn account_instances(ctx: &AccountContext<'_>, found: &mut Findings) {
         Some(Collected::Error(err)) => {
             found.unread(
                 "account instances",
+                "not read",
                 format!(
                     "whether the account runs an Identity Center account instance: {}",
                     describe_error(err)
@@ -199,7 +160,7 @@ fn permission_sets(
     ctx: &AccountContext<'_>,
     identity_center: &IdentityCenterFacts,
     instance: &IdentityCenterInstance,
-    found: &mut Findings,
+    found: &mut Parts,
 ) {
     let account_id = ctx.account.account_id.as_str();
     const LABEL: &str = "permission sets provisioned";
@@ -207,6 +168,7 @@ fn permission_sets(
         Collected::Error(err) => {
             found.unread(
                 LABEL,
+                "not read",
                 format!(
                     "which permission sets reach the account: {}",
                     describe_error(err)
@@ -233,6 +195,7 @@ fn permission_sets(
     } else if !unread.is_empty() {
         found.unread(
             LABEL,
+            "not read",
             format!(
                 "which permission sets reach the account: {}",
                 unread.join("; ")
@@ -260,12 +223,13 @@ fn permission_sets(
 }
 
 /// The account's IAM users with a console password, from its credential report.
-fn console_users(ctx: &AccountContext<'_>, found: &mut Findings) {
+fn console_users(ctx: &AccountContext<'_>, found: &mut Parts) {
     const LABEL: &str = "IAM users with a console password";
     let report = match &ctx.account.credential_report {
         Collected::Error(err) => {
             found.unread(
                 LABEL,
+                "not read",
                 format!(
                     "whether IAM users sign in with passwords: {}",
                     describe_error(err)
@@ -302,12 +266,15 @@ fn console_users(ctx: &AccountContext<'_>, found: &mut Findings) {
         );
     } else if unclear > 0 {
         // Read, but the report's cells do not tell: unknown rather than unread.
-        found.unknown.push(format!(
-            "the credential report does not say whether {unclear} IAM user{} a console \
-             password",
-            if unclear == 1 { " has" } else { "s have" }
-        ));
-        found.saw(LABEL, "unknown");
+        found.unread(
+            LABEL,
+            "unknown",
+            format!(
+                "the credential report does not say whether {unclear} IAM user{} a console \
+                 password",
+                if unclear == 1 { " has" } else { "s have" }
+            ),
+        );
     } else {
         found.saw(LABEL, "none");
     }

@@ -5,9 +5,7 @@
 //! when the account or its credential report could not be read; SKIPPED when the management account
 //! was not in the scan's scope. The root user is not an IAM user (it is `root-mfa`'s).
 //!
-//! IAM users are the start: workloads in the management account (EC2 instances, Lambda
-//! functions, RDS databases, ECS services, S3 buckets other than logs) could be checked the same
-//! way, each with one more read-only list call per Region.
+//! Its compute (EC2 instances, Lambda functions) is `management-account-no-workloads`'.
 //!
 //! Pure: no I/O, no clock, no logging.
 

@@ -26,13 +26,16 @@ mod config_aggregator_organization;
 mod config_recorder_enabled;
 mod credentials;
 mod delegated_admin_not_management;
+mod ec2_declarative_policy;
 mod external_access_findings;
 mod guardduty_enabled;
 mod iam_user_access_keys;
 mod iam_user_console_mfa;
 mod identity_center;
 mod management_account_no_iam_users;
+mod management_account_no_workloads;
 mod organization_structure;
+mod parts;
 mod policy_path;
 mod rcp_data_perimeter;
 mod root_access_centralized;
@@ -618,6 +621,8 @@ pub(crate) mod test_support {
             buckets: Some(Collected::Ok(Vec::new())),
             config: Vec::new(),
             identity_center_instances: Some(Collected::Ok(Vec::new())),
+            ec2_settings: Vec::new(),
+            workloads: Vec::new(),
         }
     }
 }
@@ -679,6 +684,8 @@ mod tests {
                 ("cloudtrail-multi-region", None, ACCT),
                 ("config-recorder-enabled", Some("eu-west-1"), ACCT),
                 ("config-recorder-enabled", Some("us-east-1"), ACCT),
+                ("ec2-declarative-policy", Some("eu-west-1"), ACCT),
+                ("ec2-declarative-policy", Some("us-east-1"), ACCT),
                 ("external-access-findings", Some("eu-west-1"), ACCT),
                 ("external-access-findings", Some("us-east-1"), ACCT),
                 ("guardduty-enabled", Some("eu-west-1"), ACCT),

@@ -15,8 +15,9 @@ use super::{
     access_analyzer_enabled, access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
     cloudtrail_log_file_validation, cloudtrail_logs_outside_account, cloudtrail_multi_region,
     config_aggregator_organization, config_recorder_enabled, delegated_admin_not_management,
-    external_access_findings, guardduty_enabled, iam_user_access_keys, iam_user_console_mfa,
-    identity_center, management_account_no_iam_users, organization_structure, rcp_data_perimeter,
+    ec2_declarative_policy, external_access_findings, guardduty_enabled, iam_user_access_keys,
+    iam_user_console_mfa, identity_center, management_account_no_iam_users,
+    management_account_no_workloads, organization_structure, rcp_data_perimeter,
     root_access_centralized, root_access_keys, root_mfa, scp_guardrails, scps_attached,
     securityhub_enabled,
 };
@@ -191,6 +192,13 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         }),
     },
     RegisteredCheck {
+        id: "management-account-no-workloads",
+        toml: check_toml!("management-account-no-workloads"),
+        logic: CheckLogic::Organization(|facts, _| {
+            management_account_no_workloads::evaluate(facts)
+        }),
+    },
+    RegisteredCheck {
         id: "scps-attached",
         toml: check_toml!("scps-attached"),
         logic: CheckLogic::Organization(|facts, _| scps_attached::evaluate(facts)),
@@ -237,6 +245,14 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         toml: check_toml!("config-recorder-enabled"),
         logic: CheckLogic::Account {
             evaluate: config_recorder_enabled::evaluate,
+            account_resource: str::to_owned,
+        },
+    },
+    RegisteredCheck {
+        id: "ec2-declarative-policy",
+        toml: check_toml!("ec2-declarative-policy"),
+        logic: CheckLogic::Account {
+            evaluate: ec2_declarative_policy::evaluate,
             account_resource: str::to_owned,
         },
     },

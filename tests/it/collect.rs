@@ -736,6 +736,30 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
         .find(|a| a.account_id == web_prod)
         .expect("web-prod");
     assert_eq!(ok(&member.access, "access").principal_arn, principal);
+    // Compute is read in the management account alone, in every Region.
+    assert!(member.workloads.is_empty(), "{:?}", member.workloads);
+    let built = &seeded.description["management_workloads"];
+    let instances: Vec<&str> = management
+        .workloads
+        .iter()
+        .flat_map(|r| ok(&r.facts.ec2_instances, "instances"))
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(management.workloads.len(), REGIONS.len());
+    assert_eq!(
+        instances,
+        [built["ec2_instances"][0]["id"].as_str().expect("id")]
+    );
+    let functions: Vec<&str> = management
+        .workloads
+        .iter()
+        .flat_map(|r| ok(&r.facts.lambda_functions, "functions"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        functions,
+        [built["lambda_functions"][0]["arn"].as_str().expect("arn")]
+    );
     let mut calls: Vec<(String, String, u16)> = seeded
         .admin()
         .requests_by(&principal)
@@ -763,6 +787,15 @@ async fn collects_what_the_seeder_built_with_the_calls_the_checks_need() {
         ("GetCallerIdentity", "us-east-1", 200),
         ("GetCredentialReport", "us-east-1", 200),
         ("GetEventSelectors", "us-east-1", 200),
+        // EC2's account settings, in each Region; no workload list (management account only).
+        ("GetImageBlockPublicAccessState", "eu-west-1", 200),
+        ("GetImageBlockPublicAccessState", "us-east-1", 200),
+        ("GetInstanceMetadataDefaults", "eu-west-1", 200),
+        ("GetInstanceMetadataDefaults", "us-east-1", 200),
+        ("GetSerialConsoleAccessStatus", "eu-west-1", 200),
+        ("GetSerialConsoleAccessStatus", "us-east-1", 200),
+        ("GetSnapshotBlockPublicAccessState", "eu-west-1", 200),
+        ("GetSnapshotBlockPublicAccessState", "us-east-1", 200),
         ("GetTrailStatus", "us-east-1", 200),
         ("ListAnalyzers", "eu-west-1", 200),
         ("ListAnalyzers", "us-east-1", 200),

@@ -70,7 +70,7 @@ fn a_bad_file_stops_the_scan_in_one_line_before_any_aws_call() {
         ),
         (
             "[tresholds]\naccess_key_max_age_days = 90\n",
-            "posture.toml, line 1: unknown table or key `tresholds`; known tables: checks, thresholds, scan",
+            "posture.toml, line 1: unknown table or key `tresholds`; known tables: checks, thresholds, landing_zone, scan",
         ),
         (
             "[scan]\nregions = [\"us-east-7\"]\n",

@@ -768,6 +768,27 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
     ),
     ("sso:ListInstances", &["identity-center"]),
     ("sso:ListPermissionSets", &["identity-center"]),
+    (
+        "ec2:GetImageBlockPublicAccessState",
+        &["ec2-declarative-policy"],
+    ),
+    (
+        "ec2:GetSnapshotBlockPublicAccessState",
+        &["ec2-declarative-policy"],
+    ),
+    (
+        "ec2:GetInstanceMetadataDefaults",
+        &["ec2-declarative-policy"],
+    ),
+    (
+        "ec2:GetSerialConsoleAccessStatus",
+        &["ec2-declarative-policy"],
+    ),
+    (
+        "ec2:DescribeInstances",
+        &["management-account-no-workloads"],
+    ),
+    ("lambda:ListFunctions", &["management-account-no-workloads"]),
     ("securityhub:GetEnabledStandards", &["securityhub-enabled"]),
     (
         "securityhub:ListOrganizationAdminAccounts",
@@ -805,6 +826,7 @@ const ADMIN_CHECKS: &[&str] = &[
 const MANAGEMENT_ONLY: &[&str] = &[
     "delegated-admin-not-management",
     "management-account-no-iam-users",
+    "management-account-no-workloads",
     "scps-attached",
 ];
 

@@ -2008,3 +2008,147 @@ fn reevaluated(name: &str) -> Value {
     )
     .expect("json")
 }
+
+#[tokio::test]
+async fn ec2_declarative_policy_matches_what_the_seeder_pinned_and_set() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (_, snapshot) = scan(
+        seeded,
+        "ec2-declarative",
+        &["--checks", "ec2-declarative-policy"],
+    );
+    let built = &seeded.description["declarative_policies_ec2"];
+    assert_eq!(built["enabled"], true);
+    let pinned_under: Vec<&str> = built["attached"]
+        .as_array()
+        .expect("attached")
+        .iter()
+        .map(|p| text(&p["target_path"]))
+        .collect();
+    let set_by_account: Vec<&str> = built["account_level"]
+        .as_array()
+        .expect("account level")
+        .iter()
+        .map(|a| text(&a["account_id"]))
+        .collect();
+    let findings: Vec<&Value> = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == "ec2-declarative-policy")
+        .collect();
+    let mut judged = 0;
+    for account in seeded.accounts() {
+        if account["status"] != "ACTIVE" {
+            continue;
+        }
+        let id = text(&account["id"]);
+        let path = text(&account["ou_path"]);
+        let pinned = pinned_under
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+        for region in REGIONS.split(',') {
+            let finding = findings
+                .iter()
+                .find(|f| f["account"] == id && f["region"] == region)
+                .unwrap_or_else(|| panic!("no finding for {id} in {region}"));
+            let evidence = &finding["evidence"];
+            assert_eq!(evidence["DECLARATIVE_POLICY_EC2"], "enabled on the root");
+            let reason = text(&finding["reason"]);
+            if pinned {
+                assert_eq!(
+                    finding["status"], "PASS",
+                    "{id} ({path}) in {region}: {reason}"
+                );
+                assert_eq!(
+                    evidence["snapshot block public access"],
+                    "block-all-sharing (managed by declarative-policy)"
+                );
+            } else if set_by_account.contains(&id) {
+                // The same values, set by the account: each fails as not pinned, none as unsafe.
+                assert_eq!(finding["status"], "FAIL", "{id} in {region}");
+                assert_eq!(
+                    reason.matches("but set by the account").count(),
+                    4,
+                    "{reason}"
+                );
+                assert_eq!(
+                    evidence["IMDS default HttpTokens"],
+                    "required (managed by account)"
+                );
+            } else {
+                // A new account's defaults: snapshots unblocked, no IMDS default.
+                assert_eq!(finding["status"], "FAIL", "{id} in {region}");
+                assert!(
+                    reason.contains(
+                        "snapshot block public access is unblocked, not block-all-sharing"
+                    ) && reason.contains("IMDS default HttpTokens is no-preference, not required"),
+                    "{id} in {region}: {reason}"
+                );
+            }
+            judged += 1;
+        }
+    }
+    assert_eq!(
+        judged,
+        findings.iter().filter(|f| f["status"] != "SKIPPED").count(),
+        "one finding per active account and Region"
+    );
+    assert!(
+        findings.iter().any(|f| f["status"] == "PASS"),
+        "some account is pinned"
+    );
+    // The settings are kept raw: a re-evaluation judges them the same.
+    assert_eq!(
+        reevaluated("ec2-declarative")["findings"],
+        snapshot["findings"]
+    );
+}
+
+#[tokio::test]
+async fn management_account_no_workloads_names_what_the_seeder_ran_there() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (_, snapshot) = scan(
+        seeded,
+        "management-workloads",
+        &["--checks", "management-account-no-workloads"],
+    );
+    let built = &seeded.description["management_workloads"];
+    let mut expected: Vec<(String, String)> = built["ec2_instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .map(|i| (text(&i["region"]).to_owned(), text(&i["id"]).to_owned()))
+        .chain(
+            built["lambda_functions"]
+                .as_array()
+                .expect("functions")
+                .iter()
+                .map(|f| (text(&f["region"]).to_owned(), text(&f["arn"]).to_owned())),
+        )
+        .collect();
+    expected.sort();
+    let mut failing: Vec<(String, String)> = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == "management-account-no-workloads")
+        .inspect(|f| {
+            assert_eq!(f["status"], "FAIL", "{f}");
+            assert_eq!(f["account"], seeded.management_account_id());
+        })
+        .map(|f| {
+            (
+                text(&f["region"]).to_owned(),
+                text(&f["resource"]).to_owned(),
+            )
+        })
+        .collect();
+    failing.sort();
+    // The running instance and the function; the terminated instance is gone.
+    assert_eq!(failing, expected);
+    let gone = text(&built["terminated_instances"][0]["id"]);
+    assert!(failing.iter().all(|(_, resource)| resource != gone));
+}
