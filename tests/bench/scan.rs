@@ -616,6 +616,18 @@ fn why(action: &str) -> &'static str {
         "sso:ListAccountsForProvisionedPermissionSet" => {
             "identity-center: the accounts each permission set reaches, once per permission set"
         }
+        "ec2:GetImageBlockPublicAccessState"
+        | "ec2:GetSnapshotBlockPublicAccessState"
+        | "ec2:GetInstanceMetadataDefaults"
+        | "ec2:GetSerialConsoleAccessStatus" => {
+            "ec2-declarative-policy: one EC2 setting and who manages it, once per account and scanned Region"
+        }
+        "ec2:DescribeInstances" => {
+            "management-account-no-workloads: the management account's instances, once per scanned Region, per page"
+        }
+        "lambda:ListFunctions" => {
+            "management-account-no-workloads: the management account's functions, once per scanned Region, per page"
+        }
         "iam:ListUsers"
         | "iam:GetLoginProfile"
         | "iam:ListMFADevices"

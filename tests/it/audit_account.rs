@@ -429,7 +429,10 @@ async fn from_the_audit_account_without_a_role_in_the_management_account_only_it
         .iter()
         .filter(|c| c.scope != posture::evaluate::Scope::Organization)
         .map(|c| c.id.as_str())
-        .chain(["management-account-no-iam-users"])
+        .chain([
+            "management-account-no-iam-users",
+            "management-account-no-workloads",
+        ])
         .collect();
     assert_eq!(own_checks, reads_the_account, "{own:?}");
     for (key, (status, reason)) in &own {

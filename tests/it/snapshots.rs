@@ -518,9 +518,10 @@ fn a_check_added_since_the_scan_is_error_in_a_reevaluation_never_pass() {
 }
 
 #[test]
-fn identity_center_in_a_reevaluation_of_a_snapshot_from_before_it_is_error() {
-    // The fixture's scans predate `identity-center`: they never read IAM Identity Center.
-    let dir = fixture_store("reevaluate-identity-center");
+fn the_landing_zone_checks_in_a_reevaluation_of_a_snapshot_from_before_them_are_error() {
+    // The fixture's scans predate these checks: they never read IAM Identity Center, EC2's
+    // account settings or the management account's compute.
+    let dir = fixture_store("reevaluate-landing-zone-checks");
     let store = Store::new(&dir);
     let files = store.list().expect("list");
     let (code, _, stderr) = posture(&[
@@ -529,28 +530,40 @@ fn identity_center_in_a_reevaluation_of_a_snapshot_from_before_it_is_error() {
         "--snapshots-dir",
         &dir.to_string_lossy(),
         "--checks",
-        "identity-center",
+        "identity-center,ec2-declarative-policy,management-account-no-workloads",
     ]);
     assert_eq!(code, 0, "{stderr}");
     let reevaluated = read_snapshot(&store.list().expect("list")[2].path).expect("read");
-    let judged: Vec<&Finding> = reevaluated
-        .findings
-        .iter()
-        .filter(|f| f.check == "identity-center")
-        .collect();
-    assert!(judged.len() >= 5, "{judged:?}");
-    for finding in judged {
-        // A suspended account is SKIPPED, as in any scan; every other one, the management
-        // account too, is ERROR.
-        if finding.reason.contains("SUSPENDED") {
-            assert_eq!(finding.status, Status::Skipped, "{finding:?}");
-        } else {
-            assert_eq!(finding.status, Status::Error, "{finding:?}");
-            assert!(
-                finding.reason.contains("IAM Identity Center was not read"),
-                "{}",
-                finding.reason
-            );
+    for (check, unread) in [
+        ("identity-center", "IAM Identity Center was not read"),
+        (
+            "ec2-declarative-policy",
+            "EC2 account configuration was not read in",
+        ),
+        (
+            "management-account-no-workloads",
+            "the management account's workloads were not read in",
+        ),
+    ] {
+        let judged: Vec<&Finding> = reevaluated
+            .findings
+            .iter()
+            .filter(|f| f.check == check)
+            .collect();
+        assert!(!judged.is_empty(), "{check}: no findings");
+        for finding in judged {
+            // A suspended account is SKIPPED, as in any scan; every other one, the management
+            // account too, is ERROR.
+            if finding.reason.contains("SUSPENDED") {
+                assert_eq!(finding.status, Status::Skipped, "{finding:?}");
+            } else {
+                assert_eq!(finding.status, Status::Error, "{finding:?}");
+                assert!(
+                    finding.reason.contains(unread),
+                    "{check}: {}",
+                    finding.reason
+                );
+            }
         }
     }
 }
