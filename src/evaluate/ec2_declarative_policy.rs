@@ -139,9 +139,9 @@ fn policy_type_state(ctx: &AccountContext<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{ACCT, account, context, error, organization};
+    use super::super::test_support::{ACCT, account, context, error, in_regions, organization};
     use super::*;
-    use crate::facts::{OrganizationFacts, OrganizationPolicies, Regional, RootPolicyType};
+    use crate::facts::{OrganizationFacts, OrganizationPolicies, RootPolicyType};
     use crate::finding::Status;
 
     const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
@@ -185,14 +185,7 @@ mod tests {
 
     fn judged(per_region: Vec<Ec2SettingsFacts>, org: &OrganizationFacts) -> Vec<Outcome> {
         let mut account = account(ACCT);
-        account.ec2_settings = REGIONS
-            .iter()
-            .zip(per_region)
-            .map(|(region, facts)| Regional {
-                region: (*region).to_owned(),
-                facts,
-            })
-            .collect();
+        account.ec2_settings = in_regions(&REGIONS, per_region);
         let regions: Vec<String> = REGIONS.iter().map(|r| (*r).to_owned()).collect();
         evaluate(&context(&account, org, &regions))
     }

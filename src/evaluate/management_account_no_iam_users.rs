@@ -13,33 +13,17 @@ use crate::facts::{Collected, ScanFacts};
 use crate::finding::{Outcome, Status};
 
 use super::credentials::{ReportEvidence, iam_users};
-use super::{report_cell, unread_outcome};
+use super::{management_account, report_cell, unread_outcome};
 
 /// Judges the management account's IAM users.
 pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
-    let management = facts.organization.management_account_id.as_str();
-    let Some(account) = facts.accounts.iter().find(|a| a.account_id == management) else {
-        let reason = facts
-            .skipped_accounts
-            .iter()
-            .find(|s| s.account_id == management)
-            .map_or_else(
-                || "the management account is not in the scan's scope".to_owned(),
-                |s| s.reason.clone(),
-            );
-        return vec![Outcome::new(None, management, Status::Skipped, reason)];
+    let account = match management_account(facts) {
+        Ok(account) => account,
+        Err(why) => return vec![why],
     };
-    let report = match (&account.access, &account.credential_report) {
-        (Collected::Error(err), _) => {
-            return vec![unread_outcome(
-                None,
-                management,
-                "the management account",
-                "account access",
-                err,
-            )];
-        }
-        (_, Collected::Error(err)) => {
+    let management = account.account_id.as_str();
+    let report = match &account.credential_report {
+        Collected::Error(err) => {
             return vec![unread_outcome(
                 None,
                 management,
@@ -48,7 +32,7 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
                 err,
             )];
         }
-        (Collected::Ok(_), Collected::Ok(report)) => report,
+        Collected::Ok(report) => report,
     };
     let users: Vec<_> = iam_users(report).collect();
     if users.is_empty() {

@@ -14,31 +14,15 @@
 use crate::facts::{Collected, ScanFacts};
 use crate::finding::{Outcome, Status};
 
-use super::unread_outcome;
+use super::{management_account, unread_outcome};
 
 /// Judges the management account's workloads.
 pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
-    let management = facts.organization.management_account_id.as_str();
-    let Some(account) = facts.accounts.iter().find(|a| a.account_id == management) else {
-        let reason = facts
-            .skipped_accounts
-            .iter()
-            .find(|s| s.account_id == management)
-            .map_or_else(
-                || "the management account is not in the scan's scope".to_owned(),
-                |s| s.reason.clone(),
-            );
-        return vec![Outcome::new(None, management, Status::Skipped, reason)];
+    let account = match management_account(facts) {
+        Ok(account) => account,
+        Err(why) => return vec![why],
     };
-    if let Collected::Error(err) = &account.access {
-        return vec![unread_outcome(
-            None,
-            management,
-            "the management account",
-            "account access",
-            err,
-        )];
-    }
+    let management = account.account_id.as_str();
     let mut outcomes = Vec::new();
     for region in &facts.regions {
         let region = region.as_str();
@@ -121,9 +105,9 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{MGMT, account, error, organization};
+    use super::super::test_support::{MGMT, account, error, in_regions, organization};
     use super::*;
-    use crate::facts::{AccountFacts, Ec2Instance, Regional, WorkloadFacts};
+    use crate::facts::{AccountFacts, Ec2Instance, WorkloadFacts};
 
     const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 
@@ -138,14 +122,7 @@ mod tests {
 
     fn management(per_region: Vec<WorkloadFacts>) -> AccountFacts {
         let mut account = account(MGMT);
-        account.workloads = REGIONS
-            .iter()
-            .zip(per_region)
-            .map(|(region, facts)| Regional {
-                region: (*region).to_owned(),
-                facts,
-            })
-            .collect();
+        account.workloads = in_regions(&REGIONS, per_region);
         account
     }
 

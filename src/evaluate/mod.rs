@@ -53,7 +53,7 @@ use std::sync::LazyLock;
 pub use catalog::{CatalogError, CheckMeta, CsfSubcategory, Mappings, Scope, Severity};
 pub use csf_evidence::{CsfEvidence, EvidenceKind};
 
-use crate::facts::{CollectError, Collected, ReportValue, ScanFacts};
+use crate::facts::{AccountFacts, CollectError, Collected, ReportValue, ScanFacts};
 use crate::finding::{Finding, Outcome, Status};
 use context::AccountContext;
 use registry::{CHECKS, CheckLogic};
@@ -341,6 +341,34 @@ fn cells(scope: Scope, regions: &[String]) -> Vec<Option<&str>> {
     }
 }
 
+/// The management account's facts, for a check of the management account alone; or the one
+/// outcome that says why there are none: SKIPPED with the reason when it was not scanned (out of
+/// scope, or not ACTIVE), ERROR with AWS's error when it could not be reached.
+pub(crate) fn management_account(facts: &ScanFacts) -> Result<&AccountFacts, Outcome> {
+    let management = facts.organization.management_account_id.as_str();
+    let Some(account) = facts.accounts.iter().find(|a| a.account_id == management) else {
+        let reason = facts
+            .skipped_accounts
+            .iter()
+            .find(|s| s.account_id == management)
+            .map_or_else(
+                || "the management account is not in the scan's scope".to_owned(),
+                |s| s.reason.clone(),
+            );
+        return Err(Outcome::new(None, management, Status::Skipped, reason));
+    };
+    match &account.access {
+        Collected::Error(err) => Err(unread_outcome(
+            None,
+            management,
+            "the management account",
+            "account access",
+            err,
+        )),
+        Collected::Ok(_) => Ok(account),
+    }
+}
+
 /// One line for a reason: which call failed where, and AWS's code and message
 /// (`sts:AssumeRole failed: AccessDenied: User ... is not authorized ...`).
 pub(crate) fn describe_error(err: &CollectError) -> String {
@@ -593,6 +621,18 @@ pub(crate) mod test_support {
             report.users = users;
         }
         a
+    }
+
+    /// One regional service's facts, `facts[i]` in `regions[i]`.
+    pub(crate) fn in_regions<T>(regions: &[&str], facts: Vec<T>) -> Vec<crate::facts::Regional<T>> {
+        regions
+            .iter()
+            .zip(facts)
+            .map(|(region, facts)| crate::facts::Regional {
+                region: (*region).to_owned(),
+                facts,
+            })
+            .collect()
     }
 
     /// A readable account: no root credentials, no users, no trails, no analyzers.

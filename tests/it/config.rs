@@ -36,6 +36,24 @@ fn posture_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run posture")
 }
 
+/// `posture reevaluate` of the first snapshot in `store`, run in `dir` with `args` after it;
+/// asserts that it wrote a re-evaluation and returns what it printed.
+fn reevaluate_first(dir: &Path, store: &Path, args: &[&str]) -> Output {
+    let source = snapshot_files(store).remove(0);
+    let source_name = source.file_name().expect("name").to_str().expect("utf-8");
+    let store_arg = store.to_str().expect("utf-8");
+    let output = posture_in(
+        dir,
+        &[
+            &["reevaluate", source_name, "--snapshots-dir", store_arg][..],
+            args,
+        ]
+        .concat(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    output
+}
+
 /// Asserts that `output` is a failure to run (exit status 2) of one line on stderr; returns it.
 #[track_caller]
 fn refused(output: &Output) -> String {
@@ -437,18 +455,7 @@ async fn thresholds_from_the_file_turn_verdicts_and_the_snapshot_records_them() 
     ));
     assert!(stderr.contains("would change nothing"), "{stderr}");
     // ...and with a limit flag, it judges with that one and records it.
-    let output = posture_in(
-        &dir,
-        &[
-            "reevaluate",
-            source_name,
-            "--snapshots-dir",
-            store_arg,
-            "--access-key-max-age-days",
-            "90",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    reevaluate_first(&dir, &store, &["--access-key-max-age-days", "90"]);
     let files = snapshot_files(&store);
     assert_eq!(files.len(), 2, "{files:?}");
     let reevaluated = read(&files[1]);
@@ -653,18 +660,7 @@ expires = 2099-12-31
     // ...unless --config names a file with other waivers (here: none).
     let bare = dir.join("no-waivers.toml");
     std::fs::write(&bare, "[thresholds]\naccess_key_max_age_days = 90\n").expect("write");
-    let output = posture_in(
-        &dir,
-        &[
-            "reevaluate",
-            source_name,
-            "--snapshots-dir",
-            store_arg,
-            "--config",
-            bare.to_str().expect("utf-8"),
-        ],
-    );
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    reevaluate_first(&dir, &store, &["--config", bare.to_str().expect("utf-8")]);
     let reevaluated = read(&snapshot_files(&store)[1]);
     assert!(reevaluated["scan"].get("waivers").is_none());
     assert!(
@@ -777,22 +773,13 @@ async fn landing_zone_names_the_security_ou_and_reevaluate_and_diff_follow_it() 
     );
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let store_arg = store.to_str().expect("utf-8");
-    let source = snapshot_files(&store).remove(0);
-    let source_name = source.file_name().expect("name").to_str().expect("utf-8");
     let config_path = dir.join("workloads.toml");
     std::fs::write(&config_path, workloads).expect("write");
-    let output = posture_in(
+    let output = reevaluate_first(
         &dir,
-        &[
-            "reevaluate",
-            source_name,
-            "--snapshots-dir",
-            store_arg,
-            "--config",
-            config_path.to_str().expect("utf-8"),
-        ],
+        &store,
+        &["--config", config_path.to_str().expect("utf-8")],
     );
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains(
