@@ -50,7 +50,10 @@ pub mod waivers;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-pub use catalog::{CatalogError, CheckMeta, CsfSubcategory, Mappings, Scope, Severity};
+pub use catalog::{
+    CatalogError, CheckMeta, CsfSubcategory, MAPPING_FAMILIES, MappingFamily, Mappings, Scope,
+    Severity,
+};
 pub use csf_evidence::{CsfEvidence, EvidenceKind};
 
 use crate::facts::{AccountFacts, CollectError, Collected, ReportValue, ScanFacts};

@@ -8,11 +8,9 @@ use comfy_table::{CellAlignment, Table};
 use serde::Serialize;
 
 use super::changes::{TERMINAL_STYLE, render, severity};
-use crate::evaluate::Scope;
 use crate::evaluate::csf_evidence::NIST_CSF_2_AWS_FILE;
-use crate::output::coverage::{
-    CheckDetail, Counts, Coverage, Framework, Listing, MAPPING_FAMILIES,
-};
+use crate::evaluate::{MAPPING_FAMILIES, Scope};
+use crate::output::coverage::{CheckDetail, Counts, Coverage, Framework, Listing};
 use crate::text::plural;
 
 /// Any of `posture checks --json`'s shapes, pretty-printed, with a final newline.

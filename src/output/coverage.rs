@@ -31,7 +31,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::evaluate::catalog::{CatalogError, CheckMeta, CsfSubcategory, Mappings, UnknownCheck};
+use crate::evaluate::catalog::{CatalogError, CheckMeta, CsfSubcategory, UnknownCheck};
 use crate::evaluate::csf_evidence::{CsfEvidence, EvidenceKind};
 
 /// The frameworks whose coverage `posture checks --framework` shows. Only NIST CSF 2.0 is validated
@@ -94,58 +94,6 @@ impl fmt::Display for UnknownFramework {
         )
     }
 }
-
-/// One mapping family of a check (a field of [`Mappings`]), with the name and version of the
-/// framework its ids belong to.
-#[derive(Clone, Copy)]
-pub struct MappingFamily {
-    /// The field in `[mappings]` and in the JSON (`cis_aws_v3`).
-    pub key: &'static str,
-    /// The framework and its version (`CIS AWS Foundations Benchmark v3.0.0`).
-    pub name: &'static str,
-    /// The check's ids of this family.
-    pub ids: fn(&Mappings) -> &[String],
-}
-
-/// Every mapping family, in the order a check's page shows them. A unit test keeps it in step
-/// with the fields of [`Mappings`].
-pub const MAPPING_FAMILIES: [MappingFamily; 7] = [
-    MappingFamily {
-        key: "nist_csf_2",
-        name: "NIST CSF 2.0",
-        ids: |m| &m.nist_csf_2,
-    },
-    MappingFamily {
-        key: "cis_aws_v3",
-        name: "CIS AWS Foundations Benchmark v3.0.0",
-        ids: |m| &m.cis_aws_v3,
-    },
-    MappingFamily {
-        key: "cis_aws_v5",
-        name: "CIS AWS Foundations Benchmark v5.0.0",
-        ids: |m| &m.cis_aws_v5,
-    },
-    MappingFamily {
-        key: "cis_aws_v7",
-        name: "CIS AWS Foundations Benchmark v7.0.0",
-        ids: |m| &m.cis_aws_v7,
-    },
-    MappingFamily {
-        key: "nist_800_53_r5",
-        name: "NIST SP 800-53 Rev. 5",
-        ids: |m| &m.nist_800_53_r5,
-    },
-    MappingFamily {
-        key: "nist_csf_1_1",
-        name: "NIST CSF 1.1",
-        ids: |m| &m.nist_csf_1_1,
-    },
-    MappingFamily {
-        key: "security_hub",
-        name: "AWS Security Hub controls",
-        ids: |m| &m.security_hub,
-    },
-];
 
 /// `posture checks --json`: every check of the catalogue, as its TOML file has it.
 #[derive(Debug, Clone, Serialize)]
@@ -736,45 +684,6 @@ mod tests {
             err.to_string(),
             "unknown framework \"cis-aws\"; supported: nist-csf-2.0"
         );
-    }
-
-    #[test]
-    fn every_mapping_family_has_a_name_and_reads_its_own_field() {
-        // Every field named, so that a new one fails to compile here until it has a family.
-        let one = || vec!["1.1".to_owned()];
-        let every = Mappings {
-            nist_csf_2: one(),
-            nist_csf_1_1: one(),
-            cis_aws_v3: one(),
-            cis_aws_v5: one(),
-            cis_aws_v7: one(),
-            nist_800_53_r5: one(),
-            security_hub: one(),
-        };
-        let mappings = serde_json::to_value(&every).unwrap();
-        let fields: BTreeSet<&str> = mappings
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        let named: BTreeSet<&str> = MAPPING_FAMILIES.iter().map(|f| f.key).collect();
-        assert_eq!(fields, named);
-        for check in catalog() {
-            let json = serde_json::to_value(&check.mappings).unwrap();
-            for family in MAPPING_FAMILIES {
-                // An empty family may be left out of the JSON.
-                assert_eq!(
-                    serde_json::to_value((family.ids)(&check.mappings)).unwrap(),
-                    json.get(family.key)
-                        .cloned()
-                        .unwrap_or_else(|| serde_json::json!([])),
-                    "{} {}",
-                    check.id,
-                    family.key
-                );
-            }
-        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::{
     CheckLink, FOLDER_PAGE_BASE, Pager, ROWS_PER_PAGE, ScoreView, SubcategoryLink, VersionModel,
     cell_summary, file_stem, paginate,
 };
+use crate::evaluate::MAPPING_FAMILIES;
 use crate::finding::{Finding, Status};
 use crate::render::components::{self, FindingRow, Markup};
 
@@ -70,22 +71,15 @@ impl<'a> VersionModel<'a> {
         let mappings = record.map(|r| &r.mappings);
         let frameworks = mappings
             .map(|m| {
-                [
-                    ("NIST CSF 2.0", &m.nist_csf_2),
-                    ("NIST CSF 1.1", &m.nist_csf_1_1),
-                    ("CIS AWS Foundations Benchmark v3.0.0", &m.cis_aws_v3),
-                    ("CIS AWS Foundations Benchmark v5.0.0", &m.cis_aws_v5),
-                    ("CIS AWS Foundations Benchmark v7.0.0", &m.cis_aws_v7),
-                    ("NIST SP 800-53 Rev. 5", &m.nist_800_53_r5),
-                    ("AWS Security Hub", &m.security_hub),
-                ]
-                .into_iter()
-                .filter(|(_, ids)| !ids.is_empty())
-                .map(|(name, ids)| Framework {
-                    name: name.to_owned(),
-                    ids: ids.clone(),
-                })
-                .collect()
+                MAPPING_FAMILIES
+                    .iter()
+                    .map(|family| (family.name, (family.ids)(m)))
+                    .filter(|(_, ids)| !ids.is_empty())
+                    .map(|(name, ids)| Framework {
+                        name: name.to_owned(),
+                        ids: ids.to_vec(),
+                    })
+                    .collect()
             })
             .unwrap_or_default();
         let csf = record
