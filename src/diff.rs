@@ -797,14 +797,14 @@ fn finding_change(
         functions: meta.map(functions).unwrap_or_default(),
         old: was.side(),
         new: is.side(),
-        causes: causes(kind, check, was, is, before, after),
+        causes: causes(kind, (check, resource), was, is, before, after),
     }
 }
 
 /// Why a finding changed, most telling first.
 fn causes(
     kind: ChangeKind,
-    check: &str,
+    (check, resource): (&str, &str),
     was: &State,
     is: &State,
     before: &SideIndex,
@@ -860,7 +860,7 @@ fn causes(
         &before.snapshot.scan.landing_zone,
         &after.snapshot.scan.landing_zone,
     );
-    if old_zone != new_zone && LandingZone::CHECKS.contains(&check) {
+    if old_zone != new_zone && LandingZone::FINDINGS.contains(&(check, resource)) {
         causes.push(Cause::LandingZoneChanged {
             old: old_zone.describe(),
             new: new_zone.describe(),

@@ -180,7 +180,7 @@ pub fn parse(path: &Path, text: &str, catalogue: &[&str]) -> Result<ConfigFile, 
         };
     }
     if let Some(landing_zone) = raw.landing_zone {
-        file.landing_zone = Some(landing_zone_of(landing_zone, &at)?);
+        file.landing_zone = landing_zone_of(landing_zone, &at)?;
     }
     if let Some(scan) = raw.scan {
         if let Some(regions) = scan.regions {
@@ -256,13 +256,13 @@ pub fn parse(path: &Path, text: &str, catalogue: &[&str]) -> Result<ConfigFile, 
 }
 
 /// `[landing_zone]`, validated: each Security OU named by path (`/Security`) or id (`ou-…`),
-/// none twice; the defaults for what it leaves out.
+/// none twice; `None` when it sets nothing (so that `reevaluate --config` keeps the snapshot's).
 fn landing_zone_of(
     raw: RawLandingZone,
     at: &impl Fn(Option<Range<usize>>, &str, String) -> FileError,
-) -> Result<LandingZone, FileError> {
+) -> Result<Option<LandingZone>, FileError> {
     let Some(list) = raw.security_ous else {
-        return Ok(LandingZone::default());
+        return Ok(None);
     };
     let span = list.span();
     let list = list.into_inner();
@@ -276,7 +276,7 @@ fn landing_zone_of(
     let mut security_ous: Vec<String> = Vec::new();
     for entry in &list {
         let ou = entry.get_ref();
-        if !(ou.starts_with("ou-") || ou.starts_with('/') && ou.len() > 1) {
+        if !is_ou_path_or_id(ou) {
             return Err(at(
                 Some(entry.span()),
                 "landing_zone.security_ous",
@@ -297,7 +297,19 @@ fn landing_zone_of(
         }
         security_ous.push(ou.clone());
     }
-    Ok(LandingZone { security_ous })
+    Ok(Some(LandingZone { security_ous }))
+}
+
+/// An OU path as Organizations' names make one (`/Security`, `/Infrastructure/Security`: no empty
+/// name, no surrounding space), or an OU id (`ou-` and its letters and digits).
+fn is_ou_path_or_id(ou: &str) -> bool {
+    if let Some(id) = ou.strip_prefix("ou-") {
+        return !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    }
+    ou.strip_prefix('/').is_some_and(|path| {
+        path.split('/')
+            .all(|name| !name.is_empty() && name.trim() == name)
+    })
 }
 
 /// One `[[waiver]]`, validated: a known check, exactly one of `account` and `ou`, a reason, an
@@ -692,10 +704,18 @@ concurrency = 16
     #[test]
     fn landing_zone_names_the_security_ou_by_path_or_id() {
         assert_eq!(parsed("[scan]\nconcurrency = 4\n").landing_zone, None);
-        assert_eq!(
-            parsed("[landing_zone]\n").landing_zone,
-            Some(LandingZone::default())
-        );
+        // An empty table sets nothing, as an empty [thresholds] does.
+        assert_eq!(parsed("[landing_zone]\n").landing_zone, None);
+        for never_matches in ["/Security/", "//Security", "/Security ", "ou-", "/"] {
+            let err = error(&format!(
+                "[landing_zone]\nsecurity_ous = [{never_matches:?}]\n"
+            ));
+            assert!(
+                err.problem.contains("is not an OU"),
+                "{never_matches}: {}",
+                err.problem
+            );
+        }
         assert_eq!(
             parsed("[landing_zone]\nsecurity_ous = [\"/Infrastructure/Security\", \"ou-ab12-cdef3456\"]\n")
                 .landing_zone,

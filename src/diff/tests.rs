@@ -835,6 +835,23 @@ fn a_changed_security_ou_setting_is_the_cause_of_organization_structure_changes_
         "{:?}",
         resolved[0].causes
     );
+    // Nor is a member's place under the root, which does not depend on it.
+    let member = |status, ou: &str| {
+        let mut f = finding("organization-structure", MANAGEMENT, None, PROD, status);
+        f.evidence = Evidence::from([("OU".to_owned(), ou.to_owned())]);
+        f
+    };
+    let mut before = old.clone_without_findings();
+    before.findings.push(member(Status::Fail, "the root"));
+    let mut after = new.clone_without_findings();
+    after.findings.push(member(Status::Pass, "/Workloads"));
+    let changes = symmetric_diff(&before.summary(), &after.summary());
+    let resolved: Vec<_> = changes.of_kind(ChangeKind::Resolved).collect();
+    assert!(
+        matches!(&resolved[0].causes[..], [Cause::ResourceChanged { .. }]),
+        "{:?}",
+        resolved[0].causes
+    );
     // Other checks' findings are not blamed on it.
     let mut other = baseline();
     other.landing_zone = new.landing_zone.clone();

@@ -99,15 +99,20 @@ fn judge(requirement: &Requirement, facts: &Ec2SettingsFacts, region: &str, part
     let pinned = setting.managed_by.as_deref() == Some(PINNED);
     match (setting.value == requirement.safe, pinned) {
         (true, true) => parts.saw(label, seen),
-        (true, false) => parts.fail(
-            label,
-            seen,
-            format!(
-                "{label} is {} in {region} but set by the account, not pinned by a declarative \
-                 policy",
-                setting.value
-            ),
-        ),
+        (true, false) => {
+            let by = match setting.managed_by.as_deref() {
+                Some("account") => "set by the account".to_owned(),
+                other => format!("managed by {}", other.unwrap_or("no one EC2 names")),
+            };
+            parts.fail(
+                label,
+                seen,
+                format!(
+                    "{label} is {} in {region} but {by}, not pinned by a declarative policy",
+                    setting.value
+                ),
+            );
+        }
         (false, _) => parts.fail(
             label,
             seen,

@@ -11,10 +11,10 @@
 //!
 //! Pure: no I/O, no clock, no logging.
 
-use crate::facts::{Collected, ScanFacts};
+use crate::facts::{CollectError, Collected, ScanFacts};
 use crate::finding::{Outcome, Status};
 
-use super::{management_account, unread_outcome};
+use super::{describe_error, error_evidence, management_account};
 
 /// Judges the management account's workloads.
 pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
@@ -39,16 +39,11 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
             continue;
         };
         let workloads = &regional.facts;
+        // One ERROR per Region for what could not be listed there, naming each list: two
+        // findings of one (Region, resource) would be one finding to `diff`.
+        let mut unread: Vec<(&str, &CollectError)> = Vec::new();
         match &workloads.ec2_instances {
-            Collected::Error(err) => {
-                outcomes.push(unread_outcome(
-                    Some(region),
-                    management,
-                    &format!("the management account's EC2 instances in {region}"),
-                    "EC2 instances",
-                    err,
-                ));
-            }
+            Collected::Error(err) => unread.push(("EC2 instances", err)),
             Collected::Ok(instances) => outcomes.extend(instances.iter().map(|instance| {
                 Outcome::new(
                     Some(region),
@@ -65,15 +60,7 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
             })),
         }
         match &workloads.lambda_functions {
-            Collected::Error(err) => {
-                outcomes.push(unread_outcome(
-                    Some(region),
-                    management,
-                    &format!("the management account's Lambda functions in {region}"),
-                    "Lambda functions",
-                    err,
-                ));
-            }
+            Collected::Error(err) => unread.push(("Lambda functions", err)),
             Collected::Ok(functions) => outcomes.extend(functions.iter().map(|arn| {
                 Outcome::new(
                     Some(region),
@@ -85,6 +72,22 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
                     ),
                 )
             })),
+        }
+        if !unread.is_empty() {
+            let reason = unread
+                .iter()
+                .map(|(what, err)| {
+                    format!(
+                        "the management account's {what} in {region} could not be read: {}",
+                        describe_error(err)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            outcomes.push(unread.iter().fold(
+                Outcome::new(Some(region), management, Status::Error, reason),
+                |outcome, (what, err)| outcome.with(what, error_evidence(err)),
+            ));
         }
     }
     // Every Region read, and nothing found.
@@ -181,6 +184,23 @@ mod tests {
             "{}",
             outcomes[0].reason
         );
+        // Both lists unread in one Region: one ERROR there, naming both.
+        let mut both = none();
+        both.ec2_instances =
+            Collected::Error(error("ec2", "DescribeInstances", "UnauthorizedOperation"));
+        both.lambda_functions =
+            Collected::Error(error("lambda", "ListFunctions", "AccessDeniedException"));
+        let outcomes = evaluate(&scan(vec![management(vec![none(), both])]));
+        assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+        assert_eq!(outcomes[0].region.as_deref(), Some("eu-west-1"));
+        assert!(
+            outcomes[0].reason.contains("UnauthorizedOperation")
+                && outcomes[0].reason.contains("AccessDeniedException"),
+            "{}",
+            outcomes[0].reason
+        );
+        assert!(outcomes[0].evidence["EC2 instances"].starts_with("not read: "));
+        assert!(outcomes[0].evidence["Lambda functions"].starts_with("not read: "));
         // A snapshot of a posture that did not read them: ERROR in each Region.
         let outcomes = evaluate(&scan(vec![account(MGMT)]));
         assert_eq!(outcomes.len(), 2);

@@ -186,7 +186,7 @@ impl Thresholds {
 #[serde(default)]
 pub struct LandingZone {
     /// OU paths (`/Security`, matched in any case) or ids (`ou-…`), in order of preference: the
-    /// first one the organization has is its Security OU.
+    /// first that holds a scanned account (in it or below it) is the Security OU.
     pub security_ous: Vec<String>,
 }
 
@@ -199,10 +199,14 @@ impl Default for LandingZone {
 }
 
 impl LandingZone {
-    /// The checks that judge by it: `diff` blames a change of it for theirs only.
-    pub const CHECKS: &[&str] = &["organization-structure"];
+    /// The findings, as (check, resource), that it decides: `diff` blames a change of it for
+    /// these only (a member's place under the root does not depend on it).
+    pub const FINDINGS: &[(&str, &str)] = &[(
+        "organization-structure",
+        organization_structure::SECURITY_OU,
+    )];
 
-    /// The evidence label under which those checks record the setting.
+    /// The evidence label under which those findings record the setting.
     pub const EVIDENCE_LABEL: &str = "Security OU is";
 
     /// The evidence labels whose values the setting decides (the OU taken for the Security OU).

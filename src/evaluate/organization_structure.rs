@@ -2,9 +2,10 @@
 //! out: a Security OU holds the audit and log-archive accounts, and no member account sits
 //! directly under the root.
 //!
-//! The Security OU is the first OU of `[landing_zone] security_ous` the organization has (by
-//! default the OU `/Security`, or `/Core`, Control Tower's former name, in any case); an account
-//! is in it when it sits in it or in an OU below it. The audit account is every member that is a delegated administrator of a security
+//! The Security OU is the first OU of `[landing_zone] security_ous` that holds a scanned account
+//! (by default the OU `/Security`, or `/Core`, Control Tower's former name, in any case); an
+//! account is in it when it sits in it or in an OU below it. The audit account is every member
+//! that is a delegated administrator of a security
 //! service (any source of `delegated_admins`); the log-archive account is the scanned account
 //! that owns the bucket the organization trails deliver to. Where each account sits comes from
 //! discovery, kept with the organization's policies. One finding for the Security OU and one per
