@@ -51,6 +51,19 @@ def install() -> None:
     install_securityhub()
 
 
+# Service principals AWS lets the management account register a delegated administrator for, and moto
+# 5.2.5 refuses (Organizations User Guide, "AWS services that you can use with AWS Organizations").
+DELEGABLE_PRINCIPALS = (
+    "securityhub.amazonaws.com",
+    "config.amazonaws.com",
+    "inspector2.amazonaws.com",
+    "detective.amazonaws.com",
+    "fms.amazonaws.com",
+    "backup.amazonaws.com",
+    "member.org.stacksets.cloudformation.amazonaws.com",
+)
+
+
 def install_organizations() -> None:
     """Organizations as AWS answers it: pages of at most 20 accounts (moto: 100, and it accepts any
     MaxResults), no retired `Status` field, and the delegated-administrator principals AWS accepts."""
@@ -101,8 +114,9 @@ def install_organizations() -> None:
         raise MemberAccessDenied()
 
     org_responses.OrganizationsResponse.organizations_backend = property(organizations_backend)  # type: ignore[assignment, method-assign]
-    # moto refuses these two principals for RegisterDelegatedAdministrator; AWS accepts them.
-    for principal in ("securityhub.amazonaws.com", "config.amazonaws.com"):
+    # moto refuses these principals for RegisterDelegatedAdministrator (and ListDelegatedAdministrators);
+    # AWS accepts them: the security services an organization administers from its audit account.
+    for principal in DELEGABLE_PRINCIPALS:
         if principal not in org_models.FakeDelegatedAdministrator.SUPPORTED_SERVICES:
             org_models.FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(principal)
 
