@@ -45,15 +45,14 @@ pub(crate) async fn settings_in_region(
             // No account-level defaults at all reads as no preference, as EC2 means it.
             Ok(out) => {
                 let defaults = out.account_level();
-                Collected::Ok(Ec2Setting {
-                    value: defaults
-                        .and_then(|d| d.http_tokens())
-                        .map_or(NO_PREFERENCE, |t| t.as_str())
-                        .to_owned(),
-                    managed_by: defaults
-                        .and_then(|d| d.managed_by())
-                        .map(|m| m.as_str().to_owned()),
-                })
+                setting(
+                    Some(
+                        defaults
+                            .and_then(|d| d.http_tokens())
+                            .map_or(NO_PREFERENCE, |t| t.as_str()),
+                    ),
+                    defaults.and_then(|d| d.managed_by()),
+                )
             }
             Err(err) => Collected::Error(collect_error(
                 &err,

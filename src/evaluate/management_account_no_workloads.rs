@@ -16,6 +16,10 @@ use crate::finding::{Outcome, Status};
 
 use super::{describe_error, error_evidence, management_account};
 
+/// What every FAIL says to do.
+const MOVE_IT: &str =
+    "workloads belong in member accounts, out of reach of the organization's controls";
+
 /// Judges the management account's workloads.
 pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
     let account = match management_account(facts) {
@@ -50,9 +54,7 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
                     instance.id.clone(),
                     Status::Fail,
                     format!(
-                        "the management account runs EC2 instance {} ({}) in {region}: \
-                         workloads belong in member accounts, out of reach of the organization's \
-                         controls",
+                        "the management account runs EC2 instance {} ({}) in {region}: {MOVE_IT}",
                         instance.id, instance.state
                     ),
                 )
@@ -66,10 +68,7 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
                     Some(region),
                     arn.clone(),
                     Status::Fail,
-                    format!(
-                        "the management account runs Lambda function {arn}: workloads belong in \
-                         member accounts, out of reach of the organization's controls"
-                    ),
+                    format!("the management account runs Lambda function {arn}: {MOVE_IT}"),
                 )
             })),
         }
