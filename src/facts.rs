@@ -103,6 +103,177 @@ pub struct OrganizationFacts {
     /// snapshots of a posture that did not read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_center: Option<IdentityCenterFacts>,
+    /// The service principals with trusted access to the organization
+    /// (`ListAWSServiceAccessForOrganization`, read with the caller's credentials): which
+    /// services the organization uses. `None` in snapshots of a posture that did not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_access: Option<Collected<Vec<String>>>,
+    /// Per scanned Region, GuardDuty as its administrator there sees the organization; `None` in
+    /// snapshots of a posture that did not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardduty_organization: Option<Vec<Regional<GuardDutyOrganization>>>,
+    /// Security Hub's central configuration as its administrator sees it; `None` in snapshots of
+    /// a posture that did not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub securityhub_organization: Option<SecurityHubOrganization>,
+    /// The organization's Control Tower landing zone, read with the caller's credentials (Control
+    /// Tower answers the management account only); `None` in snapshots of a posture that did not
+    /// read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_tower: Option<Collected<ControlTowerFacts>>,
+}
+
+/// Control Tower as the management account sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlTowerFacts {
+    /// The landing zone (`ListLandingZones` in each scanned Region until one lists it, then
+    /// `GetLandingZone`); `None` when no scanned Region has one.
+    pub landing_zone: Option<LandingZoneDetail>,
+    /// Every enabled control (`ListEnabledControls`, all pages), in the landing zone's Region.
+    pub enabled_controls: Vec<EnabledControl>,
+    /// Every enabled baseline (`ListEnabledBaselines`, all pages): an OU with
+    /// `AWSControlTowerBaseline` is registered with (governed by) Control Tower.
+    pub enabled_baselines: Vec<EnabledBaseline>,
+}
+
+/// A Control Tower landing zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LandingZoneDetail {
+    /// Its ARN.
+    pub arn: String,
+    /// Its home Region (where it was listed).
+    pub region: String,
+    /// Its version.
+    pub version: String,
+    /// The newest version it can be updated to.
+    pub latest_available_version: Option<String>,
+    /// `ACTIVE`, `PROCESSING` or `FAILED`.
+    pub status: Option<String>,
+    /// `IN_SYNC` or `DRIFTED`.
+    pub drift_status: Option<String>,
+}
+
+/// A control enabled on a target (an OU).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnabledControl {
+    /// The control (`arn:aws:controlcatalog:::control/…` or `…::control/AWS-GR_…`).
+    pub control_identifier: String,
+    /// The OU's ARN.
+    pub target_identifier: String,
+    /// `SUCCEEDED`, `FAILED` or `UNDER_CHANGE`.
+    pub status: Option<String>,
+    /// `IN_SYNC`, `DRIFTED`, `NOT_CHECKING` or `UNKNOWN`.
+    pub drift_status: Option<String>,
+}
+
+/// A baseline enabled on a target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnabledBaseline {
+    /// The baseline's ARN.
+    pub baseline_identifier: String,
+    /// The OU's (or account's) ARN.
+    pub target_identifier: String,
+    /// `SUCCEEDED`, `FAILED` or `UNDER_CHANGE`.
+    pub status: Option<String>,
+}
+
+/// Security Hub for the organization, read in its administrator's account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecurityHubOrganization {
+    /// The administrator: Security Hub's own `ListOrganizationAdminAccounts` in the first scanned
+    /// Region when the caller could read it and it names one, else Organizations' delegated
+    /// administrator for Security Hub; `None` when neither names one.
+    pub admin_account_id: Collected<Option<String>>,
+    /// What the administrator answers; `None` when there is no administrator.
+    pub view: Option<Collected<SecurityHubAdminView>>,
+}
+
+/// What Security Hub's administrator says about the organization's configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityHubAdminView {
+    /// The Region `DescribeOrganizationConfiguration` was read in (the first scanned).
+    pub region: String,
+    /// Its `ConfigurationType`: `CENTRAL` or `LOCAL`.
+    pub configuration_type: Option<String>,
+    /// Its `Status` (`PENDING`, `ENABLED`, `FAILED`).
+    pub status: Option<String>,
+    /// The home Region: the first scanned Region whose `ListConfigurationPolicies` answered;
+    /// `None` under local configuration (nothing more is read).
+    pub home_region: Option<String>,
+    /// The configuration policies (`ListConfigurationPolicies`, each with
+    /// `GetConfigurationPolicy`).
+    pub policies: Vec<ConfigurationPolicy>,
+    /// `ListConfigurationPolicyAssociations`: the policy of every target, applied or inherited.
+    pub associations: Vec<PolicyAssociation>,
+}
+
+/// One Security Hub configuration policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigurationPolicy {
+    /// Its id (a UUID).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it enables Security Hub where it applies.
+    pub service_enabled: bool,
+    /// The standards it enables (ARNs).
+    pub standards: Vec<String>,
+}
+
+/// Which configuration policy one target has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyAssociation {
+    /// The account, OU or root.
+    pub target_id: String,
+    /// `ACCOUNT`, `ORGANIZATIONAL_UNIT` or `ROOT`.
+    pub target_type: String,
+    /// The policy id, or `SELF_MANAGED_SECURITY_HUB`.
+    pub policy_id: String,
+    /// `APPLIED` or `INHERITED`.
+    pub association_type: String,
+    /// `SUCCESS`, `PENDING` or `FAILED`.
+    pub status: String,
+    /// Why it FAILED.
+    pub status_message: Option<String>,
+}
+
+/// GuardDuty for the organization in one Region, read in its administrator's account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuardDutyOrganization {
+    /// The administrator of the Region: GuardDuty's own `ListOrganizationAdminAccounts` there
+    /// when the caller could read it and it names one, else Organizations' delegated
+    /// administrator for GuardDuty; `None` when neither names one.
+    pub admin_account_id: Collected<Option<String>>,
+    /// What the administrator's detector answers; `None` when there is no administrator.
+    pub view: Option<Collected<GuardDutyAdminView>>,
+}
+
+/// What a GuardDuty administrator's detector says about the organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardDutyAdminView {
+    /// The administrator's detector in the Region (`ListDetectors`); `None` when it has none,
+    /// and then nothing else was read.
+    pub detector_id: Option<String>,
+    /// `DescribeOrganizationConfiguration`'s `AutoEnableOrganizationMembers`: `ALL`, `NEW` or
+    /// `NONE`.
+    pub auto_enable_members: Option<String>,
+    /// The protection plans it turns on for members: (feature, `AutoEnable`).
+    pub auto_enable_features: Vec<(String, String)>,
+    /// `ListMembers` (associated or not), each with the plans `GetMemberDetectors` says are on.
+    pub members: Vec<GuardDutyMember>,
+}
+
+/// One member of a GuardDuty administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardDutyMember {
+    /// The member account.
+    pub account_id: String,
+    /// `RelationshipStatus`: `Enabled` for an enrolled member (`Created`, `Invited`, `Disabled`,
+    /// `Removed`, `Resigned`, `EmailVerificationFailed` otherwise).
+    pub relationship_status: String,
+    /// The protection plans whose status is `ENABLED` in its detector; `None` when
+    /// `GetMemberDetectors` did not answer for it.
+    pub enabled_features: Option<Vec<String>>,
 }
 
 /// IAM Identity Center, read in the account that administers it for the organization: its
@@ -550,6 +721,10 @@ pub struct AccountFacts {
     /// snapshots of a posture that did not read it (and left out of the file then).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workloads: Vec<Regional<WorkloadFacts>>,
+    /// How the buckets the organization trails deliver to are protected, read in the account that
+    /// owns them (the log-archive account); empty in every other account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log_buckets: Vec<LogBucket>,
 }
 
 /// The compute an account runs in one Region: two lists, each kept with its own result.
@@ -568,6 +743,48 @@ pub struct Ec2Instance {
     pub id: String,
     /// `pending`, `running`, `stopping`, `stopped` or `shutting-down`.
     pub state: String,
+}
+
+/// A bucket that an organization trail delivers to, as its owner sees it: what could stop its
+/// logs being deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogBucket {
+    /// The bucket.
+    pub name: String,
+    /// `GetBucketLocation`: the Region the other two are read in.
+    pub region: Collected<String>,
+    /// `GetBucketPolicy`: the policy document; `None` when the bucket has none
+    /// (`NoSuchBucketPolicy`).
+    pub policy: Collected<Option<String>>,
+    /// `GetObjectLockConfiguration`; `None` when Object Lock is not configured
+    /// (`ObjectLockConfigurationNotFoundError`).
+    pub object_lock: Collected<Option<ObjectLock>>,
+}
+
+impl LogBucket {
+    /// The errors of its reads.
+    pub fn errors(&self) -> impl Iterator<Item = &CollectError> {
+        [
+            self.region.as_result().err(),
+            self.policy.as_result().err(),
+            self.object_lock.as_result().err(),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// A bucket's Object Lock configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectLock {
+    /// `ObjectLockEnabled` is `Enabled`.
+    pub enabled: bool,
+    /// The default retention's mode (`GOVERNANCE`, `COMPLIANCE`), if a default rule is set.
+    pub mode: Option<String>,
+    /// The default retention in days, if given in days.
+    pub days: Option<i32>,
+    /// The default retention in years, if given in years.
+    pub years: Option<i32>,
 }
 
 /// EC2's account-level settings in one account and Region, each with who decides it: four
@@ -1023,7 +1240,8 @@ impl RegionalService for WorkloadFacts {
 
 impl OrganizationFacts {
     /// Every error met while reading the organization's own facts (delegated administrators,
-    /// organization trails and analyzers, SCPs, aggregators, policies, centralized root access),
+    /// organization trails and analyzers, SCPs, aggregators, policies, centralized root access,
+    /// trusted access, GuardDuty's and Security Hub's administrators' views, Control Tower),
     /// once each, in that order.
     pub fn errors(&self) -> Vec<CollectError> {
         let mut errors: Vec<CollectError> = Vec::new();
@@ -1080,6 +1298,24 @@ impl OrganizationFacts {
         if let Some(Collected::Error(err)) = &self.root_access {
             add(Err(err));
         }
+        if let Some(Collected::Error(err)) = &self.trusted_access {
+            add(Err(err));
+        }
+        for regional in self.guardduty_organization.iter().flatten() {
+            add(regional.facts.admin_account_id.as_result().map(drop));
+            if let Some(Collected::Error(err)) = &regional.facts.view {
+                add(Err(err));
+            }
+        }
+        if let Some(securityhub) = &self.securityhub_organization {
+            add(securityhub.admin_account_id.as_result().map(drop));
+            if let Some(Collected::Error(err)) = &securityhub.view {
+                add(Err(err));
+            }
+        }
+        if let Some(Collected::Error(err)) = &self.control_tower {
+            add(Err(err));
+        }
         errors
     }
 }
@@ -1104,6 +1340,7 @@ impl AccountFacts {
             identity_center_instances: None,
             ec2_settings: Vec::new(),
             workloads: Vec::new(),
+            log_buckets: Vec::new(),
         }
     }
 
@@ -1175,6 +1412,11 @@ impl AccountFacts {
         }
         for err in self.workloads.errors() {
             add(err);
+        }
+        for bucket in &self.log_buckets {
+            for err in bucket.errors() {
+                add(err);
+            }
         }
         errors
     }

@@ -20,10 +20,14 @@ from moto.s3.models import s3_backends
 from moto.securityhub.models import SecurityHubBackend
 from moto.sts.models import sts_backends
 
-from . import ec2_settings, enforce, iam, identity_center, moto_gaps, root_access, wire
+from . import control_tower, ec2_settings, enforce, iam, identity_center, moto_gaps, org_services, root_access, wire
 from .access_analyzer import AccessAnalyzer
+from .config_org import ConfigOrg
+from .control_tower import ControlTower
 from .faults import Faults
+from .guardduty_org import GuardDutyOrganization
 from .record import RequestRecord
+from .securityhub_central import SecurityHubCentral
 
 # Bounds the access-key cache; each assumed role adds a key, and the sandbox is long-lived.
 MAX_CACHED_CALLERS = 100_000
@@ -43,12 +47,19 @@ class SandboxApp:
         self.root_access = root_access.RootAccess(self.iam)
         self.identity_center = identity_center.IdentityCenter()
         self.ec2_settings = ec2_settings.Ec2Settings()
+        self.guardduty_org = GuardDutyOrganization()
+        self.securityhub_central = SecurityHubCentral()
+        self.control_tower = ControlTower()
+        self.config_org = ConfigOrg()
         self.callers: dict[str, tuple[str, str]] = {}  # access key id -> (account, principal ARN)
         self.iam.install()
         self.root_access.install()
         self.identity_center.install()
         self.ec2_settings.install()
+        self.guardduty_org.install()
+        self.securityhub_central.install()
         moto_gaps.install()
+        org_services.install()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -140,6 +151,23 @@ class SandboxApp:
             answer = self.ec2_settings.handle(request, account_id)
             if answer is not None:
                 return answer
+        if request.service == "guardduty":
+            answer = self.guardduty_org.handle(request, account_id)
+            if answer is not None:
+                return answer
+        if request.service == "securityhub":
+            answer = self.securityhub_central.handle(request, account_id)
+            if answer is not None:
+                return answer
+        if request.service == control_tower.SIGNING_NAME:  # moto has no Control Tower: every operation
+            return self.control_tower.handle(request, account_id)
+        if request.service == "config":
+            answer = self.config_org.handle(request, account_id)
+            if answer is not None:
+                return answer
+        unmodelled = org_services.unmodelled(request)
+        if unmodelled is not None:
+            return unmodelled
         handler = moto_gaps.HANDLERS.get((request.service, request.action))
         if handler is not None:
             return handler(request, account_id)
@@ -202,6 +230,12 @@ class SandboxApp:
             with self.moto_lock:
                 self.reset()
             return {"ok": True}
+        if route == ("POST", "/_posture/controltower/drift"):
+            with self.moto_lock:
+                return self.control_tower.drift_admin(spec)
+        if route == ("POST", "/_posture/config/aggregator-source"):
+            with self.moto_lock:
+                return self.config_org.source_status_admin(spec)
         if route == ("GET", "/_posture/root"):
             return self.iam.root_state(query.get("account_id", ""))
         if route == ("POST", "/_posture/root"):
@@ -257,6 +291,10 @@ class SandboxApp:
         self.root_access.reset()
         self.identity_center.reset()
         self.ec2_settings.reset()
+        self.guardduty_org.reset()
+        self.securityhub_central.reset()
+        self.control_tower.reset()
+        self.config_org.reset()
         self.enforcement.enabled = False
         self.callers.clear()
         moto_gaps.SECURITYHUB_ADMINS.clear()

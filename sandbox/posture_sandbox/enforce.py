@@ -64,6 +64,8 @@ S3_ACTIONS = {
     "ListParts": "ListMultipartUploadParts",
     "GetPublicAccessBlock": "GetBucketPublicAccessBlock",
     "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
+    "GetObjectLockConfiguration": "GetBucketObjectLockConfiguration",
+    "PutObjectLockConfiguration": "PutBucketObjectLockConfiguration",
 }
 
 # Whatever the policies say, AWS lets any signed caller ask who it is.

@@ -15,7 +15,7 @@ from moto.organizations import responses as org_responses
 from moto.organizations import utils as org_utils
 from moto.securityhub import models as securityhub_models
 
-from . import management_only, wire
+from . import management_only, org_services, s3_ownership, wire
 from .org import organization_of
 
 # AWS returns at most 20 accounts per ListAccounts/ListAccountsForParent page (moto: 100), which changes
@@ -279,19 +279,15 @@ def install_config() -> None:
 
 def install_securityhub() -> None:
     """Security Hub's administrator is designated per Region, and AWS registers it with Organizations
-    as the delegated administrator of `securityhub.amazonaws.com` (moto does neither); enabling the hub
+    as the delegated administrator of `securityhub.amazonaws.com` and enables the service's trusted
+    access (moto does neither); enabling the hub
     enables the default standards unless told not to, and disabling it ends every subscription."""
     original = securityhub_models.SecurityHubBackend.enable_organization_admin_account
 
     def enable_organization_admin_account(backend, admin_account_id: str) -> None:
         original(backend, admin_account_id)
         SECURITYHUB_ADMINS[(backend.account_id, backend.region_name)] = admin_account_id
-        organizations = org_models.organizations_backends[backend.account_id]["aws"]
-        try:
-            organizations.register_delegated_administrator(
-                AccountId=admin_account_id, ServicePrincipal="securityhub.amazonaws.com")
-        except org_exceptions.AccountAlreadyRegisteredException:
-            pass
+        org_services.designate(backend.account_id, admin_account_id, "securityhub.amazonaws.com")
 
     securityhub_models.SecurityHubBackend.enable_organization_admin_account = enable_organization_admin_account  # type: ignore[assignment, method-assign]
 
@@ -507,4 +503,5 @@ HANDLERS = {
     ("account", "PutAccountName"): put_account_name,
     ("account", "ListRegions"): list_regions,
     **management_only.HANDLERS,
+    **s3_ownership.HANDLERS,
 }

@@ -42,6 +42,7 @@ THROTTLING = {
     "account": ("TooManyRequestsException", 429),
     "s3": ("SlowDown", 503),
     "ec2": ("RequestLimitExceeded", 503),
+    "controltower": ("ThrottlingException", 429),
 }
 DEFAULT_THROTTLING = ("ThrottlingException", 400)
 
@@ -54,6 +55,7 @@ INTERNAL_ERROR = {
     "guardduty": "InternalServerErrorException",
     "sso": "InternalServerException",
     "s3": "InternalError",
+    "controltower": "InternalServerException",
 }
 DEFAULT_INTERNAL_ERROR = "InternalFailure"
 
@@ -78,6 +80,9 @@ class AwsRequest:
     path: str
     query: dict
     body: bytes
+    # The path as sent, still percent-encoded (`path` is decoded): a URI label may hold an encoded
+    # `/` (Security Hub's configuration policy ARN in `/configurationPolicy/get/{Identifier}`).
+    raw_path: str = ""
 
     def json_body(self) -> dict:
         """The body parsed as JSON (restJson1/awsJson); an empty body is an empty object."""
@@ -133,9 +138,18 @@ def parse_request(environ) -> AwsRequest | None:
         path=unquote(environ.get("PATH_INFO", "/")),
         query=query,
         body=body,
+        raw_path=raw_path_of(environ),
     )
     request.action = find_action(request, environ, model)
     return request
+
+
+def raw_path_of(environ) -> str:
+    """The request's path before percent-decoding (werkzeug keeps it in RAW_URI / REQUEST_URI)."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
+    if "://" in raw:  # an absolute URI (through a proxy): drop scheme and host
+        raw = "/" + raw.split("://", 1)[1].partition("/")[2]
+    return raw.split("?", 1)[0] or environ.get("PATH_INFO", "/")
 
 
 def find_action(request: AwsRequest, environ, model) -> str:
@@ -148,7 +162,9 @@ def find_action(request: AwsRequest, environ, model) -> str:
     if model is None:
         return "Unknown"
     headers = {key[5:].lower().replace("_", "-") for key in environ if key.startswith("HTTP_")}
-    return _rest_routes(request.service).match(request.method, request.path, request.query, headers) or "Unknown"
+    # Matched on the path as sent, so that an encoded `/` inside a label stays inside it.
+    path = request.raw_path or request.path
+    return _rest_routes(request.service).match(request.method, path, request.query, headers) or "Unknown"
 
 
 _models: dict = {}

@@ -333,6 +333,8 @@ impl ClientFactory {
     }
 
     regional_clients! {
+        /// A Control Tower client for `config` in `region`.
+        controltower => aws_sdk_controltower,
         /// An IAM Access Analyzer client for `config` in `region`.
         access_analyzer => aws_sdk_accessanalyzer,
         /// A Security Hub client for `config` in `region`.
@@ -427,6 +429,18 @@ impl AccountClients {
             &self.config,
             self.endpoint_url.as_deref(),
             &region,
+            Some(partition),
+        )
+    }
+
+    /// An S3 client in the account for a bucket in `region` (S3 answers a bucket's requests in
+    /// its own Region only).
+    pub fn s3_in(&self, region: &Region) -> aws_sdk_s3::Client {
+        let partition = self.retry_partition("s3", region);
+        s3_client(
+            &self.config,
+            self.endpoint_url.as_deref(),
+            region,
             Some(partition),
         )
     }

@@ -9,10 +9,14 @@ use crate::aws::calls::all_items;
 use crate::discover::DelegatedAdmin;
 use crate::facts::{AdminSource, Collected};
 
-/// The services posture checks, in the order their facts are kept, with the Organizations
-/// service principals that designate their administrator. AWS Config has two: aggregators
-/// (`config`) and organization rules and conformance packs (`config-multiaccountsetup`).
-pub(crate) const SERVICES: [(&str, &[&str]); 4] = [
+/// The services whose administrator posture judges, in the order their facts are kept, each with
+/// the Organizations service principals that designate it. AWS Config has two: aggregators
+/// (`config`) and organization rules and conformance packs (`config-multiaccountsetup`). Security
+/// Hub and GuardDuty also keep a list of their own, per Region ([`securityhub_source`],
+/// [`guardduty_source`]); the others register their administrator with Organizations (Inspector,
+/// Macie, Detective and Firewall Manager through their own APIs, which posture does not read:
+/// Organizations' list, read once by discover, names the same account).
+pub(crate) const SERVICES: [(&str, &[&str]); 11] = [
     ("securityhub.amazonaws.com", &["securityhub.amazonaws.com"]),
     ("guardduty.amazonaws.com", &["guardduty.amazonaws.com"]),
     (
@@ -26,6 +30,16 @@ pub(crate) const SERVICES: [(&str, &[&str]); 4] = [
             "config-multiaccountsetup.amazonaws.com",
         ],
     ),
+    ("inspector2.amazonaws.com", &["inspector2.amazonaws.com"]),
+    ("macie.amazonaws.com", &["macie.amazonaws.com"]),
+    ("detective.amazonaws.com", &["detective.amazonaws.com"]),
+    ("fms.amazonaws.com", &["fms.amazonaws.com"]),
+    ("sso.amazonaws.com", &["sso.amazonaws.com"]),
+    (
+        "member.org.stacksets.cloudformation.amazonaws.com",
+        &["member.org.stacksets.cloudformation.amazonaws.com"],
+    ),
+    ("backup.amazonaws.com", &["backup.amazonaws.com"]),
 ];
 
 /// The principal whose delegated administrators hold the organization's AWS Config aggregators
@@ -107,6 +121,30 @@ pub(crate) async fn guardduty_source(
     )
     .await;
     own_source("guardduty", region, admin_account_ids)
+}
+
+/// The service principals with trusted access to the organization
+/// (`ListAWSServiceAccessForOrganization`, all pages).
+pub(crate) async fn trusted_access(
+    organizations: &aws_sdk_organizations::Client,
+    limiter: &Limiter,
+) -> Collected<Vec<String>> {
+    let mut pages = organizations
+        .list_aws_service_access_for_organization()
+        .into_paginator()
+        .send();
+    all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "organizations",
+        "ListAWSServiceAccessForOrganization",
+        None,
+        |page| {
+            let services = page.enabled_service_principals.unwrap_or_default();
+            services.into_iter().filter_map(|s| s.service_principal)
+        },
+    )
+    .await
 }
 
 /// What `service`'s own `ListOrganizationAdminAccounts` answered in `region`.

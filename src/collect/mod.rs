@@ -18,6 +18,7 @@ mod access_analyzer;
 mod admins;
 mod cloudtrail;
 mod configservice;
+mod control_tower;
 mod ec2;
 mod guardduty;
 mod iam;
@@ -44,8 +45,9 @@ use crate::config::{ScanConfig, Selection};
 use crate::discover::{DelegatedAdmin, Inventory};
 use crate::facts::{
     AccountAccess, AccountFacts, AccountPlacement, AnalyzerFacts, CollectError, Collected,
-    ConfigAggregators, IdentityCenterFacts, IdentityCenterInstance, OrganizationFacts, OuRef,
-    Regional, RegionalAggregators, ServiceAdministration, Trail, WorkloadFacts, unread_in,
+    ConfigAggregators, GuardDutyOrganization, IdentityCenterFacts, IdentityCenterInstance,
+    LogBucket, OrganizationFacts, OuRef, Regional, RegionalAggregators, SecurityHubOrganization,
+    ServiceAdministration, Trail, WorkloadFacts, unread_in,
 };
 
 use self::iam::ReportPolling;
@@ -227,6 +229,24 @@ pub async fn collect(
                         plan.identity_center_admin.as_result().ok().cloned(),
                         &failure,
                     )),
+                    trusted_access: Some(Collected::Error(failure.clone())),
+                    guardduty_organization: Some(
+                        scan.regions
+                            .iter()
+                            .map(|region| Regional {
+                                region: region.to_string(),
+                                facts: GuardDutyOrganization {
+                                    admin_account_id: Collected::Error(failure.clone()),
+                                    view: None,
+                                },
+                            })
+                            .collect(),
+                    ),
+                    securityhub_organization: Some(SecurityHubOrganization {
+                        admin_account_id: Collected::Error(failure.clone()),
+                        view: None,
+                    }),
+                    control_tower: Some(Collected::Error(failure.clone())),
                     organization_trails: Collected::Error(failure),
                 }
             })
@@ -341,6 +361,9 @@ struct Scan {
     limiter: Limiter,
     polling: ReportPolling,
     accounts: HashMap<String, AccountScope>,
+    /// The organization trails, read once: the organization's facts keep them, and each account
+    /// asks whether it owns one of their buckets.
+    organization_trails: OnceCell<Collected<Vec<Trail>>>,
 }
 
 /// What is read at most once in an account, whoever asks first: its clients, its access check
@@ -383,6 +406,18 @@ impl Scan {
         accounts
             .entry(plan.caller_account_id.clone())
             .or_insert_with(|| AccountScope::new(false));
+        // The services' delegated administrators hold what the services know of the
+        // organization (AWS Config's its aggregators, GuardDuty's its members).
+        if let Collected::Ok(admins) = &plan.organizations_admins {
+            for admin in admins
+                .iter()
+                .filter(|a| [GUARDDUTY, SECURITY_HUB].contains(&a.service_principal.as_str()))
+            {
+                accounts
+                    .entry(admin.account_id.clone())
+                    .or_insert_with(|| AccountScope::new(false));
+            }
+        }
         // AWS Config's delegated administrators are read for their aggregators only.
         if let Collected::Ok(config_admins) = config_admins(&plan.organizations_admins) {
             for id in config_admins {
@@ -398,6 +433,7 @@ impl Scan {
             plan,
             polling,
             accounts,
+            organization_trails: OnceCell::new(),
         }
     }
 
@@ -436,6 +472,37 @@ impl Scan {
                 self.factory.account_clients(account_id, config)
             })
             .await
+    }
+
+    /// The clients of an account that holds organization-wide facts: its cached clients, once
+    /// its access check passed, when the scan knows the account; else clients made for this read
+    /// alone (a service's own admin API can name an administrator outside the scan's scope), whose
+    /// first call fails with the role's error if it cannot be assumed.
+    async fn reader(
+        &self,
+        account_id: &str,
+    ) -> Result<std::borrow::Cow<'_, AccountClients>, CollectError> {
+        if self.accounts.contains_key(account_id) {
+            return match self.access(account_id).await {
+                Collected::Error(err) => Err(err.clone()),
+                Collected::Ok(_) => Ok(std::borrow::Cow::Borrowed(self.clients(account_id).await)),
+            };
+        }
+        let config = self
+            .factory
+            .member_config(
+                account_id,
+                &self.plan.role_name,
+                self.plan.external_id.as_deref(),
+                &self.plan.session_name,
+            )
+            .await
+            .into_builder()
+            .region(self.global_region())
+            .build();
+        Ok(std::borrow::Cow::Owned(
+            self.factory.account_clients(account_id, config),
+        ))
     }
 
     /// Whether the account can be read, by whom: one `GetCallerIdentity`, which also makes the
@@ -539,7 +606,7 @@ impl Scan {
             return AccountFacts::unreachable(account_id, &self.regions, err);
         }
         let clients = self.clients(account_id).await;
-        let (iam, s3) = (clients.iam(), clients.s3());
+        let iam = clients.iam();
         let limiter = &self.limiter;
         let (
             credential_report,
@@ -564,7 +631,7 @@ impl Scan {
             self.per_region(|region| async move {
                 securityhub::in_region(&clients.securityhub(region), region.as_ref(), limiter).await
             }),
-            s3::bucket_names(&s3, limiter),
+            self.buckets(clients),
             self.per_region(|region| async move {
                 configservice::in_region(&clients.configservice(region), region.as_ref(), limiter)
                     .await
@@ -584,12 +651,44 @@ impl Scan {
             analyzers,
             guardduty,
             securityhub,
-            buckets: Some(buckets),
+            buckets: Some(buckets.0),
+            log_buckets: buckets.1,
             config,
             identity_center_instances: Some(identity_center_instances),
             ec2_settings,
             workloads,
         }
+    }
+
+    /// The buckets the account owns and, for each that an organization trail delivers to, what
+    /// protects it. An account waits for the organization trails here only once its own bucket
+    /// list is read; the trails are read once for all.
+    async fn buckets(&self, clients: &AccountClients) -> (Collected<Vec<String>>, Vec<LogBucket>) {
+        let names = s3::bucket_names(&clients.s3(), &self.limiter).await;
+        let Collected::Ok(owned) = &names else {
+            return (names, Vec::new());
+        };
+        let log_buckets = match self.organization_trails().await {
+            Collected::Ok(trails) => {
+                let mut delivered: Vec<&str> = trails
+                    .iter()
+                    .filter_map(|t| t.s3_bucket.as_deref())
+                    .filter(|b| owned.iter().any(|o| o == b))
+                    .collect();
+                delivered.sort_unstable();
+                delivered.dedup();
+                join_all(
+                    delivered
+                        .into_iter()
+                        .map(|bucket| s3::log_bucket(clients, bucket, &self.limiter)),
+                )
+                .await
+            }
+            // The organization's facts keep the error; no check can judge the bucket without
+            // the trail.
+            Collected::Error(_) => Vec::new(),
+        };
+        (names, log_buckets)
     }
 
     /// The compute of the management account in every scanned Region; nothing for a member (no
@@ -660,19 +759,34 @@ impl Scan {
         let (
             organization_trails,
             organization_analyzers,
-            delegated_admins,
+            (delegated_admins, guardduty_organization, securityhub_organization),
             aggregators,
             (scps, policies),
             root_access,
             identity_center,
+            trusted_access,
+            control_tower,
         ) = futures::join!(
-            self.organization_trails(),
+            async { self.organization_trails().await.clone() },
             self.organization_analyzers(),
-            self.delegated_admins(),
+            async {
+                let admins = self.delegated_admins().await;
+                let (guardduty, securityhub) = futures::join!(
+                    self.guardduty_organization(&admins),
+                    self.securityhub_organization(&admins),
+                );
+                (admins, guardduty, securityhub)
+            },
             self.config_aggregators(),
             policy_reads,
             iam::organizations_features(&iam, &self.limiter),
             self.identity_center(),
+            admins::trusted_access(&organizations, &self.limiter),
+            async {
+                let client_in =
+                    |region: &Region| self.factory.controltower(self.factory.base(), region);
+                control_tower::landing_zone(&client_in, &self.regions, &self.limiter).await
+            },
         );
         OrganizationFacts {
             management_account_id: self.plan.management_account_id.clone(),
@@ -684,7 +798,83 @@ impl Scan {
             policies: Some(policies),
             root_access: Some(root_access),
             identity_center: Some(identity_center),
+            trusted_access: Some(trusted_access),
+            guardduty_organization: Some(guardduty_organization),
+            securityhub_organization: Some(securityhub_organization),
+            control_tower: Some(control_tower),
         }
+    }
+
+    /// Security Hub's central configuration, read in the account that administers Security Hub
+    /// (see [`SecurityHubOrganization::admin_account_id`]).
+    async fn securityhub_organization(
+        &self,
+        admins: &[ServiceAdministration],
+    ) -> SecurityHubOrganization {
+        let sources: &[crate::facts::AdminSource] = admins
+            .iter()
+            .find(|a| a.service_principal == SECURITY_HUB)
+            .map_or(&[], |a| a.sources.as_slice());
+        let first = self.regions.first().map(Region::as_ref);
+        let own = sources
+            .iter()
+            .find(|s| s.region.is_some() && s.region.as_deref() == first);
+        let organizations = sources.iter().find(|s| s.region.is_none());
+        let admin_account_id = administrator_of_region(own, organizations);
+        let view = match &admin_account_id {
+            Collected::Ok(Some(admin)) => Some(match self.reader(admin).await {
+                Err(err) => Collected::Error(err),
+                Ok(clients) => {
+                    let regions: Vec<String> = self.regions.iter().map(Region::to_string).collect();
+                    let client_in =
+                        |region: &str| clients.securityhub(&Region::new(region.to_owned()));
+                    securityhub::admin_view(&client_in, &regions, &self.limiter).await
+                }
+            }),
+            _ => None,
+        };
+        SecurityHubOrganization {
+            admin_account_id,
+            view,
+        }
+    }
+
+    /// GuardDuty for the organization in every scanned Region, read in the account that
+    /// administers it there (see [`GuardDutyOrganization::admin_account_id`]).
+    async fn guardduty_organization(
+        &self,
+        admins: &[ServiceAdministration],
+    ) -> Vec<Regional<GuardDutyOrganization>> {
+        let sources: &[crate::facts::AdminSource] = admins
+            .iter()
+            .find(|a| a.service_principal == GUARDDUTY)
+            .map_or(&[], |a| a.sources.as_slice());
+        let organizations = sources.iter().find(|s| s.region.is_none());
+        self.per_region(|region| async move {
+            let own = sources
+                .iter()
+                .find(|s| s.region.as_deref() == Some(region.as_ref()));
+            let admin_account_id = administrator_of_region(own, organizations);
+            let view = match &admin_account_id {
+                Collected::Ok(Some(admin)) => Some(match self.reader(admin).await {
+                    Err(err) => Collected::Error(err),
+                    Ok(clients) => {
+                        guardduty::admin_view(
+                            &clients.guardduty(region),
+                            region.as_ref(),
+                            &self.limiter,
+                        )
+                        .await
+                    }
+                }),
+                _ => None,
+            };
+            GuardDutyOrganization {
+                admin_account_id,
+                view,
+            }
+        })
+        .await
     }
 
     /// IAM Identity Center in the account that runs it for the organization: the instances it
@@ -782,7 +972,14 @@ impl Scan {
     /// organization trail (a member sees it, and reads its status and selectors by ARN), so that
     /// a scan from a delegated administrator does not depend on reaching the management
     /// account's role for the trail that covers every account.
-    async fn organization_trails(&self) -> Collected<Vec<Trail>> {
+    async fn organization_trails(&self) -> &Collected<Vec<Trail>> {
+        self.organization_trails
+            .get_or_init(|| self.read_organization_trails())
+            .await
+    }
+
+    /// Reads them, once (see [`Self::organization_trails`]).
+    async fn read_organization_trails(&self) -> Collected<Vec<Trail>> {
         let management = &self.plan.management_account_id;
         let caller = &self.plan.caller_account_id;
         let trails = if caller == management {
@@ -848,7 +1045,7 @@ impl Scan {
                 admins::guardduty_source(&client, region.as_ref(), &self.limiter).await
             })),
         );
-        let mut own_sources = [securityhub, guardduty, Vec::new(), Vec::new()].into_iter();
+        let (mut securityhub, mut guardduty) = (Some(securityhub), Some(guardduty));
         admins::SERVICES
             .iter()
             .map(|(service_principal, principals)| {
@@ -856,7 +1053,12 @@ impl Scan {
                     &self.plan.organizations_admins,
                     principals,
                 )];
-                sources.extend(own_sources.next().unwrap_or_default());
+                let own = match *service_principal {
+                    "securityhub.amazonaws.com" => securityhub.take(),
+                    "guardduty.amazonaws.com" => guardduty.take(),
+                    _ => None,
+                };
+                sources.extend(own.unwrap_or_default());
                 ServiceAdministration {
                     service_principal: (*service_principal).to_owned(),
                     sources,
@@ -868,6 +1070,10 @@ impl Scan {
 
 /// IAM Access Analyzer's service principal.
 pub const ACCESS_ANALYZER: &str = "access-analyzer.amazonaws.com";
+/// GuardDuty's service principal.
+const GUARDDUTY: &str = "guardduty.amazonaws.com";
+/// Security Hub's service principal.
+const SECURITY_HUB: &str = "securityhub.amazonaws.com";
 /// IAM Identity Center's service principal.
 pub const IDENTITY_CENTER: &str = "sso.amazonaws.com";
 
@@ -891,6 +1097,28 @@ pub fn administrator(
                 ),
         ),
         Collected::Error(err) => Collected::Error(err.clone()),
+    }
+}
+
+/// A regional service's administrator in one Region, from its own admin list there (`own`) and
+/// Organizations' (`organizations`). The service's own list is the truth of the Region;
+/// Organizations names a member administrator too, but never the management account, so its
+/// silence cannot stand in for an unread own list.
+fn administrator_of_region(
+    own: Option<&crate::facts::AdminSource>,
+    organizations: Option<&crate::facts::AdminSource>,
+) -> Collected<Option<String>> {
+    let organizations = organizations.map(|s| &s.admin_account_ids);
+    match (own.map(|s| &s.admin_account_ids), organizations) {
+        (Some(Collected::Ok(ids)), _) => Collected::Ok(ids.first().cloned()),
+        (Some(Collected::Error(_)), Some(Collected::Ok(ids))) if !ids.is_empty() => {
+            Collected::Ok(ids.first().cloned())
+        }
+        (Some(Collected::Error(err)), _) | (None, Some(Collected::Error(err))) => {
+            Collected::Error(err.clone())
+        }
+        (None, Some(Collected::Ok(ids))) => Collected::Ok(ids.first().cloned()),
+        (None, None) => Collected::Ok(None),
     }
 }
 
@@ -930,6 +1158,11 @@ fn error_count(facts: &AccountFacts) -> usize {
         + is_error(&facts.credential_report)
         + is_error(&facts.account_summary)
         + facts.buckets.as_ref().map_or(0, is_error)
+        + facts
+            .log_buckets
+            .iter()
+            .map(|b| b.errors().count())
+            .sum::<usize>()
         + trails
         + regional
 }

@@ -1,5 +1,6 @@
 //! Security Hub facts: whether the account has enabled Security Hub in one Region, and which
-//! security standards it has enabled there.
+//! security standards it has enabled there; and, in the administrator's account, the
+//! organization's central configuration.
 //!
 //! One `DescribeHub` per Region. Its `InvalidAccessException` is the answer "this account is not
 //! subscribed to Security Hub here" (the API reference's meaning, and what every other error is
@@ -11,7 +12,10 @@ use aws_sdk_securityhub::operation::describe_hub::DescribeHubError;
 use super::Limiter;
 use crate::aws::calls::all_items;
 use crate::aws::error::collect_error;
-use crate::facts::{Collected, EnabledStandard, SecurityHub, SecurityHubFacts};
+use crate::facts::{
+    CollectError, Collected, ConfigurationPolicy, EnabledStandard, PolicyAssociation, SecurityHub,
+    SecurityHubAdminView, SecurityHubFacts,
+};
 
 /// Security Hub in `region` for the account of `client` (its Security Hub client there).
 pub(crate) async fn in_region(
@@ -74,6 +78,163 @@ async fn enabled_standards(
         },
     )
     .await
+}
+
+/// Security Hub's organization configuration as the administrator whose clients are `client_in`
+/// sees it: `DescribeOrganizationConfiguration` in the first of `regions`; under central
+/// configuration, the policies and their associations in the home Region, the first of `regions`
+/// whose `ListConfigurationPolicies` answers (AWS answers it there only). The first read that
+/// fails makes the whole view its error.
+pub(crate) async fn admin_view(
+    client_in: &(dyn Fn(&str) -> aws_sdk_securityhub::Client + Sync),
+    regions: &[String],
+    limiter: &Limiter,
+) -> Collected<SecurityHubAdminView> {
+    match read_admin_view(client_in, regions, limiter).await {
+        Ok(view) => Collected::Ok(view),
+        Err(err) => Collected::Error(*err),
+    }
+}
+
+/// The view, or the first read's error (boxed: it is large, and the happy path carries none).
+async fn read_admin_view(
+    client_in: &(dyn Fn(&str) -> aws_sdk_securityhub::Client + Sync),
+    regions: &[String],
+    limiter: &Limiter,
+) -> Result<SecurityHubAdminView, Box<CollectError>> {
+    let first = regions.first().map_or("us-east-1", String::as_str);
+    let client = client_in(first);
+    let configuration = limiter
+        .call(client.describe_organization_configuration().send())
+        .await
+        .map_err(|err| {
+            Box::new(collect_error(
+                &err,
+                "securityhub",
+                "DescribeOrganizationConfiguration",
+                Some(first),
+            ))
+        })?;
+    let organization = configuration.organization_configuration();
+    let mut view = SecurityHubAdminView {
+        region: first.to_owned(),
+        configuration_type: organization
+            .and_then(|o| o.configuration_type())
+            .map(|t| t.as_str().to_owned()),
+        status: organization
+            .and_then(|o| o.status())
+            .map(|s| s.as_str().to_owned()),
+        home_region: None,
+        policies: Vec::new(),
+        associations: Vec::new(),
+    };
+    if view.configuration_type.as_deref() != Some("CENTRAL") {
+        return Ok(view);
+    }
+    let mut first_error = None;
+    for region in regions {
+        let client = client_in(region);
+        let mut pages = client.list_configuration_policies().into_paginator().send();
+        let listed = all_items(
+            |cx| pages.poll_next(cx),
+            Some(limiter),
+            "securityhub",
+            "ListConfigurationPolicies",
+            Some(region),
+            |page| {
+                let summaries = page.configuration_policy_summaries.unwrap_or_default();
+                summaries.into_iter().filter_map(|p| p.id)
+            },
+        )
+        .await;
+        let ids = match listed {
+            Collected::Ok(ids) => ids,
+            Collected::Error(err) => {
+                first_error.get_or_insert(err);
+                continue;
+            }
+        };
+        let policies = futures::future::join_all(ids.iter().map(|id| {
+            let client = &client;
+            async move {
+                limiter
+                    .call(client.get_configuration_policy().identifier(id).send())
+                    .await
+                    .map(|answer| {
+                        let hub = answer
+                            .configuration_policy()
+                            .and_then(|p| p.as_security_hub().ok());
+                        ConfigurationPolicy {
+                            id: answer.id().unwrap_or(id).to_owned(),
+                            name: answer.name().unwrap_or_default().to_owned(),
+                            service_enabled: hub.and_then(|h| h.service_enabled()).unwrap_or(false),
+                            standards: hub
+                                .map(|h| h.enabled_standard_identifiers().to_vec())
+                                .unwrap_or_default(),
+                        }
+                    })
+                    .map_err(|err| {
+                        Box::new(collect_error(
+                            &err,
+                            "securityhub",
+                            "GetConfigurationPolicy",
+                            Some(region),
+                        ))
+                    })
+            }
+        }))
+        .await;
+        view.policies = policies.into_iter().collect::<Result<_, _>>()?;
+        let mut pages = client
+            .list_configuration_policy_associations()
+            .into_paginator()
+            .send();
+        let associations = all_items(
+            |cx| pages.poll_next(cx),
+            Some(limiter),
+            "securityhub",
+            "ListConfigurationPolicyAssociations",
+            Some(region),
+            |page| {
+                let summaries = page
+                    .configuration_policy_association_summaries
+                    .unwrap_or_default();
+                summaries.into_iter().map(|a| PolicyAssociation {
+                    target_id: a.target_id().unwrap_or_default().to_owned(),
+                    target_type: a
+                        .target_type()
+                        .map(|t| t.as_str().to_owned())
+                        .unwrap_or_default(),
+                    policy_id: a.configuration_policy_id().unwrap_or_default().to_owned(),
+                    association_type: a
+                        .association_type()
+                        .map(|t| t.as_str().to_owned())
+                        .unwrap_or_default(),
+                    status: a
+                        .association_status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    status_message: a.association_status_message().map(str::to_owned),
+                })
+            },
+        )
+        .await;
+        view.associations = match associations {
+            Collected::Ok(associations) => associations,
+            Collected::Error(err) => return Err(Box::new(err)),
+        };
+        view.home_region = Some(region.clone());
+        return Ok(view);
+    }
+    Err(Box::new(first_error.unwrap_or_else(|| CollectError {
+        service: "securityhub".into(),
+        action: "ListConfigurationPolicies".into(),
+        region: None,
+        code: None,
+        message: "no Region was scanned, so the configuration policies were not read".into(),
+        request_id: None,
+        http_status: None,
+    })))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 pub mod catalog;
 mod context;
+mod control_tower_landing_zone;
 pub mod csf_evidence;
 pub mod landing_zone;
 mod registry;
@@ -29,12 +30,14 @@ mod delegated_admin_not_management;
 mod ec2_declarative_policy;
 mod external_access_findings;
 mod guardduty_enabled;
+mod guardduty_organization_coverage;
 mod iam_user_access_keys;
 mod iam_user_console_mfa;
 mod identity_center;
 mod management_account_no_iam_users;
 mod management_account_no_workloads;
 mod organization_structure;
+mod organization_trail_log_archive;
 mod parts;
 mod policy_path;
 mod rcp_data_perimeter;
@@ -43,6 +46,7 @@ mod root_access_keys;
 mod root_mfa;
 mod scp_guardrails;
 mod scps_attached;
+mod securityhub_central_configuration;
 mod securityhub_enabled;
 mod trails;
 pub mod waivers;
@@ -230,6 +234,20 @@ impl LandingZone {
     /// Whether `entry`, one of `security_ous`, names `ou` (its path in any case, or its id).
     pub(crate) fn names(entry: &str, ou: &crate::facts::OuRef) -> bool {
         ou.id == entry || ou.path.eq_ignore_ascii_case(entry)
+    }
+
+    /// The Security OU: the first entry of `security_ous` that names an OU above a scanned account
+    /// of `placements`.
+    pub(crate) fn security_ou<'a>(
+        &self,
+        placements: &'a [crate::facts::AccountPlacement],
+    ) -> Option<&'a crate::facts::OuRef> {
+        self.security_ous.iter().find_map(|entry| {
+            placements
+                .iter()
+                .flat_map(|p| &p.parents)
+                .find(|ou| Self::names(entry, ou))
+        })
     }
 }
 
@@ -578,6 +596,10 @@ pub(crate) mod test_support {
             policies: None,
             root_access: None,
             identity_center: None,
+            trusted_access: None,
+            guardduty_organization: None,
+            securityhub_organization: None,
+            control_tower: None,
         }
     }
 
@@ -670,6 +692,7 @@ pub(crate) mod test_support {
             identity_center_instances: Some(Collected::Ok(Vec::new())),
             ec2_settings: Vec::new(),
             workloads: Vec::new(),
+            log_buckets: Vec::new(),
         }
     }
 }
@@ -799,7 +822,7 @@ mod tests {
             .iter()
             .filter(|f| f.check == "delegated-admin-not-management")
             .collect();
-        assert_eq!(org.len(), 4, "one per expected security service");
+        assert_eq!(org.len(), 11, "one per expected security service");
         assert!(org.iter().all(|f| f.account == MGMT && f.region.is_none()));
         let keys: Vec<_> = findings
             .iter()

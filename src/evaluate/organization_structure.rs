@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use super::LandingZone;
 use super::describe_error;
-use crate::facts::{AccountPlacement, Collected, OuRef, ScanFacts};
+use crate::facts::{AccountPlacement, Collected, ScanFacts};
 use crate::finding::{Outcome, Status};
 
 /// The resource of the finding about the Security OU.
@@ -114,11 +114,7 @@ fn security_ou(
                 .join(", ")
         }
     };
-    let ous: Vec<&OuRef> = placements.iter().flat_map(|p| &p.parents).collect();
-    let security_ou = landing_zone
-        .security_ous
-        .iter()
-        .find_map(|entry| ous.iter().copied().find(|ou| LandingZone::names(entry, ou)));
+    let security_ou = landing_zone.security_ou(placements);
     let in_security = |account_id: &str| {
         placements
             .iter()
@@ -214,7 +210,7 @@ fn audit_accounts(facts: &ScanFacts) -> Result<BTreeSet<String>, String> {
 /// The scanned accounts that own a bucket the organization trails deliver to, or why that
 /// cannot be known: a delivery bucket no readable account owns, while some account's buckets
 /// could not be listed (bucket names are global: once an owner is found, no other can own it).
-fn log_archive_accounts(facts: &ScanFacts) -> Result<BTreeSet<String>, String> {
+pub(super) fn log_archive_accounts(facts: &ScanFacts) -> Result<BTreeSet<String>, String> {
     let trails = facts
         .organization
         .organization_trails

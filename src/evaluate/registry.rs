@@ -14,12 +14,13 @@ use super::context::AccountContext;
 use super::{
     access_analyzer_enabled, access_key_rotation, access_key_unused, cloudtrail_kms_encryption,
     cloudtrail_log_file_validation, cloudtrail_logs_outside_account, cloudtrail_multi_region,
-    config_aggregator_organization, config_recorder_enabled, delegated_admin_not_management,
-    ec2_declarative_policy, external_access_findings, guardduty_enabled, iam_user_access_keys,
-    iam_user_console_mfa, identity_center, management_account_no_iam_users,
-    management_account_no_workloads, organization_structure, rcp_data_perimeter,
+    config_aggregator_organization, config_recorder_enabled, control_tower_landing_zone,
+    delegated_admin_not_management, ec2_declarative_policy, external_access_findings,
+    guardduty_enabled, guardduty_organization_coverage, iam_user_access_keys, iam_user_console_mfa,
+    identity_center, management_account_no_iam_users, management_account_no_workloads,
+    organization_structure, organization_trail_log_archive, rcp_data_perimeter,
     root_access_centralized, root_access_keys, root_mfa, scp_guardrails, scps_attached,
-    securityhub_enabled,
+    securityhub_central_configuration, securityhub_enabled,
 };
 
 /// How a check is run.
@@ -215,6 +216,30 @@ pub(crate) static CHECKS: &[RegisteredCheck] = &[
         id: "organization-structure",
         toml: check_toml!("organization-structure"),
         logic: CheckLogic::Organization(organization_structure::evaluate),
+    },
+    RegisteredCheck {
+        id: "guardduty-organization-coverage",
+        toml: check_toml!("guardduty-organization-coverage"),
+        logic: CheckLogic::Organization(|facts, _| {
+            guardduty_organization_coverage::evaluate(facts)
+        }),
+    },
+    RegisteredCheck {
+        id: "securityhub-central-configuration",
+        toml: check_toml!("securityhub-central-configuration"),
+        logic: CheckLogic::Organization(|facts, _| {
+            securityhub_central_configuration::evaluate(facts)
+        }),
+    },
+    RegisteredCheck {
+        id: "control-tower-landing-zone",
+        toml: check_toml!("control-tower-landing-zone"),
+        logic: CheckLogic::Organization(|facts, _| control_tower_landing_zone::evaluate(facts)),
+    },
+    RegisteredCheck {
+        id: "organization-trail-log-archive",
+        toml: check_toml!("organization-trail-log-archive"),
+        logic: CheckLogic::Organization(organization_trail_log_archive::evaluate),
     },
     RegisteredCheck {
         id: "root-access-centralized",

@@ -669,6 +669,12 @@ impl Sandbox {
     /// Seeds the running sandbox with the demo organization (`seed.py seed`), streaming the
     /// seeder's output to stderr, and returns the path of the description it wrote.
     pub fn seed(&self, members: u32) -> Result<PathBuf, SandboxError> {
+        self.seed_with(members, &[])
+    }
+
+    /// [`Self::seed`] with more of `seed.py seed`'s options (`--org-trail-bucket management`: a
+    /// variant organization for tests).
+    pub fn seed_with(&self, members: u32, options: &[&str]) -> Result<PathBuf, SandboxError> {
         let running = self.require_running()?;
         let script = self.seed_script()?;
         let description = self.description_file();
@@ -683,7 +689,8 @@ impl Sandbox {
             .arg("--members")
             .arg(members.to_string())
             .arg("--out")
-            .arg(&description);
+            .arg(&description)
+            .args(options);
         run_streamed(&mut command)?;
         Ok(description)
     }

@@ -95,6 +95,27 @@ const LIVE_IAM: [&str; 5] = [
     "iam:GetAccessKeyLastUsed",
 ];
 
+/// The organization-wide reads of issue 22's checks, reported apart.
+const ORGANIZATION_WIDE: [&str; 17] = [
+    "organizations:ListAWSServiceAccessForOrganization",
+    "guardduty:DescribeOrganizationConfiguration",
+    "guardduty:ListMembers",
+    "guardduty:GetMemberDetectors",
+    "securityhub:DescribeOrganizationConfiguration",
+    "securityhub:ListConfigurationPolicies",
+    "securityhub:GetConfigurationPolicy",
+    "securityhub:ListConfigurationPolicyAssociations",
+    "controltower:ListLandingZones",
+    "controltower:GetLandingZone",
+    "controltower:ListEnabledControls",
+    "controltower:ListEnabledBaselines",
+    "s3:GetBucketLocation",
+    "s3:GetBucketPolicy",
+    "s3:GetObjectLockConfiguration",
+    "guardduty:ListOrganizationAdminAccounts",
+    "securityhub:ListOrganizationAdminAccounts",
+];
+
 /// One cell of the maximum-rate measurement.
 struct Rate {
     operation: &'static str,
@@ -635,6 +656,41 @@ fn why(action: &str) -> &'static str {
         | "iam:GetAccessKeyLastUsed" => {
             "the IAM users read live, when the credential report is older than the evidence must be (not in a first scan)"
         }
+        "organizations:ListAWSServiceAccessForOrganization" => {
+            "delegated-admin-not-management: which services the organization uses (once, per page of 20)"
+        }
+        "guardduty:DescribeOrganizationConfiguration" => {
+            "guardduty-organization-coverage: auto-enable, in GuardDuty's administrator (once per Region with a detector)"
+        }
+        "guardduty:ListMembers" => {
+            "guardduty-organization-coverage: the administrator's members (per Region, per page of 50)"
+        }
+        "guardduty:GetMemberDetectors" => {
+            "guardduty-organization-coverage: the members' protection plans (per Region, per 50 members)"
+        }
+        "securityhub:DescribeOrganizationConfiguration" => {
+            "securityhub-central-configuration: LOCAL or CENTRAL, in Security Hub's administrator (once)"
+        }
+        "securityhub:ListConfigurationPolicies" => {
+            "securityhub-central-configuration: the policies, in the first Region that answers (the home Region)"
+        }
+        "securityhub:GetConfigurationPolicy" => {
+            "securityhub-central-configuration: each policy's standards (once per policy)"
+        }
+        "securityhub:ListConfigurationPolicyAssociations" => {
+            "securityhub-central-configuration: every account's, OU's and the root's policy (per page)"
+        }
+        "controltower:ListLandingZones" => {
+            "control-tower-landing-zone: in each Region until one lists the landing zone"
+        }
+        "controltower:GetLandingZone"
+        | "controltower:ListEnabledControls"
+        | "controltower:ListEnabledBaselines" => {
+            "control-tower-landing-zone: the landing zone, its controls and baselines, in its home Region (per page)"
+        }
+        "s3:GetBucketLocation" | "s3:GetBucketPolicy" | "s3:GetObjectLockConfiguration" => {
+            "organization-trail-log-archive: the organization trail's bucket, read by its owner (once each)"
+        }
         _ => "(not a call the collect docs name: look at it)",
     }
 }
@@ -776,6 +832,44 @@ fn report(sizes: &[Size], source: &str) -> String {
             calls.total as i64 - size.calls.total as i64,
         )
         .unwrap();
+    }
+
+    writeln!(
+        out,
+        "\n### The organization-wide reads of the landing-zone checks\n\nThe calls of the c=64 \
+         scan that serve delegated-admin-not-management's trusted access, \
+         guardduty-organization-coverage, securityhub-central-configuration, \
+         control-tower-landing-zone and organization-trail-log-archive's bucket protection: made \
+         in the management account, GuardDuty's and Security Hub's administrators and the \
+         log-archive account only (\"in members\" counts those in the two administrators and the \
+         log-archive account). GuardDuty's `ListMembers` and `GetMemberDetectors` take 50 \
+         accounts a page, Security Hub's `ListConfigurationPolicyAssociations` lists every \
+         account, OU and the root; the sandbox's GuardDuty administrator has one member.\n"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| members | action | calls | in the management account | in members |\n|---|---|---|---|---|"
+    )
+    .unwrap();
+    for size in sizes {
+        let mut total = 0;
+        for (action, (management, members)) in size
+            .calls
+            .per_action
+            .iter()
+            .filter(|(action, _)| ORGANIZATION_WIDE.contains(&action.as_str()))
+        {
+            total += management + members;
+            writeln!(
+                out,
+                "| {} | `{action}` | {} | {management} | {members} |",
+                size.members,
+                management + members
+            )
+            .unwrap();
+        }
+        writeln!(out, "| {} | **all** | **{total}** | | |", size.members).unwrap();
     }
 
     writeln!(out, "\n### Every scan\n").unwrap();

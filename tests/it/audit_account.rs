@@ -243,9 +243,39 @@ async fn a_scan_from_the_audit_account_reads_every_check_but_the_admin_lists_onl
             "{reason}"
         );
     }
+    // GuardDuty's coverage is read in its administrator, which only GuardDuty's own list names
+    // (the management account), and Control Tower answers the management account only: from
+    // the audit account every cell of both is ERROR with the service's refusal.
+    for (check, refusal) in [
+        (
+            "guardduty-organization-coverage",
+            "guardduty:ListOrganizationAdminAccounts",
+        ),
+        (
+            "control-tower-landing-zone",
+            "controltower:ListLandingZones",
+        ),
+    ] {
+        let cells: Vec<_> = audit_verdicts
+            .iter()
+            .filter(|(key, _)| key.0 == check)
+            .collect();
+        assert!(!cells.is_empty(), "{check}");
+        for (key, (status, reason)) in cells {
+            assert_eq!(*status, Status::Error, "{key:?}: {reason}");
+            assert!(reason.contains(refusal), "{key:?}: {reason}");
+        }
+    }
     let differing: Vec<(&str, &str, Status, Status)> = audit_verdicts
         .iter()
-        .filter(|(key, _)| key.0 != "root-access-centralized")
+        .filter(|(key, _)| {
+            ![
+                "root-access-centralized",
+                "guardduty-organization-coverage",
+                "control-tower-landing-zone",
+            ]
+            .contains(&key.0.as_str())
+        })
         .filter(|(key, (status, _))| management_verdicts[*key].0 != *status)
         .map(|(key, (status, _))| {
             (
@@ -417,6 +447,10 @@ async fn from_the_audit_account_without_a_role_in_the_management_account_only_it
         "scps-attached",
         "config-aggregator-organization",
         "organization-structure",
+        "organization-trail-log-archive",
+        "guardduty-organization-coverage",
+        "securityhub-central-configuration",
+        "control-tower-landing-zone",
     ];
     let own: Vec<_> = audit_verdicts
         .iter()

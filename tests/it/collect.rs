@@ -637,8 +637,75 @@ fn assert_organization(seeded: &Seeded, organization: &OrganizationFacts) {
             "securityhub.amazonaws.com",
             "guardduty.amazonaws.com",
             "access-analyzer.amazonaws.com",
-            "config.amazonaws.com"
+            "config.amazonaws.com",
+            "inspector2.amazonaws.com",
+            "macie.amazonaws.com",
+            "detective.amazonaws.com",
+            "fms.amazonaws.com",
+            "sso.amazonaws.com",
+            "member.org.stacksets.cloudformation.amazonaws.com",
+            "backup.amazonaws.com",
         ]
+    );
+    // Trusted access: Organizations' list, every page, as the seeder enabled it.
+    let mut trusted: Vec<String> = ok(
+        organization.trusted_access.as_ref().expect("read"),
+        "trusted access",
+    )
+    .clone();
+    trusted.sort();
+    let mut described: Vec<String> = seeded.description["trusted_access"]
+        .as_array()
+        .expect("trusted_access")
+        .iter()
+        .map(|p| text(p).to_owned())
+        .collect();
+    described.sort();
+    assert_eq!(trusted, described);
+    // GuardDuty's administrator's view in the home Region: the members the seeder added.
+    let guardduty = organization
+        .guardduty_organization
+        .as_ref()
+        .expect("read")
+        .iter()
+        .find(|r| r.region == "us-east-1")
+        .expect("us-east-1");
+    assert_eq!(
+        ok(&guardduty.facts.admin_account_id, "admin").as_deref(),
+        Some(management.as_str())
+    );
+    let view = ok(guardduty.facts.view.as_ref().expect("view"), "view");
+    let members: Vec<&str> = view.members.iter().map(|m| m.account_id.as_str()).collect();
+    let seeded_members: Vec<&str> =
+        seeded.description["guardduty_organization"]["regions"]["us-east-1"]["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(text)
+            .collect();
+    assert_eq!(members, seeded_members);
+    assert_eq!(view.auto_enable_members.as_deref(), Some("NEW"));
+    // Security Hub's central configuration, read in its administrator's home Region.
+    let securityhub = organization
+        .securityhub_organization
+        .as_ref()
+        .expect("read");
+    let view = ok(securityhub.view.as_ref().expect("view"), "view");
+    assert_eq!(view.home_region.as_deref(), Some("us-east-1"));
+    assert_eq!(view.policies.len(), 1);
+    // Control Tower: the landing zone, its controls and its registered OUs.
+    let tower = ok(organization.control_tower.as_ref().expect("read"), "tower");
+    let zone = tower.landing_zone.as_ref().expect("a landing zone");
+    assert_eq!(
+        zone.arn,
+        text(&seeded.description["control_tower"]["landing_zone"]["arn"])
+    );
+    assert_eq!(
+        tower.enabled_controls.len(),
+        seeded.description["control_tower"]["enabled_controls"]
+            .as_array()
+            .expect("controls")
+            .len()
     );
     let named = |service: usize, api: &str, region: Option<&str>| -> Vec<String> {
         let source = organization.delegated_admins[service]

@@ -704,12 +704,17 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
             "cloudtrail-logs-outside-account",
             "cloudtrail-multi-region",
             "organization-structure",
+            "organization-trail-log-archive",
         ],
     ),
     ("cloudtrail:GetEventSelectors", &["cloudtrail-multi-region"]),
     (
         "cloudtrail:GetTrailStatus",
-        &["cloudtrail-logs-outside-account", "cloudtrail-multi-region"],
+        &[
+            "cloudtrail-logs-outside-account",
+            "cloudtrail-multi-region",
+            "organization-trail-log-archive",
+        ],
     ),
     (
         "config:DescribeConfigurationAggregators",
@@ -728,10 +733,28 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
         &["config-recorder-enabled"],
     ),
     ("guardduty:GetDetector", &["guardduty-enabled"]),
-    ("guardduty:ListDetectors", &["guardduty-enabled"]),
+    (
+        "guardduty:ListDetectors",
+        &["guardduty-enabled", "guardduty-organization-coverage"],
+    ),
+    (
+        "guardduty:DescribeOrganizationConfiguration",
+        &["guardduty-organization-coverage"],
+    ),
+    (
+        "guardduty:ListMembers",
+        &["guardduty-organization-coverage"],
+    ),
+    (
+        "guardduty:GetMemberDetectors",
+        &["guardduty-organization-coverage"],
+    ),
     (
         "guardduty:ListOrganizationAdminAccounts",
-        &["delegated-admin-not-management"],
+        &[
+            "delegated-admin-not-management",
+            "guardduty-organization-coverage",
+        ],
     ),
     ("iam:GenerateCredentialReport", USER_CHECKS),
     ("iam:GetAccessKeyLastUsed", USER_CHECKS),
@@ -743,6 +766,22 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
         "iam:ListOrganizationsFeatures",
         &["root-access-centralized"],
     ),
+    (
+        "controltower:ListLandingZones",
+        &["control-tower-landing-zone"],
+    ),
+    (
+        "controltower:GetLandingZone",
+        &["control-tower-landing-zone"],
+    ),
+    (
+        "controltower:ListEnabledControls",
+        &["control-tower-landing-zone"],
+    ),
+    (
+        "controltower:ListEnabledBaselines",
+        &["control-tower-landing-zone"],
+    ),
     ("iam:GetCredentialReport", USER_CHECKS),
     ("iam:GetLoginProfile", USER_CHECKS),
     ("iam:ListAccessKeys", USER_CHECKS),
@@ -753,15 +792,45 @@ const NEEDED_BY: &[(&str, &[&str])] = &[
         "organizations:ListDelegatedServicesForAccount",
         ADMIN_CHECKS,
     ),
+    (
+        "organizations:ListAWSServiceAccessForOrganization",
+        &["delegated-admin-not-management"],
+    ),
     ("organizations:DescribePolicy", POLICY_CHECKS),
     ("organizations:ListPolicies", POLICY_CHECKS),
     ("organizations:ListPoliciesForTarget", &["scps-attached"]),
     ("organizations:ListTargetsForPolicy", POLICY_CHECKS),
     (
         "s3:ListAllMyBuckets",
-        &["cloudtrail-logs-outside-account", "organization-structure"],
+        &[
+            "cloudtrail-logs-outside-account",
+            "organization-structure",
+            "organization-trail-log-archive",
+        ],
+    ),
+    ("s3:GetBucketLocation", &["organization-trail-log-archive"]),
+    ("s3:GetBucketPolicy", &["organization-trail-log-archive"]),
+    (
+        "s3:GetBucketObjectLockConfiguration",
+        &["organization-trail-log-archive"],
     ),
     ("securityhub:DescribeHub", &["securityhub-enabled"]),
+    (
+        "securityhub:DescribeOrganizationConfiguration",
+        &["securityhub-central-configuration"],
+    ),
+    (
+        "securityhub:ListConfigurationPolicies",
+        &["securityhub-central-configuration"],
+    ),
+    (
+        "securityhub:GetConfigurationPolicy",
+        &["securityhub-central-configuration"],
+    ),
+    (
+        "securityhub:ListConfigurationPolicyAssociations",
+        &["securityhub-central-configuration"],
+    ),
     (
         "sso:ListAccountsForProvisionedPermissionSet",
         &["identity-center"],
@@ -822,9 +891,12 @@ const ADMIN_CHECKS: &[&str] = &[
 ];
 
 /// The checks that read nothing in a member account: the rest read through the auditor role,
-/// and are ERROR in every member without `sts:AssumeRole`.
+/// and are ERROR in every member without `sts:AssumeRole`. guardduty-organization-coverage reads
+/// GuardDuty's administrator, which the sandbox's organization made the management account.
 const MANAGEMENT_ONLY: &[&str] = &[
+    "control-tower-landing-zone",
     "delegated-admin-not-management",
+    "guardduty-organization-coverage",
     "management-account-no-iam-users",
     "management-account-no-workloads",
     "scps-attached",

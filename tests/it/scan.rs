@@ -634,29 +634,15 @@ async fn every_accounts_verdicts_match_what_the_seeder_built() {
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert!(keys[0].3.contains(":user/etl-runner"), "{keys:?}");
 
-    // Delegated administrators: one finding per service principal, GuardDuty's is the
-    // management account (FAIL), the others are the audit account (PASS).
+    // Delegated administrators: one finding per service principal, all the management
+    // account's (each service's verdict: each_security_service_has_the_administrator_...).
     let management = seeded.management_account_id();
-    let admins: BTreeMap<&str, &str> = verdicts
-        .iter()
-        .filter(|((c, _, _, _), _)| c == "delegated-admin-not-management")
-        .map(|((_, _, _, resource), status)| (resource.as_str(), status.as_str()))
+    let admins: Vec<_> = verdicts
+        .keys()
+        .filter(|(c, _, _, _)| c == "delegated-admin-not-management")
         .collect();
-    assert_eq!(
-        admins,
-        BTreeMap::from([
-            ("access-analyzer.amazonaws.com", "PASS"),
-            ("config.amazonaws.com", "PASS"),
-            ("guardduty.amazonaws.com", "FAIL"),
-            ("securityhub.amazonaws.com", "PASS"),
-        ])
-    );
-    assert!(
-        verdicts
-            .keys()
-            .filter(|(c, _, _, _)| c == "delegated-admin-not-management")
-            .all(|(_, a, _, _)| a == &management)
-    );
+    assert_eq!(admins.len(), 11, "{admins:?}");
+    assert!(admins.iter().all(|(_, a, _, _)| a == &management));
 
     // The public bucket is a FAIL on its own resource, with its evidence.
     let public = snapshot["findings"]
@@ -1733,9 +1719,24 @@ async fn organization_structure_finds_the_security_ou_and_the_accounts_under_the
         security["evidence"]["log-archive accounts"],
         format!("{} (/Security)", id_of("log-archive"))
     );
+    // Every member that administers a security service, as the seeder designated them (the
+    // audit account, and the log-archive account for Macie).
+    let management = seeded.management_account_id();
+    let administrators: BTreeSet<String> = seeded.description["delegated_administrators"]
+        .as_array()
+        .expect("delegated administrators")
+        .iter()
+        .map(|a| text(&a["account_id"]).to_owned())
+        .filter(|id| *id != management)
+        .collect();
+    assert!(administrators.contains(&id_of("audit")));
     assert_eq!(
         security["evidence"]["audit accounts"],
-        format!("{} (/Security)", id_of("audit"))
+        administrators
+            .iter()
+            .map(|id| format!("{id} (/Security)"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let mut under_root = 0;
     for account in seeded.accounts() {
@@ -2151,4 +2152,289 @@ async fn management_account_no_workloads_names_what_the_seeder_ran_there() {
     assert_eq!(failing, expected);
     let gone = text(&built["terminated_instances"][0]["id"]);
     assert!(failing.iter().all(|(_, resource)| resource != gone));
+}
+
+/// The finding of `check` on `resource` (and `region`, for a regional one).
+fn finding<'a>(
+    snapshot: &'a Value,
+    check: &str,
+    region: Option<&str>,
+    resource: &str,
+) -> &'a Value {
+    snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["check"] == check && f["resource"] == resource && f["region"].as_str() == region
+        })
+        .unwrap_or_else(|| panic!("no {check} finding on {resource} in {region:?}"))
+}
+
+#[tokio::test]
+async fn each_security_service_has_the_administrator_the_seeder_designated() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let (_, snapshot) = scan(
+        seeded,
+        "delegated-admins",
+        &["--checks", "delegated-admin-not-management"],
+    );
+    let designated = |principal: &str| -> Vec<String> {
+        seeded.description["delegated_administrators"]
+            .as_array()
+            .expect("delegated administrators")
+            .iter()
+            .filter(|a| a["service_principal"] == principal)
+            .map(|a| text(&a["account_id"]).to_owned())
+            .collect()
+    };
+    let audit = seeded.account_id("acme-audit");
+    let management = seeded.management_account_id();
+    // What the seeder built: the audit account runs every security tooling service but Macie
+    // (the log-archive account) and GuardDuty (the management account itself); Identity Center
+    // and Backup are used (trusted access) without an administrator.
+    assert_eq!(designated("guardduty.amazonaws.com"), [management]);
+    assert_eq!(
+        designated("macie.amazonaws.com"),
+        [seeded.account_id("acme-log-archive")]
+    );
+    assert!(designated("backup.amazonaws.com").is_empty());
+    assert!(designated("sso.amazonaws.com").is_empty());
+    let trusted: Vec<&str> = seeded.description["trusted_access"]
+        .as_array()
+        .expect("trusted access")
+        .iter()
+        .map(text)
+        .collect();
+    assert!(trusted.contains(&"backup.amazonaws.com") && trusted.contains(&"sso.amazonaws.com"));
+    for principal in [
+        "securityhub.amazonaws.com",
+        "access-analyzer.amazonaws.com",
+        "inspector2.amazonaws.com",
+        "detective.amazonaws.com",
+        "fms.amazonaws.com",
+        "member.org.stacksets.cloudformation.amazonaws.com",
+    ] {
+        assert_eq!(
+            designated(principal),
+            std::slice::from_ref(&audit),
+            "{principal}"
+        );
+    }
+    let statuses: BTreeMap<String, String> = snapshot["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == "delegated-admin-not-management")
+        .map(|f| {
+            (
+                text(&f["resource"]).to_owned(),
+                text(&f["status"]).to_owned(),
+            )
+        })
+        .collect();
+    let expected: BTreeMap<String, String> = [
+        ("access-analyzer.amazonaws.com", "PASS"),
+        ("backup.amazonaws.com", "FAIL"),
+        ("config.amazonaws.com", "PASS"),
+        ("detective.amazonaws.com", "PASS"),
+        ("fms.amazonaws.com", "PASS"),
+        ("guardduty.amazonaws.com", "FAIL"),
+        ("inspector2.amazonaws.com", "PASS"),
+        ("macie.amazonaws.com", "FAIL"),
+        ("member.org.stacksets.cloudformation.amazonaws.com", "PASS"),
+        ("securityhub.amazonaws.com", "PASS"),
+        ("sso.amazonaws.com", "FAIL"),
+    ]
+    .into_iter()
+    .map(|(p, s)| (p.to_owned(), s.to_owned()))
+    .collect();
+    assert_eq!(statuses, expected);
+    let macie = finding(
+        &snapshot,
+        "delegated-admin-not-management",
+        None,
+        "macie.amazonaws.com",
+    );
+    assert!(
+        text(&macie["reason"]).contains(&format!("not by the security tooling account {audit}")),
+        "{macie}"
+    );
+}
+
+#[tokio::test]
+async fn guardduty_enrolment_is_what_the_seeder_set_up_in_each_region() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let check = "guardduty-organization-coverage";
+    let (_, snapshot) = scan(seeded, "guardduty-organization", &["--checks", check]);
+    let built = &seeded.description["guardduty_organization"];
+    let admin = text(&built["admin"]).to_owned();
+    for region in REGIONS.split(',') {
+        let set_up = &built["regions"][region];
+        let members: BTreeSet<&str> = set_up["members"]
+            .as_array()
+            .map(|m| m.iter().map(text).collect())
+            .unwrap_or_default();
+        let configuration = finding(&snapshot, check, Some(region), "organization configuration");
+        let expected = if set_up["auto_enable_members"] == "ALL" {
+            "PASS"
+        } else {
+            "FAIL"
+        };
+        assert_eq!(configuration["status"], expected, "{configuration}");
+        for account in seeded.accounts().iter().filter(|a| a["status"] == "ACTIVE") {
+            let id = text(&account["id"]);
+            let cell = finding(&snapshot, check, Some(region), id);
+            let enrolled = set_up.is_object() && (id == admin || members.contains(id));
+            assert_eq!(
+                cell["status"],
+                if enrolled { "PASS" } else { "FAIL" },
+                "{} in {region}: {cell}",
+                text(&account["name"])
+            );
+        }
+    }
+    // The old account the administrator never added, beside the ones it did.
+    let old = seeded.account_id("acme-payments-prod");
+    let cell = finding(&snapshot, check, Some("us-east-1"), &old);
+    assert!(
+        text(&cell["reason"]).contains("auto-enable is NEW"),
+        "{cell}"
+    );
+}
+
+#[tokio::test]
+async fn security_hub_central_configuration_reaches_the_accounts_the_seeder_associated() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let check = "securityhub-central-configuration";
+    let (_, snapshot) = scan(seeded, "securityhub-central", &["--checks", check]);
+    let built = &seeded.description["security_hub_central"];
+    assert_eq!(
+        finding(&snapshot, check, None, "organization configuration")["status"],
+        "PASS"
+    );
+    let effective = built["accounts"].as_object().expect("accounts");
+    let mut left_out = 0;
+    for account in seeded.accounts().iter().filter(|a| a["status"] == "ACTIVE") {
+        let id = text(&account["id"]);
+        let policy = text(&effective[id]);
+        let cell = finding(&snapshot, check, None, id);
+        if policy == "SELF_MANAGED_SECURITY_HUB" {
+            left_out += 1;
+            assert_eq!(cell["status"], "FAIL", "{cell}");
+            assert!(text(&cell["reason"]).contains("self-managed"), "{cell}");
+        } else {
+            assert_eq!(cell["status"], "PASS", "{cell}");
+        }
+    }
+    // The OU left out, and the account under the root.
+    assert!(left_out >= 2, "{left_out} accounts left out");
+}
+
+#[tokio::test]
+async fn the_organization_trail_lands_in_the_log_archive_account_protected() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let check = "organization-trail-log-archive";
+    let (_, snapshot) = scan(seeded, "org-trail", &["--checks", check]);
+    assert_eq!(seeded.description["org_trail_bucket"], "log-archive");
+    let cell = finding(&snapshot, check, None, "organization trail");
+    assert_eq!(cell["status"], "PASS", "{cell}");
+    let archive = seeded.account_id("acme-log-archive");
+    assert!(
+        text(&cell["reason"]).contains(&format!(
+            "of account {archive} (/Security), protected by its bucket policy"
+        )),
+        "{cell}"
+    );
+}
+
+#[tokio::test]
+async fn an_organization_trail_into_the_management_accounts_own_bucket_fails() {
+    let guard = posture::sandbox::SandboxGuard::start(
+        posture::sandbox::Sandbox::locate().with_state_dir(state_dir("it-self-logging")),
+    )
+    .expect("start");
+    let description: Value = serde_json::from_slice(
+        &std::fs::read(
+            guard
+                .sandbox()
+                .seed_with(8, &["--org-trail-bucket", "management"])
+                .expect("seed"),
+        )
+        .expect("read"),
+    )
+    .expect("json");
+    assert_eq!(description["org_trail_bucket"], "management");
+    let check = "organization-trail-log-archive";
+    let (_, snapshot) = scan_at(guard.endpoint(), "self-logging", &["--checks", check]);
+    let cell = finding(&snapshot, check, None, "organization trail");
+    assert_eq!(cell["status"], "FAIL", "{cell}");
+    let reason = text(&cell["reason"]);
+    assert!(
+        reason.contains("it delivers into a bucket of the management account itself"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("nothing stops deletion of its logs"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn control_tower_findings_are_the_landing_zone_the_seeder_built() {
+    let _exclusive = exclusive().await;
+    let seeded = seeded();
+    let check = "control-tower-landing-zone";
+    let (_, snapshot) = scan(seeded, "control-tower", &["--checks", check]);
+    let built = &seeded.description["control_tower"];
+    let zone = &built["landing_zone"];
+    let current = zone["version"] == zone["latest_available_version"] && zone["drift"] == "IN_SYNC";
+    let landing = finding(&snapshot, check, None, "landing zone");
+    assert_eq!(
+        landing["status"],
+        if current { "PASS" } else { "FAIL" },
+        "{landing}"
+    );
+    let drifted: BTreeSet<&str> = built["enabled_controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .filter(|c| c["drift"] == "DRIFTED")
+        .map(|c| text(&c["target_path"]))
+        .collect();
+    assert!(!drifted.is_empty(), "the seeder drifts one control");
+    let mut ungoverned: Vec<&str> = built["ungoverned_ous"]
+        .as_array()
+        .expect("ungoverned")
+        .iter()
+        .map(text)
+        .collect();
+    ungoverned.sort_unstable();
+    assert_eq!(
+        landing["evidence"]["OUs not governed"],
+        ungoverned.join(", ")
+    );
+    for path in built["governed_ous"]
+        .as_array()
+        .expect("governed")
+        .iter()
+        .map(text)
+    {
+        let cell = finding(&snapshot, check, None, path);
+        let expected = if drifted.contains(path) {
+            "FAIL"
+        } else {
+            "PASS"
+        };
+        assert_eq!(cell["status"], expected, "{path}: {cell}");
+    }
+    for path in &ungoverned {
+        let cell = finding(&snapshot, check, None, path);
+        assert_eq!(cell["status"], "FAIL", "{path}: {cell}");
+        assert!(text(&cell["reason"]).contains("not registered"), "{cell}");
+    }
 }

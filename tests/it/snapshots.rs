@@ -2,7 +2,7 @@
 //! file that was altered, removed or reordered, bad files get one line naming them, and a write
 //! killed at any moment leaves the store as it was.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -597,8 +597,44 @@ fn reevaluation_writes_a_new_marked_snapshot_and_keeps_the_original() {
     let marked = reevaluated.reevaluation.as_ref().expect("marked");
     assert_eq!(marked.source_file, files[1].name);
     assert_eq!(marked.source_sha256, source.integrity.content_sha256);
-    // The same facts and checks give the same verdicts, as of the scan's time.
-    assert_eq!(reevaluated.findings, source.findings);
+    // The same facts and checks give the same verdicts, as of the scan's time: every check
+    // whose logic is the one the scan ran. A check whose logic changed since (its
+    // logic_version) decides anew, and still judges every cell it judged.
+    let changed: BTreeSet<&str> = source
+        .checks
+        .iter()
+        .filter(|recorded| {
+            posture::evaluate::catalog()
+                .iter()
+                .find(|c| c.id == recorded.id)
+                .is_some_and(|c| c.logic_version != recorded.logic_version)
+        })
+        .map(|c| c.id.as_str())
+        .collect();
+    let same_logic = |findings: &[posture::finding::Finding]| -> Vec<posture::finding::Finding> {
+        findings
+            .iter()
+            .filter(|f| !changed.contains(f.check.as_str()))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        same_logic(&reevaluated.findings),
+        same_logic(&source.findings)
+    );
+    for check in &changed {
+        let cells = |findings: &[posture::finding::Finding]| -> BTreeSet<String> {
+            findings
+                .iter()
+                .filter(|f| f.check == *check)
+                .map(|f| f.resource.to_string())
+                .collect()
+        };
+        assert!(
+            cells(&source.findings).is_subset(&cells(&reevaluated.findings)),
+            "{check}"
+        );
+    }
     assert_eq!(reevaluated.facts, source.facts);
     assert!(verify_store(&store, |_| {}).expect("verify").intact());
     // The prefix given matches one snapshot only; an ambiguous one is refused, and says so.
