@@ -25,6 +25,14 @@ impl<T> Collected<T> {
             Collected::Error(err) => Err(err),
         }
     }
+
+    /// The value, or the error (boxed, for `?` in readers whose happy path carries none).
+    pub fn into_result(self) -> Result<T, Box<CollectError>> {
+        match self {
+            Collected::Ok(value) => Ok(value),
+            Collected::Error(err) => Err(Box::new(err)),
+        }
+    }
 }
 
 /// Why a fact could not be read: which call failed, where, and what AWS said.

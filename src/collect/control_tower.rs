@@ -38,17 +38,16 @@ async fn read(
         let client = client_in(region);
         let name = region.as_ref();
         let mut pages = client.list_landing_zones().into_paginator().send();
-        let arns = into_result(
-            all_items(
-                |cx| pages.poll_next(cx),
-                Some(limiter),
-                "controltower",
-                "ListLandingZones",
-                Some(name),
-                |page| page.landing_zones.into_iter().filter_map(|z| z.arn),
-            )
-            .await,
-        )?;
+        let arns = all_items(
+            |cx| pages.poll_next(cx),
+            Some(limiter),
+            "controltower",
+            "ListLandingZones",
+            Some(name),
+            |page| page.landing_zones.into_iter().filter_map(|z| z.arn),
+        )
+        .await
+        .into_result()?;
         let Some(arn) = arns.into_iter().next() else {
             continue;
         };
@@ -83,51 +82,49 @@ async fn read(
                 .map(|s| s.as_str().to_owned()),
         };
         let mut pages = client.list_enabled_controls().into_paginator().send();
-        let enabled_controls = into_result(
-            all_items(
-                |cx| pages.poll_next(cx),
-                Some(limiter),
-                "controltower",
-                "ListEnabledControls",
-                Some(name),
-                |page| {
-                    page.enabled_controls.into_iter().map(|c| EnabledControl {
-                        control_identifier: c.control_identifier().unwrap_or_default().to_owned(),
-                        target_identifier: c.target_identifier().unwrap_or_default().to_owned(),
-                        status: c
-                            .status_summary()
-                            .and_then(|s| s.status())
-                            .map(|s| s.as_str().to_owned()),
-                        drift_status: c
-                            .drift_status_summary()
-                            .and_then(|d| d.drift_status())
-                            .map(|s| s.as_str().to_owned()),
-                    })
-                },
-            )
-            .await,
-        )?;
+        let enabled_controls = all_items(
+            |cx| pages.poll_next(cx),
+            Some(limiter),
+            "controltower",
+            "ListEnabledControls",
+            Some(name),
+            |page| {
+                page.enabled_controls.into_iter().map(|c| EnabledControl {
+                    control_identifier: c.control_identifier().unwrap_or_default().to_owned(),
+                    target_identifier: c.target_identifier().unwrap_or_default().to_owned(),
+                    status: c
+                        .status_summary()
+                        .and_then(|s| s.status())
+                        .map(|s| s.as_str().to_owned()),
+                    drift_status: c
+                        .drift_status_summary()
+                        .and_then(|d| d.drift_status())
+                        .map(|s| s.as_str().to_owned()),
+                })
+            },
+        )
+        .await
+        .into_result()?;
         let mut pages = client.list_enabled_baselines().into_paginator().send();
-        let enabled_baselines = into_result(
-            all_items(
-                |cx| pages.poll_next(cx),
-                Some(limiter),
-                "controltower",
-                "ListEnabledBaselines",
-                Some(name),
-                |page| {
-                    page.enabled_baselines.into_iter().map(|b| EnabledBaseline {
-                        baseline_identifier: b.baseline_identifier().to_owned(),
-                        target_identifier: b.target_identifier().to_owned(),
-                        status: b
-                            .status_summary()
-                            .and_then(|s| s.status())
-                            .map(|s| s.as_str().to_owned()),
-                    })
-                },
-            )
-            .await,
-        )?;
+        let enabled_baselines = all_items(
+            |cx| pages.poll_next(cx),
+            Some(limiter),
+            "controltower",
+            "ListEnabledBaselines",
+            Some(name),
+            |page| {
+                page.enabled_baselines.into_iter().map(|b| EnabledBaseline {
+                    baseline_identifier: b.baseline_identifier().to_owned(),
+                    target_identifier: b.target_identifier().to_owned(),
+                    status: b
+                        .status_summary()
+                        .and_then(|s| s.status())
+                        .map(|s| s.as_str().to_owned()),
+                })
+            },
+        )
+        .await
+        .into_result()?;
         return Ok(ControlTowerFacts {
             landing_zone: Some(landing_zone),
             enabled_controls,
@@ -139,11 +136,4 @@ async fn read(
         enabled_controls: Vec::new(),
         enabled_baselines: Vec::new(),
     })
-}
-
-fn into_result<T>(collected: Collected<T>) -> Result<T, Box<CollectError>> {
-    match collected {
-        Collected::Ok(value) => Ok(value),
-        Collected::Error(err) => Err(Box::new(err)),
-    }
 }

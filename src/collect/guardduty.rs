@@ -19,17 +19,7 @@ pub(crate) async fn in_region(
     region: &str,
     limiter: &Limiter,
 ) -> GuardDutyFacts {
-    let mut pages = client.list_detectors().into_paginator().send();
-    let ids = all_items(
-        |cx| pages.poll_next(cx),
-        Some(limiter),
-        "guardduty",
-        "ListDetectors",
-        Some(region),
-        |page| page.detector_ids.unwrap_or_default(),
-    )
-    .await;
-    let detectors = match ids {
+    let detectors = match detector_ids(client, region, limiter).await {
         Collected::Ok(ids) => Collected::Ok(
             join_all(
                 ids.into_iter()
@@ -67,6 +57,24 @@ async fn detector(
     Detector { id, status }
 }
 
+/// The account's detector ids in `region` (`ListDetectors`, all pages: at most one).
+async fn detector_ids(
+    client: &aws_sdk_guardduty::Client,
+    region: &str,
+    limiter: &Limiter,
+) -> Collected<Vec<String>> {
+    let mut pages = client.list_detectors().into_paginator().send();
+    all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "guardduty",
+        "ListDetectors",
+        Some(region),
+        |page| page.detector_ids.unwrap_or_default(),
+    )
+    .await
+}
+
 /// How many accounts `GetMemberDetectors` takes at once (its API reference: 1 to 50).
 const MEMBER_DETECTORS_BATCH: usize = 50;
 
@@ -91,17 +99,12 @@ async fn read_admin_view(
     region: &str,
     limiter: &Limiter,
 ) -> Result<GuardDutyAdminView, Box<CollectError>> {
-    let mut pages = client.list_detectors().into_paginator().send();
-    let ids = all_items(
-        |cx| pages.poll_next(cx),
-        Some(limiter),
-        "guardduty",
-        "ListDetectors",
-        Some(region),
-        |page| page.detector_ids.unwrap_or_default(),
-    )
-    .await;
-    let Some(detector_id) = into_result(ids)?.into_iter().next() else {
+    let Some(detector_id) = detector_ids(client, region, limiter)
+        .await
+        .into_result()?
+        .into_iter()
+        .next()
+    else {
         return Ok(GuardDutyAdminView {
             detector_id: None,
             auto_enable_members: None,
@@ -114,32 +117,31 @@ async fn read_admin_view(
         .detector_id(&detector_id)
         .into_paginator()
         .send();
-    let configuration = into_result(
-        all_items(
-            |cx| pages.poll_next(cx),
-            Some(limiter),
-            "guardduty",
-            "DescribeOrganizationConfiguration",
-            Some(region),
-            |page| {
-                let members = page
-                    .auto_enable_organization_members()
-                    .map(|m| m.as_str().to_owned());
-                let features: Vec<(String, String)> = page
-                    .features()
-                    .iter()
-                    .filter_map(|f| {
-                        Some((
-                            f.name()?.as_str().to_owned(),
-                            f.auto_enable()?.as_str().to_owned(),
-                        ))
-                    })
-                    .collect();
-                std::iter::once((members, features))
-            },
-        )
-        .await,
-    )?;
+    let configuration = all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "guardduty",
+        "DescribeOrganizationConfiguration",
+        Some(region),
+        |page| {
+            let members = page
+                .auto_enable_organization_members()
+                .map(|m| m.as_str().to_owned());
+            let features: Vec<(String, String)> = page
+                .features()
+                .iter()
+                .filter_map(|f| {
+                    Some((
+                        f.name()?.as_str().to_owned(),
+                        f.auto_enable()?.as_str().to_owned(),
+                    ))
+                })
+                .collect();
+            std::iter::once((members, features))
+        },
+    )
+    .await
+    .into_result()?;
     let auto_enable_members = configuration.iter().find_map(|(m, _)| m.clone());
     let auto_enable_features = configuration.into_iter().flat_map(|(_, f)| f).collect();
 
@@ -149,22 +151,21 @@ async fn read_admin_view(
         .only_associated("false")
         .into_paginator()
         .send();
-    let listed = into_result(
-        all_items(
-            |cx| pages.poll_next(cx),
-            Some(limiter),
-            "guardduty",
-            "ListMembers",
-            Some(region),
-            |page| {
-                let members = page.members.unwrap_or_default();
-                members.into_iter().filter_map(|m| {
-                    Some((m.account_id?, m.relationship_status.unwrap_or_default()))
-                })
-            },
-        )
-        .await,
-    )?;
+    let listed = all_items(
+        |cx| pages.poll_next(cx),
+        Some(limiter),
+        "guardduty",
+        "ListMembers",
+        Some(region),
+        |page| {
+            let members = page.members.unwrap_or_default();
+            members
+                .into_iter()
+                .filter_map(|m| Some((m.account_id?, m.relationship_status.unwrap_or_default())))
+        },
+    )
+    .await
+    .into_result()?;
     let ids: Vec<String> = listed.iter().map(|(id, _)| id.clone()).collect();
     let batches = join_all(ids.chunks(MEMBER_DETECTORS_BATCH).map(|batch| async {
         limiter
@@ -216,11 +217,4 @@ async fn read_admin_view(
         auto_enable_features,
         members,
     })
-}
-
-fn into_result<T>(collected: Collected<T>) -> Result<T, Box<CollectError>> {
-    match collected {
-        Collected::Ok(value) => Ok(value),
-        Collected::Error(err) => Err(Box::new(err)),
-    }
 }

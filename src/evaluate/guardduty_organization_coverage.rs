@@ -12,8 +12,8 @@
 //!
 //! Pure: no I/O, no clock, no logging.
 
-use super::{describe_error, error_evidence};
-use crate::facts::{Collected, GuardDutyAdminView, GuardDutyOrganization, Regional, ScanFacts};
+use super::administrator_view;
+use crate::facts::{GuardDutyAdminView, GuardDutyOrganization, Regional, ScanFacts};
 use crate::finding::{Outcome, Status};
 
 /// The resource of each Region's finding about the organization configuration.
@@ -50,51 +50,16 @@ fn in_region(facts: &ScanFacts, regional: &Regional<GuardDutyOrganization>) -> V
             })
             .collect()
     };
-    let admin = match &regional.facts.admin_account_id {
-        Collected::Error(err) => {
-            return everywhere(
-                Status::Error,
-                format!(
-                    "GuardDuty's administrator in {region} could not be read: {}",
-                    describe_error(err)
-                ),
-                "administrator",
-                error_evidence(err),
-            );
-        }
-        Collected::Ok(None) => {
-            return everywhere(
-                Status::Fail,
-                format!(
-                    "GuardDuty has no administrator in {region}: no account enrolls the \
-                     organization's accounts there"
-                ),
-                "administrator",
-                "none".to_owned(),
-            );
-        }
-        Collected::Ok(Some(admin)) => admin.as_str(),
-    };
-    let view = match &regional.facts.view {
-        Some(Collected::Ok(view)) => view,
-        Some(Collected::Error(err)) => {
-            return everywhere(
-                Status::Error,
-                format!(
-                    "the GuardDuty administrator {admin} could not be read in {region}: {}",
-                    describe_error(err)
-                ),
-                "administrator",
-                format!("{admin}; {}", error_evidence(err)),
-            );
-        }
-        None => {
-            return everywhere(
-                Status::Error,
-                format!("the GuardDuty administrator {admin} was not read in {region}"),
-                "administrator",
-                admin.to_owned(),
-            );
+    let (admin, view) = match administrator_view(
+        "GuardDuty",
+        &format!(" in {region}"),
+        &regional.facts.admin_account_id,
+        regional.facts.view.as_ref(),
+        "no account enrolls the organization's accounts there",
+    ) {
+        Ok(read) => read,
+        Err((status, reason, evidence)) => {
+            return everywhere(status, reason, "administrator", evidence);
         }
     };
     if view.detector_id.is_none() {
@@ -223,6 +188,7 @@ fn member(region: &str, admin: &str, view: &GuardDutyAdminView, account: &str) -
 mod tests {
     use super::super::test_support::{ACCT, MGMT, account, error, organization};
     use super::*;
+    use crate::facts::Collected;
     use crate::facts::GuardDutyMember;
 
     const ADMIN: &str = "333333333333";

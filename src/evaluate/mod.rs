@@ -396,6 +396,58 @@ pub(crate) fn management_account(facts: &ScanFacts) -> Result<&AccountFacts, Out
 
 /// One line for a reason: which call failed where, and AWS's code and message
 /// (`sts:AssumeRole failed: AccessDenied: User ... is not authorized ...`).
+/// The one verdict every cell of an organization-wide check gets when its service's
+/// administrator cannot answer: (status, reason, the administrator's evidence).
+pub(crate) type Unanswered = (Status, String, String);
+
+/// What `service`'s administrator (`admin`, read `place`: `" in eu-west-1"` or `""`) answered
+/// (`view`), with the administrator; or, without one, FAIL saying `without` what it means, and
+/// ERROR when either could not be read.
+pub(crate) fn administrator_view<'a, V>(
+    service: &str,
+    place: &str,
+    admin: &'a Collected<Option<String>>,
+    view: Option<&'a Collected<V>>,
+    without: &str,
+) -> Result<(&'a str, &'a V), Unanswered> {
+    let admin = match admin {
+        Collected::Error(err) => {
+            return Err((
+                Status::Error,
+                format!(
+                    "{service}'s administrator{place} could not be read: {}",
+                    describe_error(err)
+                ),
+                error_evidence(err),
+            ));
+        }
+        Collected::Ok(None) => {
+            return Err((
+                Status::Fail,
+                format!("{service} has no administrator{place}: {without}"),
+                "none".to_owned(),
+            ));
+        }
+        Collected::Ok(Some(admin)) => admin.as_str(),
+    };
+    match view {
+        Some(Collected::Ok(view)) => Ok((admin, view)),
+        Some(Collected::Error(err)) => Err((
+            Status::Error,
+            format!(
+                "the {service} administrator {admin} could not be read{place}: {}",
+                describe_error(err)
+            ),
+            format!("{admin}; {}", error_evidence(err)),
+        )),
+        None => Err((
+            Status::Error,
+            format!("the {service} administrator {admin} was not read{place}"),
+            admin.to_owned(),
+        )),
+    }
+}
+
 pub(crate) fn describe_error(err: &CollectError) -> String {
     let place = err
         .region

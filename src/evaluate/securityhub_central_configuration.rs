@@ -12,8 +12,8 @@
 //!
 //! Pure: no I/O, no clock, no logging.
 
-use super::{describe_error, error_evidence};
-use crate::facts::{Collected, ConfigurationPolicy, ScanFacts, SecurityHubAdminView};
+use super::administrator_view;
+use crate::facts::{ConfigurationPolicy, ScanFacts, SecurityHubAdminView};
 use crate::finding::{Outcome, Status};
 
 /// The resource of the finding about the organization configuration.
@@ -54,50 +54,16 @@ pub(crate) fn evaluate(facts: &ScanFacts) -> Vec<Outcome> {
              by a posture that did not read it; scan again",
         )];
     };
-    let admin = match &organization.admin_account_id {
-        Collected::Error(err) => {
-            return everywhere(
-                Status::Error,
-                format!(
-                    "Security Hub's administrator could not be read: {}",
-                    describe_error(err)
-                ),
-                "administrator",
-                error_evidence(err),
-            );
-        }
-        Collected::Ok(None) => {
-            return everywhere(
-                Status::Fail,
-                "Security Hub has no administrator: nothing configures the organization's \
-                 accounts centrally"
-                    .to_owned(),
-                "administrator",
-                "none".to_owned(),
-            );
-        }
-        Collected::Ok(Some(admin)) => admin.as_str(),
-    };
-    let view = match &organization.view {
-        Some(Collected::Ok(view)) => view,
-        Some(Collected::Error(err)) => {
-            return everywhere(
-                Status::Error,
-                format!(
-                    "the Security Hub administrator {admin} could not be read: {}",
-                    describe_error(err)
-                ),
-                "administrator",
-                format!("{admin}; {}", error_evidence(err)),
-            );
-        }
-        None => {
-            return everywhere(
-                Status::Error,
-                format!("the Security Hub administrator {admin} was not read"),
-                "administrator",
-                admin.to_owned(),
-            );
+    let (admin, view) = match administrator_view(
+        "Security Hub",
+        "",
+        &organization.admin_account_id,
+        organization.view.as_ref(),
+        "nothing configures the organization's accounts centrally",
+    ) {
+        Ok(read) => read,
+        Err((status, reason, evidence)) => {
+            return everywhere(status, reason, "administrator", evidence);
         }
     };
     let kind = view.configuration_type.as_deref().unwrap_or("not answered");
@@ -257,6 +223,7 @@ fn judge_account(view: &SecurityHubAdminView, admin: &str, account: &str) -> Out
 mod tests {
     use super::super::test_support::{ACCT, MGMT, account, error, organization};
     use super::*;
+    use crate::facts::Collected;
     use crate::facts::{PolicyAssociation, SecurityHubOrganization};
 
     const ADMIN: &str = "333333333333";
