@@ -55,7 +55,25 @@ pub(crate) fn evaluate(facts: &ScanFacts, landing_zone: &LandingZone) -> Vec<Out
     }
     let placements: &[AccountPlacement] = match &organization.policies {
         Some(Collected::Ok(policies)) => &policies.placements,
-        _ => &[],
+        // Without where each account sits, the Security OU cannot be told: ERROR, not FAIL.
+        Some(Collected::Error(err)) => {
+            return vec![outcome(
+                Status::Error,
+                format!(
+                    "where each account sits could not be read, so the log-archive account of \
+                     the Security OU cannot be told: {}",
+                    describe_error(err)
+                ),
+            )];
+        }
+        None => {
+            return vec![outcome(
+                Status::Error,
+                "where each account sits was not recorded: the snapshot was made by a posture \
+                 that did not record it; scan again"
+                    .to_owned(),
+            )];
+        }
     };
     let security_ou = landing_zone.security_ou(placements);
     let mut judged: Vec<(&Trail, Judged)> = trails
@@ -577,6 +595,24 @@ mod tests {
             "{}",
             outcome.reason
         );
+    }
+
+    #[test]
+    fn errors_when_where_accounts_sit_is_unknown() {
+        let mut facts = facts(
+            ARCHIVE,
+            "/Security",
+            log_bucket(Some(deny_outside(ARCHIVE)), None),
+        );
+        facts.organization.policies = Some(Collected::Error(error(
+            "organizations",
+            "ListRoots",
+            "AccessDeniedException",
+        )));
+        let outcome = verdict(&facts);
+        assert_eq!(outcome.status, Status::Error, "{}", outcome.reason);
+        facts.organization.policies = None;
+        assert_eq!(verdict(&facts).status, Status::Error);
     }
 
     #[test]
